@@ -1,0 +1,34 @@
+// swift-tools-version:6.0
+// ossb-registry: container-registry client and credential-helper suite of OSSB.
+// No Swift package dependencies: the toolchain plus Debian's C libraries (see docs/architecture.md).
+import PackageDescription
+
+let package = Package(
+    name: "ossb-registry",
+    products: [
+        .library(name: "AuthCore", targets: ["AuthCore"]),
+        .executable(name: "docker-credential-ossb-file", targets: ["docker-credential-ossb-file"]),
+        .executable(name: "docker-credential-ossb-env", targets: ["docker-credential-ossb-env"]),
+    ],
+    targets: [
+        // Credentials, stores, configuration files, the helper protocol. FoundationEssentials and Glibc only:
+        // every helper links it, and `import Foundation` would triple their start-up time.
+        .target(name: "AuthCore", path: "Sources/AuthCore"),
+
+        // The small executables other programs run: a few lines each, everything else lives in a library.
+        .executableTarget(
+            name: "docker-credential-ossb-file", dependencies: ["AuthCore"],
+            path: "helpers/docker-credential-ossb-file"),
+        .executableTarget(
+            name: "docker-credential-ossb-env", dependencies: ["AuthCore"],
+            path: "helpers/docker-credential-ossb-env"),
+
+        .testTarget(name: "AuthCoreTests", dependencies: ["AuthCore"], path: "Tests/AuthCoreTests"),
+        // Runs the built helpers as child processes; depending on them makes `swift test` build them first.
+        .testTarget(
+            name: "HelperTests",
+            dependencies: ["AuthCore", "docker-credential-ossb-file", "docker-credential-ossb-env"],
+            path: "Tests/HelperTests"),
+    ],
+    swiftLanguageModes: [.v6]
+)

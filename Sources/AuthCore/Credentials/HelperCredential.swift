@@ -1,0 +1,46 @@
+/// The triple that travels through the docker credential-helper protocol: `ServerURL`, `Username`, `Secret`.
+///
+/// An identity token travels as Username `<token>` with the token as Secret; a registry token has no form in
+/// the protocol, so helpers never return one.
+public struct HelperCredential: Sendable, Equatable, CustomStringConvertible {
+    /// The Username docker-credential-helpers use to mark an identity token.
+    public static let identityTokenUsername = "<token>"
+
+    /// The server address, as the client gave it.
+    public var serverURL: String
+    /// The user name, or `<token>` for an identity token.
+    public var username: String
+    /// The password or token.
+    public var secret: String
+
+    /// Creates a protocol credential.
+    public init(serverURL: String, username: String, secret: String) {
+        self.serverURL = serverURL
+        self.username = username
+        self.secret = secret
+    }
+
+    /// Converts model credentials to the protocol's form; `nil` for a registry token or empty credentials,
+    /// which the protocol cannot carry.
+    public init?(serverURL: String, credentials: Credentials) {
+        if !credentials.identityToken.isEmpty {
+            self.init(serverURL: serverURL, username: Self.identityTokenUsername, secret: credentials.identityToken)
+        } else if !credentials.username.isEmpty, credentials.registryToken.isEmpty {
+            self.init(serverURL: serverURL, username: credentials.username, secret: credentials.password)
+        } else {
+            return nil
+        }
+    }
+
+    /// Whether this carries an identity token rather than a password.
+    public var isIdentityToken: Bool { username == Self.identityTokenUsername }
+
+    /// The model form: an identity token when Username is `<token>`, else username and password.
+    public var credentials: Credentials {
+        isIdentityToken
+            ? Credentials(identityToken: secret)
+            : Credentials(username: username, password: secret)
+    }
+
+    public var description: String { "HelperCredential(\(serverURL), username: \(username))" }
+}

@@ -1,0 +1,28 @@
+/// A place credentials are kept: every backend (environment, file, keyring, Kubernetes secrets, another
+/// helper) implements this, and the helper protocol serves any of them.
+///
+/// Implementations match server addresses as `ServerAddress` describes: `store` and `erase` use the key as
+/// given, `get` tries the exact key and then the normalised form.
+public protocol CredentialStore: Sendable {
+    /// A short name for messages and explanations (`file`, `env`, `keyring`).
+    var name: String { get }
+
+    /// Finds the credential for a server address.
+    /// - Parameter serverURL: the address as the client sent it.
+    /// - Returns: the credential, its `serverURL` echoing the request; `nil` when there is none.
+    /// - Throws: `CredentialStoreError` when the store cannot be read.
+    func get(_ serverURL: String) throws -> HelperCredential?
+
+    /// Saves a credential under `credential.serverURL` exactly as given, replacing any entry with that key.
+    /// - Throws: `CredentialStoreError`; nothing stored is changed when it throws.
+    func store(_ credential: HelperCredential) throws
+
+    /// Removes the entry with exactly this key. Removing a missing entry succeeds (docker's `logout` erases
+    /// several spellings of each address and expects no error).
+    /// - Throws: `CredentialStoreError`.
+    func erase(_ serverURL: String) throws
+
+    /// Every stored server address with its user name (`<token>` for an identity token). Never a secret.
+    /// - Throws: `CredentialStoreError`.
+    func list() throws -> [String: String]
+}

@@ -1,0 +1,147 @@
+/// The file backend: a writable store in `~/.ossb/credentials.json` (`OSSB_CREDENTIALS_FILE`), in docker's
+/// config.json format (`{"auths": {server: {"auth": base64}}}`), separate from registry.json.
+///
+/// Guarantees:
+/// - the file is created with mode 0600, its directory with 0700;
+/// - every write is atomic (temporary file, `fsync`, `rename`) and made under an exclusive lock on
+///   `<file>.lock`, so two processes storing at once both land and a crash never leaves half a file;
+/// - members this store does not know (top-level keys, other fields of an entry) are preserved;
+/// - a file that is not valid JSON, or not the expected shape, is reported and never overwritten.
+public struct FileStore: CredentialStore {
+    /// The file.
+    public let path: String
+    /// How long `store` and `erase` wait for another writer's lock.
+    public var lockTimeout: Double = 10
+
+    public var name: String { "file" }
+
+    /// Largest credentials file read; a real one is a few KiB.
+    static let sizeLimit = 16 << 20
+
+    /// A store over an explicit file.
+    public init(path: String) {
+        self.path = path
+    }
+
+    /// The store the environment names: `OSSB_CREDENTIALS_FILE`, else `~/.ossb/credentials.json`.
+    /// - Throws: `CredentialStoreError` when neither that variable nor `HOME` is set.
+    public init(environment: Environment) throws {
+        guard let path = OSSBPaths(environment: environment).credentialsFile else {
+            throw CredentialStoreError(.unavailable, "cannot locate the credentials file: set HOME or OSSB_CREDENTIALS_FILE")
+        }
+        self.init(path: path)
+    }
+
+    public func get(_ serverURL: String) throws -> HelperCredential? {
+        guard let document = try load() else { return nil }
+        let auths = try authsObject(of: document)
+        // Exact key first; then each key with the same normalised form, skipping empty `{}` entries that
+        // `docker login` may have left beside a real one.
+        var candidates: [String] = auths.names.contains(serverURL) ? [serverURL] : []
+        let target = ServerAddress.normalize(serverURL)
+        candidates += auths.names.filter { $0 != serverURL && ServerAddress.normalize($0) == target }
+        for key in candidates {
+            let credentials = try DockerAuthEntry.decode(auths[key]!, key: key, file: path)
+            if let credential = HelperCredential(serverURL: serverURL, credentials: credentials),
+                !credentials.isEmpty
+            {
+                return credential
+            }
+        }
+        return nil
+    }
+
+    public func store(_ credential: HelperCredential) throws {
+        try update { auths in
+            let existing = auths[credential.serverURL]?.objectValue ?? JSONObject()
+            auths[credential.serverURL] = .object(DockerAuthEntry.encode(credential.credentials, over: existing))
+            return true
+        }
+    }
+
+    public func erase(_ serverURL: String) throws {
+        try update { auths in
+            guard auths[serverURL] != nil else { return false }
+            auths[serverURL] = nil
+            return true
+        }
+    }
+
+    public func list() throws -> [String: String] {
+        guard let document = try load() else { return [:] }
+        let auths = try authsObject(of: document)
+        var result: [String: String] = [:]
+        for member in auths.members {
+            let credentials = try DockerAuthEntry.decode(member.value, key: member.name, file: path)
+            if let credential = HelperCredential(serverURL: member.name, credentials: credentials), !credentials.isEmpty {
+                result[member.name] = credential.username
+            }
+        }
+        return result
+    }
+
+    // MARK: - File handling
+
+    /// Reads and parses the file; `nil` when it does not exist.
+    func load() throws -> JSONValue? {
+        let bytes: [UInt8]?
+        do {
+            bytes = try FileIO.readIfExists(path, limit: Self.sizeLimit)
+        } catch let error as SystemError {
+            throw CredentialStoreError(.unavailable, "cannot read the credentials file: \(error)")
+        } catch {
+            throw CredentialStoreError(.unavailable, "cannot read the credentials file: \(error)")
+        }
+        guard let bytes else { return nil }
+        if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
+            // An empty file (touched, or truncated by another tool) holds no credentials; treat it as new.
+            return nil
+        }
+        do {
+            let document = try JSONParser.parse(bytes)
+            guard case .object = document else {
+                throw CredentialStoreError(.corrupt, "\(path) holds \(document.kindDescription), expected a JSON object; fix or move the file (it was left untouched)")
+            }
+            return document
+        } catch let error as JSONParseError {
+            throw CredentialStoreError(.corrupt, "\(path) is not valid JSON (\(error)); fix or move the file (it was left untouched)")
+        }
+    }
+
+    private func authsObject(of document: JSONValue) throws -> JSONObject {
+        guard let auths = document.objectValue?["auths"] else { return JSONObject() }
+        if case .null = auths { return JSONObject() }
+        guard case .object(let object) = auths else {
+            throw CredentialStoreError(.corrupt, "\(path): \"auths\" is \(auths.kindDescription), expected an object; fix or move the file (it was left untouched)")
+        }
+        return object
+    }
+
+    /// Runs a read-modify-write of the `auths` object under the lock; writes only when `change` returns true.
+    private func update(_ change: (inout JSONObject) throws -> Bool) throws {
+        let directory = FileIO.directoryName(of: FileIO.resolvingSymlinks(path))
+        do {
+            try FileIO.makeDirectories(directory)
+        } catch {
+            throw CredentialStoreError(.unavailable, "cannot create the credentials directory: \(error)")
+        }
+        let lock: FileLock
+        do {
+            lock = try FileLock(path: FileIO.resolvingSymlinks(path) + ".lock", timeout: lockTimeout)
+        } catch {
+            throw CredentialStoreError(.unavailable, "cannot lock the credentials file: \(error)")
+        }
+        defer { withExtendedLifetime(lock) {} }
+
+        var document = try load()?.objectValue ?? JSONObject()
+        var auths = try authsObject(of: .object(document))
+        guard try change(&auths) else { return }
+        document["auths"] = .object(auths)
+        let text = JSONWriter.indented(.object(document)) + "\n"
+        do {
+            try AtomicFile.write(Array(text.utf8), to: path, mode: 0o600)
+        } catch {
+            throw CredentialStoreError(.unavailable, "cannot write the credentials file: \(error)")
+        }
+    }
+}

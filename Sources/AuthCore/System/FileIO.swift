@@ -1,0 +1,102 @@
+import Glibc
+
+/// Small, careful file operations over Glibc: FoundationEssentials has no `FileHandle`, and the stores need
+/// exact control over modes, `fsync` and `rename`.
+public enum FileIO {
+    /// Reads a whole file, or returns `nil` when it does not exist.
+    /// - Parameters:
+    ///   - path: the file.
+    ///   - limit: refuse files larger than this many bytes (a credentials file is small; a huge one is a
+    ///     mistake, and reading it would only waste memory).
+    /// - Throws: `SystemError` for any failure other than a missing file, `FileTooLarge` past `limit`.
+    public static func readIfExists(_ path: String, limit: Int = 16 << 20) throws -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 {
+            if errno == ENOENT { return nil }
+            throw SystemError("open", path: path)
+        }
+        defer { close(fd) }
+        return try readAll(fd: fd, path: path, limit: limit)
+    }
+
+    /// Reads from a descriptor until end of file.
+    /// - Throws: `FileTooLarge` once more than `limit` bytes arrive; `SystemError` on a read error.
+    public static func readAll(fd: Int32, path: String, limit: Int) throws -> [UInt8] {
+        var result: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                if errno == EISDIR { throw SystemError("read", path: path) }
+                throw SystemError("read", path: path)
+            }
+            if n == 0 { return result }
+            result.append(contentsOf: chunk[0..<n])
+            if result.count > limit { throw FileTooLarge(path: path, limit: limit) }
+        }
+    }
+
+    /// Writes every byte to a descriptor, retrying short writes and `EINTR`.
+    public static func writeAll(fd: Int32, _ bytes: [UInt8], path: String) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw SystemError("write", path: path)
+            }
+            offset += n
+        }
+    }
+
+    /// Creates `path` and any missing parents with mode 0700 (the directories hold credentials).
+    public static func makeDirectories(_ path: String, mode: mode_t = 0o700) throws {
+        if path.isEmpty || path == "/" { return }
+        var st = stat()
+        if stat(path, &st) == 0 {
+            if st.st_mode & S_IFMT == S_IFDIR { return }
+            throw SystemError("create directory", path: path, code: ENOTDIR)
+        }
+        let parent = directoryName(of: path)
+        if parent != path { try makeDirectories(parent, mode: mode) }
+        if mkdir(path, mode) != 0, errno != EEXIST {
+            throw SystemError("create directory", path: path)
+        }
+    }
+
+    /// The directory part of a path (`"."` when there is none).
+    public static func directoryName(of path: String) -> String {
+        var p = Substring(path)
+        while p.count > 1, p.hasSuffix("/") { p = p.dropLast() }
+        guard let slash = p.lastIndex(of: "/") else { return "." }
+        if slash == p.startIndex { return "/" }
+        return String(p[..<slash])
+    }
+
+    /// The last component of a path.
+    public static func baseName(of path: String) -> String {
+        var p = Substring(path)
+        while p.count > 1, p.hasSuffix("/") { p = p.dropLast() }
+        guard let slash = p.lastIndex(of: "/") else { return String(p) }
+        return String(p[p.index(after: slash)...])
+    }
+
+    /// The target a path finally names, following symbolic links; the path itself when it does not exist.
+    /// Writing through the resolved path keeps a symlinked credentials file (dotfile managers do this) a
+    /// symlink instead of replacing it with a regular file.
+    public static func resolvingSymlinks(_ path: String) -> String {
+        guard let resolved = realpath(path, nil) else { return path }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+}
+
+/// A file was larger than the reader allows.
+public struct FileTooLarge: Error, Sendable, CustomStringConvertible {
+    /// The file.
+    public let path: String
+    /// The limit in bytes.
+    public let limit: Int
+    public var description: String { "\(path) is larger than \(limit / 1024) KiB; is it the right file?" }
+}

@@ -1,0 +1,37 @@
+import Testing
+@testable import AuthCore
+
+@Suite struct ServerAddressTests {
+    @Test(arguments: [
+        ("https://index.docker.io/v1/", "docker.io"),
+        ("docker.io", "docker.io"),
+        ("index.docker.io", "docker.io"),
+        ("registry-1.docker.io", "docker.io"),
+        ("HTTPS://Registry-1.Docker.IO/", "docker.io"),
+        ("https://R.Example.com:5000/", "r.example.com:5000"),
+        ("http://127.0.0.1:5000", "127.0.0.1:5000"),
+        ("  127.0.0.1:5000\n", "127.0.0.1:5000"),
+        ("r.example.com/Team/Repo", "r.example.com/Team/Repo"),
+    ])
+    func normalizes(input: String, expected: String) {
+        #expect(ServerAddress.normalize(input) == expected)
+    }
+
+    @Test func hostDropsPath() {
+        #expect(ServerAddress.host(of: "https://r.example.com/v2/") == "r.example.com")
+        #expect(ServerAddress.host(of: "https://index.docker.io/v1/") == "docker.io")
+    }
+
+    @Test func bestKeyPrefersExactKey() {
+        let keys = ["https://127.0.0.1:5000", "127.0.0.1:5000"]
+        #expect(ServerAddress.bestKey(for: "127.0.0.1:5000", in: keys) == "127.0.0.1:5000")
+        #expect(ServerAddress.bestKey(for: "http://127.0.0.1:5000/", in: keys) == "https://127.0.0.1:5000")
+        #expect(ServerAddress.bestKey(for: "127.0.0.2:5000", in: keys) == nil)
+    }
+
+    @Test func differentPortsOrHostsDoNotMatch() {
+        #expect(!ServerAddress.matches("r.example.com:5000", "r.example.com"))
+        #expect(!ServerAddress.matches("docker.io", "quay.io"))
+        #expect(ServerAddress.matches("https://index.docker.io/v1/", "docker.io"))
+    }
+}

@@ -1,0 +1,6 @@
+import AuthCore
+
+// docker-credential-ossb-env: read-only credentials from environment variables (docs/helpers.md).
+CredentialHelper.main(name: "docker-credential-ossb-env") { environment in
+    EnvironmentStore(environment: environment)
+}
