@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+
+/// Runs a program as a real child process with real pipes, as docker or skopeo would run a helper.
+struct ChildProcess {
+    struct Result: CustomStringConvertible {
+        var stdout: String
+        var stderr: String
+        var status: Int32
+        var description: String { "status \(status), stdout \(stdout.debugDescription), stderr \(stderr.debugDescription)" }
+    }
+
+    /// The directory holding the built products (the helpers sit beside the test bundle).
+    static let productsDirectory: String = {
+        if let dir = ProcessInfo.processInfo.environment["OSSB_TEST_BIN_DIR"] { return dir }
+        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        return URL(fileURLWithPath: exe).deletingLastPathComponent().path
+    }()
+
+    /// Path of a built product, e.g. `docker-credential-ossb-file`.
+    static func product(_ name: String) -> String { "\(productsDirectory)/\(name)" }
+
+    /// Runs `executable` with `arguments`, feeding `stdin`, with exactly `environment` (plus PATH when absent).
+    /// Fails the test if the process runs longer than `timeout` seconds.
+    static func run(
+        _ executable: String, _ arguments: [String] = [], stdin: [UInt8] = [], environment: [String: String],
+        timeout: Double = 60
+    ) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        var env = environment
+        if env["PATH"] == nil { env["PATH"] = "/usr/local/bin:/usr/bin:/bin" }
+        process.environment = env
+        let inPipe = Pipe(), outPipe = Pipe(), errPipe = Pipe()
+        process.standardInput = inPipe
+        process.standardOutput = outPipe
+        process.standardError = errPipe
+        try process.run()
+        // Feed stdin from another thread so a child that does not read cannot deadlock us.
+        let writer = Thread {
+            signal(SIGPIPE, SIG_IGN)
+            try? inPipe.fileHandleForWriting.write(contentsOf: Data(stdin))
+            try? inPipe.fileHandleForWriting.close()
+        }
+        writer.start()
+        let out = Collected(), err = Collected()
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async { out.data = outPipe.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        group.enter()
+        DispatchQueue.global().async { err.data = errPipe.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        if group.wait(timeout: .now() + timeout) == .timedOut {
+            process.terminate()
+            Issue.record("\(executable) \(arguments) did not finish within \(timeout) s")
+            group.wait()
+        }
+        process.waitUntilExit()
+        return Result(
+            stdout: String(decoding: out.data, as: UTF8.self), stderr: String(decoding: err.data, as: UTF8.self),
+            status: process.terminationStatus)
+    }
+
+    static func run(
+        _ executable: String, _ arguments: [String] = [], input: String, environment: [String: String],
+        timeout: Double = 60
+    ) throws -> Result {
+        try run(executable, arguments, stdin: Array(input.utf8), environment: environment, timeout: timeout)
+    }
+}
+
+/// Bytes filled in by one reader thread and read after it finished (the DispatchGroup orders the accesses).
+private final class Collected: @unchecked Sendable {
+    var data = Data()
+}

@@ -1,0 +1,32 @@
+# Shared functions for the test beds. Source it; every server is started on 127.0.0.1 and its PID recorded in
+# $OSSB_TESTBED_DIR/pids so that stop_all can stop exactly what was started.
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+record_pid() { echo "$1" >> "$OSSB_TESTBED_DIR/pids"; }
+
+# wait_for_http URL EXPECTED_CODES SECONDS: polls until curl gets one of the codes (space-separated).
+wait_for_http() {
+  local url=$1 codes=$2 seconds=$3 code deadline=$((SECONDS + $3))
+  while [ $SECONDS -lt $deadline ]; do
+    code=$(curl -s -k -o /dev/null -w '%{http_code}' --max-time 2 "$url" || true)
+    for c in $codes; do [ "$code" = "$c" ] && return 0; done
+    sleep 0.1
+  done
+  echo "testbed: $url did not answer $codes within ${seconds}s (last: $code)" >&2
+  return 1
+}
+
+stop_all() {
+  [ -f "$OSSB_TESTBED_DIR/pids" ] || return 0
+  while read -r pid; do
+    kill "$pid" 2>/dev/null || true
+  done < "$OSSB_TESTBED_DIR/pids"
+  sleep 0.2
+  while read -r pid; do
+    kill -9 "$pid" 2>/dev/null || true
+  done < "$OSSB_TESTBED_DIR/pids"
+  rm -f "$OSSB_TESTBED_DIR/pids"
+}

@@ -1,0 +1,36 @@
+# Starts Debian's docker-registry (distribution 2.8.2) with htpasswd (Basic) auth on a free loopback port.
+# Source lib.sh first. Exports:
+#   OSSB_TEST_BASIC_REGISTRY   127.0.0.1:PORT
+#   OSSB_TEST_BASIC_USER / OSSB_TEST_BASIC_PASSWORD
+start_basic_registry() {
+  local dir="$OSSB_TESTBED_DIR/basic-registry" port
+  mkdir -p "$dir/storage"
+  port=$(free_port)
+  OSSB_TEST_BASIC_USER=ossb-tester
+  OSSB_TEST_BASIC_PASSWORD="pw-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+  htpasswd -Bbn "$OSSB_TEST_BASIC_USER" "$OSSB_TEST_BASIC_PASSWORD" > "$dir/htpasswd" 2>/dev/null
+  cat > "$dir/config.yml" <<YAML
+version: 0.1
+log:
+  level: error
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: $dir/storage
+  delete:
+    enabled: true
+http:
+  addr: 127.0.0.1:$port
+  secret: ossb-test-secret
+auth:
+  htpasswd:
+    realm: ossb-basic
+    path: $dir/htpasswd
+YAML
+  docker-registry serve "$dir/config.yml" > "$dir/registry.log" 2>&1 &
+  record_pid $!
+  wait_for_http "http://127.0.0.1:$port/v2/" "401" 20
+  export OSSB_TEST_BASIC_REGISTRY="127.0.0.1:$port" OSSB_TEST_BASIC_USER OSSB_TEST_BASIC_PASSWORD
+  echo "testbed: registry with Basic auth on $OSSB_TEST_BASIC_REGISTRY" >&2
+}
