@@ -10,7 +10,7 @@ packages=(
   golang-docker-credential-helpers                              # Go's reference helpers, for interoperation
   python3 curl openssl
 )
-if [ "${1:-}" = "--bench" ]; then packages+=(hyperfine time); fi
+if [ "${1:-}" = "--bench" ]; then packages+=(hyperfine time pass gnupg); fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,0 +1,32 @@
+# Shared bench helpers. Source it from a bench script.
+
+# build_helpers: release builds as scripts/install.sh makes them (fully static helpers), into .build/static-executable.
+build_static_helper() {
+  swift build -c release --scratch-path .build/static-executable -Xswiftc -static-executable --product "$1" \
+    > "$BENCH_DIR/build-$1.log" 2>&1 || { tail -20 "$BENCH_DIR/build-$1.log"; return 1; }
+  echo "$PWD/.build/static-executable/release/$1"
+}
+
+# ratios JSON BASELINE_INDEX: prints each command's median and its ratio to the baseline command's median.
+print_ratios() {
+  python3 - "$1" "$2" <<'PY'
+import json, sys
+results = json.load(open(sys.argv[1]))["results"]
+base = results[int(sys.argv[2])]
+for r in results:
+    med = r["median"] * 1000
+    print(f"  {r['command'][:34]:34s} median {med:7.3f} ms  mean {r['mean']*1000:7.3f} ms  "
+          f"ratio to {base['command']}: {r['median']/base['median']:5.2f}x")
+PY
+}
+
+# setup_pass DIR: a throwaway gpg key and password store for Go's docker-credential-pass (test-beds.md recipe).
+setup_pass() {
+  export GNUPGHOME="$1/gnupg" PASSWORD_STORE_DIR="$1/password-store"
+  mkdir -p "$GNUPGHOME" && chmod 700 "$GNUPGHOME"
+  gpg --batch --pinentry-mode loopback --passphrase '' --quick-gen-key "ossb bench <bench@ossb.invalid>" ed25519 cert never >/dev/null 2>&1
+  local fpr
+  fpr=$(gpg --list-keys --with-colons | awk -F: '/^fpr/ {print $10; exit}')
+  gpg --batch --pinentry-mode loopback --passphrase '' --quick-add-key "$fpr" cv25519 encr never >/dev/null 2>&1
+  pass init "$fpr" >/dev/null 2>&1
+}

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Builds ossb-registry in release mode with the Swift runtime linked statically, installs the helpers and the
+# CLI where a shell finds them, and shows a store/get/list round trip (README's first command).
+#
+# Usage: scripts/install.sh [--prefix DIR] [--no-demo]
+#   --prefix DIR  install into DIR/bin (default: /usr/local when writable or root, else ~/.local)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+prefix="" demo=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --prefix) prefix=$2; shift 2 ;;
+    --prefix=*) prefix=${1#--prefix=}; shift ;;
+    --no-demo) demo=0; shift ;;
+    -h|--help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "install.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+if [ -z "$prefix" ]; then
+  if [ "$(id -u)" = 0 ] || [ -w /usr/local/bin ]; then prefix=/usr/local; else prefix="$HOME/.local"; fi
+fi
+bindir="$prefix/bin"
+mkdir -p "$bindir"
+
+scripts/install-deps.sh
+
+# Helpers that link a C library (libsecret) cannot be fully static; they and the CLI get a static Swift
+# runtime (--static-swift-stdlib). Every other helper is a fully static executable: no dynamic loader work
+# at all, which is what makes `get` start in about a millisecond (docs/performance.md).
+dynamic_products=(docker-credential-ossb-secretservice ossb-registry)
+static_products=()
+for dir in helpers/*/; do
+  name=$(basename "$dir")
+  case " ${dynamic_products[*]} " in *" $name "*) ;; *) static_products+=("$name") ;; esac
+done
+
+# Build output goes to a log (the static link prints glibc's getpw* notes, harmless: HOME is read from the
+# environment, never from the password database); it is shown when a build fails.
+log=$(mktemp)
+build() {
+  if ! swift build -c release "$@" > "$log" 2>&1; then
+    tail -n 40 "$log" >&2
+    echo "install: swift build $* failed (full log: $log)" >&2
+    exit 1
+  fi
+}
+installed=()
+for product in "${static_products[@]}"; do
+  echo "install: building $product (fully static)" >&2
+  build --scratch-path .build/static-executable -Xswiftc -static-executable --product "$product"
+  install -m 0755 ".build/static-executable/release/$product" "$bindir/$product"
+  installed+=("$product")
+done
+for product in "${dynamic_products[@]}"; do
+  if [ -d "helpers/$product" ] || [ -d "Sources/$product" ]; then
+    echo "install: building $product (static Swift runtime)" >&2
+    build --static-swift-stdlib --product "$product"
+    install -m 0755 ".build/release/$product" "$bindir/$product"
+    installed+=("$product")
+  fi
+done
+rm -f "$log"
+echo "install: installed into $bindir: ${installed[*]}"
+case ":$PATH:" in *":$bindir:"*) ;; *) echo "install: note: $bindir is not on PATH; add it to use the helpers" ;; esac
+
+if [ "$demo" = 1 ]; then
+  # The round trip uses a throwaway store so that it never touches your real credentials.
+  demo_dir=$(mktemp -d)
+  trap 'rm -rf "$demo_dir"' EXIT
+  export OSSB_CREDENTIALS_FILE="$demo_dir/credentials.json"
+  helper="$bindir/docker-credential-ossb-file"
+  echo
+  echo "Round trip through docker-credential-ossb-file (store in $OSSB_CREDENTIALS_FILE):"
+  echo '$ echo {"ServerURL":"registry.example.com","Username":"demo","Secret":"…"} | docker-credential-ossb-file store'
+  printf '{"ServerURL":"registry.example.com","Username":"demo","Secret":"demo-secret"}' | "$helper" store
+  echo '$ echo registry.example.com | docker-credential-ossb-file get'
+  echo registry.example.com | "$helper" get
+  echo '$ docker-credential-ossb-file list'
+  "$helper" list
+  echo '$ echo registry.example.com | docker-credential-ossb-file erase && docker-credential-ossb-file list'
+  echo registry.example.com | "$helper" erase
+  "$helper" list
+fi
