@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "AuthCore", targets: ["AuthCore"]),
         .executable(name: "docker-credential-ossb-file", targets: ["docker-credential-ossb-file"]),
         .executable(name: "docker-credential-ossb-env", targets: ["docker-credential-ossb-env"]),
+        .executable(name: "docker-credential-ossb", targets: ["docker-credential-ossb"]),
     ],
     targets: [
         // Credentials, stores, configuration files, the helper protocol. FoundationEssentials and Glibc only:
@@ -23,11 +24,16 @@ let package = Package(
             name: "docker-credential-ossb-env", dependencies: ["AuthCore"],
             path: "helpers/docker-credential-ossb-env"),
 
+        .executableTarget(
+            name: "docker-credential-ossb", dependencies: ["AuthCore"], path: "helpers/docker-credential-ossb"),
+
         .testTarget(name: "AuthCoreTests", dependencies: ["AuthCore"], path: "Tests/AuthCoreTests"),
         // Runs the built helpers as child processes; depending on them makes `swift test` build them first.
         .testTarget(
             name: "HelperTests",
-            dependencies: ["AuthCore", "docker-credential-ossb-file", "docker-credential-ossb-env"],
+            dependencies: [
+                "AuthCore", "docker-credential-ossb-file", "docker-credential-ossb-env", "docker-credential-ossb",
+            ],
             path: "Tests/HelperTests"),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,99 @@
+/// A parsed docker config.json or containers auth.json: `auths`, `credHelpers` and `credsStore`.
+///
+/// docker and containers read the same shape; both are read here so that their rules (hostname matching for
+/// docker, namespaced keys for containers) are applied by the sources on top.
+public struct AuthFile: Sendable {
+    /// Where it came from (a path, or `DOCKER_AUTH_CONFIG`).
+    public let origin: String
+    /// `auths` in document order.
+    public let auths: JSONObject
+    /// `credHelpers`: host to helper suffix.
+    public let credHelpers: [String: String]
+    /// `credsStore`: the default helper suffix.
+    public let credsStore: String?
+
+    /// Reads and parses a file; `nil` when it does not exist.
+    /// - Throws: `ConfigurationError` when it cannot be read or is malformed.
+    public static func load(path: String) throws -> AuthFile? {
+        let bytes: [UInt8]?
+        do {
+            bytes = try FileIO.readIfExists(path, limit: 16 << 20)
+        } catch {
+            throw ConfigurationError(path: path, message: "cannot be read: \(error)")
+        }
+        guard let bytes else { return nil }
+        return try parse(bytes, origin: path)
+    }
+
+    /// Parses a document.
+    /// - Throws: `ConfigurationError` naming `origin`.
+    public static func parse(_ bytes: [UInt8], origin: String) throws -> AuthFile {
+        if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
+            return AuthFile(origin: origin, auths: JSONObject(), credHelpers: [:], credsStore: nil)
+        }
+        let document: JSONValue
+        do {
+            document = try JSONParser.parse(bytes)
+        } catch {
+            throw ConfigurationError(path: origin, message: "is not valid JSON (\(error)); fix it or move it away")
+        }
+        guard case .object(let root) = document else {
+            throw ConfigurationError(path: origin, message: "holds \(document.kindDescription), expected a JSON object")
+        }
+        var auths = JSONObject()
+        if let value = root["auths"] {
+            switch value {
+            case .object(let o): auths = o
+            case .null: break
+            default: throw ConfigurationError(path: origin, message: "\"auths\" is \(value.kindDescription), expected an object")
+            }
+        }
+        var helpers: [String: String] = [:]
+        if let value = root["credHelpers"] {
+            switch value {
+            case .object(let o):
+                for member in o.members {
+                    guard case .string(let helper) = member.value else {
+                        throw ConfigurationError(path: origin, message: "\"credHelpers.\(member.name)\" is \(member.value.kindDescription), expected a string")
+                    }
+                    helpers[member.name] = helper
+                }
+            case .null: break
+            default: throw ConfigurationError(path: origin, message: "\"credHelpers\" is \(value.kindDescription), expected an object")
+            }
+        }
+        var store: String?
+        if let value = root["credsStore"] {
+            switch value {
+            case .string(let s): store = s.isEmpty ? nil : s
+            case .null: break
+            default: throw ConfigurationError(path: origin, message: "\"credsStore\" is \(value.kindDescription), expected a string")
+            }
+        }
+        return AuthFile(origin: origin, auths: auths, credHelpers: helpers, credsStore: store)
+    }
+
+    /// Decodes the `auths` entry under `key`.
+    /// - Throws: `CredentialStoreError` (`.corrupt`) naming the file and key.
+    public func entry(_ key: String) throws -> Credentials {
+        try DockerAuthEntry.decode(auths[key] ?? .object(JSONObject()), key: key, file: origin)
+    }
+
+    /// The `credHelpers` helper for a host, compared by host as docker compares.
+    public func credHelper(forHost host: String) -> String? {
+        if let exact = credHelpers[host] { return exact }
+        return credHelpers.keys.sorted().first { ServerAddress.host(of: $0) == host }.flatMap { credHelpers[$0] }
+    }
+
+    /// Every `auths` key with usable credentials, with its user name.
+    public func listAuths() throws -> [String: String] {
+        var result: [String: String] = [:]
+        for key in auths.names {
+            let credentials = try entry(key)
+            if credentials.isEmpty { continue }
+            result[key] = !credentials.identityToken.isEmpty ? HelperCredential.identityTokenUsername
+                : credentials.username.isEmpty ? "<registry token>" : credentials.username
+        }
+        return result
+    }
+}

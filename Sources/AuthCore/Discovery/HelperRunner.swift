@@ -1,0 +1,43 @@
+/// Runs external credential helpers for the sources that name them (docker's `credsStore` and `credHelpers`,
+/// containers' `credHelpers`, registry.json's `credential_helpers`), guarding against recursion.
+///
+/// `docker-credential-ossb` is itself a helper that docker runs for `"credsStore": "ossb"`. When discovery
+/// then reads docker's config, it must not run `ossb` again, and a chain such as ossb -> other helper -> ossb
+/// must stop too. Two rules do it: a helper named `ossb` is never run, and every helper run from here gets
+/// `OSSB_HELPER_CHAIN=1` in its environment; a discovery that starts with that variable set runs no external
+/// helper at all.
+public struct HelperRunner: Sendable {
+    /// The variable that marks a process started by discovery.
+    public static let chainVariable = "OSSB_HELPER_CHAIN"
+    /// The helper names that are this suite's front and must never be run by discovery.
+    public static let frontNames: Set<String> = ["ossb"]
+
+    /// The environment helpers get (with the chain marker added).
+    public let environment: Environment
+    /// Directories searched before PATH (this suite's own executables).
+    public let searchFirst: [String]
+    /// Whether external helpers may run at all (false inside a helper chain).
+    public let enabled: Bool
+
+    /// Creates a runner for a discovery environment.
+    public init(environment: Environment, searchFirst: [String] = Subprocess.ownDirectory.map { [$0] } ?? []) {
+        self.enabled = !environment.flag(Self.chainVariable)
+        var child = environment
+        child.variables[Self.chainVariable] = "1"
+        self.environment = child
+        self.searchFirst = searchFirst
+    }
+
+    /// Why a helper will not be run, or `nil` when it may be.
+    public func refusal(for helper: String) -> String? {
+        if Self.frontNames.contains(helper) { return "docker-credential-\(helper) is this front itself; not run again" }
+        if !enabled { return "already inside a helper chain (\(Self.chainVariable) is set); external helpers are not run" }
+        return nil
+    }
+
+    /// A client for a helper.
+    /// - Throws: `HelperClientError` when it is not installed.
+    public func client(_ helper: String) throws -> HelperClient {
+        try HelperClient(name: helper, environment: environment, searchFirst: searchFirst)
+    }
+}

@@ -1,0 +1,75 @@
+import Glibc
+
+/// The desktop keyring, reached through `docker-credential-ossb-secretservice` run as a plugin: discovery
+/// never links libsecret, so it works (and starts fast) where there is no keyring at all.
+public struct KeyringSource: CredentialSource {
+    /// The keyring helper's suffix.
+    public static let helperName = "ossb-secretservice"
+
+    let environment: Environment
+    let runner: HelperRunner
+    let note: @Sendable (String) -> Void
+    let explain: @Sendable (String) -> Void
+
+    public var name: String { "keyring" }
+
+    /// A source over the environment's session bus.
+    /// - Parameters:
+    ///   - note: receives warnings (the keyring helper failed or is missing).
+    ///   - explain: receives explanations only (no session bus, the normal state of a server).
+    public init(
+        environment: Environment, runner: HelperRunner, note: @escaping @Sendable (String) -> Void = { _ in },
+        explain: @escaping @Sendable (String) -> Void = { _ in }
+    ) {
+        self.environment = environment
+        self.runner = runner
+        self.note = note
+        self.explain = explain
+    }
+
+    /// Whether a D-Bus session bus can exist at all: `DBUS_SESSION_BUS_ADDRESS` is set, or the standard socket
+    /// `$XDG_RUNTIME_DIR/bus` exists. Without one there is no Secret Service, and nothing needs to be asked.
+    public static func sessionBusMayExist(_ environment: Environment) -> Bool {
+        if environment["DBUS_SESSION_BUS_ADDRESS"] != nil { return true }
+        guard let runtime = environment["XDG_RUNTIME_DIR"] else { return false }
+        var st = stat()
+        return stat("\(runtime)/bus", &st) == 0 && st.st_mode & S_IFMT == S_IFSOCK
+    }
+
+    /// A client for the keyring helper, or `nil` (with a note) when there is no bus or no helper.
+    func client() -> HelperClient? {
+        guard Self.sessionBusMayExist(environment) else {
+            explain("keyring: no D-Bus session (DBUS_SESSION_BUS_ADDRESS unset), not asked")
+            return nil
+        }
+        do {
+            // The keyring helper is ours and never recurses, so the chain rule does not apply to it.
+            return try HelperClient(name: Self.helperName, environment: runner.environment, searchFirst: runner.searchFirst)
+        } catch {
+            note("keyring: \(error), skipped")
+            return nil
+        }
+    }
+
+    /// Keyring failures (no Secret Service, a locked collection) are noted and skipped rather than failing
+    /// discovery: on servers the keyring is usually absent, and the next source may well answer.
+    public func credentials(for request: CredentialRequest) throws -> Credentials? {
+        guard let client = client() else { return nil }
+        do {
+            return try client.get(request.serverURL)?.credentials
+        } catch {
+            note("keyring: \(error), skipped")
+            return nil
+        }
+    }
+
+    public func list() throws -> [String: String] {
+        guard let client = client() else { return [:] }
+        do {
+            return try client.list()
+        } catch {
+            note("keyring: \(error), skipped")
+            return [:]
+        }
+    }
+}

@@ -1,0 +1,121 @@
+/// The client side of the credential-helper protocol: runs `docker-credential-<name>` as docker does, bounded
+/// by a timeout, and turns its answers into values.
+///
+/// Not-found is recognised as docker-credential-helpers' client recognises it: a non-zero exit with stdout
+/// exactly `credentials not found in native keychain` after trimming. Any other failure is an error carrying
+/// the helper's name and the first line of what it printed, with any secret we sent it removed.
+public struct HelperClient: Sendable {
+    /// The suffix after `docker-credential-` (`secretservice`, `ecr-login`).
+    public let name: String
+    /// The resolved executable.
+    public let executable: String
+    /// The child's environment.
+    public var environment: Environment
+    /// Seconds before a hung helper is killed (`OSSB_HELPER_TIMEOUT`, default 10).
+    public var timeout: Double
+
+    /// The program name, `docker-credential-<name>`.
+    public var programName: String { "docker-credential-\(name)" }
+
+    /// Finds the helper on PATH (after `searchFirst`, such as the directory of this suite's executables).
+    /// - Throws: `HelperClientError` when no such executable exists.
+    public init(name: String, environment: Environment, searchFirst: [String] = []) throws {
+        self.name = name
+        self.environment = environment
+        self.timeout = environment["OSSB_HELPER_TIMEOUT"].flatMap(Double.init) ?? 10
+        guard let path = Subprocess.locate("docker-credential-\(name)", environment: environment, directories: searchFirst)
+        else {
+            throw HelperClientError(helper: "docker-credential-\(name)", message: "is not installed (not found on PATH)", notInstalled: true)
+        }
+        self.executable = path
+    }
+
+    /// Asks the helper for a server's credential; `nil` when it has none.
+    public func get(_ serverURL: String) throws -> HelperCredential? {
+        let result = try run("get", input: serverURL + "\n")
+        if result.status != 0 {
+            if result.stdout.trimmingWhitespace() == HelperMessages.credentialsNotFound { return nil }
+            throw failure("get", result)
+        }
+        guard case .object(let object)? = try? JSONParser.parse(result.stdout),
+            case .string(let username)? = object.valueIgnoringCase("Username"),
+            case .string(let secret)? = object.valueIgnoringCase("Secret")
+        else {
+            throw HelperClientError(helper: programName, message: "answered get with output that is not a credential")
+        }
+        if username.isEmpty, secret.isEmpty { return nil }
+        return HelperCredential(serverURL: serverURL, username: username, secret: secret)
+    }
+
+    /// Stores a credential through the helper.
+    public func store(_ credential: HelperCredential) throws {
+        let body = "{\"ServerURL\":\(JSONWriter.quoted(credential.serverURL)),\"Username\":\(JSONWriter.quoted(credential.username)),\"Secret\":\(JSONWriter.quoted(credential.secret))}\n"
+        let result = try run("store", input: body)
+        if result.status != 0 { throw failure("store", result, redacting: [credential.secret]) }
+    }
+
+    /// Erases a server's credential through the helper.
+    public func erase(_ serverURL: String) throws {
+        let result = try run("erase", input: serverURL + "\n")
+        if result.status != 0 {
+            if result.stdout.trimmingWhitespace() == HelperMessages.credentialsNotFound { return }
+            throw failure("erase", result)
+        }
+    }
+
+    /// The helper's list: server address to user name.
+    public func list() throws -> [String: String] {
+        let result = try run("list", input: "unused")
+        if result.status != 0 { throw failure("list", result) }
+        guard case .object(let object)? = try? JSONParser.parse(result.stdout) else {
+            throw HelperClientError(helper: programName, message: "answered list with output that is not a JSON object")
+        }
+        var entries: [String: String] = [:]
+        for member in object.members {
+            if case .string(let user) = member.value { entries[member.name] = user }
+        }
+        return entries
+    }
+
+    private func run(_ action: String, input: String) throws -> Subprocess.Result {
+        let result: Subprocess.Result
+        do {
+            result = try Subprocess(
+                executable: executable, arguments: [action], environment: environment.variables, timeout: timeout
+            ).run(input: Array(input.utf8))
+        } catch {
+            throw HelperClientError(helper: programName, message: "could not be started: \(error)")
+        }
+        if result.timedOut {
+            throw HelperClientError(helper: programName, message: "did not answer \(action) within \(Int(timeout)) s and was stopped (OSSB_HELPER_TIMEOUT)", timedOut: true)
+        }
+        return result
+    }
+
+    private func failure(_ action: String, _ result: Subprocess.Result, redacting secrets: [String] = []) -> HelperClientError {
+        var message = result.stdout.trimmingWhitespace()
+        if message.isEmpty { message = result.stderr.trimmingWhitespace() }
+        message = String(message.split(separator: "\n", omittingEmptySubsequences: true).first ?? "")
+        for secret in secrets where !secret.isEmpty {
+            message = message.replacing(secret, with: "<redacted>")
+        }
+        if message.count > 200 { message = String(message.prefix(200)) + "…" }
+        return HelperClientError(
+            helper: programName,
+            message: "failed to \(action) (exit status \(result.status))" + (message.isEmpty ? "" : ": \(message)"))
+    }
+}
+
+/// A credential helper could not be run or failed. The description names the helper and never a secret.
+public struct HelperClientError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The program, `docker-credential-<name>`.
+    public let helper: String
+    /// What went wrong.
+    public let message: String
+    /// Whether the helper is simply not installed.
+    public var notInstalled = false
+    /// Whether the helper was killed for taking too long.
+    public var timedOut = false
+
+    public var description: String { "\(helper) \(message)" }
+}

@@ -1,0 +1,153 @@
+import Glibc
+
+/// Runs a program with `posix_spawn`, feeding stdin and collecting stdout and stderr, bounded by a deadline.
+///
+/// FoundationEssentials has no `Process`. Credential helpers are run with small inputs and outputs, so the
+/// whole of stdin is written up front (it fits in the pipe buffer) and both outputs are drained with `poll`
+/// until they close or the deadline passes, at which point the child is killed: a helper that waits for a
+/// keyring prompt must not hang `docker pull`.
+public struct Subprocess: Sendable {
+    /// What a finished (or killed) child produced.
+    public struct Result: Sendable, Equatable {
+        /// Standard output, as bytes decoded leniently.
+        public var stdout: String
+        /// Standard error.
+        public var stderr: String
+        /// The exit status; 128 + signal number when killed by a signal.
+        public var status: Int32
+        /// Whether the child was killed because the deadline passed.
+        public var timedOut: Bool
+    }
+
+    /// The program's path.
+    public var executable: String
+    /// Arguments after the program name.
+    public var arguments: [String]
+    /// The complete environment of the child.
+    public var environment: [String: String]
+    /// Seconds before the child is killed.
+    public var timeout: Double
+    /// The largest output kept per stream; more is discarded (a helper's answer is tiny).
+    public var outputLimit = 1 << 20
+
+    /// Describes a run.
+    public init(executable: String, arguments: [String] = [], environment: [String: String], timeout: Double) {
+        self.executable = executable
+        self.arguments = arguments
+        self.environment = environment
+        self.timeout = timeout
+    }
+
+    /// Runs the program to completion or until the deadline.
+    /// - Parameter input: bytes written to its stdin, which is then closed.
+    /// - Throws: `SystemError` when the program cannot be started.
+    public func run(input: [UInt8] = []) throws -> Result {
+        // A child that exits without reading its stdin must give us EPIPE, not kill us with SIGPIPE.
+        signal(SIGPIPE, SIG_IGN)
+        var inPipe: [Int32] = [0, 0], outPipe: [Int32] = [0, 0], errPipe: [Int32] = [0, 0]
+        guard pipe(&inPipe) == 0, pipe(&outPipe) == 0, pipe(&errPipe) == 0 else {
+            throw SystemError("create a pipe for", path: executable)
+        }
+        // Close-on-exec, so that helpers run concurrently from other threads do not inherit these pipes (an
+        // inherited write end would keep our read from ever seeing end of file).
+        for fd in inPipe + outPipe + errPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, inPipe[0], 0)
+        posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
+
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, envp)
+        close(inPipe[0])
+        close(outPipe[1])
+        close(errPipe[1])
+        guard spawned == 0 else {
+            close(inPipe[1])
+            close(outPipe[0])
+            close(errPipe[0])
+            throw SystemError("run", path: executable, code: spawned)
+        }
+
+        // Small inputs fit in the pipe buffer; a child that never reads just makes this fail with EPIPE.
+        try? FileIO.writeAll(fd: inPipe[1], input, path: executable)
+        close(inPipe[1])
+
+        var out: [UInt8] = [], err: [UInt8] = []
+        let deadline = Self.now() + timeout
+        var open: [Int32] = [outPipe[0], errPipe[0]]
+        var timedOut = false
+        var buffer = [UInt8](repeating: 0, count: 16384)
+        while !open.isEmpty {
+            let remaining = deadline - Self.now()
+            if remaining <= 0 {
+                timedOut = true
+                break
+            }
+            var fds = open.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+            let ready = poll(&fds, nfds_t(fds.count), Int32(min(remaining * 1000, 1000)) + 1)
+            if ready < 0 {
+                if errno == EINTR { continue }
+                break
+            }
+            for entry in fds where entry.revents != 0 {
+                let n = buffer.withUnsafeMutableBytes { read(entry.fd, $0.baseAddress, $0.count) }
+                if n <= 0 {
+                    if n < 0, errno == EINTR || errno == EAGAIN { continue }
+                    open.removeAll { $0 == entry.fd }
+                    continue
+                }
+                if entry.fd == outPipe[0] {
+                    if out.count < outputLimit { out.append(contentsOf: buffer[0..<n]) }
+                } else if err.count < outputLimit {
+                    err.append(contentsOf: buffer[0..<n])
+                }
+            }
+        }
+        close(outPipe[0])
+        close(errPipe[0])
+        if timedOut { kill(pid, SIGKILL) }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0, errno == EINTR {}
+        let exitStatus: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        return Result(
+            stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self),
+            status: exitStatus, timedOut: timedOut)
+    }
+
+    /// Finds an executable: an absolute or relative path is taken as is; a bare name is searched in
+    /// `directories` first, then in `PATH`.
+    public static func locate(_ name: String, environment: Environment, directories: [String] = []) -> String? {
+        if name.contains("/") { return access(name, X_OK) == 0 ? name : nil }
+        let path = environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        for dir in directories + path.split(separator: ":").map(String.init) where !dir.isEmpty {
+            let candidate = "\(dir)/\(name)"
+            var st = stat()
+            if stat(candidate, &st) == 0, st.st_mode & S_IFMT == S_IFREG, access(candidate, X_OK) == 0 {
+                return candidate
+            }
+        }
+        return nil
+    }
+
+    /// The directory of the running executable (to find sibling helpers of the same build).
+    public static var ownDirectory: String? {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        guard n > 0 else { return nil }
+        return FileIO.directoryName(of: String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self))
+    }
+
+    static func now() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+}
