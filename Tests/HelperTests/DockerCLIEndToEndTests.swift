@@ -74,4 +74,68 @@ import Testing
         #expect(inspected.status == 0, "\(inspected)")
         #expect(inspected.stdout.contains("\"Digest\": \"sha256:"))
     }
+
+    @Test(.enabled(if: TestBed.basicRegistry != nil, "needs scripts/test.sh's registry (OSSB_TEST_BASIC_REGISTRY)"),
+          .enabled(if: TestBed.hasDockerCLI, "the docker CLI is not installed on this machine"))
+    func dockerLoginAndLogoutThroughTheFront() throws {
+        let registry = try #require(TestBed.basicRegistry)
+        let home = TemporaryDirectory()
+        try home.write(".docker/config.json", #"{"credsStore": "ossb"}"#)
+        try home.write(".ossb/registry.json", #"{"credential_store": "file"}"#)
+        let env = TestBed.clientEnvironment(home: home.path)
+        let docker = try #require(TestBed.which("docker"))
+        let login = try ChildProcess.run(
+            docker, ["login", registry.address, "-u", registry.user, "--password-stdin"],
+            input: registry.password + "\n", environment: env)
+        #expect(login.status == 0, "\(login)")
+        #expect(try home.read(".ossb/credentials.json").contains(Data("\(registry.user):\(registry.password)".utf8).base64EncodedString()))
+        // docker reads the credential back through the front: a second login without a password finds the
+        // stored user (it then fails only because there is no daemon to check it with).
+        let again = try ChildProcess.run(docker, ["login", registry.address], input: "", environment: env)
+        #expect(again.stderr.contains("Authenticating with existing credentials... [Username: \(registry.user)]"), "\(again)")
+        let logout = try ChildProcess.run(docker, ["logout", registry.address], input: "", environment: env)
+        #expect(logout.status == 0, "\(logout)")
+        #expect(!(try home.read(".ossb/credentials.json")).contains(registry.address))
+    }
+
+    @Test(.enabled(if: TestBed.basicRegistry != nil, "needs scripts/test.sh's registry (OSSB_TEST_BASIC_REGISTRY)"),
+          .enabled(if: TestBed.which("skopeo") != nil, "skopeo is not installed"))
+    func skopeoReadsThroughTheFrontFromEverySource() throws {
+        let registry = try #require(TestBed.basicRegistry)
+        try TestBed.seedImage(
+            registry: registry.address, repository: "ossb/front", tag: "v1", user: registry.user, password: registry.password)
+        let skopeo = try #require(TestBed.which("skopeo"))
+        let args = ["inspect", "--tls-verify=false", "docker://\(registry.address)/ossb/front:v1"]
+        let prefix = "OSSB_" + registry.address.uppercased().map { $0.isLetter || $0.isNumber ? String($0) : "_" }.joined()
+
+        // 1. registry.json
+        var home = TemporaryDirectory()
+        try home.write("auth.json", #"{"credHelpers": {"\#(registry.address)": "ossb"}}"#)
+        try home.write(".ossb/registry.json", #"{"registries": {"\#(registry.address)": {"username": "\#(registry.user)", "password": "\#(registry.password)"}}}"#)
+        var env = TestBed.clientEnvironment(home: home.path, extra: ["REGISTRY_AUTH_FILE": home.file("auth.json")])
+        var result = try ChildProcess.run(skopeo, args, input: "", environment: env)
+        #expect(result.status == 0, "registry.json: \(result)")
+
+        // 2. the environment
+        home = TemporaryDirectory()
+        try home.write("auth.json", #"{"credHelpers": {"\#(registry.address)": "ossb"}}"#)
+        env = TestBed.clientEnvironment(home: home.path, extra: [
+            "REGISTRY_AUTH_FILE": home.file("auth.json"), "\(prefix)_USERNAME": registry.user, "\(prefix)_PASSWORD": registry.password,
+        ])
+        result = try ChildProcess.run(skopeo, args, input: "", environment: env)
+        #expect(result.status == 0, "env: \(result)")
+
+        // 3. the file backend; and with nothing stored the pull is refused (the control).
+        home = TemporaryDirectory()
+        try home.write("auth.json", #"{"credHelpers": {"\#(registry.address)": "ossb"}}"#)
+        env = TestBed.clientEnvironment(home: home.path, extra: ["REGISTRY_AUTH_FILE": home.file("auth.json")])
+        result = try ChildProcess.run(skopeo, args, input: "", environment: env)
+        #expect(result.status != 0, "nothing stored yet")
+        let store = try ChildProcess.run(
+            ChildProcess.product("docker-credential-ossb-file"), ["store"],
+            input: #"{"ServerURL":"\#(registry.address)","Username":"\#(registry.user)","Secret":"\#(registry.password)"}"#, environment: env)
+        #expect(store.status == 0)
+        result = try ChildProcess.run(skopeo, args, input: "", environment: env)
+        #expect(result.status == 0, "file: \(result)")
+    }
 }

@@ -59,8 +59,8 @@ public struct AuthProvider: Sendable {
         case .k8s: return kubernetesSource(config: config, environment: environment)
         case .keyring: return KeyringSource(environment: environment, runner: runner, note: note, explain: explain)
         case .file: return (try? FileStore(environment: environment)).map { StoreSource($0) }
-        case .docker: return DockerConfigSource(environment: environment, runner: runner, note: note)
-        case .containers: return ContainersAuthSource(environment: environment, runner: runner, note: note)
+        case .docker: return DockerConfigSource(environment: environment, runner: runner, note: note, explain: explain)
+        case .containers: return ContainersAuthSource(environment: environment, runner: runner, note: note, explain: explain)
         }
     }
 

@@ -13,11 +13,14 @@ public struct ContainersAuthSource: CredentialSource {
     let legacyPath: String?
     let runner: HelperRunner
     let note: @Sendable (String) -> Void
+    let explain: @Sendable (String) -> Void
 
     public var name: String { "containers (\(paths.first ?? "auth.json"))" }
 
     /// A source over the environment's auth files.
-    public init(environment: Environment, runner: HelperRunner, note: @escaping @Sendable (String) -> Void = { _ in }) {
+    public init(environment: Environment, runner: HelperRunner, note: @escaping @Sendable (String) -> Void = { _ in },
+        explain: @escaping @Sendable (String) -> Void = { _ in }
+    ) {
         let home = OSSBPaths(environment: environment).home
         if let explicit = environment["REGISTRY_AUTH_FILE"] {
             paths = [explicit]
@@ -36,6 +39,7 @@ public struct ContainersAuthSource: CredentialSource {
         legacyPath = home.map { "\($0)/.dockercfg" }
         self.runner = runner
         self.note = note
+        self.explain = explain
     }
 
     /// The keys to try for a request, most specific first: `host/ns/repo`, `host/ns`, `host`.
@@ -57,7 +61,7 @@ public struct ContainersAuthSource: CredentialSource {
             guard let file = try AuthFile.load(path: path) else { continue }
             if let helper = file.credHelper(forHost: request.host) {
                 if let refusal = runner.refusal(for: helper) {
-                    note("\(path): \(refusal)")
+                    explain("\(path): \(refusal)")
                 } else {
                     do {
                         if let found = try runner.client(helper).get(request.host) { return found.credentials }

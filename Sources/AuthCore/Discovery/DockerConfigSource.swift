@@ -23,11 +23,14 @@ public struct DockerConfigSource: CredentialSource {
     let runner: HelperRunner
     /// Receives notes about skipped helpers.
     let note: @Sendable (String) -> Void
+    let explain: @Sendable (String) -> Void
 
     public var name: String { "docker (\(configPath ?? "DOCKER_AUTH_CONFIG"))" }
 
     /// A source over the environment's docker configuration.
-    public init(environment: Environment, runner: HelperRunner, note: @escaping @Sendable (String) -> Void = { _ in }) {
+    public init(environment: Environment, runner: HelperRunner, note: @escaping @Sendable (String) -> Void = { _ in },
+        explain: @escaping @Sendable (String) -> Void = { _ in }
+    ) {
         var documents: [Document] = []
         if let inline = environment["DOCKER_AUTH_CONFIG"] { documents.append(.inline(inline)) }
         let path = environment["DOCKER_CONFIG"].map { "\($0)/config.json" }
@@ -37,6 +40,7 @@ public struct DockerConfigSource: CredentialSource {
         self.configPath = path
         self.runner = runner
         self.note = note
+        self.explain = explain
     }
 
     /// docker's key for Docker Hub is the legacy index address; helpers keyed by docker store it so.
@@ -65,7 +69,7 @@ public struct DockerConfigSource: CredentialSource {
 
     private func ask(helper: String, file: AuthFile, request: CredentialRequest) throws -> Credentials? {
         if let refusal = runner.refusal(for: helper) {
-            note("\(file.origin): \(refusal)")
+            explain("\(file.origin): \(refusal)")
             return nil
         }
         let client: HelperClient

@@ -69,6 +69,10 @@ public struct CredentialHelper: Sendable {
             return .failure(error.message)
         } catch let error as CredentialStoreError {
             return .failure(error.message)
+        } catch let error as ConfigurationError {
+            return .failure(error.description)
+        } catch let error as HelperClientError {
+            return .failure(error.description)
         } catch let error as FileTooLarge {
             return .failure("input is larger than \(error.limit / 1024) KiB; a credential request is a few hundred bytes")
         } catch {
