@@ -10,6 +10,8 @@ let package = Package(
         .executable(name: "docker-credential-ossb-file", targets: ["docker-credential-ossb-file"]),
         .executable(name: "docker-credential-ossb-env", targets: ["docker-credential-ossb-env"]),
         .executable(name: "docker-credential-ossb", targets: ["docker-credential-ossb"]),
+        .executable(name: "docker-credential-ossb-k8s", targets: ["docker-credential-ossb-k8s"]),
+        .executable(name: "ossb-kubelet-credential-provider", targets: ["ossb-kubelet-credential-provider"]),
     ],
     targets: [
         // Credentials, stores, configuration files, the helper protocol. FoundationEssentials and Glibc only:
@@ -23,6 +25,12 @@ let package = Package(
         .executableTarget(
             name: "docker-credential-ossb-env", dependencies: ["AuthCore"],
             path: "helpers/docker-credential-ossb-env"),
+        .executableTarget(
+            name: "docker-credential-ossb-k8s", dependencies: ["AuthCore"],
+            path: "helpers/docker-credential-ossb-k8s"),
+        .executableTarget(
+            name: "ossb-kubelet-credential-provider", dependencies: ["AuthCore"],
+            path: "helpers/ossb-kubelet-credential-provider"),
 
         .executableTarget(
             name: "docker-credential-ossb", dependencies: ["AuthCore"], path: "helpers/docker-credential-ossb"),
@@ -33,6 +41,7 @@ let package = Package(
             name: "HelperTests",
             dependencies: [
                 "AuthCore", "docker-credential-ossb-file", "docker-credential-ossb-env", "docker-credential-ossb",
+                "docker-credential-ossb-k8s", "ossb-kubelet-credential-provider",
             ],
             path: "Tests/HelperTests"),
     ],
