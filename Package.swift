@@ -35,13 +35,17 @@ let package = Package(
         .executableTarget(
             name: "docker-credential-ossb", dependencies: ["AuthCore"], path: "helpers/docker-credential-ossb"),
 
-        .testTarget(name: "AuthCoreTests", dependencies: ["AuthCore"], path: "Tests/AuthCoreTests"),
+        // Lays out Kubernetes secret volumes as kubelet does, from the committed kubectl fixtures; both test
+        // targets use it.
+        .target(name: "KubernetesTestSupport", path: "Tests/KubernetesTestSupport"),
+        .testTarget(
+            name: "AuthCoreTests", dependencies: ["AuthCore", "KubernetesTestSupport"], path: "Tests/AuthCoreTests"),
         // Runs the built helpers as child processes; depending on them makes `swift test` build them first.
         .testTarget(
             name: "HelperTests",
             dependencies: [
                 "AuthCore", "docker-credential-ossb-file", "docker-credential-ossb-env", "docker-credential-ossb",
-                "docker-credential-ossb-k8s", "ossb-kubelet-credential-provider",
+                "docker-credential-ossb-k8s", "ossb-kubelet-credential-provider", "KubernetesTestSupport",
             ],
             path: "Tests/HelperTests"),
     ],

@@ -92,9 +92,18 @@ public struct KubernetesSecretStore: CredentialStore {
         return result
     }
 
-    /// The exact match first, then the first normalised match, as `ServerAddress.bestKey` orders them.
+    /// The exact match first, then the first whose registry form (below) matches the request's.
     private func bestEntry(for serverURL: String, in entries: [MountedSecret.Entry]) -> MountedSecret.Entry? {
-        guard let key = ServerAddress.bestKey(for: serverURL, in: entries.map(\.server)) else { return nil }
-        return entries.first { $0.server == key }
+        if let exact = entries.first(where: { $0.server == serverURL }) { return exact }
+        let target = Self.registryForm(serverURL)
+        return entries.first { Self.registryForm($0.server) == target }
+    }
+
+    /// The normalised address without a final `/v1` or `/v2`: `.dockercfg` secrets carry docker's legacy keys
+    /// (`https://registry.example.com/v1/`), which name the registry itself, as kubelet's own keyring reads them.
+    static func registryForm(_ address: String) -> String {
+        var normalized = ServerAddress.normalize(address)
+        if normalized.hasSuffix("/v1") || normalized.hasSuffix("/v2") { normalized.removeLast(3) }
+        return ServerAddress.normalize(normalized)
     }
 }
