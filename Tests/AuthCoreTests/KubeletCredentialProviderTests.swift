@@ -142,15 +142,17 @@ import Testing
         #expect(outcome.stderr == "ossb-kubelet-credential-provider: the Kubernetes secret file /s/.dockerconfigjson is not valid JSON\n")
     }
 
-    @Test func storeChainTakesTheFirstAnswerInOrder() throws {
-        let env = EnvironmentStore(environment: Environment(["DOCKER_USERNAME": "env-user", "DOCKER_PASSWORD": "env-secret"]))
+    @Test func discoveryLookupPassesOverTokensAndKeepsSearching() throws {
         let dir = TemporaryDirectory()
         let file = FileStore(path: dir.file("credentials.json"))
-        try file.store(HelperCredential(serverURL: "docker.io", username: "file-user", secret: "file-secret"))
-        try file.store(HelperCredential(serverURL: "quay.io", username: "quay-user", secret: "quay-secret"))
-        let lookup = KubeletCredentialProvider.lookup(trying: [env, file])
-        #expect(try lookup("docker.io")?.username == "env-user")
-        #expect(try lookup("quay.io")?.username == "quay-user")
+        try file.store(HelperCredential(serverURL: "quay.io", username: "file-user", secret: "file-secret"))
+        let environment = Environment([
+            "OSSB_CREDENTIALS_FILE": dir.file("credentials.json"), "HOME": dir.path,
+            "OSSB_K8S_SECRETS_DIR": dir.file("absent"), "QUAY_IO_IDENTITY_TOKEN": "env-refresh-secret",
+        ])
+        let lookup = KubeletCredentialProvider.lookup(using: try AuthProvider(config: RegistryConfig(), environment: environment))
+        // env holds an identity token for quay.io, which kubelet cannot use: the file store answers instead.
+        #expect(try lookup("quay.io") == Credentials(username: "file-user", password: "file-secret"))
         #expect(try lookup("ghcr.io") == nil)
     }
 }

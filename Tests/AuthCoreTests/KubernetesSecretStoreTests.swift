@@ -196,15 +196,16 @@ import Testing
         #expect(try store().list() == [:])
     }
 
-    @Test func defaultRegistryIsReadFromRegistryJSON() throws {
-        try dir.write("registry.json", #"{"default_registry": " registry.example.com ", "registries": {}}"#)
-        #expect(try KubernetesSecretStore.defaultRegistry(environment: Environment(["OSSB_CONFIG": dir.file("registry.json")])) == "registry.example.com")
-        try dir.write("none.json", #"{"insecure": []}"#)
-        #expect(try KubernetesSecretStore.defaultRegistry(environment: Environment(["OSSB_CONFIG": dir.file("none.json")])) == nil)
-        #expect(try KubernetesSecretStore.defaultRegistry(environment: Environment(["HOME": dir.file("nohome")])) == nil)
-        try dir.write("bad.json", #"{"default_registry": 5}"#)
-        #expect(throws: CredentialStoreError.self) {
-            try KubernetesSecretStore.defaultRegistry(environment: Environment(["OSSB_CONFIG": dir.file("bad.json")]))
-        }
+    @Test func isTheK8sSourceOfDiscovery() throws {
+        _ = try KubeletMount(at: dir.file("secrets"), fixture: "opaque-default.json")
+        var config = RegistryConfig()
+        config.defaultRegistry = "registry.example.com"
+        config.credentialSources = [.k8s]
+        let provider = try AuthProvider(config: config, environment: Environment(["OSSB_K8S_SECRETS_DIR": dir.file("secrets")]))
+        let found = try #require(try provider.discover("registry.example.com"))
+        #expect(found.source == "k8s")
+        #expect(found.credentials == Credentials(username: "opaque-user", password: "opaque-fixture-secret-3"))
+        #expect(try provider.discover("docker.io") == nil)
+        #expect(provider.listAll() == ["registry.example.com": "opaque-user"])
     }
 }

@@ -60,6 +60,34 @@ import Testing
         #expect(fromFile.auth == ["files.example.com": ["username": "file-user", "password": "file-secret"]])
     }
 
+    @Test func followsRegistryJSONsSourcesAndOrder() throws {
+        _ = try KubeletMount(at: dir.file("secrets"), fixture: "dockerconfigjson-regcred.json")
+        try FileManager.default.createDirectory(atPath: dir.file("home/.ossb"), withIntermediateDirectories: true)
+        let config = URL(fileURLWithPath: dir.file("home/.ossb/registry.json"))
+        try Data(#"{"registries": {"127.0.0.1:5000": {"username": "json-user", "password": "json-secret"}}}"#.utf8).write(to: config)
+        // The default order puts registry.json's own entries before the secrets.
+        let first = try decode(try ChildProcess.run(plugin, [], input: request("127.0.0.1:5000/app"), environment: env))
+        #expect(first.auth["127.0.0.1:5000"]?["username"] == "json-user")
+        try Data(#"{"credential_sources": ["k8s", "registry"], "registries": {"127.0.0.1:5000": {"username": "json-user", "password": "json-secret"}}}"#.utf8).write(to: config)
+        let second = try decode(try ChildProcess.run(plugin, [], input: request("127.0.0.1:5000/app"), environment: env))
+        #expect(second.auth["127.0.0.1:5000"]?["username"] == "k8s-user")
+        // A malformed registry.json is an error kubelet logs, not a silent anonymous pull.
+        try Data("{".utf8).write(to: config)
+        let broken = try ChildProcess.run(plugin, [], input: request("127.0.0.1:5000/app"), environment: env)
+        #expect(broken.status == 1 && broken.stdout.isEmpty && broken.stderr.contains("registry.json"))
+    }
+
+    @Test func explainModeNamesSourcesNeverSecrets() throws {
+        _ = try KubeletMount(at: dir.file("secrets"), fixture: "dockerconfigjson-regcred.json")
+        var environment = env
+        environment["OSSB_EXPLAIN"] = "1"
+        let result = try ChildProcess.run(plugin, [], input: request("127.0.0.1:5000/app"), environment: environment)
+        #expect(result.status == 0)
+        #expect(result.stderr.contains("explain: answered by k8s"))
+        #expect(result.stderr.contains("image registry 127.0.0.1:5000: credentials found"))
+        #expect(!result.stderr.contains("k8s-fixture-secret-1"))
+    }
+
     @Test func notFoundIsAnEmptyAnswerWithoutCacheDurationByDefault() throws {
         let result = try ChildProcess.run(plugin, [], input: request("quay.io/org/app"), environment: env)
         #expect(result.status == 0)

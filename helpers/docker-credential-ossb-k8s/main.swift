@@ -4,5 +4,5 @@ import AuthCore
 // (/var/run/secrets/registry, OSSB_K8S_SECRETS_DIR; docs/kubernetes.md).
 CredentialHelper.main(name: "docker-credential-ossb-k8s") { environment in
     KubernetesSecretStore(
-        environment: environment, defaultRegistry: try KubernetesSecretStore.defaultRegistry(environment: environment))
+        environment: environment, defaultRegistry: try RegistryConfig.load(environment: environment).defaultRegistry)
 }

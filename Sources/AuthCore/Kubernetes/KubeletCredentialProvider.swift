@@ -111,15 +111,4 @@ public struct KubeletCredentialProvider: Sendable {
         StandardStreams.write(outcome.stderr, to: 2)
         exit(outcome.status)
     }
-
-    /// A lookup that asks each store in turn (`get` with the registry host) and takes the first answer.
-    /// - Parameter stores: the stores in order of precedence.
-    public static func lookup(trying stores: [any CredentialStore]) -> RegistryLookup {
-        { registryHost in
-            for store in stores {
-                if let credential = try store.get(registryHost) { return credential.credentials }
-            }
-            return nil
-        }
-    }
 }
