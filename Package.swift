@@ -10,6 +10,8 @@ let package = Package(
         .executable(name: "docker-credential-ossb-file", targets: ["docker-credential-ossb-file"]),
         .executable(name: "docker-credential-ossb-env", targets: ["docker-credential-ossb-env"]),
         .executable(name: "docker-credential-ossb", targets: ["docker-credential-ossb"]),
+        .executable(name: "docker-credential-ossb-k8s", targets: ["docker-credential-ossb-k8s"]),
+        .executable(name: "ossb-kubelet-credential-provider", targets: ["ossb-kubelet-credential-provider"]),
     ],
     targets: [
         // Credentials, stores, configuration files, the helper protocol. FoundationEssentials and Glibc only:
@@ -23,16 +25,27 @@ let package = Package(
         .executableTarget(
             name: "docker-credential-ossb-env", dependencies: ["AuthCore"],
             path: "helpers/docker-credential-ossb-env"),
+        .executableTarget(
+            name: "docker-credential-ossb-k8s", dependencies: ["AuthCore"],
+            path: "helpers/docker-credential-ossb-k8s"),
+        .executableTarget(
+            name: "ossb-kubelet-credential-provider", dependencies: ["AuthCore"],
+            path: "helpers/ossb-kubelet-credential-provider"),
 
         .executableTarget(
             name: "docker-credential-ossb", dependencies: ["AuthCore"], path: "helpers/docker-credential-ossb"),
 
-        .testTarget(name: "AuthCoreTests", dependencies: ["AuthCore"], path: "Tests/AuthCoreTests"),
+        // Lays out Kubernetes secret volumes as kubelet does, from the committed kubectl fixtures; both test
+        // targets use it.
+        .target(name: "KubernetesTestSupport", path: "Tests/KubernetesTestSupport"),
+        .testTarget(
+            name: "AuthCoreTests", dependencies: ["AuthCore", "KubernetesTestSupport"], path: "Tests/AuthCoreTests"),
         // Runs the built helpers as child processes; depending on them makes `swift test` build them first.
         .testTarget(
             name: "HelperTests",
             dependencies: [
                 "AuthCore", "docker-credential-ossb-file", "docker-credential-ossb-env", "docker-credential-ossb",
+                "docker-credential-ossb-k8s", "ossb-kubelet-credential-provider", "KubernetesTestSupport",
             ],
             path: "Tests/HelperTests"),
     ],

@@ -64,9 +64,10 @@ public struct AuthProvider: Sendable {
         }
     }
 
-    /// The mounted Kubernetes secrets source (`OSSB_K8S_SECRETS_DIR`); `nil` until that backend is present.
+    /// The mounted Kubernetes secrets source (`OSSB_K8S_SECRETS_DIR`); an Opaque secret without a `registry`
+    /// key serves registry.json's `default_registry`.
     static func kubernetesSource(config: RegistryConfig, environment: Environment) -> (any CredentialSource)? {
-        nil
+        KubernetesSecretStore(environment: environment, defaultRegistry: config.defaultRegistry)
     }
 
     func explain(_ line: @autoclosure () -> String) {

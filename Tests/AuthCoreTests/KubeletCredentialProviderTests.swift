@@ -1,0 +1,158 @@
+import Testing
+@testable import AuthCore
+
+/// The plugin's logic in-process: requests as kubelet sends them, responses checked field by field.
+@Suite struct KubeletCredentialProviderTests {
+    static let v1 = "credentialprovider.kubelet.k8s.io/v1"
+
+    /// A lookup over fixed credentials that records the hosts asked for.
+    final class Recorder: @unchecked Sendable {
+        var asked: [String] = []
+        let known: [String: Credentials]
+        init(_ known: [String: Credentials]) { self.known = known }
+        var lookup: KubeletCredentialProvider.RegistryLookup {
+            { host in
+                self.asked.append(host)
+                return self.known[host]
+            }
+        }
+    }
+
+    func request(_ image: String, apiVersion: String = v1) -> [UInt8] {
+        Array(#"{"kind":"CredentialProviderRequest","apiVersion":"\#(apiVersion)","image":"\#(image)"}"#.utf8) + [0x0A]
+    }
+
+    func response(_ outcome: HelperOutcome) throws -> JSONObject {
+        try #require(try JSONParser.parse(outcome.stdout).objectValue)
+    }
+
+    @Test func answersWithCredentialsForTheImagesRegistry() throws {
+        let recorder = Recorder(["127.0.0.1:5000": Credentials(username: "node-user", password: "node-secret-1")])
+        let provider = KubeletCredentialProvider(lookup: recorder.lookup)
+        let outcome = provider.run(
+            arguments: ["--cache-duration=10m"], input: request("127.0.0.1:5000/team/app:1.0"), environment: Environment())
+        #expect(outcome.status == 0 && outcome.stderr == "")
+        #expect(recorder.asked == ["127.0.0.1:5000"])
+        let object = try response(outcome)
+        #expect(object.names == ["kind", "apiVersion", "cacheKeyType", "cacheDuration", "auth"])
+        #expect(object["kind"] == .string("CredentialProviderResponse"))
+        #expect(object["apiVersion"] == .string(Self.v1))
+        #expect(object["cacheKeyType"] == .string("Registry"))
+        #expect(object["cacheDuration"] == .string("10m0s"))
+        let auth = try #require(object["auth"]?.objectValue)
+        #expect(auth.names == ["127.0.0.1:5000"])
+        #expect(auth["127.0.0.1:5000"]?.objectValue?["username"] == .string("node-user"))
+        #expect(auth["127.0.0.1:5000"]?.objectValue?["password"] == .string("node-secret-1"))
+        #expect(auth["127.0.0.1:5000"]?.objectValue?.names == ["username", "password"])
+        #expect(outcome.stdout.hasSuffix("}\n"))
+    }
+
+    @Test(arguments: [
+        ("docker.io/library/nginx", "docker.io"), ("nginx", "docker.io"), ("nginx:1.27", "docker.io"),
+        ("library/nginx@sha256:0123", "docker.io"), ("index.docker.io/library/nginx", "docker.io"),
+        ("localhost/app", "localhost"), ("localhost:5000/app:tag", "localhost:5000"),
+        ("registry.example.com/team/app", "registry.example.com"), ("Registry/app", "Registry"),
+        ("quay.io/org/app@sha256:abcd", "quay.io"), ("[::1]:5000/app", "[::1]:5000"),
+    ])
+    func registryHostOfAnImage(image: String, host: String) {
+        #expect(ImageRegistryHost.of(image) == host)
+    }
+
+    @Test func notFoundIsAValidEmptyAnswer() throws {
+        let provider = KubeletCredentialProvider(lookup: Recorder([:]).lookup)
+        let outcome = provider.run(arguments: [], input: request("docker.io/library/nginx"), environment: Environment())
+        #expect(outcome.status == 0)
+        #expect(outcome.stdout == #"{"kind":"CredentialProviderResponse","apiVersion":"credentialprovider.kubelet.k8s.io/v1","cacheKeyType":"Registry","auth":{}}"# + "\n")
+    }
+
+    @Test func answersInTheRequestsAPIVersion() throws {
+        let provider = KubeletCredentialProvider(lookup: Recorder([:]).lookup)
+        let beta = "credentialprovider.kubelet.k8s.io/v1beta1"
+        let outcome = provider.run(arguments: [], input: request("nginx", apiVersion: beta), environment: Environment())
+        #expect(try response(outcome)["apiVersion"] == .string(beta))
+    }
+
+    @Test func tokensCannotBeCarriedAndAreLeftOutWithANote() throws {
+        let recorder = Recorder(["docker.io": Credentials(identityToken: "refresh-secret-2")])
+        let outcome = KubeletCredentialProvider(lookup: recorder.lookup).run(
+            arguments: [], input: request("nginx"), environment: Environment())
+        #expect(outcome.status == 0)
+        #expect(try response(outcome)["auth"] == .object(JSONObject()))
+        #expect(outcome.stderr.contains("an identity token, which kubelet's credential provider API cannot carry"))
+        #expect(!outcome.stderr.contains("refresh-secret-2") && !outcome.stdout.contains("refresh-secret-2"))
+    }
+
+    @Test func explainNamesTheRegistryNeverTheSecret() throws {
+        let recorder = Recorder(["quay.io": Credentials(username: "u", password: "explain-secret-3")])
+        let outcome = KubeletCredentialProvider(lookup: recorder.lookup).run(
+            arguments: [], input: request("quay.io/org/app"), environment: Environment(["OSSB_EXPLAIN": "1"]))
+        #expect(outcome.stderr == "ossb-kubelet-credential-provider: image registry quay.io: credentials found\n")
+    }
+
+    @Test(arguments: [
+        (#"{"kind":"CredentialProviderRequest","apiVersion":"credentialprovider.kubelet.k8s.io/v2","image":"nginx"}"#,
+         #"unsupported apiVersion "credentialprovider.kubelet.k8s.io/v2" in the request"#),
+        (#"{"kind":"CredentialProviderRequest","apiVersion":"v1","image":"nginx"}"#, #"unsupported apiVersion "v1""#),
+        (#"{"kind":"CredentialProviderRequest","image":"nginx"}"#, #"the request has no "apiVersion""#),
+        (#"{"kind":"CredentialProviderRequest","apiVersion":"credentialprovider.kubelet.k8s.io/v1"}"#, #"the request has no "image""#),
+        (#"{"kind":"CredentialProviderRequest","apiVersion":"credentialprovider.kubelet.k8s.io/v1","image":""}"#, #"the request has no "image""#),
+        (#"{"kind":"CredentialProviderRequest","apiVersion":"credentialprovider.kubelet.k8s.io/v1","image":7}"#, #""image" in the request is a number"#),
+        (#"{"kind":"Pod","apiVersion":"credentialprovider.kubelet.k8s.io/v1","image":"nginx"}"#, #"the request's kind is "Pod""#),
+        (#"{"apiVersion":"credentialprovider.kubelet.k8s.io/v1","image":"nginx"}"#, "the request's kind is missing"),
+        (#"{"kind":"CredentialProviderRequest","apiVersion":"credentialprovider.kubelet.k8s.io/v1","image":"a b"}"#, "not an image reference"),
+        ("image: nginx", "the request on standard input is not valid JSON"),
+        (#"["nginx"]"#, "the request on standard input is an array"),
+        ("", "no request on standard input"),
+    ])
+    func malformedRequestsAreErrorsOnStderr(input: String, message: String) {
+        let recorder = Recorder([:])
+        let outcome = KubeletCredentialProvider(lookup: recorder.lookup).run(
+            arguments: [], input: Array(input.utf8), environment: Environment())
+        #expect(outcome.status == 1)
+        #expect(outcome.stdout == "")
+        #expect(outcome.stderr.hasPrefix("ossb-kubelet-credential-provider: "))
+        #expect(outcome.stderr.contains(message), "\(outcome.stderr)")
+        #expect(outcome.stderr.split(separator: "\n").count == 1)
+        #expect(recorder.asked.isEmpty)
+    }
+
+    @Test(arguments: [["--cache-duration=soon"], ["--cache-duration"], ["--cache-duration=-5m"], ["--verbose"], ["extra"]])
+    func badArgumentsAreUsageErrors(arguments: [String]) {
+        let outcome = KubeletCredentialProvider(lookup: Recorder([:]).lookup).run(
+            arguments: arguments, input: request("nginx"), environment: Environment())
+        #expect(outcome.status == 2)
+        #expect(outcome.stdout == "")
+        #expect(outcome.stderr.contains("Usage: ossb-kubelet-credential-provider"))
+    }
+
+    @Test func cacheDurationAsSeparateArgumentAndZero() throws {
+        let provider = KubeletCredentialProvider(lookup: Recorder([:]).lookup)
+        let separate = provider.run(arguments: ["--cache-duration", "1h30m"], input: request("nginx"), environment: Environment())
+        #expect(try response(separate)["cacheDuration"] == .string("1h30m0s"))
+        let zero = provider.run(arguments: ["--cache-duration=0"], input: request("nginx"), environment: Environment())
+        #expect(try response(zero)["cacheDuration"] == .string("0s"))
+    }
+
+    @Test func failingSourceIsAnError() throws {
+        let provider = KubeletCredentialProvider(lookup: { _ in
+            throw CredentialStoreError(.corrupt, "the Kubernetes secret file /s/.dockerconfigjson is not valid JSON")
+        })
+        let outcome = provider.run(arguments: [], input: request("nginx"), environment: Environment())
+        #expect(outcome.status == 1 && outcome.stdout == "")
+        #expect(outcome.stderr == "ossb-kubelet-credential-provider: the Kubernetes secret file /s/.dockerconfigjson is not valid JSON\n")
+    }
+
+    @Test func discoveryLookupPassesOverTokensAndKeepsSearching() throws {
+        let dir = TemporaryDirectory()
+        let file = FileStore(path: dir.file("credentials.json"))
+        try file.store(HelperCredential(serverURL: "quay.io", username: "file-user", secret: "file-secret"))
+        let environment = Environment([
+            "OSSB_CREDENTIALS_FILE": dir.file("credentials.json"), "HOME": dir.path,
+            "OSSB_K8S_SECRETS_DIR": dir.file("absent"), "QUAY_IO_IDENTITY_TOKEN": "env-refresh-secret",
+        ])
+        let lookup = KubeletCredentialProvider.lookup(using: try AuthProvider(config: RegistryConfig(), environment: environment))
+        // env holds an identity token for quay.io, which kubelet cannot use: the file store answers instead.
+        #expect(try lookup("quay.io") == Credentials(username: "file-user", password: "file-secret"))
+        #expect(try lookup("ghcr.io") == nil)
+    }
+}
