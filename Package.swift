@@ -7,6 +7,7 @@ let package = Package(
     name: "ossb-registry",
     products: [
         .library(name: "AuthCore", targets: ["AuthCore"]),
+        .library(name: "RegistryClient", targets: ["RegistryClient"]),
         .executable(name: "docker-credential-ossb-file", targets: ["docker-credential-ossb-file"]),
         .executable(name: "docker-credential-ossb-env", targets: ["docker-credential-ossb-env"]),
         .executable(name: "docker-credential-ossb", targets: ["docker-credential-ossb"]),
@@ -34,6 +35,10 @@ let package = Package(
 
         .executableTarget(
             name: "docker-credential-ossb", dependencies: ["AuthCore"], path: "helpers/docker-credential-ossb"),
+
+        // The registry client: references, manifests, platforms, blobs, push. Not linked by any helper.
+        .target(name: "RegistryClient", dependencies: ["AuthCore"], path: "Sources/RegistryClient"),
+        .testTarget(name: "RegistryClientTests", dependencies: ["RegistryClient"], path: "Tests/RegistryClientTests"),
 
         // Lays out Kubernetes secret volumes as kubelet does, from the committed kubectl fixtures; both test
         // targets use it.
