@@ -27,4 +27,19 @@ start_basic_registry
 
 # Build every product first: the tests run the helper executables as child processes.
 swift build --build-tests
-scripts/testbed/keyring-session.sh swift test --skip-build "$@"
+log="$OSSB_TESTBED_DIR/swift-test.log"
+set +e
+scripts/testbed/keyring-session.sh swift test --skip-build "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+# One plain summary line for CI, from Swift Testing's closing line ("Test run with N tests ... passed/failed").
+python3 - "$log" "$status" <<'PY'
+import re, sys
+text = open(sys.argv[1], errors="replace").read()
+m = re.findall(r"Test run with (\d+) tests? .*?(passed|failed)(?: after [\d.]+ seconds)?(?: with (\d+) issues?)?", text)
+if m:
+    total, outcome, issues = m[-1]
+    failed = 0 if outcome == "passed" else len(set(re.findall(r"✘ Test (\S+?)\(", text))) or 1
+    print(f"tests: {int(total) - failed} passed, {failed} failed")
+PY
+exit "$status"
