@@ -9,6 +9,9 @@ let package = Package(
         .library(name: "AuthCore", targets: ["AuthCore"]),
         .executable(name: "docker-credential-ossb-file", targets: ["docker-credential-ossb-file"]),
         .executable(name: "docker-credential-ossb-env", targets: ["docker-credential-ossb-env"]),
+        .library(name: "HTTPTransport", targets: ["HTTPTransport"]),
+        .library(name: "RegistryCommands", targets: ["RegistryCommands"]),
+        .executable(name: "ossb-registry", targets: ["ossb-registry"]),
     ],
     targets: [
         // Credentials, stores, configuration files, the helper protocol. FoundationEssentials and Glibc only:
@@ -29,6 +32,24 @@ let package = Package(
             name: "HelperTests",
             dependencies: ["AuthCore", "docker-credential-ossb-file", "docker-credential-ossb-env"],
             path: "Tests/HelperTests"),
+
+        // libcurl and libcrypto for the HTTP transport. Only HTTPTransport links them: the helpers must not.
+        .systemLibrary(
+            name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(
+            name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        // HTTP over libcurl implementing AuthCore's `HTTPClient`: streaming, connection reuse, certs.d TLS,
+        // SHA-256 sinks. Redirects are followed by AuthCore's code, never by libcurl.
+        .target(name: "HTTPTransport", dependencies: ["AuthCore", "CCurl", "CCrypto"], path: "Sources/HTTPTransport"),
+        // The `ossb-registry` command's code (login, logout), testable in-process; the executable is thin.
+        .target(
+            name: "RegistryCommands", dependencies: ["AuthCore", "HTTPTransport"], path: "Sources/RegistryCommands"),
+        .executableTarget(name: "ossb-registry", dependencies: ["RegistryCommands"], path: "Sources/ossb-registry"),
+        .testTarget(
+            name: "HTTPTransportTests", dependencies: ["AuthCore", "HTTPTransport"], path: "Tests/HTTPTransportTests"),
+        .testTarget(
+            name: "RegistryCommandsTests", dependencies: ["AuthCore", "HTTPTransport", "RegistryCommands"],
+            path: "Tests/RegistryCommandsTests"),
     ],
     swiftLanguageModes: [.v6]
 )
