@@ -39,15 +39,17 @@ public actor RegistryAuthenticator: HTTPClient {
     ///   - cache: the token cache, shared between authenticators of one process.
     ///   - allowPlainHTTP: whether the registry is configured insecure or is loopback (realm policy).
     ///   - passwordGrant: use the OAuth2 password grant rather than the GET form.
+    ///   - clientID: the OAuth2 `client_id` sent to the token server.
     ///   - explain: explanation lines; never a secret.
     public init(
         registry: HTTPOrigin, credentials: Credentials?, client: any HTTPClient, cache: TokenCache = TokenCache(),
-        allowPlainHTTP: Bool, passwordGrant: Bool = false, explain: (@Sendable (String) -> Void)? = nil
+        allowPlainHTTP: Bool, passwordGrant: Bool = false, clientID: String = "ossb-registry",
+        explain: (@Sendable (String) -> Void)? = nil
     ) {
         self.registry = registry
         self.credentials = credentials.flatMap { $0.isEmpty ? nil : $0 }
         self.client = RedirectFollowingClient(client)
-        self.exchange = TokenExchange(client: self.client, explain: explain)
+        self.exchange = TokenExchange(client: self.client, clientID: clientID, explain: explain)
         self.cache = cache
         self.allowPlainHTTP = allowPlainHTTP
         self.passwordGrant = passwordGrant
