@@ -13,6 +13,9 @@ let package = Package(
         .executable(name: "docker-credential-ossb", targets: ["docker-credential-ossb"]),
         .executable(name: "docker-credential-ossb-k8s", targets: ["docker-credential-ossb-k8s"]),
         .executable(name: "ossb-kubelet-credential-provider", targets: ["ossb-kubelet-credential-provider"]),
+        .library(name: "HTTPTransport", targets: ["HTTPTransport"]),
+        .library(name: "RegistryCommands", targets: ["RegistryCommands"]),
+        .executable(name: "ossb-registry", targets: ["ossb-registry"]),
     ],
     targets: [
         // Credentials, stores, configuration files, the helper protocol. FoundationEssentials and Glibc only:
@@ -53,6 +56,24 @@ let package = Package(
                 "docker-credential-ossb-k8s", "ossb-kubelet-credential-provider", "KubernetesTestSupport",
             ],
             path: "Tests/HelperTests"),
+
+        // libcurl and libcrypto for the HTTP transport. Only HTTPTransport links them: the helpers must not.
+        .systemLibrary(
+            name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(
+            name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        // HTTP over libcurl implementing AuthCore's `HTTPClient`: streaming, connection reuse, certs.d TLS,
+        // SHA-256 sinks. Redirects are followed by AuthCore's code, never by libcurl.
+        .target(name: "HTTPTransport", dependencies: ["AuthCore", "CCurl", "CCrypto"], path: "Sources/HTTPTransport"),
+        // The `ossb-registry` command's code (login, logout), testable in-process; the executable is thin.
+        .target(
+            name: "RegistryCommands", dependencies: ["AuthCore", "HTTPTransport"], path: "Sources/RegistryCommands"),
+        .executableTarget(name: "ossb-registry", dependencies: ["RegistryCommands"], path: "Sources/ossb-registry"),
+        .testTarget(
+            name: "HTTPTransportTests", dependencies: ["AuthCore", "HTTPTransport"], path: "Tests/HTTPTransportTests"),
+        .testTarget(
+            name: "RegistryCommandsTests", dependencies: ["AuthCore", "HTTPTransport", "RegistryCommands"],
+            path: "Tests/RegistryCommandsTests"),
     ],
     swiftLanguageModes: [.v6]
 )

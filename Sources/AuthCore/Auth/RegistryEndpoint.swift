@@ -1,0 +1,54 @@
+import FoundationEssentials
+
+/// Where a registry named by the user is reached, and how safely: https unless it is loopback or configured
+/// insecure, in which case plain http is tried after https fails (as docker does).
+public struct RegistryEndpoint: Sendable, Equatable {
+    /// The host as registries are named (`host:port`).
+    public let host: String
+    /// The origins to try, in order.
+    public let candidates: [HTTPOrigin]
+    /// Whether plain http is allowed (loopback, or listed as insecure): also decides the token realm policy.
+    public let allowsPlainHTTP: Bool
+
+    /// Resolves a registry as the user wrote it (`127.0.0.1:5000`, `https://r.example`, `docker.io`).
+    /// - Parameters:
+    ///   - registry: the name.
+    ///   - insecureHosts: registry.json's `insecure` list.
+    /// - Throws: `RegistryError` (validation) for a name that is not a host, or explicit `http://` for a
+    ///   registry that must use https.
+    public init(_ registry: String, insecureHosts: Set<String>) throws {
+        var name = Substring(registry)
+        var explicitScheme: String?
+        for scheme in ["https", "http"] where name.lowercased().hasPrefix("\(scheme)://") {
+            explicitScheme = scheme
+            name = name.dropFirst(scheme.count + 3)
+        }
+        var host = ServerAddress.host(of: String(name))
+        if host == ServerAddress.dockerHub { host = "registry-1.docker.io" }
+        guard !host.isEmpty, let probe = URL(string: "https://\(host)/"), let origin = HTTPOrigin(probe) else {
+            throw RegistryError(
+                .validation, operation: "login", registry: registry,
+                message: "\"\(registry)\" is not a registry host; write it as HOST or HOST:PORT")
+        }
+        self.host = host
+        allowsPlainHTTP = origin.isLoopback || insecureHosts.contains(host) || insecureHosts.contains(origin.host)
+        let https = origin
+        let http = HTTPOrigin(scheme: "http", host: origin.host, port: URL(string: "http://\(host)/")?.port ?? 80)
+        switch explicitScheme {
+        case "https": candidates = [https]
+        case "http":
+            guard allowsPlainHTTP else {
+                throw RegistryError(
+                    .validation, operation: "login", registry: registry,
+                    message: "\(host) may not be reached over plain http: only loopback registries and those listed as insecure may (use --insecure if you trust the network)")
+            }
+            candidates = [http]
+        default: candidates = allowsPlainHTTP ? [https, http] : [https]
+        }
+    }
+
+    /// The URL of a path (`/v2/`) at an origin.
+    public static func url(_ origin: HTTPOrigin, _ path: String) -> URL {
+        URL(string: "\(origin.scheme)://\(origin.hostAndPort)\(path)")!
+    }
+}

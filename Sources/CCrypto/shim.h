@@ -1,0 +1,6 @@
+// OpenSSL's EVP digest interface, for SHA-256 over streamed blobs (about 1.7 GB/s with the CPU's SHA
+// instructions, against about 200 MiB/s for plain Swift).
+#ifndef OSSB_CCRYPTO_SHIM_H
+#define OSSB_CCRYPTO_SHIM_H
+#include <openssl/evp.h>
+#endif

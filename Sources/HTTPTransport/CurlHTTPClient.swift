@@ -1,0 +1,230 @@
+import AuthCore
+import CCurl
+import FoundationEssentials
+import Synchronization
+
+/// The HTTP transport: AuthCore's `HTTPClient` over libcurl.
+///
+/// - Each transfer runs a blocking `curl_easy_perform` on a thread of its own, bridged to async/await;
+///   cancelling the task aborts the transfer from libcurl's progress callback.
+/// - Handles are pooled per origin, so requests to the same host reuse the open connection.
+/// - Bodies stream: 2xx response bodies to the sink, request bodies from their source.
+/// - libcurl never follows redirects and never decompresses (no `Accept-Encoding` is sent), so digests are
+///   computed over the bytes the registry stored. Wrap this client in `RedirectFollowingClient`.
+/// - TLS: the system CA store, plus the origin's `certs.d` CA and client certificate; verification is skipped
+///   only for hosts in `insecureHosts`.
+public final class CurlHTTPClient: HTTPClient {
+    /// `certs.d` directories searched in order.
+    public let certsDirectories: [String]
+    /// Hosts configured `insecure`: the only ones whose certificates are not verified.
+    public let insecureHosts: Set<String>
+    /// Seconds allowed for connecting (TCP and TLS).
+    public let connectTimeout: Double
+    /// Where TLS decisions are explained (`OSSB_EXPLAIN`); never a secret.
+    public let explain: (@Sendable (String) -> Void)?
+
+    private let pool = CurlHandlePool()
+    private let tlsCache = Mutex<[HTTPOrigin: TLSSettings]>([:])
+
+    /// Creates a transport.
+    /// - Parameters:
+    ///   - certsDirectories: `certs.d` directories (`OSSBPaths(environment:).certsDirectories`).
+    ///   - insecureHosts: registry.json's `insecure` hosts.
+    ///   - connectTimeout: seconds allowed for connecting.
+    ///   - explain: a sink for explanation lines.
+    public init(
+        certsDirectories: [String] = [], insecureHosts: Set<String> = [], connectTimeout: Double = 30,
+        explain: (@Sendable (String) -> Void)? = nil
+    ) {
+        self.certsDirectories = certsDirectories
+        self.insecureHosts = insecureHosts
+        self.connectTimeout = connectTimeout
+        self.explain = explain
+    }
+
+    /// A transport configured from the environment: `OSSB_CERTS_D` or the default `certs.d` directories.
+    public convenience init(environment: Environment, insecureHosts: Set<String> = [], explain: (@Sendable (String) -> Void)? = nil) {
+        self.init(
+            certsDirectories: OSSBPaths(environment: environment).certsDirectories, insecureHosts: insecureHosts,
+            explain: explain)
+    }
+
+    public func send(_ request: HTTPRequest, sink: (any HTTPBodySink)?) async throws -> HTTPResponse {
+        guard let origin = request.origin else {
+            throw HTTPClientError(.other, "cannot send a request to \(request): only http and https URLs are supported")
+        }
+        let state = TransferState(request: request, sink: sink)
+        let tls = origin.scheme == "https" ? tlsSettings(for: origin) : TLSSettings()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<HTTPResponse, any Error>) in
+                let started = TransferThread.start { [pool] in
+                    continuation.resume(with: Self.perform(state, origin: origin, tls: tls, pool: pool, connectTimeout: self.connectTimeout))
+                }
+                if !started {
+                    continuation.resume(throwing: HTTPClientError(.other, "cannot start a transfer thread: the system is out of threads"))
+                }
+            }
+        } onCancel: {
+            state.cancelled.store(true, ordering: .relaxed)
+        }
+    }
+
+    private func tlsSettings(for origin: HTTPOrigin) -> TLSSettings {
+        if let cached = tlsCache.withLock({ $0[origin] }) { return cached }
+        let settings = TLSSettings.load(for: origin, certsDirectories: certsDirectories, insecureHosts: insecureHosts)
+        if let source = settings.source {
+            explain?("ossb: TLS for \(origin.hostAndPort): system CAs plus \(source)")
+        }
+        if settings.skipVerification {
+            explain?("ossb: TLS for \(origin.hostAndPort): verification skipped (insecure registry)")
+        }
+        tlsCache.withLock { $0[origin] = settings }
+        return settings
+    }
+
+    /// Runs one transfer on the calling (dedicated) thread.
+    private static func perform(
+        _ state: TransferState, origin: HTTPOrigin, tls: TLSSettings, pool: CurlHandlePool, connectTimeout: Double
+    ) -> Result<HTTPResponse, any Error> {
+        guard let easy = pool.take(for: origin) else {
+            return .failure(HTTPClientError(.other, "libcurl could not create a transfer handle (out of memory)"))
+        }
+        let request = state.request
+        do {
+            if case .source(let source) = request.body { state.reader = try source.makeReader() }
+            if case .bytes(let bytes) = request.body { state.reader = BytesBodyReader(bytes) }
+        } catch {
+            return .failure(error)
+        }
+        var headerList: UnsafeMutablePointer<curl_slist>?
+        defer { curl_slist_free_all(headerList) }
+        for field in request.headers {
+            headerList = curl_slist_append(headerList, "\(field.name): \(field.value)")
+        }
+        // No `Expect: 100-continue` round trip before uploads; registries answer directly.
+        headerList = curl_slist_append(headerList, "Expect:")
+
+        let userdata = Unmanaged.passUnretained(state).toOpaque()
+        let code: CURLcode = withExtendedLifetime(state) {
+            configure(easy, request: request, headers: headerList, tls: tls, connectTimeout: connectTimeout)
+            easy.set(CURLOPT_WRITEFUNCTION, callback: CurlCallbacks.write)
+            easy.set(CURLOPT_WRITEDATA, pointer: userdata)
+            easy.set(CURLOPT_HEADERFUNCTION, callback: CurlCallbacks.header)
+            easy.set(CURLOPT_HEADERDATA, pointer: userdata)
+            easy.set(CURLOPT_READFUNCTION, callback: CurlCallbacks.read)
+            easy.set(CURLOPT_READDATA, pointer: userdata)
+            _ = ossb_curl_setopt_xferinfo(easy.handle, CurlCallbacks.progress)
+            easy.set(CURLOPT_XFERINFODATA, pointer: userdata)
+            easy.set(CURLOPT_NOPROGRESS, 0)
+            return state.errorBuffer.withUnsafeMutableBytes { buffer in
+                easy.set(CURLOPT_ERRORBUFFER, pointer: buffer.baseAddress)
+                let code = easy.perform()
+                easy.set(CURLOPT_ERRORBUFFER, pointer: nil)
+                return code
+            }
+        }
+        if code != CURLE_OK {
+            return .failure(error(for: code, state: state, origin: origin))
+        }
+        let reused = easy.info(long: CURLINFO_NUM_CONNECTS) == 0
+        pool.give(easy, for: origin)
+        return .success(
+            HTTPResponse(
+                status: state.status != 0 ? state.status : easy.info(long: CURLINFO_RESPONSE_CODE),
+                headers: state.headers, body: state.body, url: request.url, streamedBytes: state.streamed,
+                reusedConnection: reused))
+    }
+
+    private static func configure(
+        _ easy: CurlEasy, request: HTTPRequest, headers: UnsafeMutablePointer<curl_slist>?, tls: TLSSettings,
+        connectTimeout: Double
+    ) {
+        easy.set(CURLOPT_URL, request.url.absoluteString)
+        easy.set(CURLOPT_NOSIGNAL, 1)
+        easy.set(CURLOPT_FOLLOWLOCATION, 0)
+        easy.set(CURLOPT_PROTOCOLS_STR, "http,https")
+        easy.set(CURLOPT_USERAGENT, "ossb-registry/\(OSSBVersion.current)")
+        easy.set(CURLOPT_HTTPHEADER, pointer: UnsafeMutableRawPointer(headers))
+        easy.set(CURLOPT_CONNECTTIMEOUT_MS, Int(connectTimeout * 1000))
+        if let timeout = request.timeout { easy.set(CURLOPT_TIMEOUT_MS, Int(timeout * 1000)) }
+        // A stalled transfer (less than 1 byte/s for a minute) fails instead of hanging forever.
+        easy.set(CURLOPT_LOW_SPEED_LIMIT, 1)
+        easy.set(CURLOPT_LOW_SPEED_TIME, 60)
+        // A large receive buffer closed most of the gap to curl(1) with hashing in the write callback.
+        easy.set(CURLOPT_BUFFERSIZE, 512 * 1024)
+        easy.set(CURLOPT_UPLOAD_BUFFERSIZE, 512 * 1024)
+
+        switch request.method {
+        case .get where request.body.isEmpty:
+            easy.set(CURLOPT_HTTPGET, 1)
+        case .head:
+            easy.set(CURLOPT_NOBODY, 1)
+        default:
+            easy.set(CURLOPT_CUSTOMREQUEST, request.method.rawValue)
+            if !request.body.isEmpty || [.post, .put, .patch].contains(request.method) {
+                easy.set(CURLOPT_UPLOAD, 1)
+                if let length = request.body.length {
+                    easy.set(CURLOPT_INFILESIZE_LARGE, offset: length)
+                }
+            }
+        }
+
+        if request.url.scheme?.lowercased() == "https" {
+            if tls.skipVerification {
+                easy.set(CURLOPT_SSL_VERIFYPEER, 0)
+                easy.set(CURLOPT_SSL_VERIFYHOST, 0)
+            } else {
+                easy.set(CURLOPT_SSL_VERIFYPEER, 1)
+                easy.set(CURLOPT_SSL_VERIFYHOST, 2)
+            }
+            if !tls.extraCAs.isEmpty {
+                // The blob replaces the default bundle file; the system CA directory keeps public CAs trusted.
+                easy.set(CURLOPT_CAINFO_BLOB, blob: tls.extraCAs)
+                easy.set(CURLOPT_CAPATH, TLSSettings.systemCAPath)
+            }
+            if let certificate = tls.clientCertificate, let key = tls.clientKey {
+                easy.set(CURLOPT_SSLCERT, certificate)
+                easy.set(CURLOPT_SSLKEY, key)
+            }
+        }
+    }
+
+    private static func error(for code: CURLcode, state: TransferState, origin: HTTPOrigin) -> any Error {
+        if let callbackError = state.callbackError { return callbackError }
+        let detail = String(decoding: state.errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let reason = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
+        let place = origin.description
+        switch code {
+        case CURLE_ABORTED_BY_CALLBACK:
+            return HTTPClientError(.cancelled, "the request to \(place) was cancelled")
+        case CURLE_OPERATION_TIMEDOUT:
+            return HTTPClientError(.timeout, "the request to \(place) timed out (\(reason))")
+        case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CONNECT_ERROR, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CACERT_BADFILE,
+            CURLE_SSL_CIPHER, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+            return HTTPClientError(
+                .tls,
+                "TLS with \(place) failed (\(reason)); for a private CA put its ca.crt in a certs.d directory named \(origin.hostAndPort) (OSSB_CERTS_D)")
+        case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_CONNECT, CURLE_SEND_ERROR, CURLE_RECV_ERROR, CURLE_GOT_NOTHING,
+            CURLE_PARTIAL_FILE:
+            return HTTPClientError(.connection, "cannot reach \(place): \(reason)")
+        default:
+            return HTTPClientError(.other, "the request to \(place) failed: \(reason)")
+        }
+    }
+}
+
+/// One pass over an in-memory body.
+final class BytesBodyReader: HTTPBodyReader {
+    private let bytes: [UInt8]
+    private var position = 0
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        let n = min(buffer.count, bytes.count - position)
+        guard n > 0 else { return 0 }
+        bytes.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress! + position, byteCount: n) }
+        position += n
+        return n
+    }
+}

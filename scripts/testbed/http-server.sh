@@ -1,0 +1,15 @@
+# Starts the project's small HTTP test server (http-server.py) on 127.0.0.1:PORT and 127.0.0.2:PORT, for the
+# transport tests: redirects across origins, echo of request headers, streamed bytes. Source lib.sh first.
+# Exports:
+#   OSSB_TEST_HTTP_SERVER   127.0.0.1:PORT
+#   OSSB_TEST_HTTP_OTHER    127.0.0.2:PORT (another origin)
+start_http_server() {
+  local port
+  port=$(free_port)
+  python3 "$(dirname "${BASH_SOURCE[0]}")/http-server.py" "$port" > "$OSSB_TESTBED_DIR/http-server.log" 2>&1 &
+  record_pid $!
+  wait_for_http "http://127.0.0.1:$port/echo" "200" 20
+  wait_for_http "http://127.0.0.2:$port/echo" "200" 20
+  export OSSB_TEST_HTTP_SERVER="127.0.0.1:$port" OSSB_TEST_HTTP_OTHER="127.0.0.2:$port"
+  echo "testbed: HTTP test server on $OSSB_TEST_HTTP_SERVER and $OSSB_TEST_HTTP_OTHER" >&2
+}
