@@ -40,8 +40,8 @@ let package = Package(
             name: "docker-credential-ossb", dependencies: ["AuthCore"], path: "helpers/docker-credential-ossb"),
 
         // The registry client: references, manifests, platforms, blobs, push. Not linked by any helper.
-        .target(name: "RegistryClient", dependencies: ["AuthCore"], path: "Sources/RegistryClient"),
-        .testTarget(name: "RegistryClientTests", dependencies: ["RegistryClient"], path: "Tests/RegistryClientTests"),
+        .target(name: "RegistryClient", dependencies: ["AuthCore", "HTTPTransport"], path: "Sources/RegistryClient"),
+        .testTarget(name: "RegistryClientTests", dependencies: ["RegistryClient", "AuthCore"], path: "Tests/RegistryClientTests"),
 
         // Lays out Kubernetes secret volumes as kubelet does, from the committed kubectl fixtures; both test
         // targets use it.

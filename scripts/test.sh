@@ -24,6 +24,7 @@ for bed in scripts/testbed/registry.sh; do
   source "$bed"
 done
 start_basic_registry
+start_fault_proxy
 
 # Build every product first: the tests run the helper executables as child processes.
 swift build --build-tests

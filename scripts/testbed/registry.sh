@@ -32,5 +32,20 @@ YAML
   record_pid $!
   wait_for_http "http://127.0.0.1:$port/v2/" "401" 20
   export OSSB_TEST_BASIC_REGISTRY="127.0.0.1:$port" OSSB_TEST_BASIC_USER OSSB_TEST_BASIC_PASSWORD
+  # Tests that corrupt a blob on the registry's disk need its storage.
+  export OSSB_TEST_BASIC_STORAGE="$dir/storage"
   echo "testbed: registry with Basic auth on $OSSB_TEST_BASIC_REGISTRY" >&2
+}
+
+# Starts the fault-injecting proxy (fault-proxy.py) in front of the Basic-auth registry. Exports
+# OSSB_TEST_FAULT_PROXY (127.0.0.1:PORT).
+start_fault_proxy() {
+  local port
+  port=$(free_port)
+  python3 "$(dirname "${BASH_SOURCE[0]}")/fault-proxy.py" "$port" "$OSSB_TEST_BASIC_REGISTRY" \
+    > "$OSSB_TESTBED_DIR/fault-proxy.log" 2>&1 &
+  record_pid $!
+  wait_for_http "http://127.0.0.1:$port/v2/" "401" 20
+  export OSSB_TEST_FAULT_PROXY="127.0.0.1:$port"
+  echo "testbed: fault-injecting proxy on $OSSB_TEST_FAULT_PROXY" >&2
 }

@@ -1,0 +1,91 @@
+import AuthCore
+import Glibc
+
+/// The content-addressed blob cache (`OSSB_CACHE_DIR`, else `$XDG_CACHE_HOME/ossb`, else `~/.cache/ossb`):
+/// `blobs/sha256/<hex>`, each file holding exactly the bytes that hash to its name.
+///
+/// Blobs are downloaded to `tmp/` and renamed into place only after their digest was verified, so a reader
+/// never sees a partial or corrupt blob and two processes pulling the same image at once both end with the
+/// same, complete file (`rename` is atomic; the second one simply replaces identical content).
+public struct BlobCache: Sendable {
+    /// The cache's root directory.
+    public let root: String
+
+    /// A cache rooted at `root`.
+    public init(root: String) {
+        self.root = root
+    }
+
+    /// The cache the environment names.
+    /// - Throws: `RegistryError` (validation) when neither a cache variable nor `HOME` is set.
+    public init(environment: Environment) throws {
+        guard let root = OSSBPaths(environment: environment).cacheDirectory else {
+            throw RegistryError(.validation, operation: "cache", registry: "", message: "cannot locate the blob cache: set HOME or OSSB_CACHE_DIR")
+        }
+        self.init(root: root)
+    }
+
+    /// Where a blob lives in the cache.
+    public func path(for digest: Digest) -> String {
+        "\(root)/blobs/\(digest.algorithm)/\(digest.encoded)"
+    }
+
+    /// The cached file for a digest, when present (and of the expected size, when given).
+    public func lookup(_ digest: Digest, size: Int64? = nil) -> String? {
+        var st = stat()
+        guard stat(path(for: digest), &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return nil }
+        if let size, Int64(st.st_size) != size { return nil }
+        return path(for: digest)
+    }
+
+    /// A new temporary file path for a download of `digest`.
+    public func temporaryPath(for digest: Digest) throws -> String {
+        let dir = "\(root)/tmp"
+        try FileIO.makeDirectories(dir, mode: 0o700)
+        return "\(dir)/\(digest.encoded).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).partial"
+    }
+
+    /// Moves a verified download into the cache.
+    /// - Returns: the blob's path in the cache.
+    public func commit(_ temporary: String, as digest: Digest) throws -> String {
+        let target = path(for: digest)
+        try FileIO.makeDirectories(FileIO.directoryName(of: target), mode: 0o700)
+        guard rename(temporary, target) == 0 else {
+            throw SystemError("move a verified blob into the cache at", path: target)
+        }
+        return target
+    }
+
+    /// Places a cached blob at `destination` (an OCI layout's blob path): a hard link when both are on one file
+    /// system, a copy otherwise. The destination is replaced atomically.
+    public static func place(_ source: String, at destination: String) throws {
+        if access(destination, F_OK) == 0 { return }
+        let temporary = destination + ".\(getpid()).tmp"
+        unlink(temporary)
+        if link(source, temporary) != 0 {
+            try copyFile(source, to: temporary)
+        }
+        guard rename(temporary, destination) == 0 else {
+            unlink(temporary)
+            throw SystemError("place blob at", path: destination)
+        }
+    }
+
+    static func copyFile(_ source: String, to destination: String) throws {
+        let input = open(source, O_RDONLY | O_CLOEXEC)
+        guard input >= 0 else { throw SystemError("open", path: source) }
+        defer { close(input) }
+        let output = open(destination, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard output >= 0 else { throw SystemError("create", path: destination) }
+        defer { close(output) }
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n < 0 { throw SystemError("read", path: source) }
+            if n == 0 { break }
+            try FileIO.writeAll(fd: output, Array(buffer[0..<n]), path: destination)
+        }
+        guard fsync(output) == 0 else { throw SystemError("sync", path: destination) }
+    }
+}

@@ -1,0 +1,139 @@
+import AuthCore
+import Glibc
+import HTTPTransport
+
+/// Receives a blob into a temporary file while hashing it, and can continue after an interrupted transfer:
+/// the file and the hash state are kept, so a retry with `Range: bytes=<received>-` appends where it stopped.
+final class BlobDownloadSink: HTTPBodySink, @unchecked Sendable {
+    let path: String
+    private var fd: Int32
+    private var digest = SHA256Digest()
+    /// Bytes received and hashed so far.
+    private(set) var received: Int64 = 0
+    /// Called with each chunk's size (progress).
+    let onProgress: @Sendable (Int64) -> Void
+    /// The size the blob must not exceed (the descriptor's), so a hostile server cannot fill the disk.
+    let limit: Int64?
+
+    init(path: String, limit: Int64?, onProgress: @escaping @Sendable (Int64) -> Void) throws {
+        self.path = path
+        self.limit = limit
+        self.onProgress = onProgress
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw SystemError("create", path: path) }
+    }
+
+    func write(_ chunk: UnsafeRawBufferPointer) throws {
+        try append(chunk)
+        onProgress(Int64(chunk.count))
+    }
+
+    private func append(_ chunk: UnsafeRawBufferPointer) throws {
+        if let limit, received + Int64(chunk.count) > limit {
+            throw BlobSizeExceeded(limit: limit)
+        }
+        digest.update(chunk)
+        var offset = 0
+        while offset < chunk.count {
+            let n = Glibc.write(fd, chunk.baseAddress! + offset, chunk.count - offset)
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { throw SystemError("write", path: path) }
+            offset += n
+        }
+        received += Int64(chunk.count)
+    }
+
+    /// Appends the whole content of another file (a resumed transfer's continuation), without reporting it as
+    /// progress again.
+    func absorb(_ file: String) throws {
+        let input = open(file, O_RDONLY | O_CLOEXEC)
+        guard input >= 0 else { throw SystemError("open", path: file) }
+        defer { close(input) }
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n < 0 { throw SystemError("read", path: file) }
+            if n == 0 { return }
+            try buffer.withUnsafeBytes { try append(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+        }
+    }
+
+    /// Starts over: the server ignored the range and is sending the whole blob again.
+    func restart() throws {
+        onProgress(-received)
+        guard ftruncate(fd, 0) == 0, lseek(fd, 0, SEEK_SET) == 0 else { throw SystemError("truncate", path: path) }
+        digest = SHA256Digest()
+        received = 0
+    }
+
+    /// Flushes and closes; returns the digest of everything received.
+    func finish() throws -> String {
+        guard fsync(fd) == 0 else { throw SystemError("sync", path: path) }
+        close(fd)
+        fd = -1
+        return digest.finish()
+    }
+
+    /// Closes and removes the file.
+    func discard() {
+        if fd >= 0 { close(fd) }
+        fd = -1
+        unlink(path)
+    }
+
+    deinit { if fd >= 0 { close(fd) } }
+}
+
+/// A blob download that survives interruptions: the first transfer goes to `main`; after a transfer is cut off,
+/// the retry asks for `Range: bytes=<received>-` and lands in a separate continuation file, because whether the
+/// server honoured the range (206) or sent the whole blob again (200) is only known when the response is
+/// complete. Then the continuation is appended (206) or replaces everything (200).
+final class ResumableBlobSink: HTTPBodySink, @unchecked Sendable {
+    let main: BlobDownloadSink
+    private let makeContinuation: () throws -> BlobDownloadSink
+    private var continuation: BlobDownloadSink?
+    /// Where the continuation starts, when one is in progress.
+    private(set) var rangeStart: Int64?
+
+    init(main: BlobDownloadSink, makeContinuation: @escaping () throws -> BlobDownloadSink) {
+        self.main = main
+        self.makeContinuation = makeContinuation
+    }
+
+    func write(_ chunk: UnsafeRawBufferPointer) throws {
+        try (continuation ?? main).write(chunk)
+    }
+
+    /// Called between a failed attempt and the next: keeps what `main` has and starts a fresh continuation.
+    func prepareRetry() throws {
+        if let continuation {
+            try continuation.restart()
+        } else if main.received > 0 {
+            continuation = try makeContinuation()
+            rangeStart = main.received
+        }
+    }
+
+    /// Called when a transfer completed with `status`: folds the continuation into `main`.
+    func complete(status: Int) throws {
+        guard let continuation else { return }
+        _ = try continuation.finish()
+        if status != 206 { try main.restart() }
+        try main.absorb(continuation.path)
+        continuation.discard()
+        self.continuation = nil
+        rangeStart = nil
+    }
+
+    func discard() {
+        continuation?.discard()
+        main.discard()
+    }
+}
+
+/// The registry sent more bytes than the descriptor's size.
+struct BlobSizeExceeded: Error, CustomStringConvertible {
+    let limit: Int64
+    var description: String { "the registry sent more than the \(limit) bytes the manifest declares" }
+}

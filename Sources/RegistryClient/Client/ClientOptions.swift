@@ -1,0 +1,45 @@
+import AuthCore
+
+/// How a `RegistryClient` behaves (the original design's `ClientOptions`). Every field has a default.
+public struct ClientOptions: Sendable {
+    /// registry.json's content; `nil` loads it from the environment.
+    public var config: RegistryConfig?
+    /// The environment (HOME, OSSB_* variables, docker's and containers' files).
+    public var environment: Environment
+    /// The platform chosen from indexes when none is given.
+    public var platform: Platform
+    /// Hosts treated as insecure in addition to registry.json's `insecure` (the CLI's `--insecure`).
+    public var insecureHosts: Set<String>
+    /// Layers downloaded at once.
+    public var maxConcurrentTransfers: Int
+    /// Retries of failed requests.
+    public var retry: RetryPolicy
+    /// The blob cache's directory; `nil` uses the conventions' default.
+    public var cacheDirectory: String?
+    /// Explanation lines (`OSSB_EXPLAIN`); never a secret.
+    public var explain: (@Sendable (String) -> Void)?
+    /// Warnings (a skipped credential source, a mirror that failed).
+    public var warn: @Sendable (String) -> Void
+    /// The HTTP transport; `nil` uses libcurl. Tests inject their own.
+    public var transport: (any HTTPClient)?
+    /// Whether mirrors from registry.json are used for pulls.
+    public var useMirrors: Bool
+
+    /// Options with every default, reading the process environment.
+    public init(environment: Environment = .current) {
+        self.config = nil
+        self.environment = environment
+        self.platform = .current
+        self.insecureHosts = []
+        self.maxConcurrentTransfers = 4
+        self.retry = RetryPolicy()
+        self.cacheDirectory = nil
+        self.explain = nil
+        if environment.flag("OSSB_EXPLAIN") {
+            self.explain = { line in StandardStreams.write("ossb: explain: \(line)\n", to: 2) }
+        }
+        self.warn = { line in StandardStreams.write("ossb: warning: \(line)\n", to: 2) }
+        self.transport = nil
+        self.useMirrors = true
+    }
+}

@@ -1,0 +1,162 @@
+import AuthCore
+import FoundationEssentials
+import HTTPTransport
+import Synchronization
+
+/// The registry client (the original design's `Client`): manifests, indexes and platform selection, blobs
+/// streamed with their digests checked and cached, tags, mirrors, retries, typed errors.
+///
+/// Credentials are discovered per registry with `AuthProvider` (or set with `setAuthenticator`), tokens are
+/// exchanged and cached by AuthCore, and every request goes through libcurl with the project's own redirect
+/// handling, so `Authorization` never leaves the registry's origin.
+///
+/// ```swift
+/// let client = try RegistryClient()
+/// let ref = try ImageReference.parse("alpine:latest")
+/// let manifest = try await client.getImageManifest(ref, platform: Platform(os: "linux", architecture: "amd64"))
+/// print("\(manifest.layers.count) layers")
+/// ```
+public final class RegistryClient: Sendable {
+    /// The options in use.
+    public let options: ClientOptions
+    /// registry.json's content.
+    public let config: RegistryConfig
+    /// Credential discovery.
+    public let authProvider: AuthProvider
+    /// The blob cache.
+    public let cache: BlobCache
+    let transport: any HTTPClient
+    let tokenCache = TokenCache()
+    private let sessions = Mutex<[String: RegistrySession]>([:])
+    private let presetAuthenticators = Mutex<[String: RegistryAuthenticator]>([:])
+
+    /// Creates a client (the original design's `NewClient`).
+    /// - Throws: `ConfigurationError` for a malformed registry.json; `RegistryError` when no cache directory
+    ///   can be found.
+    public init(options: ClientOptions = ClientOptions()) throws {
+        self.options = options
+        let config = try options.config ?? RegistryConfig.load(environment: options.environment)
+        self.config = config
+        self.authProvider = try AuthProvider(
+            config: config, environment: options.environment, explain: options.explain, warn: options.warn)
+        if let directory = options.cacheDirectory {
+            cache = BlobCache(root: directory)
+        } else {
+            cache = try BlobCache(environment: options.environment)
+        }
+        transport = options.transport
+            ?? CurlHTTPClient(environment: options.environment, insecureHosts: Self.insecure(config, options), explain: options.explain)
+    }
+
+    static func insecure(_ config: RegistryConfig, _ options: ClientOptions) -> Set<String> {
+        Set(config.insecure).union(options.insecureHosts)
+    }
+
+    var insecureHosts: Set<String> { Self.insecure(config, options) }
+
+    /// Uses `authenticator` for `registry` instead of discovering credentials (the original design's
+    /// `SetAuthenticator`, per registry because one client talks to several).
+    public func setAuthenticator(_ authenticator: RegistryAuthenticator, for registry: String) {
+        presetAuthenticators.withLock { $0[ServerAddress.host(of: registry)] = authenticator }
+        sessions.withLock { $0[ServerAddress.host(of: registry)] = nil }
+    }
+
+    func explain(_ line: @autoclosure () -> String) {
+        options.explain?(line())
+    }
+
+    // MARK: - Sessions
+
+    /// The session for a registry host: its working origin (https, or plain http for loopback and insecure
+    /// registries when https fails) and an authenticator with the credentials discovery finds for it.
+    func session(for registry: String, repository: String?, operation: String) async throws -> RegistrySession {
+        let key = ServerAddress.host(of: registry)
+        if let existing = sessions.withLock({ $0[key] }) { return existing }
+        let apiHost = key == ServerAddress.dockerHub ? ImageReference.dockerHubAPIHost : key
+        let endpoint: RegistryEndpoint
+        do {
+            endpoint = try RegistryEndpoint(apiHost, insecureHosts: insecureHosts)
+        } catch {
+            throw RegistryError.from(error, operation: operation, registry: registry)
+        }
+        var lastError: (any Error)?
+        for origin in endpoint.candidates {
+            do {
+                let ping = try await transport.send(HTTPRequest(url: RegistryEndpoint.url(origin, "/v2/"), timeout: 30))
+                guard ping.status < 500 || ping.status == 503 else {
+                    lastError = RegistryError.from(ping, operation: operation, registry: registry)
+                    continue
+                }
+                explain("\(registry): using \(origin)")
+                let preset = presetAuthenticators.withLock { $0[key] }
+                let credentials = preset == nil ? try discover(key, repository: repository) : nil
+                let authenticator = preset ?? RegistryAuthenticator(
+                    registry: origin, credentials: credentials, client: transport, cache: tokenCache,
+                    allowPlainHTTP: endpoint.allowsPlainHTTP, explain: options.explain)
+                let session = RegistrySession(
+                    host: apiHost, displayName: registry, origin: origin, authenticator: authenticator,
+                    authenticated: preset != nil || !(credentials?.isEmpty ?? true))
+                sessions.withLock { $0[key] = session }
+                return session
+            } catch let error as HTTPClientError {
+                explain("\(registry): \(origin) failed: \(error)")
+                lastError = error
+            }
+        }
+        throw RegistryError.from(lastError ?? HTTPClientError(.connection, "no address to try"), operation: operation, registry: registry)
+    }
+
+    private func discover(_ host: String, repository: String?) throws -> Credentials? {
+        do {
+            return try authProvider.discover(host, repository: repository)?.credentials
+        } catch {
+            throw RegistryError(.authentication, operation: "credentials", registry: host, message: "cannot look up credentials for \(host): \(error)", cause: error as? any Error & Sendable)
+        }
+    }
+
+    // MARK: - Requests
+
+    /// Sends a request built by `make` through the session, retrying as the policy says, and turns any final
+    /// non-2xx answer into a `RegistryError`.
+    /// - Parameters:
+    ///   - accept: statuses that are answers rather than errors (404 for a HEAD that asks whether a blob exists).
+    func perform(
+        _ session: RegistrySession, operation: String, scopes: ScopeSet, accept: Set<Int> = [],
+        sink: (any HTTPBodySink)? = nil, beforeRetry: ((HTTPResponse?) throws -> Void)? = nil,
+        make: () throws -> HTTPRequest
+    ) async throws -> HTTPResponse {
+        let started = Date()
+        var attempt = 0
+        while true {
+            attempt += 1
+            var retryAfter: String?
+            var failure: any Error
+            do {
+                let response = try await session.authenticator.send(try make(), scopes: scopes, sink: sink)
+                if response.isSuccess || accept.contains(response.status) { return response }
+                failure = RegistryError.from(response, operation: operation, registry: session.displayName, authenticated: session.authenticated)
+                guard RetryPolicy.isRetryable(status: response.status) else { throw failure }
+                retryAfter = response.headers["Retry-After"]
+                try beforeRetry?(response)
+            } catch let error where RetryPolicy.isRetryable(error) {
+                failure = error
+                try beforeRetry?(nil)
+            }
+            let elapsed = Date().timeIntervalSince(started)
+            guard let delay = options.retry.delay(afterAttempt: attempt, retryAfter: retryAfter, elapsed: elapsed) else {
+                throw RegistryError.from(failure, operation: operation, registry: session.displayName)
+            }
+            explain("\(operation) on \(session.displayName): \(failure); retrying in \(String(format2: delay)) s (attempt \(attempt + 1) of \(options.retry.maxAttempts))")
+            try await Task.sleep(nanoseconds: UInt64(delay * 1e9))
+        }
+    }
+}
+
+extension String {
+    /// A number with two decimals, without Foundation's `String(format:)`.
+    init(format2 value: Double) {
+        let hundredths = Int((value * 100).rounded())
+        let fraction = hundredths % 100
+        self = "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
+    }
+}

@@ -1,0 +1,99 @@
+import Glibc
+import Synchronization
+
+/// Progress bars on a terminal, one line per blob, redrawn at most ten times a second. Use only when stderr is
+/// a terminal (`TerminalProgress.isTerminal`): bars written into a log file are noise.
+public final class TerminalProgress: ProgressReporter {
+    private struct Bar {
+        var label: String
+        var total: Int64?
+        var done: Int64 = 0
+        var state = "downloading"
+    }
+
+    private struct State {
+        var bars: [Bar] = []
+        var drawnLines = 0
+        var lastDraw = 0.0
+    }
+
+    private let state = Mutex(State())
+    private let fd: Int32
+    private let verb: String
+
+    /// Creates a reporter drawing on `fd` (stderr by default).
+    /// - Parameter verb: what the bars say while transferring (`downloading`, `uploading`).
+    public init(fd: Int32 = 2, verb: String = "downloading") {
+        self.fd = fd
+        self.verb = verb
+    }
+
+    /// Whether stderr is a terminal.
+    public static var isTerminal: Bool { isatty(2) == 1 }
+
+    public func started(_ label: String, total: Int64?) {
+        state.withLock { s in
+            s.bars.append(Bar(label: label, total: total, state: verb))
+            draw(&s, force: true)
+        }
+    }
+
+    public func advanced(_ label: String, by bytes: Int64) {
+        state.withLock { s in
+            if let i = s.bars.firstIndex(where: { $0.label == label }) { s.bars[i].done += bytes }
+            draw(&s, force: false)
+        }
+    }
+
+    public func finished(_ label: String, cached: Bool) {
+        state.withLock { s in
+            if let i = s.bars.firstIndex(where: { $0.label == label }) {
+                s.bars[i].state = cached ? "already present" : "done"
+                if let total = s.bars[i].total { s.bars[i].done = total }
+            } else {
+                s.bars.append(Bar(label: label, total: nil, state: cached ? "already present" : "done"))
+            }
+            draw(&s, force: true)
+        }
+    }
+
+    private func draw(_ s: inout State, force: Bool) {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        let now = Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+        guard force || now - s.lastDraw >= 0.1 else { return }
+        s.lastDraw = now
+        var out = ""
+        if s.drawnLines > 0 { out += "\u{1B}[\(s.drawnLines)A" }
+        for bar in s.bars {
+            out += "\r\u{1B}[2K" + Self.line(bar) + "\n"
+        }
+        s.drawnLines = s.bars.count
+        _ = out.withCString { write(fd, $0, strlen($0)) }
+    }
+
+    private static func line(_ bar: Bar) -> String {
+        let width = 30
+        guard let total = bar.total, total > 0 else {
+            return "\(bar.label)  \(bar.state)  \(formatBytes(bar.done))"
+        }
+        let fraction = min(1, max(0, Double(bar.done) / Double(total)))
+        let filled = Int(fraction * Double(width))
+        let gauge = String(repeating: "=", count: filled) + (filled < width ? ">" : "") + String(repeating: " ", count: max(0, width - filled - 1))
+        return "\(bar.label)  [\(gauge)] \(formatBytes(bar.done))/\(formatBytes(total))  \(bar.state)"
+    }
+
+    /// `1.5 MiB`-style sizes.
+    public static func formatBytes(_ bytes: Int64) -> String {
+        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+        var value = Double(bytes)
+        var unit = 0
+        while value >= 1024, unit < units.count - 1 {
+            value /= 1024
+            unit += 1
+        }
+        if unit == 0 { return "\(bytes) B" }
+        let rounded = (value * 10).rounded() / 10
+        return "\(rounded) \(units[unit])"
+    }
+}

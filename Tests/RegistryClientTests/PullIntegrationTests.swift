@@ -1,0 +1,232 @@
+import AuthCore
+import Foundation
+import Testing
+@testable import RegistryClient
+
+/// The client against a real docker-registry (distribution 2.8.2) with Basic auth, seeded by the tests.
+@Suite(.enabled(if: RegistryTestBed.available, "needs scripts/test.sh's registry and fault proxy"))
+struct PullIntegrationTests {
+    let home = TemporaryDirectory()
+
+    func ref(_ repo: String, _ tagOrDigest: String, via host: String? = nil) throws -> ImageReference {
+        let registry = host ?? RegistryTestBed.basic!.address
+        let separator = tagOrDigest.hasPrefix("sha256:") ? "@" : ":"
+        return try ImageReference.parse("\(registry)/\(repo)\(separator)\(tagOrDigest)")
+    }
+
+    @Test(arguments: ["oci", "docker"])
+    func eachPlatformOfAMultiPlatformImage(format: String) async throws {
+        let repo = RegistryTestBed.unique("pull/multi-\(format)")
+        let seeded = try RegistryTestBed.seed(repo: repo, tag: "v1", format: format, platforms: "linux/amd64,linux/arm64/v8,linux/arm/v7")
+        let client = try RegistryTestBed.client(home: home)
+        let top = try await client.getManifest(try ref(repo, "v1"))
+        #expect(top.digest.description == seeded.digest)
+        #expect(top.document.mediaType == seeded.media_type)
+        for (platform, expected) in [("linux/amd64", "linux/amd64"), ("linux/arm64", "linux/arm64/v8"), ("linux/arm/v7", "linux/arm/v7")] {
+            let resolved = try await client.resolveImage(try ref(repo, "v1"), platform: try Platform.parse(platform))
+            #expect(resolved.image.digest.description == seeded.manifests[expected])
+            #expect(resolved.manifest.layers.map(\.digest) == seeded.layers[expected])
+        }
+        do {
+            _ = try await client.getImageManifest(try ref(repo, "v1"), platform: Platform(os: "linux", architecture: "s390x"))
+            Issue.record("expected no match")
+        } catch {
+            #expect("\(error)".contains("available platforms: linux/amd64, linux/arm64/v8, linux/arm/v7"))
+        }
+    }
+
+    @Test func pullByTagAndByDigestWritesALayoutSkopeoReads() async throws {
+        let repo = RegistryTestBed.unique("pull/layout")
+        let seeded = try RegistryTestBed.seed(repo: repo, tag: "v2", platforms: "linux/amd64,linux/arm64/v8")
+        let client = try RegistryTestBed.client(home: home)
+        let out = home.file("layout-tag")
+        let result = try await client.pull(try ref(repo, "v2"), to: out, platform: Platform(os: "linux", architecture: "arm64"))
+        #expect(result.descriptor.digest == seeded.manifests["linux/arm64/v8"])
+        #expect(result.descriptor.annotations?[OCILayout.refNameAnnotation] == "v2")
+        #expect(result.blobs == 3)
+        let index = try OCILayout(path: out).readIndex()
+        #expect(index.manifests.count == 1)
+        for layer in seeded.layers["linux/arm64/v8"]! {
+            #expect(FileManager.default.fileExists(atPath: "\(out)/blobs/sha256/\(layer.dropFirst(7))"))
+        }
+        let skopeo = try run("/usr/bin/skopeo", ["inspect", "oci:\(out):v2"])
+        #expect(skopeo.contains("\"Digest\": \"\(seeded.manifests["linux/arm64/v8"]!)\""), "\(skopeo)")
+
+        // By digest, with every platform: index.json points at the index itself.
+        let all = home.file("layout-all")
+        let allResult = try await client.pull(try ref(repo, seeded.digest), to: all, allPlatforms: true)
+        #expect(allResult.descriptor.digest == seeded.digest)
+        #expect(allResult.descriptor.annotations == nil, "a digest reference has no tag to annotate")
+        #expect(allResult.platforms.count == 2)
+        #expect(allResult.cachedBlobs == 3, "the arm64 blobs came from the cache")
+        let raw = try run("/usr/bin/skopeo", ["inspect", "--raw", "oci:\(all)"])
+        #expect(raw.contains("\"manifests\""))
+    }
+
+    @Test func secondPullFetchesNoBlobAgain() async throws {
+        let repo = RegistryTestBed.unique("pull/cache")
+        let seeded = try RegistryTestBed.seed(repo: repo, tag: "v1", layers: 3)
+        let proxy = try #require(RegistryTestBed.proxy)
+        let client = try RegistryTestBed.client(home: home)
+        _ = try await client.pull(try ref(repo, "v1", via: proxy), to: home.file("one"))
+        let before = try RegistryTestBed.proxyLog().filter { $0.1.contains("/\(repo)/blobs/") }.count
+        #expect(before == 4, "config and three layers")
+        let second = try RegistryTestBed.client(home: home)  // a new process would see the same cache
+        let again = try await second.pull(try ref(repo, "v1", via: proxy), to: home.file("two"))
+        let after = try RegistryTestBed.proxyLog().filter { $0.1.contains("/\(repo)/blobs/") }.count
+        #expect(after == before)
+        #expect(again.cachedBlobs == 4)
+        #expect(again.descriptor.digest == seeded.digest)
+    }
+
+    @Test func corruptBlobInTheRegistryIsDetectedAndNotCached() async throws {
+        let repo = RegistryTestBed.unique("pull/corrupt")
+        let seeded = try RegistryTestBed.seed(repo: repo, tag: "v1")
+        let storage = try #require(RegistryTestBed.storage)
+        let layer = seeded.layers["linux/amd64"]![0]
+        let hex = String(layer.dropFirst(7))
+        let data = "\(storage)/docker/registry/v2/blobs/sha256/\(hex.prefix(2))/\(hex)/data"
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: data))
+        bytes[bytes.count / 2] ^= 0xFF
+        try bytes.write(to: URL(fileURLWithPath: data))
+        let client = try RegistryTestBed.client(home: home)
+        do {
+            _ = try await client.pull(try ref(repo, "v1"), to: home.file("corrupt"))
+            Issue.record("a corrupt blob was accepted")
+        } catch {
+            #expect("\(error)".contains("blob \(layer) failed verification"), "\(error)")
+        }
+        #expect(client.cache.lookup(try Digest(layer)) == nil, "the corrupt blob must not be cached")
+        #expect(!FileManager.default.fileExists(atPath: home.file("corrupt/blobs/sha256/\(hex)")))
+        #expect(!FileManager.default.fileExists(atPath: home.file("corrupt/index.json")), "an incomplete layout has no index.json")
+        let leftovers = (try? FileManager.default.contentsOfDirectory(atPath: client.cache.root + "/tmp")) ?? []
+        #expect(leftovers.isEmpty, "no partial download left behind: \(leftovers)")
+    }
+
+    @Test func retriesAfter503And429WithRetryAfter() async throws {
+        let repo = RegistryTestBed.unique("pull/retry")
+        let seeded = try RegistryTestBed.seed(repo: repo, tag: "v1")
+        let proxy = try #require(RegistryTestBed.proxy)
+        let layer = seeded.layers["linux/amd64"]![0]
+        try RegistryTestBed.faults("""
+            [{"match": "/\(repo)/manifests/v1", "count": 1, "status": 503},
+             {"match": "/\(repo)/blobs/\(layer)", "count": 1, "status": 429, "retry_after": "1"}]
+            """)
+        let client = try RegistryTestBed.client(home: home)
+        let started = Date()
+        let result = try await client.pull(try ref(repo, "v1", via: proxy), to: home.file("retry"))
+        #expect(result.descriptor.digest == seeded.digest)
+        #expect(Date().timeIntervalSince(started) >= 1, "Retry-After: 1 was honoured")
+        let log = try RegistryTestBed.proxyLog().filter { $0.1.contains("/\(repo)/") }
+        #expect(log.contains { $0.1.hasSuffix("/manifests/v1") && $0.2 == 503 })
+        #expect(log.contains { $0.1.hasSuffix("/manifests/v1") && $0.2 == 200 })
+        #expect(log.filter { $0.1.hasSuffix(layer) && $0.2 != 401 }.map(\.2) == [429, 200])
+    }
+
+    @Test func notRetriedOn404AndBoundedOn503() async throws {
+        let proxy = try #require(RegistryTestBed.proxy)
+        let client = try RegistryTestBed.client(home: home, retry: RetryPolicy(maxAttempts: 3, baseDelay: 0.01, maxDelay: 0.1, maxTotal: 5))
+        let missing = RegistryTestBed.unique("pull/missing")
+        let always503 = RegistryTestBed.unique("pull/always503")
+        do {
+            _ = try await client.getManifest(try ref(missing, "nope", via: proxy))
+            Issue.record("expected not found")
+        } catch let error as RegistryError {
+            #expect(error.type == .notFound)
+        }
+        // One request (after the Basic challenge's 401): a 404 is never retried.
+        #expect(try RegistryTestBed.proxyLog().filter { $0.1.contains("/\(missing)/") && $0.2 != 401 }.map(\.2) == [404])
+        try RegistryTestBed.faults(#"[{"match": "/\#(always503)/", "count": 100, "status": 503}]"#)
+        do {
+            _ = try await client.getManifest(try ref(always503, "v1", via: proxy))
+            Issue.record("expected a failure")
+        } catch let error as RegistryError {
+            #expect(error.isRetryable)
+        }
+        #expect(try RegistryTestBed.proxyLog().filter { $0.1.contains("/\(always503)/") && $0.2 != 401 }.count == 3)
+    }
+
+    @Test func interruptedLayerDownloadResumes() async throws {
+        let repo = RegistryTestBed.unique("pull/resume")
+        let seeded = try RegistryTestBed.seed(repo: repo, tag: "v1", layerMiB: 2)
+        let proxy = try #require(RegistryTestBed.proxy)
+        let layer = seeded.layers["linux/amd64"]![0]
+        try RegistryTestBed.faults(#"[{"match": "/\#(repo)/blobs/\#(layer)", "count": 1, "truncate_after": 1000000}]"#)
+        let client = try RegistryTestBed.client(home: home)
+        let result = try await client.pull(try ref(repo, "v1", via: proxy), to: home.file("resume"))
+        #expect(result.descriptor.digest == seeded.digest)
+        #expect(client.cache.lookup(try Digest(layer), size: seeded.sizes["linux/amd64"]![0]) != nil)
+        #expect(try RegistryTestBed.proxyLog().filter { $0.1.hasSuffix(layer) && $0.2 != 401 }.count == 2, "one cut-off transfer, one resumed")
+    }
+
+    @Test func rangeIgnoredRestartsCleanly() async throws {
+        let repo = RegistryTestBed.unique("pull/norange")
+        let seeded = try RegistryTestBed.seed(repo: repo, tag: "v1", layerMiB: 2)
+        let proxy = try #require(RegistryTestBed.proxy)
+        let layer = seeded.layers["linux/amd64"]![0]
+        try RegistryTestBed.faults("""
+            [{"match": "/\(repo)/blobs/\(layer)", "count": 1, "truncate_after": 500000},
+             {"match": "/\(repo)/blobs/\(layer)", "count": 1, "ignore_range": true}]
+            """)
+        let client = try RegistryTestBed.client(home: home)
+        let result = try await client.pull(try ref(repo, "v1", via: proxy), to: home.file("norange"))
+        #expect(result.descriptor.digest == seeded.digest)
+        #expect(client.cache.lookup(try Digest(layer)) != nil)
+    }
+
+    @Test func mirrorsDownOrLackingTheImageFallThrough() async throws {
+        let repo = RegistryTestBed.unique("pull/mirrored")
+        let seeded = try RegistryTestBed.seed(repo: repo, tag: "v1")
+        let registry = try #require(RegistryTestBed.basic)
+        let proxy = try #require(RegistryTestBed.proxy)
+        // A mirror nobody listens on, then a mirror (the proxy) that lacks the image, then the registry.
+        try RegistryTestBed.faults(#"[{"match": "/\#(repo)/manifests/", "count": 1, "status": 404}]"#)
+        let config = #"{"mirrors": {"\#(registry.address)": ["127.0.0.1:9", "\#(proxy)"]}}"#
+        let client = try RegistryTestBed.client(home: home, config: config)
+        let result = try await client.pull(try ref(repo, "v1"), to: home.file("mirrored"))
+        #expect(result.descriptor.digest == seeded.digest)
+        #expect(result.source == registry.address)
+        #expect(try RegistryTestBed.proxyLog().contains { $0.1.contains("/\(repo)/manifests/v1") && $0.2 == 404 })
+        // With the mirror healthy it serves the image itself.
+        let viaMirror = try RegistryTestBed.client(home: TemporaryDirectory(), config: config)
+        let second = try await viaMirror.pull(try ref(repo, "v1"), to: home.file("mirrored2"))
+        #expect(second.source == proxy)
+    }
+
+    @Test func listsTags() async throws {
+        let repo = RegistryTestBed.unique("pull/tags")
+        for tag in ["a", "b", "c"] { _ = try RegistryTestBed.seed(repo: repo, tag: tag, layers: 1) }
+        let client = try RegistryTestBed.client(home: home)
+        #expect(try await client.listTags(try ref(repo, "a")).sorted() == ["a", "b", "c"])
+    }
+
+    @Test func wrongPasswordIsAnAuthenticationError() async throws {
+        let registry = try #require(RegistryTestBed.basic)
+        var options = ClientOptions(environment: Environment([
+            "HOME": home.path, "OSSB_" + EnvironmentStore.prefix(forHost: registry.address) + "_USERNAME": registry.user,
+            "OSSB_" + EnvironmentStore.prefix(forHost: registry.address) + "_PASSWORD": "wrong-password-123",
+        ]))
+        options.warn = { _ in }
+        let client = try RegistryClient(options: options)
+        do {
+            _ = try await client.getManifest(try ref("pull/layout", "v2"))
+            Issue.record("expected a refusal")
+        } catch let error as RegistryError {
+            #expect(error.type == .authentication)
+            #expect(!error.description.contains("wrong-password-123"))
+        }
+    }
+
+    func run(_ executable: String, _ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = out
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+}

@@ -1,0 +1,28 @@
+import Foundation
+
+/// A fresh directory under the system's temporary directory, removed when the value is released.
+final class TemporaryDirectory: @unchecked Sendable {
+    let path: String
+
+    init() {
+        var template = Array("\(NSTemporaryDirectory())/ossb-test-XXXXXX".utf8CString)
+        let created = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
+        path = String(cString: created!)
+    }
+
+    func file(_ name: String) -> String { "\(path)/\(name)" }
+
+    func write(_ name: String, _ text: String) throws {
+        let url = URL(fileURLWithPath: file(name))
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(text.utf8).write(to: url)
+    }
+
+    func read(_ name: String) throws -> String {
+        try String(contentsOfFile: file(name), encoding: .utf8)
+    }
+
+    func exists(_ name: String) -> Bool { FileManager.default.fileExists(atPath: file(name)) }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+}
