@@ -97,6 +97,7 @@ enum RegistryTestBed {
         var options = ClientOptions(environment: Environment(variables))
         options.retry = retry
         options.warn = { _ in }
+        if environment["OSSB_TEST_EXPLAIN"] != nil { options.explain = { print("explain: \($0)") } }
         return try RegistryClient(options: options)
     }
 }

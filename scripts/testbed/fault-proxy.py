@@ -8,6 +8,7 @@ each add their own, matched by their own repository names); each rule:
    "status": 503, "retry_after": "1"}            -> answer N matching requests with that status
   {"match": "...", "count": N, "truncate_after": BYTES}  -> forward, but cut the body off after BYTES
   {"match": "...", "count": N, "ignore_range": true}     -> forward without the Range header (answers 200)
+  {"match": "...", "count": N, "forward_then_status": 503} -> forward, then answer 503 anyway (a lost response)
 `GET /__stats` returns {"requests": [[method, path, status], ...]}. Location headers naming the upstream are
 rewritten to the proxy, so uploads keep going through it. Listens on 127.0.0.1 only.
 """
@@ -66,6 +67,13 @@ class Proxy(BaseHTTPRequestHandler):
                 payload = json.dumps({"requests": log}).encode()
             return self.reply(200, [("Content-Type", "application/json")], payload)
         rule = take_rule(self.command, self.path)
+        if rule and "forward_then_status" in rule:
+            conn = http.client.HTTPConnection(UPSTREAM, timeout=60)
+            headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection", "transfer-encoding")}
+            headers["Host"], headers["Content-Length"] = UPSTREAM, str(len(data))
+            conn.request(self.command, self.path, body=data, headers=headers)
+            conn.getresponse().read()
+            rule["status"] = rule["forward_then_status"]
         if rule and "status" in rule:
             with lock:
                 log.append([self.command, self.path, rule["status"]])

@@ -77,7 +77,9 @@ public actor RegistryAuthenticator: HTTPClient {
             scheme = .bearer(realm: bearer.realm, service: bearer.service)
             heldScopes = heldScopes.merging(scopes).merging(bearer.scope)
         } else if challenges.contains(where: { $0.scheme == "basic" }) {
-            if case .basic = scheme { return response }  // Basic credentials were sent and refused
+            // Refused only if this request carried them: concurrent first requests all meet the challenge
+            // before any of them has learnt the scheme, and each deserves its retry with credentials.
+            if used != nil { return response }
             scheme = .basic
         } else {
             return response

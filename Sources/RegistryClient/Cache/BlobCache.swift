@@ -88,4 +88,28 @@ public struct BlobCache: Sendable {
         }
         guard fsync(output) == 0 else { throw SystemError("sync", path: destination) }
     }
+
+    // MARK: - Origins
+
+    /// Remembers that a blob lives in `repository` of `registry`, so a later push to another repository of that
+    /// registry can mount it instead of uploading it (one short line appended; `O_APPEND` keeps concurrent
+    /// writers' lines whole).
+    public func recordOrigin(_ digest: Digest, registry: String, repository: String) {
+        let line = "\(registry) \(repository)\n"
+        if origins(digest).contains(where: { $0.registry == registry && $0.repository == repository }) { return }
+        guard (try? FileIO.makeDirectories("\(root)/origins", mode: 0o700)) != nil else { return }
+        let fd = open("\(root)/origins/\(digest.encoded)", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        try? FileIO.writeAll(fd: fd, Array(line.utf8), path: "origins")
+    }
+
+    /// The repositories a blob is known to live in.
+    public func origins(_ digest: Digest) -> [(registry: String, repository: String)] {
+        guard let bytes = (try? FileIO.readIfExists("\(root)/origins/\(digest.encoded)", limit: 1 << 20)) ?? nil else { return [] }
+        return String(decoding: bytes, as: UTF8.self).split(separator: "\n").compactMap { line in
+            let parts = line.split(separator: " ")
+            return parts.count == 2 ? (String(parts[0]), String(parts[1])) : nil
+        }
+    }
 }

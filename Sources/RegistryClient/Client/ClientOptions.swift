@@ -24,6 +24,10 @@ public struct ClientOptions: Sendable {
     public var transport: (any HTTPClient)?
     /// Whether mirrors from registry.json are used for pulls.
     public var useMirrors: Bool
+    /// Blobs up to this size are uploaded in one PUT; larger ones in PATCH chunks.
+    public var monolithicUploadLimit: Int64
+    /// The size of one PATCH chunk: an interrupted upload resumes from the last acknowledged chunk.
+    public var uploadChunkSize: Int64
 
     /// Options with every default, reading the process environment.
     public init(environment: Environment = .current) {
@@ -41,5 +45,7 @@ public struct ClientOptions: Sendable {
         self.warn = { line in StandardStreams.write("ossb: warning: \(line)\n", to: 2) }
         self.transport = nil
         self.useMirrors = true
+        self.monolithicUploadLimit = 16 << 20
+        self.uploadChunkSize = 64 << 20
     }
 }

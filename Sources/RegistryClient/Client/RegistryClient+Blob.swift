@@ -25,6 +25,7 @@ extension RegistryClient {
         let label = String(digest.encoded.prefix(12))
         if let cached = cache.lookup(digest, size: size) {
             progress.finished(label, cached: true)
+            cache.recordOrigin(digest, registry: ServerAddress.host(of: reference.registry), repository: reference.repository)
             return cached
         }
         guard digest.algorithm == "sha256" else {
@@ -97,6 +98,7 @@ extension RegistryClient {
         }
         let path = try cache.commit(temporary, as: digest)
         committed = true
+        cache.recordOrigin(digest, registry: ServerAddress.host(of: source), repository: reference.repository)
         return path
     }
 }

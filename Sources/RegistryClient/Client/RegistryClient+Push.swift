@@ -1,0 +1,215 @@
+import AuthCore
+import FoundationEssentials
+
+/// What a push or copy did.
+public struct PushResult: Sendable {
+    /// The destination.
+    public let reference: ImageReference
+    /// The digest of the top-level manifest or index pushed (identical to the source's).
+    public let digest: String
+    /// The media type of what the tag now names.
+    public let mediaType: String
+    /// Blobs uploaded.
+    public let uploaded: Int
+    /// Blobs mounted from another repository.
+    public let mounted: Int
+    /// Blobs the registry already had.
+    public let existed: Int
+    /// Bytes uploaded.
+    public let bytes: Int64
+}
+
+/// Where a push finds its content: an OCI layout, or blobs already in the cache (copy).
+struct PushContent: Sendable {
+    /// The top-level manifest or index.
+    let top: (bytes: [UInt8], digest: Digest, mediaType: String)
+    /// The image manifests (for an index: each child; for an image: itself), bytes and parsed.
+    let images: [(bytes: [UInt8], digest: Digest, mediaType: String, manifest: ImageManifest)]
+    /// The local file of a blob.
+    let file: @Sendable (Digest) throws -> String
+    /// Repositories of the destination registry known to hold a blob.
+    let mountCandidates: @Sendable (Digest) -> [String]
+}
+
+extension RegistryClient {
+    /// Pushes an image from an OCI image layout (ours or skopeo's) to `reference` (the original design's
+    /// `PushImage`, extended: a push needs the blobs, not only the manifest, so it takes the layout that holds
+    /// them). Blobs first (HEAD to skip what the registry has, a mount when the blob is known to live in
+    /// another repository of the same registry, else an upload), then the image manifests, then the index,
+    /// and the tag last, so a failed push leaves no half-pushed tag.
+    /// - Parameters:
+    ///   - directory: the layout.
+    ///   - name: the `org.opencontainers.image.ref.name` to push when the layout holds several images.
+    /// - Throws: `LayoutError`, `RegistryError`.
+    public func push(
+        layout directory: String, name: String? = nil, to reference: ImageReference,
+        progress: any ProgressReporter = SilentProgress()
+    ) async throws -> PushResult {
+        let layout = OCILayout(path: directory)
+        let descriptor = try layout.descriptor(named: name)
+        let digest: Digest
+        do { digest = try descriptor.parsedDigest() } catch { throw LayoutError.malformed("\(directory)/index.json names an invalid digest: \(error)") }
+        let bytes = try layout.readBlob(digest)
+        let document: ManifestDocument
+        do { document = try ManifestDocument(bytes: bytes, contentType: descriptor.mediaType) } catch {
+            throw LayoutError.malformed("\(directory): the manifest \(digest) is not usable: \(error)")
+        }
+        var images: [(bytes: [UInt8], digest: Digest, mediaType: String, manifest: ImageManifest)] = []
+        switch document.content {
+        case .image(let manifest):
+            images = [(bytes, digest, document.mediaType, manifest)]
+        case .index(let index):
+            for entry in index.manifests {
+                let childDigest = try entry.parsedDigest()
+                let childBytes = try layout.readBlob(childDigest)
+                let child = try ManifestDocument(bytes: childBytes, contentType: entry.mediaType)
+                guard case .image(let manifest) = child.content else {
+                    throw LayoutError.malformed("\(directory): nested indexes are not supported (\(entry.digest))")
+                }
+                images.append((childBytes, childDigest, child.mediaType, manifest))
+            }
+        }
+        let cache = self.cache
+        let registry = ServerAddress.host(of: reference.registry)
+        let content = PushContent(
+            top: (bytes, digest, document.mediaType), images: images,
+            file: { digest in
+                guard layout.hasBlob(digest) else { throw LayoutError.missingBlob(digest.description, directory) }
+                return layout.blobPath(digest)
+            },
+            mountCandidates: { digest in cache.origins(digest).filter { $0.registry == registry }.map(\.repository) })
+        return try await push(content, to: reference, progress: progress)
+    }
+
+    /// Copies an image between repositories or registries, digests preserved (`ossb-registry copy`). Blobs are
+    /// mounted when source and destination share a registry; otherwise each is streamed into the verified blob
+    /// cache and uploaded from there, so memory use does not depend on blob size and every byte is checked.
+    /// - Parameters:
+    ///   - allPlatforms: copy the whole index; otherwise an index is reduced to `platform`'s image.
+    public func copy(
+        from source: ImageReference, to destination: ImageReference, platform: Platform? = nil, allPlatforms: Bool = false,
+        progress: any ProgressReporter = SilentProgress()
+    ) async throws -> PushResult {
+        let top = try await getManifest(source)
+        var images: [(bytes: [UInt8], digest: Digest, mediaType: String, manifest: ImageManifest)] = []
+        var root = (bytes: top.document.bytes, digest: top.digest, mediaType: top.document.mediaType)
+        switch top.document.content {
+        case .image(let manifest):
+            images = [(top.document.bytes, top.digest, top.document.mediaType, manifest)]
+        case .index(let index):
+            if allPlatforms {
+                for entry in index.manifests {
+                    let child = try await fetchManifest(source, identifier: entry.digest, from: top.source)
+                    guard case .image(let manifest) = child.document.content else {
+                        throw RegistryError(.manifest, operation: "copy", registry: source.registry, message: "nested indexes are not supported (\(entry.digest))")
+                    }
+                    images.append((child.document.bytes, child.digest, child.document.mediaType, manifest))
+                }
+            } else {
+                let resolved = try await resolveImage(source, platform: platform)
+                images = [(resolved.image.document.bytes, resolved.image.digest, resolved.image.document.mediaType, resolved.manifest)]
+                root = (resolved.image.document.bytes, resolved.image.digest, resolved.image.document.mediaType)
+            }
+        }
+        let sameRegistry = ServerAddress.matches(source.registry, destination.registry)
+        let sources = [top.source] + pullSources(for: source).filter { $0 != top.source }
+        let cache = self.cache
+        let registry = ServerAddress.host(of: destination.registry)
+        // Blobs that cannot be mounted are fetched into the cache first (verified), in parallel.
+        var toFetch: [Descriptor] = []
+        var seen = Set<String>()
+        for image in images {
+            for blob in [image.manifest.config] + image.manifest.layers where seen.insert(blob.digest).inserted {
+                if !sameRegistry { toFetch.append(blob) }
+            }
+        }
+        if !toFetch.isEmpty {
+            _ = try await fetchBlobs(toFetch, of: source, source: top.source, progress: SilentProgress())
+        }
+        let content = PushContent(
+            top: root, images: images,
+            file: { digest in
+                if let path = cache.lookup(digest) { return path }
+                throw RegistryError(.blob, operation: "copy", registry: source.registry, message: "blob \(digest) is not in the cache")
+            },
+            mountCandidates: { digest in
+                (sameRegistry ? [source.repository] : []) + cache.origins(digest).filter { $0.registry == registry }.map(\.repository)
+            })
+        do {
+            return try await push(content, to: destination, progress: progress, fetchMissing: { [self] digest, size in
+                try await fetchBlob(source, digest: digest, size: size, sources: sources, progress: SilentProgress())
+            })
+        }
+    }
+
+    /// Pushes content: blobs (in parallel, bounded), image manifests by digest, then the top level under the tag.
+    func push(
+        _ content: PushContent, to reference: ImageReference, progress: any ProgressReporter,
+        fetchMissing: (@Sendable (Digest, Int64) async throws -> String)? = nil
+    ) async throws -> PushResult {
+        let session = try await session(for: reference.registry, repository: reference.repository, operation: "push_image")
+        var blobs: [Descriptor] = []
+        var seen = Set<String>()
+        for image in content.images {
+            for blob in [image.manifest.config] + image.manifest.layers where seen.insert(blob.digest).inserted {
+                blobs.append(blob)
+            }
+        }
+        let outcomes = try await withThrowingTaskGroup(of: (BlobUploadOutcome, Int64).self) { group in
+            var iterator = blobs.makeIterator()
+            func addNext() throws -> Bool {
+                guard let blob = iterator.next() else { return false }
+                let digest: Digest
+                do { digest = try blob.parsedDigest() } catch {
+                    throw RegistryError(.manifest, operation: "push_image", registry: reference.registry, message: "a manifest names an invalid blob digest: \(error)")
+                }
+                group.addTask {
+                    // A blob the registry has or can mount needs no local file (a copy within a registry).
+                    let obtain: @Sendable () async throws -> String = {
+                        if let path = try? content.file(digest) { return path }
+                        if let fetchMissing { return try await fetchMissing(digest, blob.size) }
+                        return try content.file(digest)
+                    }
+                    let outcome = try await self.uploadBlob(
+                        session, repository: reference.repository, digest: digest, size: blob.size, file: obtain,
+                        mountCandidates: content.mountCandidates(digest), progress: progress)
+                    return (outcome, blob.size)
+                }
+                return true
+            }
+            for _ in 0..<max(1, options.maxConcurrentTransfers) { guard try addNext() else { break } }
+            var results: [(BlobUploadOutcome, Int64)] = []
+            while let result = try await group.next() {
+                results.append(result)
+                _ = try addNext()
+            }
+            return results
+        }
+        // An index's image manifests go up by digest before the index that names them.
+        if MediaType.indexes.contains(content.top.mediaType) {
+            for image in content.images {
+                try await putManifest(
+                    session, repository: reference.repository, reference: image.digest.description, bytes: image.bytes,
+                    mediaType: image.mediaType)
+            }
+        }
+        // The tag goes last: until now nothing named the new content.
+        try await putManifest(
+            session, repository: reference.repository, reference: reference.tag ?? content.top.digest.description,
+            bytes: content.top.bytes, mediaType: content.top.mediaType)
+        var uploaded = 0, mounted = 0, existed = 0
+        var bytes: Int64 = 0
+        for (outcome, size) in outcomes {
+            switch outcome {
+            case .existed: existed += 1
+            case .mounted: mounted += 1
+            case .uploaded:
+                uploaded += 1
+                bytes += size
+            }
+        }
+        return PushResult(
+            reference: reference, digest: content.top.digest.description, mediaType: content.top.mediaType,
+            uploaded: uploaded, mounted: mounted, existed: existed, bytes: bytes)
+    }
+}
