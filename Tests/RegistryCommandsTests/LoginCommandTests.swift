@@ -1,0 +1,105 @@
+import AuthCore
+import Foundation
+import HTTPTransport
+import Testing
+
+/// `ossb-registry login` and `logout` in-process against the real registries of the test beds.
+@Suite struct LoginCommandTests {
+    @Test(.enabled(if: Beds.token != nil, "needs scripts/test.sh's token registry"))
+    func tokenRegistryStoresTheRefreshTokenAsAnIdentityToken() async throws {
+        let bed = try #require(Beds.token)
+        let harness = CommandHarness()
+        let result = await harness.run(["login", bed.registry, "-u", bed.user, "--password-stdin"], stdin: bed.password + "\n")
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == "Login Succeeded\n")
+        let entry = try #require(try harness.storedEntry(bed.registry))
+        let refresh = try #require(entry["identitytoken"], "the refresh token is stored instead of the password")
+        #expect(entry["auth"] == nil)
+        let file = try String(contentsOfFile: harness.credentialsFile, encoding: .utf8)
+        #expect(!file.contains(bed.password))
+        // The stored identity token works: the OAuth2 POST exchanges it for an access token.
+        let store = FileStore(path: harness.credentialsFile)
+        let credential = try #require(try store.get(bed.registry))
+        #expect(credential.isIdentityToken)
+        let auth = RegistryAuthenticator(
+            registry: HTTPOrigin(URL(string: "http://\(bed.registry)/")!)!, credentials: credential.credentials,
+            client: CurlHTTPClient(), allowPlainHTTP: true)
+        #expect(try await auth.send(HTTPRequest(url: URL(string: "http://\(bed.registry)/v2/")!)).status == 200)
+        #expect(!refresh.isEmpty)
+    }
+
+    @Test(.enabled(if: Beds.token != nil, "needs scripts/test.sh's token registry"))
+    func wrongPasswordIsReportedAndNothingIsStored() async throws {
+        let bed = try #require(Beds.token)
+        let harness = CommandHarness()
+        let wrong = "not-the-password-\(UUID())"
+        let result = await harness.run(["login", "--password-stdin", bed.registry, "-u", bed.user], stdin: wrong)
+        #expect(result.status == 1)
+        #expect(result.stderr.split(separator: "\n").count == 1, "one line: \(result.stderr)")
+        #expect(result.stderr.contains("refused the credentials of user \(bed.user)"))
+        #expect(!result.stderr.contains(wrong))
+        #expect(result.stdout.isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: harness.credentialsFile))
+    }
+
+    @Test(.enabled(if: Beds.token != nil, "needs scripts/test.sh's token registry"))
+    func explanationNamesTheRealmHostAndNoSecret() async throws {
+        let bed = try #require(Beds.token)
+        let harness = CommandHarness()
+        let result = await harness.run(
+            ["login", bed.registry, "-u", bed.user, "--password-stdin"], stdin: bed.password,
+            environment: ["OSSB_EXPLAIN": "1"])
+        #expect(result.status == 0)
+        #expect(result.stderr.contains("ossb: realm host: 127.0.0.1:"))
+        #expect(result.stderr.contains("stored an identity token"))
+        let refresh = try #require(try harness.storedEntry(bed.registry)?["identitytoken"])
+        #expect(!result.stderr.contains(bed.password))
+        #expect(!result.stderr.contains(refresh))
+        // Without OSSB_EXPLAIN nothing is explained.
+        let quiet = await harness.run(["login", bed.registry, "-u", bed.user, "--password-stdin"], stdin: bed.password)
+        #expect(quiet.stderr.isEmpty)
+    }
+
+    @Test(.enabled(if: Beds.basic != nil, "needs scripts/test.sh's Basic registry"))
+    func basicRegistryStoresUserAndPasswordThenLogoutRemovesThem() async throws {
+        let bed = try #require(Beds.basic)
+        let harness = CommandHarness()
+        let login = await harness.run(["login", bed.registry, "--username=\(bed.user)", "--password-stdin"], stdin: bed.password + "\r\n")
+        #expect(login.status == 0, "\(login.stderr)")
+        let entry = try #require(try harness.storedEntry(bed.registry))
+        #expect(entry["auth"] == Data("\(bed.user):\(bed.password)".utf8).base64EncodedString())
+        let logout = await harness.run(["logout", bed.registry])
+        #expect(logout.status == 0)
+        #expect(logout.stdout == "Removing login credentials for \(bed.registry)\n")
+        #expect(try harness.storedEntry(bed.registry) == nil)
+        let again = await harness.run(["logout", "http://\(bed.registry)/"])
+        #expect(again.status == 0)
+        #expect(again.stdout == "Not logged in to \(bed.registry)\n")
+    }
+
+    @Test(.enabled(if: Beds.basic != nil, "needs scripts/test.sh's Basic registry"))
+    func basicRegistryWrongPassword() async throws {
+        let bed = try #require(Beds.basic)
+        let harness = CommandHarness()
+        let result = await harness.run(["login", bed.registry, "-u", bed.user, "--password-stdin"], stdin: "wrong-basic-pw")
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("refused the user name or password"))
+        #expect(!result.stderr.contains("wrong-basic-pw"))
+        #expect(!FileManager.default.fileExists(atPath: harness.credentialsFile))
+    }
+
+    @Test func unreachableRegistryFailsWithOneLine() async {
+        let harness = CommandHarness()
+        let result = await harness.run(["login", "127.0.0.1:1", "-u", "u", "--password-stdin"], stdin: "pw")
+        #expect(result.status == 1)
+        #expect(result.stderr.hasPrefix("ossb-registry login: cannot reach"))
+        #expect(result.stderr.split(separator: "\n").count == 1)
+    }
+
+    @Test func plainHttpIsRefusedForARemoteRegistryUnlessInsecure() async {
+        let harness = CommandHarness()
+        let result = await harness.run(["login", "http://registry.invalid", "-u", "u", "--password-stdin"], stdin: "pw")
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("may not be reached over plain http"))
+    }
+}
