@@ -45,10 +45,13 @@ let package = Package(
         .target(
             name: "RegistryCommands", dependencies: ["AuthCore", "HTTPTransport"], path: "Sources/RegistryCommands"),
         .executableTarget(name: "ossb-registry", dependencies: ["RegistryCommands"], path: "Sources/ossb-registry"),
+        // What the network tests share: temporary directories, the test beds' addresses.
+        .target(name: "OSSBTestSupport", path: "Tests/TestSupport"),
         .testTarget(
-            name: "HTTPTransportTests", dependencies: ["AuthCore", "HTTPTransport"], path: "Tests/HTTPTransportTests"),
+            name: "HTTPTransportTests", dependencies: ["AuthCore", "HTTPTransport", "OSSBTestSupport"],
+            path: "Tests/HTTPTransportTests"),
         .testTarget(
-            name: "RegistryCommandsTests", dependencies: ["AuthCore", "HTTPTransport", "RegistryCommands"],
+            name: "RegistryCommandsTests", dependencies: ["AuthCore", "HTTPTransport", "RegistryCommands", "OSSBTestSupport"],
             path: "Tests/RegistryCommandsTests"),
     ],
     swiftLanguageModes: [.v6]

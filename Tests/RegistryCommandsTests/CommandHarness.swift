@@ -2,6 +2,7 @@ import AuthCore
 import Foundation
 import HTTPTransport
 import RegistryCommands
+import OSSBTestSupport
 import Synchronization
 
 /// Runs `ossb-registry` in-process with captured streams, a private HOME and credentials file.
@@ -48,36 +49,3 @@ final class CommandHarness: Sendable {
     }
 }
 
-/// A fresh directory under the system's temporary directory, removed when the value is released.
-final class TemporaryDirectory: @unchecked Sendable {
-    let path: String
-
-    init() {
-        var template = Array("\(NSTemporaryDirectory())/ossb-test-XXXXXX".utf8CString)
-        let created = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-        path = String(cString: created!)
-    }
-
-    func file(_ name: String) -> String { "\(path)/\(name)" }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-}
-
-/// The test beds `scripts/test.sh` starts.
-enum Beds {
-    static let environment = ProcessInfo.processInfo.environment
-
-    static var token: (registry: String, user: String, password: String)? {
-        guard let r = environment["OSSB_TEST_TOKEN_REGISTRY"], let u = environment["OSSB_TEST_TOKEN_USER"],
-            let p = environment["OSSB_TEST_TOKEN_PASSWORD"]
-        else { return nil }
-        return (r, u, p)
-    }
-
-    static var basic: (registry: String, user: String, password: String)? {
-        guard let r = environment["OSSB_TEST_BASIC_REGISTRY"], let u = environment["OSSB_TEST_BASIC_USER"],
-            let p = environment["OSSB_TEST_BASIC_PASSWORD"]
-        else { return nil }
-        return (r, u, p)
-    }
-}

@@ -1,13 +1,14 @@
 import AuthCore
 import Foundation
 import HTTPTransport
+import OSSBTestSupport
 import Testing
 
 /// `ossb-registry login` and `logout` in-process against the real registries of the test beds.
 @Suite struct LoginCommandTests {
-    @Test(.enabled(if: Beds.token != nil, "needs scripts/test.sh's token registry"))
+    @Test(.enabled(if: TestServers.token != nil, "needs scripts/test.sh's token registry"))
     func tokenRegistryStoresTheRefreshTokenAsAnIdentityToken() async throws {
-        let bed = try #require(Beds.token)
+        let bed = try #require(TestServers.token)
         let harness = CommandHarness()
         let result = await harness.run(["login", bed.registry, "-u", bed.user, "--password-stdin"], stdin: bed.password + "\n")
         #expect(result.status == 0, "\(result.stderr)")
@@ -28,9 +29,9 @@ import Testing
         #expect(!refresh.isEmpty)
     }
 
-    @Test(.enabled(if: Beds.token != nil, "needs scripts/test.sh's token registry"))
+    @Test(.enabled(if: TestServers.token != nil, "needs scripts/test.sh's token registry"))
     func wrongPasswordIsReportedAndNothingIsStored() async throws {
-        let bed = try #require(Beds.token)
+        let bed = try #require(TestServers.token)
         let harness = CommandHarness()
         let wrong = "not-the-password-\(UUID())"
         let result = await harness.run(["login", "--password-stdin", bed.registry, "-u", bed.user], stdin: wrong)
@@ -42,9 +43,9 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: harness.credentialsFile))
     }
 
-    @Test(.enabled(if: Beds.token != nil, "needs scripts/test.sh's token registry"))
+    @Test(.enabled(if: TestServers.token != nil, "needs scripts/test.sh's token registry"))
     func explanationNamesTheRealmHostAndNoSecret() async throws {
-        let bed = try #require(Beds.token)
+        let bed = try #require(TestServers.token)
         let harness = CommandHarness()
         let result = await harness.run(
             ["login", bed.registry, "-u", bed.user, "--password-stdin"], stdin: bed.password,
@@ -60,28 +61,30 @@ import Testing
         #expect(quiet.stderr.isEmpty)
     }
 
-    @Test(.enabled(if: Beds.basic != nil, "needs scripts/test.sh's Basic registry"))
+    @Test(.enabled(if: TestServers.basic != nil, "needs scripts/test.sh's Basic registry"))
     func basicRegistryStoresUserAndPasswordThenLogoutRemovesThem() async throws {
-        let bed = try #require(Beds.basic)
+        let bed = try #require(TestServers.basic)
+        let registry = bed.address
         let harness = CommandHarness()
-        let login = await harness.run(["login", bed.registry, "--username=\(bed.user)", "--password-stdin"], stdin: bed.password + "\r\n")
+        let login = await harness.run(["login", registry, "--username=\(bed.user)", "--password-stdin"], stdin: bed.password + "\r\n")
         #expect(login.status == 0, "\(login.stderr)")
-        let entry = try #require(try harness.storedEntry(bed.registry))
+        let entry = try #require(try harness.storedEntry(bed.address))
         #expect(entry["auth"] == Data("\(bed.user):\(bed.password)".utf8).base64EncodedString())
-        let logout = await harness.run(["logout", bed.registry])
+        let logout = await harness.run(["logout", bed.address])
         #expect(logout.status == 0)
-        #expect(logout.stdout == "Removing login credentials for \(bed.registry)\n")
-        #expect(try harness.storedEntry(bed.registry) == nil)
-        let again = await harness.run(["logout", "http://\(bed.registry)/"])
+        #expect(logout.stdout == "Removing login credentials for \(bed.address)\n")
+        #expect(try harness.storedEntry(bed.address) == nil)
+        let again = await harness.run(["logout", "http://\(bed.address)/"])
         #expect(again.status == 0)
-        #expect(again.stdout == "Not logged in to \(bed.registry)\n")
+        #expect(again.stdout == "Not logged in to \(bed.address)\n")
     }
 
-    @Test(.enabled(if: Beds.basic != nil, "needs scripts/test.sh's Basic registry"))
+    @Test(.enabled(if: TestServers.basic != nil, "needs scripts/test.sh's Basic registry"))
     func basicRegistryWrongPassword() async throws {
-        let bed = try #require(Beds.basic)
+        let bed = try #require(TestServers.basic)
+        let registry = bed.address
         let harness = CommandHarness()
-        let result = await harness.run(["login", bed.registry, "-u", bed.user, "--password-stdin"], stdin: "wrong-basic-pw")
+        let result = await harness.run(["login", bed.address, "-u", bed.user, "--password-stdin"], stdin: "wrong-basic-pw")
         #expect(result.status == 1)
         #expect(result.stderr.contains("refused the user name or password"))
         #expect(!result.stderr.contains("wrong-basic-pw"))
