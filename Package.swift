@@ -46,7 +46,7 @@ let package = Package(
             name: "RegistryCommands", dependencies: ["AuthCore", "HTTPTransport"], path: "Sources/RegistryCommands"),
         .executableTarget(name: "ossb-registry", dependencies: ["RegistryCommands"], path: "Sources/ossb-registry"),
         // What the network tests share: temporary directories, the test beds' addresses.
-        .target(name: "OSSBTestSupport", path: "Tests/TestSupport"),
+        .target(name: "OSSBTestSupport", dependencies: ["AuthCore", "HTTPTransport"], path: "Tests/TestSupport"),
         .testTarget(
             name: "HTTPTransportTests", dependencies: ["AuthCore", "HTTPTransport", "OSSBTestSupport"],
             path: "Tests/HTTPTransportTests"),

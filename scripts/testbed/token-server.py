@@ -126,6 +126,19 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def read_body(self):
+        # skopeo (containers/image) sends its OAuth2 POST with chunked transfer encoding.
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            data = b""
+            while True:
+                size = int(self.rfile.readline().strip().split(b";")[0], 16)
+                if size == 0:
+                    self.rfile.readline()
+                    return data
+                data += self.rfile.read(size)
+                self.rfile.readline()
+        return self.rfile.read(int(self.headers.get("Content-Length", "0")))
+
     def count(self, client_id):
         with lock:
             stats[client_id] = stats.get(client_id, 0) + 1
@@ -176,8 +189,10 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_POST(self):
         url = urlparse(self.path)
-        length = int(self.headers.get("Content-Length", "0"))
-        form = parse_qs(self.rfile.read(length).decode())
+        form = parse_qs(self.read_body().decode())
+        # Like Go's ParseForm (docker's token servers), accept parameters in the query too.
+        for k, v in parse_qs(url.query).items():
+            form.setdefault(k, v)
         client_id = form.get("client_id", [""])[0]
         if url.path == "/token-get-only":
             self.count(client_id)
