@@ -21,6 +21,9 @@ Endpoints:
 """
 import base64, datetime, hashlib, json, os, secrets, sys, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from testbed_http import read_request_body  # noqa: E402
 from urllib.parse import urlparse, parse_qs
 
 from cryptography import x509
@@ -126,19 +129,6 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def read_body(self):
-        # skopeo (containers/image) sends its OAuth2 POST with chunked transfer encoding.
-        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-            data = b""
-            while True:
-                size = int(self.rfile.readline().strip().split(b";")[0], 16)
-                if size == 0:
-                    self.rfile.readline()
-                    return data
-                data += self.rfile.read(size)
-                self.rfile.readline()
-        return self.rfile.read(int(self.headers.get("Content-Length", "0")))
-
     def count(self, client_id):
         with lock:
             stats[client_id] = stats.get(client_id, 0) + 1
@@ -189,7 +179,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_POST(self):
         url = urlparse(self.path)
-        form = parse_qs(self.read_body().decode())
+        form = parse_qs(read_request_body(self)[0].decode())
         # Like Go's ParseForm (docker's token servers), accept parameters in the query too.
         for k, v in parse_qs(url.query).items():
             form.setdefault(k, v)
