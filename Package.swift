@@ -54,7 +54,8 @@ let package = Package(
             name: "HTTPTransportTests", dependencies: ["AuthCore", "HTTPTransport", "OSSBTestSupport"],
             path: "Tests/HTTPTransportTests"),
         .testTarget(
-            name: "RegistryCommandsTests", dependencies: ["AuthCore", "HTTPTransport", "RegistryCommands", "OSSBTestSupport"],
+            name: "RegistryCommandsTests",
+            dependencies: ["AuthCore", "HTTPTransport", "RegistryCommands", "OSSBTestSupport", "ossb-registry"],
             path: "Tests/RegistryCommandsTests"),
     ],
     swiftLanguageModes: [.v6]
