@@ -30,11 +30,12 @@ final class CommandHarness: Sendable {
         let noTerminal: @Sendable (String, Bool) -> String? = { _, _ in nil }
         let writeOut: @Sendable (String) -> Void = { [self] text in self.out.withLock { $0 += text } }
         let writeErr: @Sendable (String) -> Void = { [self] text in self.err.withLock { $0 += text } }
+        let environment = Environment(variables)
         let makeClient: @Sendable (Set<String>, (@Sendable (String) -> Void)?) -> any HTTPClient = { insecure, explain in
-            CurlHTTPClient(insecureHosts: insecure, explain: explain)
+            CurlHTTPClient(environment: environment, insecureHosts: insecure, explain: explain)
         }
         let context = CommandContext(
-            environment: Environment(variables), readStandardInput: { input },
+            environment: environment, readStandardInput: { input },
             promptTerminal: terminal ? noTerminal : nil, writeOutput: writeOut, writeError: writeErr,
             makeClient: makeClient)
         let status = await RegistryCommandLine.run(arguments, context: context)

@@ -106,3 +106,28 @@ import Testing
         #expect(result.stderr.contains("may not be reached over plain http"))
     }
 }
+
+/// `login` to an HTTPS registry with a private CA: the CA and client certificate come from the certs.d
+/// directory named by OSSB_CERTS_D; without them the failure says where to put the CA.
+@Suite(.enabled(if: TestServers.tls != nil, "needs scripts/test.sh's TLS registry"))
+struct LoginTLSTests {
+    @Test func loginVerifiesWithCertsDAndExplainsTheFailureWithout() async throws {
+        let bed = try #require(TestServers.tls)
+        let harness = CommandHarness()
+        let without = await harness.run(["login", bed.address, "-u", "u", "--password-stdin"], stdin: "pw")
+        #expect(without.status == 1)
+        #expect(without.stderr.contains("certs.d"), "\(without.stderr)")
+        #expect(without.stderr.split(separator: "\n").count == 1)
+
+        let hostDir = harness.home.file("certs.d/\(bed.address)")
+        try FileManager.default.createDirectory(atPath: hostDir, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: bed.caFile, toPath: "\(hostDir)/ca.crt")
+        try FileManager.default.copyItem(atPath: bed.clientCert, toPath: "\(hostDir)/client.cert")
+        try FileManager.default.copyItem(atPath: bed.clientKey, toPath: "\(hostDir)/client.key")
+        let with = await harness.run(
+            ["login", bed.address, "-u", "u", "--password-stdin", "--explain"], stdin: "pw")
+        #expect(with.status == 0, "\(with.stderr)")
+        #expect(with.stderr.contains("TLS for \(bed.address): system CAs plus"))
+        #expect(with.stderr.contains("asks for no authentication"))
+    }
+}
