@@ -69,10 +69,17 @@ let package = Package(
         .target(
             name: "RegistryCommands", dependencies: ["AuthCore", "HTTPTransport"], path: "Sources/RegistryCommands"),
         .executableTarget(name: "ossb-registry", dependencies: ["RegistryCommands"], path: "Sources/ossb-registry"),
+        // bench/http-download.sh: one blob through the transport, to a file with its SHA-256, beside curl.
+        .executableTarget(
+            name: "ossb-bench-download", dependencies: ["AuthCore", "HTTPTransport"], path: "bench/ossb-bench-download"),
+        // What the network tests share: temporary directories, the test beds' addresses.
+        .target(name: "OSSBTestSupport", dependencies: ["AuthCore", "HTTPTransport"], path: "Tests/TestSupport"),
         .testTarget(
-            name: "HTTPTransportTests", dependencies: ["AuthCore", "HTTPTransport"], path: "Tests/HTTPTransportTests"),
+            name: "HTTPTransportTests", dependencies: ["AuthCore", "HTTPTransport", "OSSBTestSupport"],
+            path: "Tests/HTTPTransportTests"),
         .testTarget(
-            name: "RegistryCommandsTests", dependencies: ["AuthCore", "HTTPTransport", "RegistryCommands"],
+            name: "RegistryCommandsTests",
+            dependencies: ["AuthCore", "HTTPTransport", "RegistryCommands", "OSSBTestSupport", "ossb-registry"],
             path: "Tests/RegistryCommandsTests"),
     ],
     swiftLanguageModes: [.v6]

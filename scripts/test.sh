@@ -19,15 +19,22 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-for bed in scripts/testbed/registry.sh; do
+for bed in scripts/testbed/registry.sh scripts/testbed/token-registry.sh scripts/testbed/tls-registry.sh \
+  scripts/testbed/http-server.sh; do
   # shellcheck disable=SC1090
   source "$bed"
 done
 start_basic_registry
 start_fault_proxy
+start_token_registry
+start_tls_registry
+start_http_server
 
 # Build every product first: the tests run the helper executables as child processes.
 swift build --build-tests
+# Short libFuzzer runs of the parsers on full runs (OSSB_FUZZ_SECONDS each, default 20; 0 skips), before the
+# tests so that swift test's summary stays the last line.
+if [ $# -eq 0 ] && [ "${OSSB_FUZZ_SECONDS:-20}" != 0 ]; then scripts/fuzz.sh "${OSSB_FUZZ_SECONDS:-20}"; fi
 log="$OSSB_TESTBED_DIR/swift-test.log"
 set +e
 scripts/testbed/keyring-session.sh swift test --skip-build "$@" 2>&1 | tee "$log"

@@ -56,6 +56,21 @@ import Testing
         #expect(client.requests[3].body.length == 1)
     }
 
+    @Test func aBodyCarryingCredentialsNeverLeavesTheOrigin() async throws {
+        let client = FakeHTTPClient { request in
+            request.url.host == "auth.example"
+                ? FakeHTTPClient.response(307, "", headers: [("Location", "https://elsewhere.example/token")], for: request)
+                : FakeHTTPClient.response(200, #"{"token":"t"}"#, for: request)
+        }
+        let exchange = TokenExchange(client: RedirectFollowingClient(client))
+        await #expect(throws: RegistryError.self) {
+            try await exchange.fetch(
+                challenge: BearerChallenge(realm: "https://auth.example/token"), scopes: [],
+                credentials: Credentials(identityToken: "refresh-secret"), registry: "r")
+        }
+        #expect(!client.requests.contains { $0.url.host == "elsewhere.example" })
+    }
+
     @Test func redirectLoopsEnd() async {
         let client = FakeHTTPClient { FakeHTTPClient.response(302, "", headers: [("Location", "/again")], for: $0) }
         await #expect(throws: HTTPClientError.self) {

@@ -1,6 +1,7 @@
 import AuthCore
 import Foundation
 import HTTPTransport
+import OSSBTestSupport
 import Testing
 
 /// A registry with htpasswd (Basic) auth.
@@ -44,9 +45,8 @@ struct TLSRegistryTests {
         try FileManager.default.createDirectory(atPath: hostDir, withIntermediateDirectories: true)
         if ca { try FileManager.default.copyItem(atPath: bed.caFile, toPath: "\(hostDir)/ca.crt") }
         if client {
-            let env = ProcessInfo.processInfo.environment
-            try FileManager.default.copyItem(atPath: env["OSSB_TEST_TLS_CLIENT_CERT"]!, toPath: "\(hostDir)/client.cert")
-            try FileManager.default.copyItem(atPath: env["OSSB_TEST_TLS_CLIENT_KEY"]!, toPath: "\(hostDir)/client.key")
+            try FileManager.default.copyItem(atPath: bed.clientCert, toPath: "\(hostDir)/client.cert")
+            try FileManager.default.copyItem(atPath: bed.clientKey, toPath: "\(hostDir)/client.key")
         }
         return dir
     }
@@ -77,12 +77,7 @@ struct TLSRegistryTests {
 
     @Test func insecureSkipsVerificationOnlyForListedHosts() async throws {
         // Verification skipped, but the server still wants a client certificate: give it one, no CA.
-        let dir = TemporaryDirectory()
-        let hostDir = dir.file(bed.address)
-        try FileManager.default.createDirectory(atPath: hostDir, withIntermediateDirectories: true)
-        let env = ProcessInfo.processInfo.environment
-        try FileManager.default.copyItem(atPath: env["OSSB_TEST_TLS_CLIENT_CERT"]!, toPath: "\(hostDir)/client.cert")
-        try FileManager.default.copyItem(atPath: env["OSSB_TEST_TLS_CLIENT_KEY"]!, toPath: "\(hostDir)/client.key")
+        let dir = try certsDirectory(ca: false, client: true)
         let insecure = CurlHTTPClient(certsDirectories: [dir.path], insecureHosts: [bed.address])
         #expect(try await insecure.send(HTTPRequest(url: url)).status == 200)
         let secure = CurlHTTPClient(certsDirectories: [dir.path], insecureHosts: ["127.0.0.9:1"])

@@ -1,6 +1,7 @@
 import AuthCore
 import Foundation
 import HTTPTransport
+import OSSBTestSupport
 import Testing
 
 /// The libcurl transport against the project's HTTP test server: streaming both ways, raw bytes, connection

@@ -1,6 +1,7 @@
 import AuthCore
 import Foundation
 import HTTPTransport
+import OSSBTestSupport
 import Testing
 
 /// The credential boundary over real sockets: the project's server on 127.0.0.1 asks for Basic credentials,

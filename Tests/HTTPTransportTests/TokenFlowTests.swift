@@ -1,6 +1,7 @@
 import AuthCore
 import Foundation
 import HTTPTransport
+import OSSBTestSupport
 import Synchronization
 import Testing
 

@@ -13,8 +13,11 @@ Listens on 127.0.0.1:PORT and 127.0.0.2:PORT (two origins on one machine: 127.0.
                                    address with ?same=1
   GET  /status?code=N           -> N with a registry-style JSON error body
 """
-import gzip, hashlib, json, sys, threading
+import gzip, hashlib, json, os, sys, threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from testbed_http import read_request_body  # noqa: E402
 from urllib.parse import urlparse, parse_qs
 
 PORT = int(sys.argv[1])
@@ -37,23 +40,10 @@ class Handler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(body)
 
-    def read_body(self):
-        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-            data = b""
-            while True:
-                size = int(self.rfile.readline().strip().split(b";")[0], 16)
-                if size == 0:
-                    self.rfile.readline()
-                    return data, True
-                data += self.rfile.read(size)
-                self.rfile.readline()
-        n = int(self.headers.get("Content-Length", "0"))
-        return self.rfile.read(n), False
-
     def handle_any(self):
         url = urlparse(self.path)
         q = parse_qs(url.query)
-        body, chunked = self.read_body()
+        body, chunked = read_request_body(self)
         host = self.server.server_address[0]
         if url.path == "/echo":
             self.send_json(200, {"method": self.command, "path": self.path,

@@ -21,6 +21,9 @@ Endpoints:
 """
 import base64, datetime, hashlib, json, os, secrets, sys, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from testbed_http import read_request_body  # noqa: E402
 from urllib.parse import urlparse, parse_qs
 
 from cryptography import x509
@@ -176,8 +179,10 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_POST(self):
         url = urlparse(self.path)
-        length = int(self.headers.get("Content-Length", "0"))
-        form = parse_qs(self.rfile.read(length).decode())
+        form = parse_qs(read_request_body(self)[0].decode())
+        # Like Go's ParseForm (docker's token servers), accept parameters in the query too.
+        for k, v in parse_qs(url.query).items():
+            form.setdefault(k, v)
         client_id = form.get("client_id", [""])[0]
         if url.path == "/token-get-only":
             self.count(client_id)

@@ -36,8 +36,13 @@ public struct CredentialValidator: Sendable {
     ///   reached.
     public func validate(registry: String, credentials: Credentials) async throws -> Outcome {
         let endpoint = try RegistryEndpoint(registry, insecureHosts: insecureHosts)
-        let (origin, ping) = try await self.ping(endpoint)
+        let (origin, ping, httpsError) = try await self.ping(endpoint)
         let host = endpoint.host
+        if let httpsError, ping.status != 200, ping.status != 401 {
+            // Plain http reached something that is not a registry answering (Go's TLS servers answer 400 to
+            // plain http): the https failure is the real problem.
+            throw RegistryError.from(httpsError, operation: "login", registry: host)
+        }
         if ping.isSuccess {
             explain?("ossb: \(origin) asks for no authentication")
             return Outcome(origin: origin, scheme: "none")
@@ -84,21 +89,24 @@ public struct CredentialValidator: Sendable {
     }
 
     /// `GET /v2/` on each candidate origin until one answers.
-    private func ping(_ endpoint: RegistryEndpoint) async throws -> (HTTPOrigin, HTTPResponse) {
-        var lastError: (any Error)?
+    /// - Returns: the origin that answered, its answer, and the https failure when plain http answered instead.
+    private func ping(_ endpoint: RegistryEndpoint) async throws -> (HTTPOrigin, HTTPResponse, (any Error)?) {
+        // When every origin fails, the https failure is the one worth reporting: a TLS error says what to fix
+        // (a certs.d CA), while plain http against a TLS port only says the connection broke.
+        var firstError: (any Error)?
         for (index, origin) in endpoint.candidates.enumerated() {
             do {
                 let response = try await client.send(
                     HTTPRequest(url: RegistryEndpoint.url(origin, "/v2/"), maximumBufferedBody: 1 << 20, timeout: 60))
                 explain?("ossb: ping \(origin)/v2/: HTTP \(response.status)")
-                return (origin, response)
+                return (origin, response, firstError)
             } catch let error as HTTPClientError where error.kind == .tls || error.kind == .connection {
-                lastError = error
+                if firstError == nil { firstError = error }
                 if index + 1 < endpoint.candidates.count {
                     explain?("ossb: \(origin) failed (\(error.message)); trying \(endpoint.candidates[index + 1])")
                 }
             }
         }
-        throw RegistryError.from(lastError ?? HTTPClientError(.connection, "no address to try"), operation: "login", registry: endpoint.host)
+        throw RegistryError.from(firstError ?? HTTPClientError(.connection, "no address to try"), operation: "login", registry: endpoint.host)
     }
 }

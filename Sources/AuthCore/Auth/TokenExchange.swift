@@ -124,9 +124,10 @@ public struct TokenExchange: Sendable {
         if options.offline { form.append(("access_type", "offline")) }
         var headers = HTTPHeaders()
         headers["Content-Type"] = "application/x-www-form-urlencoded"
-        let request = HTTPRequest(
+        var request = HTTPRequest(
             method: .post, url: realm, headers: headers, body: .bytes(Array(FormEncoding.encode(form).utf8)),
             maximumBufferedBody: 1 << 20, timeout: 60)
+        request.bodyCarriesCredentials = true
         return try await send(request, registry: registry)
     }
 

@@ -13,6 +13,9 @@ public struct HTTPRequest: Sendable, CustomStringConvertible {
     public var body: HTTPRequestBody
     /// The largest response body kept in memory (`HTTPResponse.body`) when it is not streamed to a sink.
     public var maximumBufferedBody: Int
+    /// Whether the body itself carries a secret (an OAuth2 form with a password or refresh token):
+    /// `RedirectFollowingClient` then never sends it to another origin.
+    public var bodyCarriesCredentials = false
     /// Seconds the whole exchange may take; `nil` for no limit (a large blob may take long). Connecting is
     /// bounded separately by the transport.
     public var timeout: Double?

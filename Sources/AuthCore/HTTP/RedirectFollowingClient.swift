@@ -39,6 +39,10 @@ public struct RedirectFollowingClient: HTTPClient {
             current = Self.redirected(current, to: target, status: response.status)
             if targetOrigin != credentialOrigin {
                 current.headers.removeCredentials()
+                if current.bodyCarriesCredentials && !current.body.isEmpty {
+                    throw HTTPClientError(
+                        .redirect, "\(credentialOrigin?.description ?? "the server") redirected a request carrying credentials to \(targetOrigin); refusing to send them there")
+                }
             }
         }
     }

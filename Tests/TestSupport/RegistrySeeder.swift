@@ -4,17 +4,24 @@ import HTTPTransport
 
 /// Pushes small test images to a registry with raw HTTP through `RegistryAuthenticator` (monolithic blob
 /// uploads and an OCI manifest), so the tests seed the registries themselves.
-struct RegistrySeeder {
+public struct RegistrySeeder {
     let auth: RegistryAuthenticator
     let registry: String
 
+    /// A seeder pushing through `auth` to `registry` (`host:port`, plain http).
+    public init(auth: RegistryAuthenticator, registry: String) {
+        self.auth = auth
+        self.registry = registry
+    }
+
     func url(_ path: String) -> URL { URL(string: "http://\(registry)\(path)")! }
 
-    static func pushScope(_ repository: String) -> ScopeSet { [.repository(repository, actions: ["pull", "push"])] }
+    /// The scope a push to `repository` needs.
+    public static func pushScope(_ repository: String) -> ScopeSet { [.repository(repository, actions: ["pull", "push"])] }
 
     /// Uploads a blob; returns its digest.
     @discardableResult
-    func pushBlob(_ bytes: [UInt8], to repository: String) async throws -> String {
+    public func pushBlob(_ bytes: [UInt8], to repository: String) async throws -> String {
         let digest = SHA256Digest.digest(bytes)
         let start = try await auth.send(
             HTTPRequest(method: .post, url: url("/v2/\(repository)/blobs/uploads/")), scopes: Self.pushScope(repository),
@@ -36,7 +43,7 @@ struct RegistrySeeder {
 
     /// Pushes a one-layer OCI image under `tag`; returns the manifest's digest.
     @discardableResult
-    func pushImage(_ repository: String, tag: String, layer: [UInt8] = Array("layer \(UUID())".utf8)) async throws -> String {
+    public func pushImage(_ repository: String, tag: String, layer: [UInt8] = Array("layer \(UUID())".utf8)) async throws -> String {
         let config = Array(#"{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}"#.utf8)
         let configDigest = try await pushBlob(config, to: repository)
         let layerDigest = try await pushBlob(layer, to: repository)
@@ -55,7 +62,7 @@ struct RegistrySeeder {
     }
 
     /// `GET` a manifest with the pull scope.
-    static func manifestRequest(_ registry: String, _ repository: String, _ tag: String) -> HTTPRequest {
+    public static func manifestRequest(_ registry: String, _ repository: String, _ tag: String) -> HTTPRequest {
         var headers = HTTPHeaders()
         headers["Accept"] = "application/vnd.oci.image.manifest.v1+json"
         return HTTPRequest(url: URL(string: "http://\(registry)/v2/\(repository)/manifests/\(tag)")!, headers: headers)
@@ -63,14 +70,16 @@ struct RegistrySeeder {
 }
 
 /// Reads the token server's per-client request counter.
-enum TokenServerStats {
-    static func tokenRequests(realm: String, clientID: String) async throws -> Int {
+public enum TokenServerStats {
+    /// The token requests the server counted for a client_id.
+    public static func tokenRequests(realm: String, clientID: String) async throws -> Int {
         let response = try await CurlHTTPClient().send(HTTPRequest(url: URL(string: "\(realm)/stats?client_id=\(clientID)")!))
         let object = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any]
         return object?["token_requests"] as? Int ?? -1
     }
 
-    static func expireNext(realm: String, clientID: String, count: Int) async throws {
+    /// Makes the next `count` tokens for a client_id go stale at the registry about 3 s after issue.
+    public static func expireNext(realm: String, clientID: String, count: Int) async throws {
         _ = try await CurlHTTPClient().send(
             HTTPRequest(url: URL(string: "\(realm)/control?client_id=\(clientID)&expire_next=\(count)")!))
     }

@@ -1,0 +1,9 @@
+/// The exit statuses of `ossb-registry` (conventions): 0 success, 1 failure, 2 usage error.
+public enum ExitStatus {
+    /// The command did what was asked.
+    public static let success: Int32 = 0
+    /// It failed; one line on stderr says why.
+    public static let failure: Int32 = 1
+    /// The command line was wrong; stderr says what and points to `--help`.
+    public static let usage: Int32 = 2
+}

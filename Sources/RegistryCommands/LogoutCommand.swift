@@ -1,0 +1,52 @@
+import AuthCore
+
+/// `ossb-registry logout REGISTRY`: removes the stored credentials for a registry from the writable store.
+enum LogoutCommand {
+    static let help = """
+        Usage: ossb-registry logout REGISTRY
+
+        Remove the credentials stored for REGISTRY by `ossb-registry login` (or `docker login` through the
+        suite's helpers). Logging out of a registry with no stored credentials succeeds and says so.
+
+        Options:
+          --help   Show this help
+
+        Exit status: 0 logged out (or was not logged in), 1 the store could not be changed, 2 usage error.
+
+        """
+
+    static func run(_ arguments: [String], context: CommandContext) async -> Int32 {
+        let parsed: ParsedArguments
+        do {
+            parsed = try ParsedArguments(arguments, options: [ParsedArguments.Option(long: "help", short: "h", takesValue: false)])
+            if parsed.flags.contains("help") {
+                context.writeOutput(help)
+                return ExitStatus.success
+            }
+            guard parsed.positionals.count == 1 else {
+                throw UsageError(parsed.positionals.isEmpty ? "name the registry to log out of" : "expected one registry, got \(parsed.positionals.count)")
+            }
+        } catch let error as UsageError {
+            return RegistryCommandLine.usageError("logout", error, context: context)
+        } catch {
+            return RegistryCommandLine.failure("logout", "\(error)", context: context)
+        }
+        let registry = parsed.positionals[0]
+        let key = RegistryKey.key(for: registry)
+        do {
+            let store = try context.resolveStore(context.environment)
+            // Erase the key login writes and the spelling the user typed, as docker erases several spellings.
+            let keys = Array(Set([key, registry]))
+            let present = try keys.filter { try store.list()[$0] != nil }
+            guard !present.isEmpty else {
+                context.writeOutput("Not logged in to \(key)\n")
+                return ExitStatus.success
+            }
+            for k in present { try store.erase(k) }
+        } catch {
+            return RegistryCommandLine.failure("logout", "cannot remove the credentials for \(key): \(error)", context: context)
+        }
+        context.writeOutput("Removing login credentials for \(key)\n")
+        return ExitStatus.success
+    }
+}
