@@ -67,7 +67,8 @@ let package = Package(
         .target(name: "HTTPTransport", dependencies: ["AuthCore", "CCurl", "CCrypto"], path: "Sources/HTTPTransport"),
         // The `ossb-registry` command's code (login, logout), testable in-process; the executable is thin.
         .target(
-            name: "RegistryCommands", dependencies: ["AuthCore", "HTTPTransport"], path: "Sources/RegistryCommands"),
+            name: "RegistryCommands", dependencies: ["AuthCore", "HTTPTransport", "RegistryClient"],
+            path: "Sources/RegistryCommands"),
         .executableTarget(name: "ossb-registry", dependencies: ["RegistryCommands"], path: "Sources/ossb-registry"),
         // bench/http-download.sh: one blob through the transport, to a file with its SHA-256, beside curl.
         .executableTarget(

@@ -1,22 +1,34 @@
 #!/usr/bin/env bash
-# Builds and runs the libFuzzer target for the WWW-Authenticate parser and scope grammar.
-# Usage: scripts/fuzz.sh [SECONDS]   (default 20)
-# The parser's sources depend on the standard library only, so they are compiled directly with the fuzz entry
+# Builds and runs the libFuzzer targets: the WWW-Authenticate parser with the scope grammar, and the image
+# reference parser.
+# Usage: scripts/fuzz.sh [SECONDS]   (per target, default 20)
+# The parsers' sources depend on the standard library only, so they are compiled directly with each fuzz entry
 # (swiftc -sanitize=fuzzer,address) instead of through a separate package build.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:-20}
 out="$root/.build/fuzz"
-mkdir -p "$out/corpus"
-cp "$root"/fuzz/ChallengeFuzzer/corpus/* "$out/corpus/"
-swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name ChallengeFuzzer \
-  "$root/fuzz/ChallengeFuzzer/ChallengeFuzzer.swift" \
+
+# fuzz NAME SOURCES...: builds fuzz/NAME/NAME.swift with the sources and runs it on its corpus.
+fuzz() {
+  local name=$1; shift
+  mkdir -p "$out/$name/corpus"
+  cp "$root/fuzz/$name/corpus/"* "$out/$name/corpus/"
+  swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name "$name" \
+    "$root/fuzz/$name/$name.swift" "$@" -o "$out/$name/fuzzer" 2> "$out/$name/build.log" \
+    || { cat "$out/$name/build.log" >&2; exit 1; }
+  # Without this, Swift's backtracer kills the process on a trap before libFuzzer writes the crash input.
+  SWIFT_BACKTRACE=enable=no "$out/$name/fuzzer" -max_total_time="$seconds" -max_len=4096 \
+    -artifact_prefix="$out/$name/" "$out/$name/corpus" 2>&1 | tail -n 3
+  echo "fuzz: $name ran ${seconds}s without a crash" >&2
+}
+
+fuzz ChallengeFuzzer \
   "$root/Sources/AuthCore/Auth/AuthChallenge.swift" \
   "$root/Sources/AuthCore/Auth/BearerChallenge.swift" \
   "$root/Sources/AuthCore/Auth/Scope.swift" \
-  "$root/Sources/AuthCore/Auth/ScopeSet.swift" \
-  -o "$out/challenge-fuzzer" 2> "$out/build.log" || { cat "$out/build.log" >&2; exit 1; }
-# Without this, Swift's backtracer kills the process on a trap before libFuzzer writes the crash input.
-SWIFT_BACKTRACE=enable=no "$out/challenge-fuzzer" -max_total_time="$seconds" -max_len=4096 \
-  -artifact_prefix="$out/" "$out/corpus" 2>&1 | tail -n 5
-echo "fuzz: challenge parser ran ${seconds}s without a crash" >&2
+  "$root/Sources/AuthCore/Auth/ScopeSet.swift"
+fuzz ReferenceFuzzer \
+  "$root/Sources/RegistryClient/Reference/ImageReference.swift" \
+  "$root/Sources/RegistryClient/Reference/ImageReferenceError.swift" \
+  "$root/Sources/RegistryClient/Reference/Digest.swift"

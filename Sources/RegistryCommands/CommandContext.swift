@@ -22,6 +22,8 @@ public struct CommandContext: Sendable {
     public var makeClient: @Sendable (_ insecureHosts: Set<String>, _ explain: (@Sendable (String) -> Void)?) -> any HTTPClient
     /// The writable credential store (`WritableStoreResolver` decides which).
     public var resolveStore: @Sendable (Environment) throws -> any CredentialStore
+    /// Whether standard error is a terminal (progress bars are drawn only then).
+    public var stderrIsTerminal: Bool
 
     /// Creates a context.
     public init(
@@ -30,8 +32,10 @@ public struct CommandContext: Sendable {
         writeOutput: @escaping @Sendable (String) -> Void, writeError: @escaping @Sendable (String) -> Void,
         insecureHosts: Set<String> = [],
         makeClient: @escaping @Sendable (Set<String>, (@Sendable (String) -> Void)?) -> any HTTPClient,
-        resolveStore: @escaping @Sendable (Environment) throws -> any CredentialStore = WritableStoreResolver.resolve
+        resolveStore: @escaping @Sendable (Environment) throws -> any CredentialStore = WritableStoreResolver.resolve,
+        stderrIsTerminal: Bool = false
     ) {
+        self.stderrIsTerminal = stderrIsTerminal
         self.environment = environment
         self.readStandardInput = readStandardInput
         self.promptTerminal = promptTerminal
@@ -56,7 +60,8 @@ public struct CommandContext: Sendable {
         return CommandContext(
             environment: environment, readStandardInput: readInput, promptTerminal: prompt,
             writeOutput: { StandardStream.write($0, to: 1) }, writeError: { StandardStream.write($0, to: 2) },
-            makeClient: makeClient)
+            insecureHosts: Set((try? RegistryConfig.load(environment: environment))?.insecure ?? []),
+            makeClient: makeClient, stderrIsTerminal: isatty(2) == 1)
     }
 
     /// The explanation sink: stderr lines when `OSSB_EXPLAIN` is set or `--explain` was given, else none.

@@ -6,8 +6,13 @@ public enum RegistryCommandLine {
         Usage: ossb-registry COMMAND [OPTIONS]
 
         Commands:
-          login REGISTRY    Check credentials against a registry and store them
-          logout REGISTRY   Remove the stored credentials for a registry
+          login REGISTRY            Check credentials against a registry and store them
+          logout REGISTRY           Remove the stored credentials for a registry
+          inspect REFERENCE         Show an image's digest, platforms, config and layers (--raw: the manifest)
+          pull REFERENCE -o DIR     Write an image as an OCI image layout
+          push DIR[:NAME] REFERENCE Push an image from an OCI image layout
+          copy SOURCE DESTINATION   Copy an image between repositories or registries, digests preserved
+          tags REPOSITORY           List a repository's tags
 
         Options:
           --help            Show this help (also: ossb-registry COMMAND --help)
@@ -43,6 +48,16 @@ public enum RegistryCommandLine {
             return await LoginCommand.run(rest, context: context)
         case "logout":
             return await LogoutCommand.run(rest, context: context)
+        case "inspect":
+            return await InspectCommand.run(rest, context: context)
+        case "pull":
+            return await PullCommand.run(rest, context: context)
+        case "push":
+            return await PushCommand.run(rest, context: context)
+        case "copy":
+            return await CopyCommand.run(rest, context: context)
+        case "tags":
+            return await TagsCommand.run(rest, context: context)
         default:
             context.writeError("ossb-registry: unknown command \"\(command)\"; run 'ossb-registry --help' for the list\n")
             return ExitStatus.usage
@@ -53,6 +68,11 @@ public enum RegistryCommandLine {
         switch command {
         case "login": return LoginCommand.help
         case "logout": return LogoutCommand.help
+        case "inspect": return InspectCommand.help
+        case "pull": return PullCommand.help
+        case "push": return PushCommand.help
+        case "copy": return CopyCommand.help
+        case "tags": return TagsCommand.help
         default: return nil
         }
     }

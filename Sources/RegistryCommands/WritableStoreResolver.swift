@@ -1,13 +1,13 @@
 import AuthCore
 
-/// Chooses the store `login` writes to and `logout` erases from: the one place that decision lives.
-///
-/// For now the file backend (`OSSB_CREDENTIALS_FILE`, else `~/.ossb/credentials.json`); registry.json's
-/// `credential_store` (`auto`, `keyring`, `file`) replaces this choice when the configuration lands.
+/// Chooses the store `login` writes to and `logout` erases from: registry.json's `credential_store` (`auto`:
+/// the keyring when a Secret Service answers, else the file backend; `keyring`; `file`), the same choice the
+/// `docker-credential-ossb` front makes for `docker login`.
 public enum WritableStoreResolver {
     /// The writable store for an environment.
-    /// - Throws: `CredentialStoreError` when it cannot be located (no `HOME`).
+    /// - Throws: `ConfigurationError` when registry.json is malformed.
     public static func resolve(_ environment: Environment) throws -> any CredentialStore {
-        try FileStore(environment: environment)
+        let config = try RegistryConfig.load(environment: environment)
+        return WritableStore(config: config, environment: environment) { StandardStreams.write("ossb-registry: note: \($0)\n", to: 2) }
     }
 }

@@ -1,0 +1,47 @@
+import AuthCore
+import RegistryClient
+
+/// Builds the registry client a command uses from its context and common options (`--insecure`, `--explain`).
+enum ClientFactory {
+    /// The options every registry command shares.
+    static let commonOptions = [
+        ParsedArguments.Option(long: "help", short: "h", takesValue: false),
+        ParsedArguments.Option(long: "insecure", short: nil, takesValue: false),
+        ParsedArguments.Option(long: "explain", short: nil, takesValue: false),
+    ]
+
+    /// A client for `reference`'s registry; `--insecure` adds that registry to the insecure hosts.
+    static func make(
+        for registry: String?, parsed: ParsedArguments, context: CommandContext, extraInsecure: [String] = []
+    ) throws -> RegistryClient {
+        var options = ClientOptions(environment: context.environment)
+        options.config = try RegistryConfig.load(environment: context.environment)
+        options.explain = nil
+        if let sink = context.explainSink(forced: parsed.flags.contains("explain")) {
+            options.explain = { line in sink("ossb: explain: " + line) }
+        }
+        let writeError = context.writeError
+        options.warn = { writeError("ossb-registry: warning: \($0)\n") }
+        var insecure = context.insecureHosts.union(options.config?.insecure ?? [])
+        if parsed.flags.contains("insecure") {
+            for host in (registry.map { [$0] } ?? []) + extraInsecure {
+                insecure.insert(host)
+                options.insecureHosts.insert(host)
+            }
+        }
+        options.transport = context.makeClient(insecure, options.explain)
+        return try RegistryClient(options: options)
+    }
+
+    /// Parses a reference with registry.json's `default_registry`.
+    static func reference(_ text: String, context: CommandContext) throws -> ImageReference {
+        let config = try RegistryConfig.load(environment: context.environment)
+        return try ImageReference.parse(text, defaultRegistry: config.defaultRegistry ?? ImageReference.dockerHub)
+    }
+
+    /// The progress reporter for a command: bars on a terminal unless `--quiet`, nothing otherwise.
+    static func progress(quiet: Bool, context: CommandContext, verb: String) -> any ProgressReporter {
+        guard !quiet, context.stderrIsTerminal else { return SilentProgress() }
+        return TerminalProgress(fd: 2, verb: verb)
+    }
+}
