@@ -24,6 +24,8 @@ public struct ClientOptions: Sendable {
     public var transport: (any HTTPClient)?
     /// Whether mirrors from registry.json are used for pulls.
     public var useMirrors: Bool
+    /// The OAuth2 `client_id` sent to token servers.
+    public var clientID: String
     /// Blobs up to this size are uploaded in one PUT; larger ones in PATCH chunks.
     public var monolithicUploadLimit: Int64
     /// The size of one PATCH chunk: an interrupted upload resumes from the last acknowledged chunk.
@@ -45,6 +47,7 @@ public struct ClientOptions: Sendable {
         self.warn = { line in StandardStreams.write("ossb: warning: \(line)\n", to: 2) }
         self.transport = nil
         self.useMirrors = true
+        self.clientID = "ossb-registry"
         self.monolithicUploadLimit = 16 << 20
         self.uploadChunkSize = 64 << 20
     }

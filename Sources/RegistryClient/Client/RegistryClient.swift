@@ -92,7 +92,7 @@ public final class RegistryClient: Sendable {
                 let credentials = preset == nil ? try discover(key, repository: repository) : nil
                 let authenticator = preset ?? RegistryAuthenticator(
                     registry: origin, credentials: credentials, client: transport, cache: tokenCache,
-                    allowPlainHTTP: endpoint.allowsPlainHTTP, explain: options.explain)
+                    allowPlainHTTP: endpoint.allowsPlainHTTP, clientID: options.clientID, explain: options.explain)
                 let session = RegistrySession(
                     host: apiHost, displayName: registry, origin: origin, authenticator: authenticator,
                     authenticated: preset != nil || !(credentials?.isEmpty ?? true))
