@@ -19,11 +19,13 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-for bed in scripts/testbed/registry.sh; do
+for bed in scripts/testbed/registry.sh scripts/testbed/dbus-beds.sh; do
   # shellcheck disable=SC1090
   source "$bed"
 done
 start_basic_registry
+start_bare_bus
+start_silent_bus
 
 # Build every product first: the tests run the helper executables as child processes.
 swift build --build-tests
