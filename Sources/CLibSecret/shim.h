@@ -4,6 +4,9 @@
 #ifndef OSSB_CLIBSECRET_SHIM_H
 #define OSSB_CLIBSECRET_SHIM_H
 
+// The D-Bus path functions (secret-paths.h) let the store work on item paths without building a GDBusProxy per
+// item: a proxy costs five bus round trips, the path functions one. They have been stable since libsecret 0.7.
+#define SECRET_API_SUBJECT_TO_CHANGE
 #include <libsecret/secret.h>
 
 // docker-credential-secretservice's schema, attribute for attribute (docker-credential-helpers
@@ -37,13 +40,60 @@ static inline const char *ossb_attributes_get(GHashTable *table, const char *nam
     return (const char *)g_hash_table_lookup(table, name);
 }
 
-// Frees a list of SecretItem references as libsecret's search returns them.
-static inline void ossb_item_list_free(GList *items) {
-    g_list_free_full(items, g_object_unref);
+// The bus connection under the service proxy (G_DBUS_PROXY is a macro Swift cannot call).
+static inline GDBusConnection *ossb_service_connection(SecretService *service) {
+    return g_dbus_proxy_get_connection(G_DBUS_PROXY(service));
 }
 
-static inline SecretItem *ossb_item_list_data(GList *node) {
-    return SECRET_ITEM(node->data);
+// Whether anybody owns org.freedesktop.secrets (the proxy is created even when nobody does).
+static inline gboolean ossb_service_has_owner(SecretService *service) {
+    gchar *owner = g_dbus_proxy_get_name_owner(G_DBUS_PROXY(service));
+    gboolean has = owner != NULL;
+    g_free(owner);
+    return has;
+}
+
+// Reads one property of a Secret Service object (Properties.Get); the caller unrefs the value.
+static inline GVariant *ossb_get_property(GDBusConnection *connection, const char *path, const char *interface,
+                                          const char *name, GCancellable *cancellable, GError **error) {
+    GVariant *reply = g_dbus_connection_call_sync(
+        connection, "org.freedesktop.secrets", path, "org.freedesktop.DBus.Properties", "Get",
+        g_variant_new("(ss)", interface, name), G_VARIANT_TYPE("(v)"), G_DBUS_CALL_FLAGS_NONE, -1, cancellable, error);
+    if (reply == NULL) return NULL;
+    GVariant *value = NULL;
+    g_variant_get(reply, "(v)", &value);
+    g_variant_unref(reply);
+    return value;
+}
+
+// An item's attributes and modification time in one call (Properties.GetAll), where a SecretItem would
+// first build a proxy. Returns the attributes (caller unrefs) or NULL with `error` set.
+static inline GHashTable *ossb_item_properties(GDBusConnection *connection, const char *path, guint64 *modified,
+                                               GCancellable *cancellable, GError **error) {
+    GVariant *reply = g_dbus_connection_call_sync(
+        connection, "org.freedesktop.secrets", path, "org.freedesktop.DBus.Properties", "GetAll",
+        g_variant_new("(s)", "org.freedesktop.Secret.Item"), G_VARIANT_TYPE("(a{sv})"), G_DBUS_CALL_FLAGS_NONE, -1,
+        cancellable, error);
+    if (reply == NULL) return NULL;
+    GVariant *properties = g_variant_get_child_value(reply, 0);
+    GHashTable *attributes = ossb_attributes_new();
+    GVariant *values = g_variant_lookup_value(properties, "Attributes", G_VARIANT_TYPE("a{ss}"));
+    if (values != NULL) {
+        GVariantIter iter;
+        const char *key, *value;
+        g_variant_iter_init(&iter, values);
+        while (g_variant_iter_next(&iter, "{&s&s}", &key, &value)) ossb_attributes_set(attributes, key, value);
+        g_variant_unref(values);
+    }
+    GVariant *time = g_variant_lookup_value(properties, "Modified", G_VARIANT_TYPE_UINT64);
+    *modified = 0;
+    if (time != NULL) {
+        *modified = g_variant_get_uint64(time);
+        g_variant_unref(time);
+    }
+    g_variant_unref(properties);
+    g_variant_unref(reply);
+    return attributes;
 }
 
 #endif

@@ -4,9 +4,13 @@ import CLibSecret
 /// The Secret Service as seen from the worker thread of one `KeyringCall`: every libsecret call made with
 /// the call's cancellable, every `GError` turned into the backend's one-line error.
 ///
-/// Nothing here asks libsecret to unlock (`SECRET_SEARCH_UNLOCK`) or to create a collection: both can pop
-/// an interactive prompt, and a helper that waits on a prompt nobody sees hangs `docker pull`. Locked items
-/// and a missing default collection are reported instead.
+/// Items are handled by D-Bus path, not as `SecretItem` objects: building a `SecretItem` costs five bus
+/// round trips (match rules, name owner, all properties), reading its properties by path costs one. That is
+/// most of why `get` and `list` beat docker's helper (bench/keyring-helper.sh).
+///
+/// Nothing here asks libsecret to unlock or to create a collection: both can pop an interactive prompt, and a
+/// helper that waits on a prompt nobody sees hangs `docker pull`. Locked items and a missing default
+/// collection are reported instead.
 struct SecretServiceConnection {
     let service: UnsafeMutablePointer<SecretService>
     let cancellable: UnsafeMutablePointer<GCancellable>
@@ -27,59 +31,80 @@ struct SecretServiceConnection {
         defer { g_object_unref(service) }
         // The proxy is created even when nobody owns org.freedesktop.secrets; without an owner every call
         // would fail with ServiceUnknown, so say so now, once, in words.
-        let proxy = UnsafeMutableRawPointer(service).assumingMemoryBound(to: GDBusProxy.self)
-        if let owner = g_dbus_proxy_get_name_owner(proxy) {
-            g_free(owner)
-        } else {
+        guard ossb_service_has_owner(service) != 0 else {
             throw CredentialStoreError(.unavailable, SecretServiceMessages.noSecretService)
         }
         return try body(SecretServiceConnection(service: service, cancellable: cancellable, timeout: timeout))
     }
 
-    /// Docker credential items matching `attributes` (plus the schema name, which libsecret adds).
+    /// Docker credential items matching `attributes` (plus the schema name, which libsecret adds), locked
+    /// ones included and marked.
     /// - Parameters:
     ///   - attributes: attribute values to match exactly.
-    ///   - loadSecrets: whether to fetch the secrets of unlocked items too (one more round trip).
     ///   - action: the operation, for messages.
-    func items(matching attributes: [String: String], loadSecrets: Bool, action: String) throws -> [KeyringItem] {
-        try withItems(matching: attributes, loadSecrets: loadSecrets, action: action) { pairs in pairs.map(\.info) }
-    }
-
-    /// Runs `body` over the live `SecretItem`s matching `attributes`, released afterwards.
-    func withItems<T>(
-        matching attributes: [String: String], loadSecrets: Bool, action: String,
-        _ body: ([(item: UnsafeMutablePointer<SecretItem>, info: KeyringItem)]) throws -> T
-    ) throws -> T {
+    func items(matching attributes: [String: String], action: String) throws -> [KeyringItem] {
         let table = Self.table(attributes)
         defer { g_hash_table_unref(table) }
-        var flags = SECRET_SEARCH_ALL.rawValue
-        if loadSecrets { flags |= SECRET_SEARCH_LOAD_SECRETS.rawValue }
+        var unlocked: UnsafeMutablePointer<UnsafeMutablePointer<gchar>?>?
+        var locked: UnsafeMutablePointer<UnsafeMutablePointer<gchar>?>?
         var error: UnsafeMutablePointer<GError>?
-        let list = secret_service_search_sync(
-            service, ossb_docker_schema(), table, SecretSearchFlags(rawValue: flags), cancellable, &error)
-        if error != nil { throw GLibFailure.convert(error, stage: .operation(action), timeout: timeout) }
-        defer { if let list { ossb_item_list_free(list) } }
-        var pairs: [(item: UnsafeMutablePointer<SecretItem>, info: KeyringItem)] = []
-        var node = list
-        while let current = node {
-            let item = ossb_item_list_data(current)!
-            if let info = KeyringItem(item) { pairs.append((item, info)) }
-            node = current.pointee.next
+        if secret_service_search_for_dbus_paths_sync(
+            service, ossb_docker_schema(), table, cancellable, &unlocked, &locked, &error) == 0
+        {
+            throw GLibFailure.convert(error, stage: .operation(action), timeout: timeout)
         }
-        return try body(pairs)
+        defer {
+            g_strfreev(unlocked)
+            g_strfreev(locked)
+        }
+        var items: [KeyringItem] = []
+        for (paths, isLocked) in [(unlocked, false), (locked, true)] {
+            guard let paths else { continue }
+            var index = 0
+            while let path = paths[index] {
+                if let item = try item(at: String(cString: path), locked: isLocked, action: action) { items.append(item) }
+                index += 1
+            }
+        }
+        return items
+    }
+
+    /// Reads one item's attributes with a single `GetAll`.
+    func item(at path: String, locked: Bool, action: String) throws -> KeyringItem? {
+        var modified: guint64 = 0
+        var error: UnsafeMutablePointer<GError>?
+        guard let attributes = ossb_item_properties(ossb_service_connection(service), path, &modified, cancellable, &error) else {
+            throw GLibFailure.convert(error, stage: .operation(action), timeout: timeout)
+        }
+        defer { g_hash_table_unref(attributes) }
+        return KeyringItem(path: path, attributes: attributes, modified: UInt64(modified), locked: locked)
+    }
+
+    /// The secret of an unlocked item, transferred over libsecret's encrypted session.
+    func secret(of path: String) throws -> String {
+        var error: UnsafeMutablePointer<GError>?
+        guard let value = secret_service_get_secret_for_dbus_path_sync(service, path, cancellable, &error) else {
+            if error == nil { throw CredentialStoreError(.unavailable, SecretServiceMessages.locked) }
+            throw GLibFailure.convert(error, stage: .operation("read"), timeout: timeout)
+        }
+        defer { secret_value_unref(UnsafeMutableRawPointer(value)) }
+        var length = 0
+        guard let bytes = secret_value_get(value, &length) else { return "" }
+        return String(decoding: UnsafeRawBufferPointer(start: bytes, count: length), as: UTF8.self)
     }
 
     /// Fails with the locked message unless the default collection exists and is unlocked.
     func requireUnlockedDefaultCollection() throws {
         var error: UnsafeMutablePointer<GError>?
-        let collection = secret_collection_for_alias_sync(
-            service, Self.defaultCollection, SECRET_COLLECTION_NONE, cancellable, &error)
+        let path = secret_service_read_alias_dbus_path_sync(service, Self.defaultCollection, cancellable, &error)
         if error != nil { throw GLibFailure.convert(error, stage: .operation("store"), timeout: timeout) }
-        guard let collection else {
-            throw CredentialStoreError(.unavailable, SecretServiceMessages.noDefaultCollection)
-        }
-        defer { g_object_unref(collection) }
-        if secret_collection_get_locked(collection) != 0 {
+        guard let path else { throw CredentialStoreError(.unavailable, SecretServiceMessages.noDefaultCollection) }
+        defer { g_free(path) }
+        guard let value = ossb_get_property(
+            ossb_service_connection(service), path, "org.freedesktop.Secret.Collection", "Locked", cancellable, &error)
+        else { throw GLibFailure.convert(error, stage: .operation("store"), timeout: timeout) }
+        defer { g_variant_unref(value) }
+        if g_variant_get_boolean(value) != 0 {
             throw CredentialStoreError(.unavailable, SecretServiceMessages.locked)
         }
     }
@@ -98,10 +123,10 @@ struct SecretServiceConnection {
         }
     }
 
-    /// Deletes one item.
-    func delete(_ item: UnsafeMutablePointer<SecretItem>, action: String) throws {
+    /// Deletes one unlocked item (a locked one would make the service ask for a prompt).
+    func delete(_ item: KeyringItem, action: String) throws {
         var error: UnsafeMutablePointer<GError>?
-        if secret_item_delete_sync(item, cancellable, &error) == 0 || error != nil {
+        if secret_service_delete_item_dbus_path_sync(service, item.path, cancellable, &error) == 0 || error != nil {
             throw GLibFailure.convert(error, stage: .operation(action), timeout: timeout)
         }
     }

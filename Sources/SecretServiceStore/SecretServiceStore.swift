@@ -40,16 +40,15 @@ public struct SecretServiceStore: CredentialStore {
         let timeout = timeout
         return try KeyringCall.run(timeout: timeout) { cancellable in
             try SecretServiceConnection.with(cancellable: cancellable, timeout: timeout) { connection in
-                // The exact key first, in one search that also fetches the secret: the common case costs
-                // the same round trips as docker's helper.
+                // The exact key first; then any stored key with the same normalised form.
                 if let found = try Self.newest(server: serverURL, in: connection) {
-                    return HelperCredential(serverURL: serverURL, username: found.username, secret: found.secret!)
+                    return HelperCredential(serverURL: serverURL, username: found.item.username, secret: found.secret)
                 }
-                let all = try connection.items(matching: ["docker_cli": "1"], loadSecrets: false, action: "read")
+                let all = try connection.items(matching: ["docker_cli": "1"], action: "read")
                 guard let key = ServerAddress.bestKey(for: serverURL, in: all.map(\.server).sorted()),
                     let found = try Self.newest(server: key, in: connection)
                 else { return nil }
-                return HelperCredential(serverURL: serverURL, username: found.username, secret: found.secret!)
+                return HelperCredential(serverURL: serverURL, username: found.item.username, secret: found.secret)
             }
         }
     }
@@ -64,12 +63,9 @@ public struct SecretServiceStore: CredentialStore {
                     label: credential.serverURL, secret: credential.secret)
                 // Docker's helper keeps one item per (server, username); a server has one credential, so
                 // older items for other user names go, after the new one is safely stored.
-                try connection.withItems(
-                    matching: ["server": credential.serverURL, "docker_cli": "1"], loadSecrets: false, action: "store"
-                ) { pairs in
-                    for pair in pairs where pair.info.username != credential.username {
-                        try connection.delete(pair.item, action: "store")
-                    }
+                let items = try connection.items(matching: ["server": credential.serverURL, "docker_cli": "1"], action: "store")
+                for item in items where item.username != credential.username && !item.locked {
+                    try connection.delete(item, action: "store")
                 }
             }
         }
@@ -79,15 +75,12 @@ public struct SecretServiceStore: CredentialStore {
         let timeout = timeout
         try KeyringCall.run(timeout: timeout) { cancellable in
             try SecretServiceConnection.with(cancellable: cancellable, timeout: timeout) { connection in
-                try connection.withItems(
-                    matching: ["server": serverURL, "docker_cli": "1"], loadSecrets: false, action: "erase"
-                ) { pairs in
-                    // Deleting a locked item makes the service ask for an unlock prompt: refuse instead.
-                    if pairs.contains(where: \.info.locked) {
-                        throw CredentialStoreError(.unavailable, SecretServiceMessages.locked)
-                    }
-                    for pair in pairs { try connection.delete(pair.item, action: "erase") }
+                let items = try connection.items(matching: ["server": serverURL, "docker_cli": "1"], action: "erase")
+                // Deleting a locked item makes the service ask for an unlock prompt: refuse instead.
+                if items.contains(where: \.locked) {
+                    throw CredentialStoreError(.unavailable, SecretServiceMessages.locked)
                 }
+                for item in items { try connection.delete(item, action: "erase") }
             }
         }
     }
@@ -99,7 +92,7 @@ public struct SecretServiceStore: CredentialStore {
                 // Keyed on the `server` attribute, not the item label (docker's helper v0.6 reports labels,
                 // which v0.9 changed to "Registry credentials for ..."). No secrets are fetched: `list`
                 // never shows them, and skipping them saves the session set-up and a round trip.
-                let items = try connection.items(matching: ["docker_cli": "1"], loadSecrets: false, action: "list")
+                let items = try connection.items(matching: ["docker_cli": "1"], action: "list")
                 var newest: [String: KeyringItem] = [:]
                 for item in items where item.modified >= (newest[item.server]?.modified ?? 0) {
                     newest[item.server] = item
@@ -118,12 +111,10 @@ public struct SecretServiceStore: CredentialStore {
 
     /// The newest item stored under exactly `server`, with its secret; `nil` when there is none.
     /// - Throws: the locked error when that item's secret cannot be read without unlocking.
-    static func newest(server: String, in connection: SecretServiceConnection) throws -> KeyringItem? {
-        let items = try connection.items(matching: ["server": server, "docker_cli": "1"], loadSecrets: true, action: "read")
+    static func newest(server: String, in connection: SecretServiceConnection) throws -> (item: KeyringItem, secret: String)? {
+        let items = try connection.items(matching: ["server": server, "docker_cli": "1"], action: "read")
         guard let item = KeyringItem.newest(items) else { return nil }
-        guard !item.locked, item.secret != nil else {
-            throw CredentialStoreError(.unavailable, SecretServiceMessages.locked)
-        }
-        return item
+        if item.locked { throw CredentialStoreError(.unavailable, SecretServiceMessages.locked) }
+        return (item, try connection.secret(of: item.path))
     }
 }

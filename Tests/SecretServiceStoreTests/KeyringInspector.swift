@@ -24,26 +24,44 @@ enum KeyringInspector {
         var attributeCount: Int
     }
 
-    /// Every docker item stored under exactly `server`, with label and all attributes.
+    /// Every docker item stored under exactly `server`, with label, all attributes and secret, read through
+    /// libsecret's own `SecretItem` objects (not the path functions the store uses).
     static func items(server: String) throws -> [Item] {
         try withConnection { connection in
-            try connection.withItems(matching: ["server": server, "docker_cli": "1"], loadSecrets: true, action: "inspect") { pairs in
-                pairs.map { pair in
-                    let label = secret_item_get_label(pair.item).map { pointer in
-                        defer { g_free(pointer) }
-                        return String(cString: pointer)
-                    } ?? ""
-                    var attributes: [String: String] = [:]
-                    let table = secret_item_get_attributes(pair.item)!
-                    defer { g_hash_table_unref(table) }
-                    for name in ["label", "server", "username", "docker_cli", "xdg:schema"] {
-                        if let value = ossb_attributes_get(table, name) { attributes[name] = String(cString: value) }
-                    }
-                    return Item(
-                        label: label, attributes: attributes, secret: pair.info.secret,
-                        attributeCount: Int(g_hash_table_size(table)))
-                }
+            let table = SecretServiceConnection.table(["server": server, "docker_cli": "1"])
+            defer { g_hash_table_unref(table) }
+            var error: UnsafeMutablePointer<GError>?
+            let flags = SecretSearchFlags(rawValue: SECRET_SEARCH_ALL.rawValue | SECRET_SEARCH_LOAD_SECRETS.rawValue)
+            let list = secret_service_search_sync(connection.service, ossb_docker_schema(), table, flags, nil, &error)
+            if let error {
+                defer { g_error_free(error) }
+                throw InspectorError(description: String(cString: error.pointee.message))
             }
+            defer { g_list_free(list) }
+            var found: [Item] = []
+            var node = list
+            while let current = node {
+                let item = current.pointee.data.assumingMemoryBound(to: SecretItem.self)
+                defer { g_object_unref(item) }
+                let label = secret_item_get_label(item).map { pointer in
+                    defer { g_free(pointer) }
+                    return String(cString: pointer)
+                } ?? ""
+                let attributes = secret_item_get_attributes(item)!
+                defer { g_hash_table_unref(attributes) }
+                var named: [String: String] = [:]
+                for name in ["label", "server", "username", "docker_cli", "xdg:schema"] {
+                    if let value = ossb_attributes_get(attributes, name) { named[name] = String(cString: value) }
+                }
+                var secret: String?
+                if let value = secret_item_get_secret(item) {
+                    defer { secret_value_unref(UnsafeMutableRawPointer(value)) }
+                    secret = String(cString: secret_value_get_text(value))
+                }
+                found.append(Item(label: label, attributes: named, secret: secret, attributeCount: Int(g_hash_table_size(attributes))))
+                node = current.pointee.next
+            }
+            return found
         }
     }
 
@@ -60,4 +78,8 @@ enum KeyringInspector {
             try SecretServiceConnection.with(cancellable: cancellable, timeout: 10, body)
         }
     }
+}
+
+struct InspectorError: Error, CustomStringConvertible {
+    let description: String
 }
