@@ -21,7 +21,7 @@ let package = Package(
         // that use it load libsecret and GLib.
         .systemLibrary(
             name: "CLibSecret", path: "Sources/CLibSecret", pkgConfig: "libsecret-1",
-            providers: [.apt(["libsecret-1-dev"])]),
+            providers: [.apt(["libsecret-1-dev", "libssl-dev"])]),
         .target(name: "SecretServiceStore", dependencies: ["AuthCore", "CLibSecret"], path: "Sources/SecretServiceStore"),
 
         // The small executables other programs run: a few lines each, everything else lives in a library.

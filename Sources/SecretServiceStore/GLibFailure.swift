@@ -29,6 +29,9 @@ enum GLibFailure {
         let code = error.pointee.code
         let detail = detailText(error)
 
+        if isLocked(error) {
+            return CredentialStoreError(.unavailable, SecretServiceMessages.locked)
+        }
         if domain == g_dbus_error_quark() {
             switch UInt32(bitPattern: code) {
             case G_DBUS_ERROR_SERVICE_UNKNOWN.rawValue, G_DBUS_ERROR_NAME_HAS_NO_OWNER.rawValue:
@@ -59,6 +62,26 @@ enum GLibFailure {
         case .operation(let name):
             return CredentialStoreError(.unavailable, "keyring error: cannot \(name) credentials in the Secret Service (\(detail)); check that the keyring is running and unlocked, or use the file backend (docker-credential-ossb-file)")
         }
+    }
+
+    /// Whether a call failed because its object is gone: an item deleted by another program between the
+    /// search that found it and the call that read it (gnome-keyring answers UnknownMethod, others
+    /// UnknownObject). Frees the error when it returns true.
+    static func consumeVanishedObject(_ error: UnsafeMutablePointer<GError>?) -> Bool {
+        guard let error, error.pointee.domain == g_dbus_error_quark() else { return false }
+        let code = UInt32(bitPattern: error.pointee.code)
+        guard code == G_DBUS_ERROR_UNKNOWN_METHOD.rawValue || code == G_DBUS_ERROR_UNKNOWN_OBJECT.rawValue else {
+            return false
+        }
+        g_error_free(error)
+        return true
+    }
+
+    /// Whether the service refused because an item or collection is locked (a remote error GDBus does not map).
+    static func isLocked(_ error: UnsafeMutablePointer<GError>) -> Bool {
+        guard let name = g_dbus_error_get_remote_error(error) else { return false }
+        defer { g_free(name) }
+        return String(cString: name) == "org.freedesktop.Secret.Error.IsLocked"
     }
 
     /// GLib's message without the `GDBus.Error:name: ` prefix GDBus puts before remote errors, on one line.

@@ -12,45 +12,57 @@ import CLibSecret
 /// helper that waits on a prompt nobody sees hangs `docker pull`. Locked items and a missing default
 /// collection are reported instead.
 struct SecretServiceConnection {
-    let service: UnsafeMutablePointer<SecretService>
+    /// The session bus connection (GLib's shared one).
+    let bus: OpaquePointer
     let cancellable: UnsafeMutablePointer<GCancellable>
     let timeout: Double
 
     /// The alias of the collection docker's helper stores into (`SECRET_COLLECTION_DEFAULT`).
     static let defaultCollection = "default"
+    /// The schema name libsecret records in `xdg:schema` and matches on (docker's helper searches with it).
+    static let schemaName = "io.docker.Credentials"
 
-    /// Connects to the session bus and the Secret Service on it, then runs `body`.
+    /// Connects to the session bus, then runs `body`. Whether a Secret Service answers shows with the
+    /// first call (ServiceUnknown), so this costs no round trip beyond the bus's own greeting.
     static func with<T>(
         cancellable: UnsafeMutablePointer<GCancellable>, timeout: Double,
         _ body: (SecretServiceConnection) throws -> T
     ) throws -> T {
         var error: UnsafeMutablePointer<GError>?
+        guard let bus = g_bus_get_sync(G_BUS_TYPE_SESSION, cancellable, &error) else {
+            throw GLibFailure.convert(error, stage: .connect, timeout: timeout)
+        }
+        defer { g_object_unref(UnsafeMutableRawPointer(bus)) }
+        return try body(SecretServiceConnection(bus: bus, cancellable: cancellable, timeout: timeout))
+    }
+
+    /// Runs `body` with libsecret's service object, for the writes (`store`, `erase`) that go through libsecret.
+    func withService<T>(_ body: (UnsafeMutablePointer<SecretService>) throws -> T) throws -> T {
+        var error: UnsafeMutablePointer<GError>?
         guard let service = secret_service_get_sync(SECRET_SERVICE_NONE, cancellable, &error) else {
             throw GLibFailure.convert(error, stage: .connect, timeout: timeout)
         }
         defer { g_object_unref(service) }
-        // The proxy is created even when nobody owns org.freedesktop.secrets; without an owner every call
-        // would fail with ServiceUnknown, so say so now, once, in words.
+        // The proxy is created even when nobody owns org.freedesktop.secrets; say so now, in words.
         guard ossb_service_has_owner(service) != 0 else {
             throw CredentialStoreError(.unavailable, SecretServiceMessages.noSecretService)
         }
-        return try body(SecretServiceConnection(service: service, cancellable: cancellable, timeout: timeout))
+        return try body(service)
     }
 
-    /// Docker credential items matching `attributes` (plus the schema name, which libsecret adds), locked
-    /// ones included and marked.
+    /// Docker credential items matching `attributes` and docker's schema name, locked ones included and marked.
     /// - Parameters:
     ///   - attributes: attribute values to match exactly.
     ///   - action: the operation, for messages.
     func items(matching attributes: [String: String], action: String) throws -> [KeyringItem] {
+        var attributes = attributes
+        attributes["xdg:schema"] = Self.schemaName
         let table = Self.table(attributes)
         defer { g_hash_table_unref(table) }
         var unlocked: UnsafeMutablePointer<UnsafeMutablePointer<gchar>?>?
         var locked: UnsafeMutablePointer<UnsafeMutablePointer<gchar>?>?
         var error: UnsafeMutablePointer<GError>?
-        if secret_service_search_for_dbus_paths_sync(
-            service, ossb_docker_schema(), table, cancellable, &unlocked, &locked, &error) == 0
-        {
+        if ossb_search_items(bus, table, &unlocked, &locked, cancellable, &error) == 0 {
             throw GLibFailure.convert(error, stage: .operation(action), timeout: timeout)
         }
         defer {
@@ -69,39 +81,46 @@ struct SecretServiceConnection {
         return items
     }
 
-    /// Reads one item's attributes with a single `GetAll`.
+    /// Reads one item's attributes with a single `GetAll`; `nil` when it has no `server` attribute or was
+    /// deleted since the search found it.
     func item(at path: String, locked: Bool, action: String) throws -> KeyringItem? {
         var modified: guint64 = 0
         var error: UnsafeMutablePointer<GError>?
-        guard let attributes = ossb_item_properties(ossb_service_connection(service), path, &modified, cancellable, &error) else {
+        guard let attributes = ossb_item_properties(bus, path, &modified, cancellable, &error) else {
+            if GLibFailure.consumeVanishedObject(error) { return nil }
             throw GLibFailure.convert(error, stage: .operation(action), timeout: timeout)
         }
         defer { g_hash_table_unref(attributes) }
         return KeyringItem(path: path, attributes: attributes, modified: UInt64(modified), locked: locked)
     }
 
-    /// The secret of an unlocked item, transferred over libsecret's encrypted session.
-    func secret(of path: String) throws -> String {
+    /// The secret of an unlocked item, over an encrypted transfer session (`secret_transfer.h`); `nil` when
+    /// the item was deleted since the search found it.
+    func secret(of path: String) throws -> String? {
         var error: UnsafeMutablePointer<GError>?
-        guard let value = secret_service_get_secret_for_dbus_path_sync(service, path, cancellable, &error) else {
-            if error == nil { throw CredentialStoreError(.unavailable, SecretServiceMessages.locked) }
+        guard let transfer = ossb_transfer_open(bus, cancellable, &error) else {
             throw GLibFailure.convert(error, stage: .operation("read"), timeout: timeout)
         }
-        defer { secret_value_unref(UnsafeMutableRawPointer(value)) }
+        defer { ossb_transfer_free(transfer) }
+        guard let bytes = ossb_transfer_get_secret(transfer, bus, path, cancellable, &error) else {
+            if GLibFailure.consumeVanishedObject(error) { return nil }
+            throw GLibFailure.convert(error, stage: .operation("read"), timeout: timeout)
+        }
+        defer { g_bytes_unref(bytes) }
         var length = 0
-        guard let bytes = secret_value_get(value, &length) else { return "" }
-        return String(decoding: UnsafeRawBufferPointer(start: bytes, count: length), as: UTF8.self)
+        guard let data = g_bytes_get_data(bytes, &length) else { return "" }
+        return String(decoding: UnsafeRawBufferPointer(start: data, count: length), as: UTF8.self)
     }
 
     /// Fails with the locked message unless the default collection exists and is unlocked.
-    func requireUnlockedDefaultCollection() throws {
+    func requireUnlockedDefaultCollection(service: UnsafeMutablePointer<SecretService>) throws {
         var error: UnsafeMutablePointer<GError>?
         let path = secret_service_read_alias_dbus_path_sync(service, Self.defaultCollection, cancellable, &error)
         if error != nil { throw GLibFailure.convert(error, stage: .operation("store"), timeout: timeout) }
         guard let path else { throw CredentialStoreError(.unavailable, SecretServiceMessages.noDefaultCollection) }
         defer { g_free(path) }
         guard let value = ossb_get_property(
-            ossb_service_connection(service), path, "org.freedesktop.Secret.Collection", "Locked", cancellable, &error)
+            bus, path, "org.freedesktop.Secret.Collection", "Locked", cancellable, &error)
         else { throw GLibFailure.convert(error, stage: .operation("store"), timeout: timeout) }
         defer { g_variant_unref(value) }
         if g_variant_get_boolean(value) != 0 {
@@ -110,7 +129,9 @@ struct SecretServiceConnection {
     }
 
     /// Creates or replaces the item with exactly these attributes in the default collection.
-    func store(attributes: [String: String], label: String, secret: String) throws {
+    func store(
+        service: UnsafeMutablePointer<SecretService>, attributes: [String: String], label: String, secret: String
+    ) throws {
         let table = Self.table(attributes)
         defer { g_hash_table_unref(table) }
         let value = secret_value_new(secret, -1, "text/plain")
@@ -124,7 +145,7 @@ struct SecretServiceConnection {
     }
 
     /// Deletes one unlocked item (a locked one would make the service ask for a prompt).
-    func delete(_ item: KeyringItem, action: String) throws {
+    func delete(_ item: KeyringItem, service: UnsafeMutablePointer<SecretService>, action: String) throws {
         var error: UnsafeMutablePointer<GError>?
         if secret_service_delete_item_dbus_path_sync(service, item.path, cancellable, &error) == 0 || error != nil {
             throw GLibFailure.convert(error, stage: .operation(action), timeout: timeout)

@@ -57,15 +57,19 @@ public struct SecretServiceStore: CredentialStore {
         let timeout = timeout
         try KeyringCall.run(timeout: timeout) { cancellable in
             try SecretServiceConnection.with(cancellable: cancellable, timeout: timeout) { connection in
-                try connection.requireUnlockedDefaultCollection()
-                try connection.store(
-                    attributes: Self.attributes(server: credential.serverURL, username: credential.username),
-                    label: credential.serverURL, secret: credential.secret)
-                // Docker's helper keeps one item per (server, username); a server has one credential, so
-                // older items for other user names go, after the new one is safely stored.
-                let items = try connection.items(matching: ["server": credential.serverURL, "docker_cli": "1"], action: "store")
-                for item in items where item.username != credential.username && !item.locked {
-                    try connection.delete(item, action: "store")
+                try connection.withService { service in
+                    try connection.requireUnlockedDefaultCollection(service: service)
+                    try connection.store(
+                        service: service,
+                        attributes: Self.attributes(server: credential.serverURL, username: credential.username),
+                        label: credential.serverURL, secret: credential.secret)
+                    // Docker's helper keeps one item per (server, username); a server has one credential, so
+                    // older items for other user names go, after the new one is safely stored.
+                    let items = try connection.items(
+                        matching: ["server": credential.serverURL, "docker_cli": "1"], action: "store")
+                    for item in items where item.username != credential.username && !item.locked {
+                        try connection.delete(item, service: service, action: "store")
+                    }
                 }
             }
         }
@@ -80,7 +84,10 @@ public struct SecretServiceStore: CredentialStore {
                 if items.contains(where: \.locked) {
                     throw CredentialStoreError(.unavailable, SecretServiceMessages.locked)
                 }
-                for item in items { try connection.delete(item, action: "erase") }
+                if items.isEmpty { return }
+                try connection.withService { service in
+                    for item in items { try connection.delete(item, service: service, action: "erase") }
+                }
             }
         }
     }
@@ -115,6 +122,7 @@ public struct SecretServiceStore: CredentialStore {
         let items = try connection.items(matching: ["server": server, "docker_cli": "1"], action: "read")
         guard let item = KeyringItem.newest(items) else { return nil }
         if item.locked { throw CredentialStoreError(.unavailable, SecretServiceMessages.locked) }
-        return (item, try connection.secret(of: item.path))
+        guard let secret = try connection.secret(of: item.path) else { return nil }
+        return (item, secret)
     }
 }

@@ -22,7 +22,8 @@ struct SecretServiceHelperProcessTests {
 
     /// The pairs of a `list` answer (a JSON object of server -> user).
     static func listed(_ result: ChildProcess.Result) throws -> [String: String] {
-        try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: String])
+        let object = try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8))
+        return try #require(object as? [String: String], "list did not answer a JSON object: \(result)")
     }
 
     @Test func fullRoundTrip() throws {

@@ -27,12 +27,12 @@ enum KeyringInspector {
     /// Every docker item stored under exactly `server`, with label, all attributes and secret, read through
     /// libsecret's own `SecretItem` objects (not the path functions the store uses).
     static func items(server: String) throws -> [Item] {
-        try withConnection { connection in
+        try withConnection { connection in try connection.withService { service in
             let table = SecretServiceConnection.table(["server": server, "docker_cli": "1"])
             defer { g_hash_table_unref(table) }
             var error: UnsafeMutablePointer<GError>?
             let flags = SecretSearchFlags(rawValue: SECRET_SEARCH_ALL.rawValue | SECRET_SEARCH_LOAD_SECRETS.rawValue)
-            let list = secret_service_search_sync(connection.service, ossb_docker_schema(), table, flags, nil, &error)
+            let list = secret_service_search_sync(service, ossb_docker_schema(), table, flags, nil, &error)
             if let error {
                 defer { g_error_free(error) }
                 throw InspectorError(description: String(cString: error.pointee.message))
@@ -62,15 +62,15 @@ enum KeyringInspector {
                 node = current.pointee.next
             }
             return found
-        }
+        } }
     }
 
     /// Stores an item with docker's attributes but a label and user name of our choosing.
     static func plant(server: String, username: String, label: String, secret: String) throws {
-        try withConnection { connection in
+        try withConnection { connection in try connection.withService { service in
             try connection.store(
-                attributes: SecretServiceStore.attributes(server: server, username: username), label: label, secret: secret)
-        }
+                service: service, attributes: SecretServiceStore.attributes(server: server, username: username), label: label, secret: secret)
+        } }
     }
 
     static func withConnection<T: Sendable>(_ body: @escaping @Sendable (SecretServiceConnection) throws -> T) throws -> T {
