@@ -17,8 +17,8 @@ let package = Package(
         // every helper links it, and `import Foundation` would triple their start-up time.
         .target(name: "AuthCore", path: "Sources/AuthCore"),
 
-        // The desktop keyring (Secret Service) over libsecret, in its own module so that only the helpers
-        // that use it load libsecret and GLib.
+        // The desktop keyring (Secret Service) over libsecret (and libcrypto for the encrypted secret transfer),
+        // in its own module so that only the helpers that use it load libsecret and GLib.
         .systemLibrary(
             name: "CLibSecret", path: "Sources/CLibSecret", pkgConfig: "libsecret-1",
             providers: [.apt(["libsecret-1-dev", "libssl-dev"])]),

@@ -49,6 +49,17 @@ static inline gboolean ossb_search_items(GDBusConnection *connection, GHashTable
     return TRUE;
 }
 
+// Peer.Ping on org.freedesktop.secrets: answers when a Secret Service runs (or is started by D-Bus activation),
+// fails with ServiceUnknown when none can.
+static inline gboolean ossb_ping_service(GDBusConnection *connection, GCancellable *cancellable, GError **error) {
+    GVariant *reply = g_dbus_connection_call_sync(
+        connection, OSSB_SECRETS_NAME, OSSB_SECRETS_PATH, "org.freedesktop.DBus.Peer", "Ping", NULL, NULL,
+        G_DBUS_CALL_FLAGS_NONE, -1, cancellable, error);
+    if (reply == NULL) return FALSE;
+    g_variant_unref(reply);
+    return TRUE;
+}
+
 // One open transfer session: its object path and, for the encrypted algorithm, the AES key.
 typedef struct {
     gchar *path;

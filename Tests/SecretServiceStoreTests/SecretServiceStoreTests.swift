@@ -89,3 +89,22 @@ struct SecretServiceStoreTests {
         try store.erase(KeyringInspector.uniqueServer("missing"))
     }
 }
+
+/// The probe the `docker-credential-ossb` front uses to choose between keyring and file.
+@Suite struct SecretServiceProbeTests {
+    @Test(.enabled(if: KeyringInspector.available, "needs the keyring session of scripts/test.sh (OSSB_TEST_KEYRING)"))
+    func answersWhenTheKeyringRuns() {
+        #expect(SecretServiceStore.probe(environment: Environment.current) == nil)
+    }
+
+    @Test func reportsNoBusAtOnce() {
+        let error = SecretServiceStore.probe(environment: Environment(["HOME": "/nonexistent"]))
+        #expect(error?.message == SecretServiceMessages.noSessionBus)
+        #expect(error?.message.hasPrefix(SecretServiceMessages.unavailablePrefix) == true)
+    }
+
+    @Test func reportsABadTimeout() {
+        let error = SecretServiceStore.probe(environment: Environment(["OSSB_KEYRING_TIMEOUT": "never"]))
+        #expect(error?.kind == .invalidRequest)
+    }
+}
