@@ -1,24 +1,20 @@
 // Reading docker items straight over GDBus: the search and the secret transfer of the Secret Service API
 // (org.freedesktop.Secret.Service.SearchItems, OpenSession, Item.GetSecret), without libsecret's SecretService
-// proxy (seven bus round trips to build) and its libgcrypt key exchange.
+// proxy (seven bus round trips to build) and SecretItem proxies (five each).
 //
 // The transfer is encrypted as libsecret's is: "dh-ietf1024-sha256-aes128-cbc-pkcs7" from the Secret Service
 // specification (RFC 2409 1024-bit MODP group, generator 2; HKDF-SHA256 with no salt and no info over the
-// shared secret zero-padded to 128 bytes; AES-128-CBC with PKCS#7 padding), computed with OpenSSL's libcrypto.
-// A service that does not offer it gets "plain", as libsecret falls back.
+// shared secret zero-padded to 128 bytes; AES-128-CBC with PKCS#7 padding). A service that does not offer it
+// gets "plain", as libsecret falls back.
 //
-// Only OpenSSL's one-shot primitives are used (BIGNUM, SHA256_*, AES_*), with the private key from getrandom:
-// OpenSSL 3's EVP and RAND layers load providers on first use, which measured 2.5 ms of a 16 ms `get`.
-// The primitives are deprecated in OpenSSL 3 but kept throughout 3.x.
+// The arithmetic is libgcrypt's, which libsecret loads anyway (so the helper loads no other crypto library),
+// used without its random generator: the private key comes from getrandom, and seeding libgcrypt's generator
+// is what makes libsecret's own key exchange slow (about 2 ms a process).
 #ifndef OSSB_SECRET_TRANSFER_H
 #define OSSB_SECRET_TRANSFER_H
 
-#define OPENSSL_SUPPRESS_DEPRECATED
+#include <gcrypt.h>
 #include <gio/gio.h>
-#include <openssl/aes.h>
-#include <openssl/bn.h>
-#include <openssl/crypto.h>
-#include <openssl/sha.h>
 #include <string.h>
 #include <sys/random.h>
 
@@ -70,7 +66,7 @@ typedef struct {
 static inline void ossb_transfer_free(OssbTransfer *transfer) {
     if (transfer == NULL) return;
     g_free(transfer->path);
-    OPENSSL_cleanse(transfer->key, sizeof transfer->key);
+    explicit_bzero(transfer->key, sizeof transfer->key);
     g_free(transfer);
 }
 
@@ -81,94 +77,109 @@ static inline GVariant *ossb_open_session_call(GDBusConnection *connection, cons
         g_variant_new("(sv)", algorithm, input), G_VARIANT_TYPE("(vo)"), G_DBUS_CALL_FLAGS_NONE, -1, cancellable, error);
 }
 
-// HMAC-SHA256 (RFC 2104) of one message, for the key derivation below; `key` at most 64 bytes.
-static inline void ossb_hmac_sha256(const unsigned char *key, size_t n_key, const unsigned char *data, size_t n_data,
-                                    unsigned char out[SHA256_DIGEST_LENGTH]) {
-    unsigned char pad[64], inner[SHA256_DIGEST_LENGTH];
-    SHA256_CTX sha;
-    memset(pad, 0x36, sizeof pad);
-    for (size_t i = 0; i < n_key; i++) pad[i] ^= key[i];
-    SHA256_Init(&sha);
-    SHA256_Update(&sha, pad, sizeof pad);
-    SHA256_Update(&sha, data, n_data);
-    SHA256_Final(inner, &sha);
-    memset(pad, 0x5c, sizeof pad);
-    for (size_t i = 0; i < n_key; i++) pad[i] ^= key[i];
-    SHA256_Init(&sha);
-    SHA256_Update(&sha, pad, sizeof pad);
-    SHA256_Update(&sha, inner, sizeof inner);
-    SHA256_Final(out, &sha);
-    OPENSSL_cleanse(pad, sizeof pad);
-    OPENSSL_cleanse(inner, sizeof inner);
-    OPENSSL_cleanse(&sha, sizeof sha);
+// The RFC 2409 Oakley group 2 prime (the "ietf-ike-grp-modp-1024" of libsecret and gnome-keyring).
+#define OSSB_IETF_1024_PRIME \
+    "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74020BBEA63B139B22514A08798E3404DD" \
+    "EF9519B3CD3A431B302B0A6DF25F14374FE1356D6D51C245E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7ED" \
+    "EE386BFB5A899FA5AE9F24117C4B1FE649286651ECE65381FFFFFFFFFFFFFFFF"
+
+// Initialises libgcrypt once, as libsecret would (it skips its own set-up once this has run).
+static inline gboolean ossb_gcrypt_ready(void) {
+    if (!gcry_control(GCRYCTL_INITIALIZATION_FINISHED_P)) {
+        if (gcry_check_version("1.2.2") == NULL) return FALSE;
+        gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0);
+    }
+    return TRUE;
+}
+
+// HMAC-SHA256 of one message.
+static inline gboolean ossb_hmac_sha256(const unsigned char *key, size_t n_key, const unsigned char *data,
+                                        size_t n_data, unsigned char out[32]) {
+    gcry_md_hd_t hmac = NULL;
+    if (gcry_md_open(&hmac, GCRY_MD_SHA256, GCRY_MD_FLAG_HMAC) != 0) return FALSE;
+    gboolean ok = gcry_md_setkey(hmac, key, n_key) == 0;
+    if (ok) {
+        gcry_md_write(hmac, data, n_data);
+        const unsigned char *digest = gcry_md_read(hmac, GCRY_MD_SHA256);
+        ok = digest != NULL;
+        if (ok) memcpy(out, digest, 32);
+    }
+    gcry_md_close(hmac);
+    return ok;
 }
 
 // Derives the session key from the peer's public key: HKDF-SHA256 (RFC 5869; no salt, so a zero key of hash
 // length; no info) of (peer^private mod p) written big-endian and zero-padded to the prime's 128 bytes, as
 // libsecret and gnome-keyring do. One HKDF block suffices for the 16-byte key.
-static inline gboolean ossb_derive_key(const BIGNUM *prime, const BIGNUM *private_key, const unsigned char *peer,
+static inline gboolean ossb_derive_key(gcry_mpi_t prime, gcry_mpi_t private_key, const unsigned char *peer,
                                        gsize n_peer, unsigned char key[16], GError **error) {
-    gboolean ok = FALSE;
-    unsigned char shared_bytes[128], prk[SHA256_DIGEST_LENGTH], block[SHA256_DIGEST_LENGTH];
-    static const unsigned char zero_salt[SHA256_DIGEST_LENGTH] = {0};
+    static const unsigned char zero_salt[32] = {0};
     static const unsigned char counter = 1;
-    BN_CTX *bn = BN_CTX_new();
-    BIGNUM *peer_key = BN_bin2bn(peer, (int)n_peer, NULL);
-    BIGNUM *shared = BN_new();
-    if (bn == NULL || peer_key == NULL || shared == NULL) {
-        ossb_crypto_failed(error, "allocation");
-    } else if (BN_is_zero(peer_key) || BN_is_one(peer_key) || BN_cmp(peer_key, prime) >= 0) {
+    unsigned char shared_bytes[128], prk[32], block[32];
+    size_t n_shared = 0;
+    gboolean ok = FALSE;
+    gcry_mpi_t peer_key = NULL;
+    gcry_mpi_t shared = gcry_mpi_new(1024);
+    if (n_peer == 0 || n_peer > 128 || gcry_mpi_scan(&peer_key, GCRYMPI_FMT_USG, peer, n_peer, NULL) != 0 ||
+        gcry_mpi_cmp_ui(peer_key, 1) <= 0 || gcry_mpi_cmp(peer_key, prime) >= 0) {
         ossb_crypto_failed(error, "checking the service's public key");
-    } else if (!BN_mod_exp(shared, peer_key, private_key, prime, bn) ||
-               BN_bn2binpad(shared, shared_bytes, sizeof shared_bytes) != (int)sizeof shared_bytes) {
-        ossb_crypto_failed(error, "the key exchange");
     } else {
-        ossb_hmac_sha256(zero_salt, sizeof zero_salt, shared_bytes, sizeof shared_bytes, prk);
-        ossb_hmac_sha256(prk, sizeof prk, &counter, 1, block);
-        memcpy(key, block, 16);
-        ok = TRUE;
+        gcry_mpi_powm(shared, peer_key, private_key, prime);
+        memset(shared_bytes, 0, sizeof shared_bytes);
+        if (gcry_mpi_print(GCRYMPI_FMT_USG, shared_bytes, sizeof shared_bytes, &n_shared, shared) != 0) {
+            ossb_crypto_failed(error, "the key exchange");
+        } else {
+            // Right-align: the number is big-endian, the padding leading zeros.
+            memmove(shared_bytes + (sizeof shared_bytes - n_shared), shared_bytes, n_shared);
+            memset(shared_bytes, 0, sizeof shared_bytes - n_shared);
+            if (ossb_hmac_sha256(zero_salt, sizeof zero_salt, shared_bytes, sizeof shared_bytes, prk) &&
+                ossb_hmac_sha256(prk, sizeof prk, &counter, 1, block)) {
+                memcpy(key, block, 16);
+                ok = TRUE;
+            } else {
+                ossb_crypto_failed(error, "deriving the session key");
+            }
+        }
     }
-    OPENSSL_cleanse(shared_bytes, sizeof shared_bytes);
-    OPENSSL_cleanse(prk, sizeof prk);
-    OPENSSL_cleanse(block, sizeof block);
-    BN_clear_free(shared);
-    BN_free(peer_key);
-    BN_CTX_free(bn);
+    explicit_bzero(shared_bytes, sizeof shared_bytes);
+    explicit_bzero(prk, sizeof prk);
+    explicit_bzero(block, sizeof block);
+    gcry_mpi_release(shared);
+    gcry_mpi_release(peer_key);
     return ok;
 }
 
 // Opens an encrypted transfer session (plain when the service does not offer the encrypted one).
 static inline OssbTransfer *ossb_transfer_open(GDBusConnection *connection, GCancellable *cancellable, GError **error) {
     OssbTransfer *transfer = g_new0(OssbTransfer, 1);
-    BN_CTX *bn = BN_CTX_new();
-    BIGNUM *prime = BN_get_rfc2409_prime_1024(NULL);
-    BIGNUM *generator = BN_new();
-    BIGNUM *private_key = BN_new();
-    BIGNUM *public_key = BN_new();
     // A 256-bit private exponent: twice the group's ~80-bit strength is enough (NIST SP 800-56A), and it makes
     // each modular exponentiation four times cheaper than a full 1024-bit one.
     unsigned char public_bytes[128], random_bytes[32];
-    int n_public = 0;
+    size_t n_public = 0;
     GError *open_error = NULL;
     GVariant *reply = NULL;
-    if (bn == NULL || prime == NULL || generator == NULL || private_key == NULL || public_key == NULL ||
-        !BN_set_word(generator, 2) || getrandom(random_bytes, sizeof random_bytes, 0) != (ssize_t)sizeof random_bytes ||
-        BN_bin2bn(random_bytes, sizeof random_bytes, private_key) == NULL ||
-        (BN_set_flags(private_key, BN_FLG_CONSTTIME), !BN_mod_exp(public_key, generator, private_key, prime, bn))) {
-        OPENSSL_cleanse(random_bytes, sizeof random_bytes);
+    gcry_mpi_t prime = NULL, private_key = NULL;
+    gcry_mpi_t generator = gcry_mpi_set_ui(NULL, 2);
+    gcry_mpi_t public_key = gcry_mpi_new(1024);
+    if (!ossb_gcrypt_ready() || gcry_mpi_scan(&prime, GCRYMPI_FMT_HEX, OSSB_IETF_1024_PRIME, 0, NULL) != 0 ||
+        getrandom(random_bytes, sizeof random_bytes, 0) != (ssize_t)sizeof random_bytes ||
+        gcry_mpi_scan(&private_key, GCRYMPI_FMT_USG, random_bytes, sizeof random_bytes, NULL) != 0) {
+        explicit_bzero(random_bytes, sizeof random_bytes);
         ossb_crypto_failed(error, "generating a key pair");
         goto failed;
     }
-    OPENSSL_cleanse(random_bytes, sizeof random_bytes);
-    n_public = BN_bn2bin(public_key, public_bytes);
+    explicit_bzero(random_bytes, sizeof random_bytes);
+    gcry_mpi_powm(public_key, generator, private_key, prime);
+    if (gcry_mpi_print(GCRYMPI_FMT_USG, public_bytes, sizeof public_bytes, &n_public, public_key) != 0) {
+        ossb_crypto_failed(error, "generating a key pair");
+        goto failed;
+    }
     reply = ossb_open_session_call(
-        connection, OSSB_DH_ALGORITHM,
-        g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, public_bytes, n_public, 1),
+        connection, OSSB_DH_ALGORITHM, g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, public_bytes, n_public, 1),
         cancellable, &open_error);
     if (reply == NULL && g_error_matches(open_error, G_DBUS_ERROR, G_DBUS_ERROR_NOT_SUPPORTED)) {
         g_clear_error(&open_error);
-        reply = ossb_open_session_call(connection, "plain", g_variant_new_string(""),
-                                       cancellable, &open_error);
+        reply = ossb_open_session_call(connection, "plain", g_variant_new_string(""), cancellable, &open_error);
         if (reply == NULL) { g_propagate_error(error, open_error); goto failed; }
         GVariant *ignored = NULL;
         g_variant_get(reply, "(vo)", &ignored, &transfer->path);
@@ -193,19 +204,17 @@ static inline OssbTransfer *ossb_transfer_open(GDBusConnection *connection, GCan
         transfer->encrypted = TRUE;
     }
     g_variant_unref(reply);
-    BN_clear_free(private_key);
-    BN_free(public_key);
-    BN_free(generator);
-    BN_free(prime);
-    BN_CTX_free(bn);
+    gcry_mpi_release(private_key);
+    gcry_mpi_release(public_key);
+    gcry_mpi_release(generator);
+    gcry_mpi_release(prime);
     return transfer;
 failed:
     if (reply != NULL) g_variant_unref(reply);
-    BN_clear_free(private_key);
-    BN_free(public_key);
-    BN_free(generator);
-    BN_free(prime);
-    BN_CTX_free(bn);
+    gcry_mpi_release(private_key);
+    gcry_mpi_release(public_key);
+    gcry_mpi_release(generator);
+    gcry_mpi_release(prime);
     ossb_transfer_free(transfer);
     return NULL;
 }
@@ -231,13 +240,12 @@ static inline GBytes *ossb_transfer_get_secret(OssbTransfer *transfer, GDBusConn
         ossb_crypto_failed(error, "reading the encrypted secret");
     } else {
         unsigned char *plain = g_malloc(n_value);
-        unsigned char chain[16];
-        AES_KEY aes;
-        memcpy(chain, iv, 16);
-        if (AES_set_decrypt_key(transfer->key, 128, &aes) != 0) {
-            ossb_crypto_failed(error, "preparing the session key");
+        gcry_cipher_hd_t aes = NULL;
+        if (gcry_cipher_open(&aes, GCRY_CIPHER_AES128, GCRY_CIPHER_MODE_CBC, 0) != 0 ||
+            gcry_cipher_setkey(aes, transfer->key, 16) != 0 || gcry_cipher_setiv(aes, iv, 16) != 0 ||
+            gcry_cipher_decrypt(aes, plain, n_value, data, n_value) != 0) {
+            ossb_crypto_failed(error, "decrypting the secret");
         } else {
-            AES_cbc_encrypt(data, plain, n_value, &aes, chain, AES_DECRYPT);
             // PKCS#7: the last byte says how many bytes of padding, each holding that same count.
             unsigned char n_pad = plain[n_value - 1];
             gboolean padded = n_pad >= 1 && n_pad <= 16;
@@ -245,8 +253,8 @@ static inline GBytes *ossb_transfer_get_secret(OssbTransfer *transfer, GDBusConn
             if (padded) result = g_bytes_new(plain, n_value - n_pad);
             else ossb_crypto_failed(error, "decrypting the secret");
         }
-        OPENSSL_cleanse(&aes, sizeof aes);
-        OPENSSL_cleanse(plain, n_value);
+        gcry_cipher_close(aes);
+        explicit_bzero(plain, n_value);
         g_free(plain);
     }
     g_variant_unref(value);
