@@ -63,7 +63,11 @@ struct SecretServiceStoreTests {
 
     @Test func identityTokensAndAwkwardSecretsRoundTrip() throws {
         let server = KeyringInspector.uniqueServer("token")
-        let secrets = ["refresh-token", "", "pä$$ \"quoted\" \\ back\nslash\ttab ✓"]
+        // Lengths around the AES block size exercise the PKCS#7 padding of the encrypted transfer.
+        let secrets = [
+            "refresh-token", "", "pä$$ \"quoted\" \\ back\nslash\ttab ✓", String(repeating: "x", count: 15),
+            String(repeating: "y", count: 16), String(repeating: "z", count: 17), String(repeating: "long-", count: 400),
+        ]
         defer { try? store.erase(server) }
         for secret in secrets {
             try store.store(HelperCredential(serverURL: server, username: "<token>", secret: secret))
