@@ -2,7 +2,9 @@ import AuthCore
 import CLibSecret
 
 /// The desktop keyring backend: credentials in the Secret Service (gnome-keyring, KeePassXC, KWallet's
-/// bridge) over libsecret, in exactly the layout docker's `docker-credential-secretservice` uses.
+/// bridge), in exactly the layout docker's `docker-credential-secretservice` uses. Writes go through
+/// libsecret; reads talk to the Secret Service over GDBus directly (`SecretServiceConnection`), which is what
+/// makes `get` and `list` faster than docker's helper.
 ///
 /// Layout (docs/keyring.md): schema `io.docker.Credentials`, attributes `label` = `Docker Credentials`,
 /// `server` = the ServerURL as given, `username`, `docker_cli` = `1`, items in the default collection, item
@@ -10,7 +12,7 @@ import CLibSecret
 ///
 /// Every call is bounded by `timeout` (`OSSB_KEYRING_TIMEOUT`), never prompts (a locked collection is an
 /// error), and fails with one line starting `SecretServiceMessages.unavailablePrefix` when no Secret Service
-/// answers. libsecret reads the bus address from the process environment, not from `Environment`.
+/// answers. GLib reads the bus address from the process environment, not from `Environment`.
 public struct SecretServiceStore: CredentialStore {
     /// The value docker's helper puts in the `label` attribute of every item it writes.
     public static let dockerLabel = "Docker Credentials"
