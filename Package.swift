@@ -16,11 +16,20 @@ let package = Package(
         .library(name: "HTTPTransport", targets: ["HTTPTransport"]),
         .library(name: "RegistryCommands", targets: ["RegistryCommands"]),
         .executable(name: "ossb-registry", targets: ["ossb-registry"]),
+        .library(name: "SecretServiceStore", targets: ["SecretServiceStore"]),
+        .executable(name: "docker-credential-ossb-secretservice", targets: ["docker-credential-ossb-secretservice"]),
     ],
     targets: [
         // Credentials, stores, configuration files, the helper protocol. FoundationEssentials and Glibc only:
         // every helper links it, and `import Foundation` would triple their start-up time.
         .target(name: "AuthCore", path: "Sources/AuthCore"),
+
+        // The desktop keyring (Secret Service) over libsecret and GDBus (libgcrypt, which libsecret loads, for the
+        // encrypted secret transfer), in its own module so that only the helpers that use it load them.
+        .systemLibrary(
+            name: "CLibSecret", path: "Sources/CLibSecret", pkgConfig: "libsecret-1",
+            providers: [.apt(["libsecret-1-dev", "libgcrypt20-dev"])]),
+        .target(name: "SecretServiceStore", dependencies: ["AuthCore", "CLibSecret"], path: "Sources/SecretServiceStore"),
 
         // The small executables other programs run: a few lines each, everything else lives in a library.
         .executableTarget(
@@ -48,12 +57,20 @@ let package = Package(
         .target(name: "KubernetesTestSupport", path: "Tests/KubernetesTestSupport"),
         .testTarget(
             name: "AuthCoreTests", dependencies: ["AuthCore", "KubernetesTestSupport"], path: "Tests/AuthCoreTests"),
+        .executableTarget(
+            name: "docker-credential-ossb-secretservice", dependencies: ["AuthCore", "SecretServiceStore"],
+            path: "helpers/docker-credential-ossb-secretservice"),
+
+        .testTarget(
+            name: "SecretServiceStoreTests", dependencies: ["SecretServiceStore", "AuthCore"],
+            path: "Tests/SecretServiceStoreTests"),
         // Runs the built helpers as child processes; depending on them makes `swift test` build them first.
         .testTarget(
             name: "HelperTests",
             dependencies: [
                 "AuthCore", "docker-credential-ossb-file", "docker-credential-ossb-env", "docker-credential-ossb",
                 "docker-credential-ossb-k8s", "ossb-kubelet-credential-provider", "KubernetesTestSupport",
+                "docker-credential-ossb-secretservice",
             ],
             path: "Tests/HelperTests"),
 

@@ -1,0 +1,99 @@
+// The parts of libsecret (and GLib) that Swift cannot call directly: the schema docker's helper uses (a static
+// C struct with a fixed attribute array) and GHashTable helpers (g_str_hash and g_free as function pointers).
+// SwiftPM does not notice edits to this file: touch a Swift file of SecretServiceStore after changing it.
+#ifndef OSSB_CLIBSECRET_SHIM_H
+#define OSSB_CLIBSECRET_SHIM_H
+
+// The D-Bus path functions (secret-paths.h) let the store work on item paths without building a GDBusProxy per
+// item: a proxy costs five bus round trips, the path functions one. They have been stable since libsecret 0.7.
+#define SECRET_API_SUBJECT_TO_CHANGE
+#include <libsecret/secret.h>
+
+// docker-credential-secretservice's schema, attribute for attribute (docker-credential-helpers
+// secretservice/secretservice.c). SECRET_SCHEMA_NONE means libsecret adds and matches `xdg:schema`, so
+// items stay interchangeable with docker's helper only while the name and flags are exactly these.
+static inline const SecretSchema *ossb_docker_schema(void) {
+    static const SecretSchema schema = {
+        "io.docker.Credentials", SECRET_SCHEMA_NONE,
+        {
+            { "label", SECRET_SCHEMA_ATTRIBUTE_STRING },
+            { "server", SECRET_SCHEMA_ATTRIBUTE_STRING },
+            { "username", SECRET_SCHEMA_ATTRIBUTE_STRING },
+            { "docker_cli", SECRET_SCHEMA_ATTRIBUTE_STRING },
+            { NULL, 0 },
+        }
+    };
+    return &schema;
+}
+
+// A string-to-string table owning copies of its keys and values, as libsecret's attribute arguments expect.
+static inline GHashTable *ossb_attributes_new(void) {
+    return g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+}
+
+static inline void ossb_attributes_set(GHashTable *table, const char *name, const char *value) {
+    g_hash_table_insert(table, g_strdup(name), g_strdup(value));
+}
+
+// The string value of an attribute, or NULL; owned by the table.
+static inline const char *ossb_attributes_get(GHashTable *table, const char *name) {
+    return (const char *)g_hash_table_lookup(table, name);
+}
+
+// The bus connection under the service proxy (G_DBUS_PROXY is a macro Swift cannot call).
+static inline GDBusConnection *ossb_service_connection(SecretService *service) {
+    return g_dbus_proxy_get_connection(G_DBUS_PROXY(service));
+}
+
+// Whether anybody owns org.freedesktop.secrets (the proxy is created even when nobody does).
+static inline gboolean ossb_service_has_owner(SecretService *service) {
+    gchar *owner = g_dbus_proxy_get_name_owner(G_DBUS_PROXY(service));
+    gboolean has = owner != NULL;
+    g_free(owner);
+    return has;
+}
+
+// Reads one property of a Secret Service object (Properties.Get); the caller unrefs the value.
+static inline GVariant *ossb_get_property(GDBusConnection *connection, const char *path, const char *interface,
+                                          const char *name, GCancellable *cancellable, GError **error) {
+    GVariant *reply = g_dbus_connection_call_sync(
+        connection, "org.freedesktop.secrets", path, "org.freedesktop.DBus.Properties", "Get",
+        g_variant_new("(ss)", interface, name), G_VARIANT_TYPE("(v)"), G_DBUS_CALL_FLAGS_NONE, -1, cancellable, error);
+    if (reply == NULL) return NULL;
+    GVariant *value = NULL;
+    g_variant_get(reply, "(v)", &value);
+    g_variant_unref(reply);
+    return value;
+}
+
+// An item's attributes and modification time in one call (Properties.GetAll), where a SecretItem would
+// first build a proxy. Returns the attributes (caller unrefs) or NULL with `error` set.
+static inline GHashTable *ossb_item_properties(GDBusConnection *connection, const char *path, guint64 *modified,
+                                               GCancellable *cancellable, GError **error) {
+    GVariant *reply = g_dbus_connection_call_sync(
+        connection, "org.freedesktop.secrets", path, "org.freedesktop.DBus.Properties", "GetAll",
+        g_variant_new("(s)", "org.freedesktop.Secret.Item"), G_VARIANT_TYPE("(a{sv})"), G_DBUS_CALL_FLAGS_NONE, -1,
+        cancellable, error);
+    if (reply == NULL) return NULL;
+    GVariant *properties = g_variant_get_child_value(reply, 0);
+    GHashTable *attributes = ossb_attributes_new();
+    GVariant *values = g_variant_lookup_value(properties, "Attributes", G_VARIANT_TYPE("a{ss}"));
+    if (values != NULL) {
+        GVariantIter iter;
+        const char *key, *value;
+        g_variant_iter_init(&iter, values);
+        while (g_variant_iter_next(&iter, "{&s&s}", &key, &value)) ossb_attributes_set(attributes, key, value);
+        g_variant_unref(values);
+    }
+    GVariant *time = g_variant_lookup_value(properties, "Modified", G_VARIANT_TYPE_UINT64);
+    *modified = 0;
+    if (time != NULL) {
+        *modified = g_variant_get_uint64(time);
+        g_variant_unref(time);
+    }
+    g_variant_unref(properties);
+    g_variant_unref(reply);
+    return attributes;
+}
+
+#endif

@@ -1,0 +1,30 @@
+import AuthCore
+
+/// The bound on any one Secret Service call: `OSSB_KEYRING_TIMEOUT` seconds, 5 by default (conventions).
+///
+/// Clients run credential helpers with no timeout of their own, so a keyring that never answers (a prompt
+/// nobody sees, a hung D-Bus peer) would hang `docker pull`; this bound turns that into a clear error.
+public enum KeyringTimeout {
+    /// The default bound, in seconds.
+    public static let defaultSeconds = 5.0
+
+    /// Reads the bound from the environment.
+    /// - Parameter environment: the variables to read `OSSB_KEYRING_TIMEOUT` from.
+    /// - Returns: the bound in seconds (positive, finite).
+    /// - Throws: `CredentialStoreError` (`.invalidRequest`) when the variable is set but is not a positive
+    ///   number of seconds.
+    public static func seconds(from environment: Environment) throws -> Double {
+        guard let text = environment["OSSB_KEYRING_TIMEOUT"] else { return defaultSeconds }
+        guard let value = Double(String(text.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())), value.isFinite, value > 0, value <= 86_400 else {
+            throw CredentialStoreError(
+                .invalidRequest,
+                "OSSB_KEYRING_TIMEOUT must be a number of seconds between 0 and 86400 (got \"\(text)\"); unset it to use \(format(defaultSeconds)) s")
+        }
+        return value
+    }
+
+    /// Seconds for messages: `5`, `0.5`.
+    static func format(_ seconds: Double) -> String {
+        seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)
+    }
+}
