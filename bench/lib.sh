@@ -30,3 +30,31 @@ setup_pass() {
   gpg --batch --pinentry-mode loopback --passphrase '' --quick-add-key "$fpr" cv25519 encr never >/dev/null 2>&1
   pass init "$fpr" >/dev/null 2>&1
 }
+
+# start_bench_registry: a Basic-auth docker-registry on loopback (the test bed's), its PID recorded under
+# $BENCH_DIR so the caller's trap stops it. Exports OSSB_TEST_BASIC_* like the test bed and the env-variable
+# credentials ossb-registry reads for it.
+start_bench_registry() {
+  export OSSB_TESTBED_DIR="$BENCH_DIR/testbed"
+  mkdir -p "$OSSB_TESTBED_DIR"
+  source scripts/testbed/lib.sh
+  source scripts/testbed/registry.sh
+  start_basic_registry 2>/dev/null
+  local prefix
+  prefix="OSSB_$(echo "$OSSB_TEST_BASIC_REGISTRY" | tr '.:' '__')"
+  export "${prefix}_USERNAME=$OSSB_TEST_BASIC_USER" "${prefix}_PASSWORD=$OSSB_TEST_BASIC_PASSWORD"
+  export REGISTRY_STORAGE="$OSSB_TESTBED_DIR/basic-registry/storage"
+}
+
+# build_cli: ossb-registry in release mode with a static Swift runtime, as scripts/install.sh builds it.
+build_cli() {
+  swift build -c release --static-swift-stdlib --product ossb-registry > "$BENCH_DIR/build-cli.log" 2>&1 \
+    || { tail -20 "$BENCH_DIR/build-cli.log"; return 1; }
+  echo "$PWD/.build/release/ossb-registry"
+}
+
+# peak_rss_mib COMMAND...: the command's peak resident memory in MiB (GNU time).
+peak_rss_mib() {
+  /usr/bin/time -f '%M' -o "$BENCH_DIR/rss" "$@" >/dev/null 2>&1
+  awk '{printf "%.1f", $1 / 1024}' "$BENCH_DIR/rss"
+}

@@ -43,7 +43,9 @@ import Testing
     @Test func registryEndpointPolicy() throws {
         let loopback = try RegistryEndpoint("127.0.0.1:5000", insecureHosts: [])
         #expect(loopback.allowsPlainHTTP)
-        #expect(loopback.candidates.map(\.scheme) == ["https", "http"])
+        #expect(loopback.candidates.map(\.scheme) == ["http", "https"], "loopback: plain http first, TLS next")
+        let insecureRemote = try RegistryEndpoint("r.example:5000", insecureHosts: ["r.example:5000"])
+        #expect(insecureRemote.candidates.map(\.scheme) == ["https", "http"], "other insecure registries: docker's order")
         let remote = try RegistryEndpoint("https://r.example/", insecureHosts: [])
         #expect(!remote.allowsPlainHTTP)
         #expect(remote.candidates.map(\.description) == ["https://r.example"])

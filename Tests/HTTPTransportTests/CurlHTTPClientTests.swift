@@ -2,6 +2,7 @@ import AuthCore
 import Foundation
 import HTTPTransport
 import OSSBTestSupport
+import Synchronization
 import Testing
 
 /// The libcurl transport against the project's HTTP test server: streaming both ways, raw bytes, connection
@@ -113,12 +114,20 @@ struct CurlHTTPClientTests {
     }
 
     @Test func cancellationAbortsATransfer() async throws {
+        // Cancel only once bytes are flowing: on a loaded machine the task may not have started after a fixed
+        // sleep, and the test must check cancellation of a transfer, not of a task that never ran.
+        let received = Atomic<Int>(0)
+        let sink = ClosureBodySink { chunk in received.add(chunk.count, ordering: .relaxed) }
         let task = Task {
-            try await client.send(HTTPRequest(url: url("/bytes?n=\(2_000_000_000)")), sink: DigestSink())
+            try await client.send(HTTPRequest(url: url("/bytes?n=\(2_000_000_000)")), sink: sink)
         }
-        try await Task.sleep(nanoseconds: 200_000_000)
+        for _ in 0..<600 where received.load(ordering: .relaxed) == 0 {
+            try await Task.sleep(nanoseconds: 50_000_000)
+        }
+        #expect(received.load(ordering: .relaxed) > 0, "the transfer started")
         task.cancel()
         await #expect(throws: HTTPClientError.self) { try await task.value }
+        #expect(received.load(ordering: .relaxed) < 2_000_000_000, "it stopped before the end")
     }
 
     @Test func bufferedBodiesAreLimited() async throws {

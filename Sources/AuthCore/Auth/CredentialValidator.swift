@@ -99,6 +99,11 @@ public struct CredentialValidator: Sendable {
                 let response = try await client.send(
                     HTTPRequest(url: RegistryEndpoint.url(origin, "/v2/"), maximumBufferedBody: 1 << 20, timeout: 60))
                 explain?("ossb: ping \(origin)/v2/: HTTP \(response.status)")
+                // A registry answers /v2/ with 200 or 401; anything else (a TLS port's 400 to plain http) means
+                // this is not the way in, when another origin is left to try.
+                if !(response.isSuccess || response.status == 401), index + 1 < endpoint.candidates.count {
+                    continue
+                }
                 return (origin, response, firstError)
             } catch let error as HTTPClientError where error.kind == .tls || error.kind == .connection {
                 if firstError == nil { firstError = error }

@@ -7,7 +7,7 @@ import HTTPTransport
 final class BlobDownloadSink: HTTPBodySink, @unchecked Sendable {
     let path: String
     private var fd: Int32
-    private var digest = SHA256Digest()
+    private let digest = PipelinedDigest()
     /// Bytes received and hashed so far.
     private(set) var received: Int64 = 0
     /// Called with each chunk's size (progress).
@@ -41,6 +41,21 @@ final class BlobDownloadSink: HTTPBodySink, @unchecked Sendable {
             offset += n
         }
         received += Int64(chunk.count)
+        if received - flushedTo >= Self.writebackStep { startWriteback() }
+    }
+
+    /// Bytes between two writeback requests.
+    static let writebackStep: Int64 = 8 << 20
+    /// How far writeback has been requested.
+    private var flushedTo: Int64 = 0
+
+    /// Asks the kernel to start writing what has arrived so far (`POSIX_FADV_DONTNEED` starts asynchronous
+    /// writeback of dirty pages on Linux), so the disk works while the network does and the `fsync` that
+    /// makes the blob durable before it enters the cache has little left to wait for. Measured here: a
+    /// 200 MiB pull spent 0.3 s in a final `fsync` without it.
+    private func startWriteback() {
+        _ = posix_fadvise(fd, off_t(flushedTo), off_t(received - flushedTo), POSIX_FADV_DONTNEED)
+        flushedTo = received
     }
 
     /// Appends the whole content of another file (a resumed transfer's continuation), without reporting it as
@@ -63,8 +78,9 @@ final class BlobDownloadSink: HTTPBodySink, @unchecked Sendable {
     func restart() throws {
         onProgress(-received)
         guard ftruncate(fd, 0) == 0, lseek(fd, 0, SEEK_SET) == 0 else { throw SystemError("truncate", path: path) }
-        digest = SHA256Digest()
+        digest.reset()
         received = 0
+        flushedTo = 0
     }
 
     /// Flushes and closes; returns the digest of everything received.

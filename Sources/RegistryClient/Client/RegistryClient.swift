@@ -83,7 +83,9 @@ public final class RegistryClient: Sendable {
         for origin in endpoint.candidates {
             do {
                 let ping = try await transport.send(HTTPRequest(url: RegistryEndpoint.url(origin, "/v2/"), timeout: 30))
-                guard ping.status < 500 || ping.status == 503 else {
+                // A registry answers /v2/ with 200 or 401; anything else (a TLS port's 400 to plain http, a web
+                // server's 404) means this origin is not the way in, unless no other is left.
+                if !(ping.isSuccess || ping.status == 401), origin != endpoint.candidates.last {
                     lastError = RegistryError.from(ping, operation: operation, registry: registry)
                     continue
                 }
