@@ -1,0 +1,55 @@
+import Foundation
+import Testing
+
+/// docker-credential-ossb with a real Secret Service: `auto` stores in the keyring, discovery reads it back
+/// through the keyring helper run as a plugin, and with a bus but no keyring the front falls back to the file.
+@Suite struct FrontKeyringProcessTests {
+    let home = TemporaryDirectory()
+    let front = ChildProcess.product("docker-credential-ossb")
+
+    @Test(.enabled(if: TestBed.keyringBus != nil, "needs scripts/test.sh's keyring session"))
+    func autoStoresInTheKeyringAndReadsItBack() throws {
+        let bus = try #require(TestBed.keyringBus)
+        let env = TestBed.clientEnvironment(home: home.path, extra: ["DBUS_SESSION_BUS_ADDRESS": bus, "XDG_RUNTIME_DIR": home.path])
+        let server = TestBed.uniqueServer("front")
+        let stored = try ChildProcess.run(front, ["store"], input: #"{"ServerURL":"\#(server)","Username":"kuser","Secret":"keyring-secret-5"}"#, environment: env)
+        #expect(stored.status == 0, "\(stored)")
+        #expect(!home.exists(".ossb/credentials.json"), "auto chose the keyring, not the file")
+        // Docker's item layout, readable by our keyring helper directly.
+        let direct = try ChildProcess.run(TestBed.secretServiceHelper, ["get"], input: server, environment: env)
+        #expect(direct.stdout.contains(#""Secret":"keyring-secret-5""#), "\(direct)")
+        // The front finds it through the keyring source.
+        var explained = env
+        explained["OSSB_EXPLAIN"] = "1"
+        let got = try ChildProcess.run(front, ["get"], input: server, environment: explained)
+        #expect(got.stdout == #"{"ServerURL":"\#(server)","Username":"kuser","Secret":"keyring-secret-5"}"# + "\n")
+        #expect(got.stderr.contains("ossb: explain: answered by keyring"))
+        #expect(!got.stderr.contains("keyring-secret-5"))
+        #expect(try ChildProcess.run(front, ["list"], input: "", environment: env).stdout.contains("\"\(server)\":\"kuser\""))
+        #expect(try ChildProcess.run(front, ["erase"], input: server, environment: env).status == 0)
+        let gone = try ChildProcess.run(TestBed.secretServiceHelper, ["get"], input: server, environment: env)
+        #expect(gone.stdout == "credentials not found in native keychain\n")
+    }
+
+    @Test(.enabled(if: TestBed.bareBus != nil, "needs scripts/test.sh's bus without a keyring"))
+    func aBusWithoutAKeyringFallsBackToTheFile() throws {
+        let bus = try #require(TestBed.bareBus)
+        let env = TestBed.clientEnvironment(home: home.path, extra: ["DBUS_SESSION_BUS_ADDRESS": bus, "XDG_RUNTIME_DIR": home.path])
+        let stored = try ChildProcess.run(front, ["store"], input: #"{"ServerURL":"fallback.example","Username":"u","Secret":"p"}"#, environment: env, timeout: 30)
+        #expect(stored.status == 0, "\(stored)")
+        #expect(stored.stderr.contains("ossb: note: keyring unavailable"), "the fallback is said, on stderr")
+        #expect(try home.read(".ossb/credentials.json").contains("fallback.example"))
+        let got = try ChildProcess.run(front, ["get"], input: "fallback.example", environment: env, timeout: 30)
+        #expect(got.stdout.contains(#""Username":"u""#))
+    }
+
+    @Test func keyringChoiceWithoutAnyBusFailsWithTheKeyringHelpersMessage() throws {
+        try home.write(".ossb/registry.json", #"{"credential_store": "keyring"}"#)
+        let env = TestBed.clientEnvironment(home: home.path)
+        let stored = try ChildProcess.run(front, ["store"], input: #"{"ServerURL":"k.example","Username":"u","Secret":"p"}"#, environment: env)
+        #expect(stored.status == 1)
+        #expect(stored.stdout.hasPrefix("docker-credential-ossb-secretservice failed to store (exit status 1): keyring unavailable"), "\(stored)")
+        #expect(stored.stdout.split(separator: "\n").count == 1)
+        #expect(!home.exists(".ossb/credentials.json"), "keyring was chosen explicitly: no silent fallback")
+    }
+}
