@@ -50,13 +50,16 @@ let package = Package(
 
         // The registry client: references, manifests, platforms, blobs, push. Not linked by any helper.
         .target(name: "RegistryClient", dependencies: ["AuthCore", "HTTPTransport"], path: "Sources/RegistryClient"),
-        .testTarget(name: "RegistryClientTests", dependencies: ["RegistryClient", "AuthCore"], path: "Tests/RegistryClientTests"),
+        .testTarget(
+            name: "RegistryClientTests", dependencies: ["RegistryClient", "AuthCore", "OSSBTestSupport"],
+            path: "Tests/RegistryClientTests"),
 
         // Lays out Kubernetes secret volumes as kubelet does, from the committed kubectl fixtures; both test
         // targets use it.
         .target(name: "KubernetesTestSupport", path: "Tests/KubernetesTestSupport"),
         .testTarget(
-            name: "AuthCoreTests", dependencies: ["AuthCore", "KubernetesTestSupport"], path: "Tests/AuthCoreTests"),
+            name: "AuthCoreTests", dependencies: ["AuthCore", "KubernetesTestSupport", "OSSBTestSupport"],
+            path: "Tests/AuthCoreTests"),
         .executableTarget(
             name: "docker-credential-ossb-secretservice", dependencies: ["AuthCore", "SecretServiceStore"],
             path: "helpers/docker-credential-ossb-secretservice"),
@@ -70,7 +73,7 @@ let package = Package(
             dependencies: [
                 "AuthCore", "docker-credential-ossb-file", "docker-credential-ossb-env", "docker-credential-ossb",
                 "docker-credential-ossb-k8s", "ossb-kubelet-credential-provider", "KubernetesTestSupport",
-                "docker-credential-ossb-secretservice",
+                "docker-credential-ossb-secretservice", "OSSBTestSupport",
             ],
             path: "Tests/HelperTests"),
 

@@ -15,5 +15,20 @@ public final class TemporaryDirectory: @unchecked Sendable {
     /// The path of a file inside.
     public func file(_ name: String) -> String { "\(path)/\(name)" }
 
+    /// Writes a file inside, creating its directories.
+    public func write(_ name: String, _ text: String) throws {
+        let url = URL(fileURLWithPath: file(name))
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(text.utf8).write(to: url)
+    }
+
+    /// Reads a file inside as UTF-8.
+    public func read(_ name: String) throws -> String {
+        try String(contentsOfFile: file(name), encoding: .utf8)
+    }
+
+    /// Whether a file inside exists.
+    public func exists(_ name: String) -> Bool { FileManager.default.fileExists(atPath: file(name)) }
+
     deinit { try? FileManager.default.removeItem(atPath: path) }
 }

@@ -78,7 +78,7 @@ extension RegistryClient {
             do {
                 chosen = try PlatformSelector.select(wanted, from: index, reference: reference.familiarName)
             } catch {
-                throw RegistryError(.manifest, operation: "pull_image", registry: reference.registry, message: "\(error)", cause: error as? any Error & Sendable)
+                throw RegistryError(.manifest, operation: "pull_image", registry: reference.registry, message: "\(error)", cause: error)
             }
             explain("\(reference.familiarName): \(wanted) is \(chosen.digest)")
             let image = try await fetchManifest(reference, identifier: chosen.digest, from: top.source)
@@ -119,7 +119,7 @@ extension RegistryClient {
             let document = try ManifestDocument(bytes: bytes, contentType: response.headers["Content-Type"])
             return FetchedManifest(document: document, digest: actual, source: source)
         } catch {
-            throw RegistryError(.manifest, operation: "pull_image", registry: registry, message: "\(reference.familiarName): \(error)", cause: error as? any Error & Sendable)
+            throw RegistryError(.manifest, operation: "pull_image", registry: registry, message: "\(reference.familiarName): \(error)", cause: error)
         }
     }
 }

@@ -112,7 +112,7 @@ public final class RegistryClient: Sendable {
         do {
             return try authProvider.discover(host, repository: repository)?.credentials
         } catch {
-            throw RegistryError(.authentication, operation: "credentials", registry: host, message: "cannot look up credentials for \(host): \(error)", cause: error as? any Error & Sendable)
+            throw RegistryError(.authentication, operation: "credentials", registry: host, message: "cannot look up credentials for \(host): \(error)", cause: error)
         }
     }
 
