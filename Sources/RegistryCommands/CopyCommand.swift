@@ -46,14 +46,8 @@ enum CopyCommand {
             source = try ClientFactory.reference(parsed.positionals[0], context: context)
             destination = try ClientFactory.reference(parsed.positionals[1], context: context)
             if let text = parsed.values["platform"] { platform = try Platform.parse(text) }
-        } catch let error as UsageError {
-            return RegistryCommandLine.usageError("copy", error, context: context)
-        } catch let error as ImageReferenceError {
-            return RegistryCommandLine.usageError("copy", UsageError("\(error)"), context: context)
-        } catch let error as PlatformError {
-            return RegistryCommandLine.usageError("copy", UsageError("\(error)"), context: context)
         } catch {
-            return RegistryCommandLine.failure("copy", "\(error)", context: context)
+            return RegistryCommandLine.argumentFailure("copy", error, context: context)
         }
         do {
             var client = try ClientFactory.make(for: source.registry, parsed: parsed, context: context)

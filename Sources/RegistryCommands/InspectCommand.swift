@@ -38,14 +38,8 @@ enum InspectCommand {
             }
             reference = try ClientFactory.reference(parsed.positionals[0], context: context)
             if let text = parsed.values["platform"] { platform = try Platform.parse(text) }
-        } catch let error as UsageError {
-            return RegistryCommandLine.usageError("inspect", error, context: context)
-        } catch let error as ImageReferenceError {
-            return RegistryCommandLine.usageError("inspect", UsageError("\(error)"), context: context)
-        } catch let error as PlatformError {
-            return RegistryCommandLine.usageError("inspect", UsageError("\(error)"), context: context)
         } catch {
-            return RegistryCommandLine.failure("inspect", "\(error)", context: context)
+            return RegistryCommandLine.argumentFailure("inspect", error, context: context)
         }
         do {
             let client = try ClientFactory.make(for: reference.registry, parsed: parsed, context: context)

@@ -48,14 +48,8 @@ enum PullCommand {
             }
             reference = try ClientFactory.reference(parsed.positionals[0], context: context)
             if let text = parsed.values["platform"] { platform = try Platform.parse(text) }
-        } catch let error as UsageError {
-            return RegistryCommandLine.usageError("pull", error, context: context)
-        } catch let error as ImageReferenceError {
-            return RegistryCommandLine.usageError("pull", UsageError("\(error)"), context: context)
-        } catch let error as PlatformError {
-            return RegistryCommandLine.usageError("pull", UsageError("\(error)"), context: context)
         } catch {
-            return RegistryCommandLine.failure("pull", "\(error)", context: context)
+            return RegistryCommandLine.argumentFailure("pull", error, context: context)
         }
         do {
             let client = try ClientFactory.make(for: reference.registry, parsed: parsed, context: context)

@@ -48,12 +48,8 @@ enum PushCommand {
             }
             (directory, name) = splitLayoutArgument(parsed.positionals[0])
             reference = try ClientFactory.reference(parsed.positionals[1], context: context)
-        } catch let error as UsageError {
-            return RegistryCommandLine.usageError("push", error, context: context)
-        } catch let error as ImageReferenceError {
-            return RegistryCommandLine.usageError("push", UsageError("\(error)"), context: context)
         } catch {
-            return RegistryCommandLine.failure("push", "\(error)", context: context)
+            return RegistryCommandLine.argumentFailure("push", error, context: context)
         }
         do {
             let client = try ClientFactory.make(for: reference.registry, parsed: parsed, context: context)

@@ -34,12 +34,8 @@ enum TagsCommand {
             if reference.digest != nil || parsed.positionals[0].contains("@") {
                 throw UsageError("name a repository without a tag or digest")
             }
-        } catch let error as UsageError {
-            return RegistryCommandLine.usageError("tags", error, context: context)
-        } catch let error as ImageReferenceError {
-            return RegistryCommandLine.usageError("tags", UsageError("\(error)"), context: context)
         } catch {
-            return RegistryCommandLine.failure("tags", "\(error)", context: context)
+            return RegistryCommandLine.argumentFailure("tags", error, context: context)
         }
         do {
             let client = try ClientFactory.make(for: reference.registry, parsed: parsed, context: context)

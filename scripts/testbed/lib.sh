@@ -30,3 +30,28 @@ stop_all() {
   done < "$OSSB_TESTBED_DIR/pids"
   rm -f "$OSSB_TESTBED_DIR/pids"
 }
+
+# registry_config DIR PORT: writes DIR/config.yml for docker-registry (distribution 2.8.2) on 127.0.0.1:PORT
+# with its storage in DIR/storage (deletes enabled), followed by the `http:` extras and top-level sections read
+# from standard input (indented as they belong: auth, tls).
+registry_config() {
+  local dir=$1 port=$2 extra
+  extra=$(cat)
+  mkdir -p "$dir/storage"
+  cat > "$dir/config.yml" <<YAML
+version: 0.1
+log:
+  level: error
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: $dir/storage
+  delete:
+    enabled: true
+http:
+  addr: 127.0.0.1:$port
+  secret: ossb-test-secret
+$extra
+YAML
+}

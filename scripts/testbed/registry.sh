@@ -9,20 +9,7 @@ start_basic_registry() {
   OSSB_TEST_BASIC_USER=ossb-tester
   OSSB_TEST_BASIC_PASSWORD="pw-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
   htpasswd -Bbn "$OSSB_TEST_BASIC_USER" "$OSSB_TEST_BASIC_PASSWORD" > "$dir/htpasswd" 2>/dev/null
-  cat > "$dir/config.yml" <<YAML
-version: 0.1
-log:
-  level: error
-  accesslog:
-    disabled: true
-storage:
-  filesystem:
-    rootdirectory: $dir/storage
-  delete:
-    enabled: true
-http:
-  addr: 127.0.0.1:$port
-  secret: ossb-test-secret
+  registry_config "$dir" "$port" <<YAML
 auth:
   htpasswd:
     realm: ossb-basic

@@ -21,18 +21,7 @@ start_tls_registry() {
     openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 -extfile client.ext \
       -out client.cert 2>/dev/null
   )
-  cat > "$dir/config.yml" <<YAML
-version: 0.1
-log:
-  level: error
-  accesslog:
-    disabled: true
-storage:
-  filesystem:
-    rootdirectory: $dir/storage
-http:
-  addr: 127.0.0.1:$port
-  secret: ossb-test-secret
+  registry_config "$dir" "$port" <<YAML
   tls:
     certificate: $dir/server.crt
     key: $dir/server.key

@@ -23,20 +23,7 @@ JSON
     > "$dir/token-server.log" 2>&1 &
   record_pid $!
   wait_for_http "http://127.0.0.1:$tport/stats" "200" 20
-  cat > "$dir/config.yml" <<YAML
-version: 0.1
-log:
-  level: error
-  accesslog:
-    disabled: true
-storage:
-  filesystem:
-    rootdirectory: $dir/storage
-  delete:
-    enabled: true
-http:
-  addr: 127.0.0.1:$port
-  secret: ossb-test-secret
+  registry_config "$dir" "$port" <<YAML
 auth:
   token:
     realm: http://127.0.0.1:$tport/token
