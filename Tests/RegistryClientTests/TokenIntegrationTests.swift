@@ -33,13 +33,13 @@ struct TokenIntegrationTests {
         return try RegistryClient(options: options)
     }
 
-    func seed(_ repo: String, platforms: String = "linux/amd64,linux/arm64/v8", layers: Int = 2) throws -> RegistryTestBed.Seeded {
+    func seed(_ repo: String, platforms: String = "linux/amd64,linux/arm64/v8", layers: Int = 2, format: String = "oci") throws -> RegistryTestBed.Seeded {
         let bed = TokenBedEnvironment.current!
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", "\(RegistryTestBed.root)/scripts/testbed/seed-image.py", "--registry", bed.registry,
                              "--user", bed.user, "--password-env", "OSSB_TEST_TOKEN_PASSWORD", "--repo", repo, "--tag", "v1",
-                             "--platforms", platforms, "--layers", "\(layers)"]
+                             "--platforms", platforms, "--layers", "\(layers)", "--format", format]
         let out = Pipe()
         process.standardOutput = out
         try process.run()
@@ -49,10 +49,14 @@ struct TokenIntegrationTests {
         return try JSONDecoder().decode(RegistryTestBed.Seeded.self, from: data)
     }
 
-    @Test func pullsAndPushesThroughTokenAuth() async throws {
+    @Test(arguments: ["oci", "docker"])
+    func pullsAndPushesThroughTokenAuth(format: String) async throws {
         let bed = try #require(TokenBedEnvironment.current)
-        let repo = RegistryTestBed.unique("token/app")
-        let seeded = try seed(repo)
+        let repo = RegistryTestBed.unique("token/app-\(format)")
+        let seeded = try seed(repo, format: format)
+        let one = try client(user: bed.user, password: bed.password)
+        let arm = try await one.resolveImage(try ImageReference.parse("\(bed.registry)/\(repo):v1"), platform: Platform(os: "linux", architecture: "arm64"))
+        #expect(arm.image.digest.description == seeded.manifests["linux/arm64/v8"])
         let client = try client(user: bed.user, password: bed.password)
         let layout = home.file("layout")
         let pulled = try await client.pull(try ImageReference.parse("\(bed.registry)/\(repo):v1"), to: layout, allPlatforms: true)
