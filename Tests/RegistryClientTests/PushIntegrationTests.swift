@@ -136,6 +136,32 @@ struct PushIntegrationTests {
         }
     }
 
+    @Test func pushesFromALayoutSkopeoWroteChoosingByName() async throws {
+        let registry = try #require(RegistryTestBed.basic)
+        let first = RegistryTestBed.unique("push/skopeo-a")
+        let second = RegistryTestBed.unique("push/skopeo-b")
+        let a = try RegistryTestBed.seed(repo: first, tag: "v1", layers: 1)
+        _ = try RegistryTestBed.seed(repo: second, tag: "v1", layers: 1)
+        let layout = home.file("skopeo-layout")
+        for (repo, name) in [(first, "first"), (second, "second")] {
+            _ = try run("/usr/bin/skopeo", [
+                "copy", "--quiet", "--src-tls-verify=false", "--src-creds", "\(registry.user):\(registry.password)",
+                "docker://\(registry.address)/\(repo):v1", "oci:\(layout):\(name)",
+            ])
+        }
+        let client = try RegistryTestBed.client(home: home)
+        let target = try ref(RegistryTestBed.unique("push/from-skopeo"), "v1")
+        do {
+            _ = try await client.push(layout: layout, to: target)
+            Issue.record("two images and no name must be refused")
+        } catch {
+            #expect("\(error)".contains("holds several images; choose one as \(layout):NAME (names: first, second)"))
+        }
+        let result = try await client.push(layout: layout, name: "first", to: target)
+        #expect(result.digest == a.digest)
+        #expect(try skopeoDigest(target) == a.digest)
+    }
+
     @Test func layoutErrorsAreClear() async throws {
         let client = try RegistryTestBed.client(home: home)
         do {
