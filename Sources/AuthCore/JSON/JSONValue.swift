@@ -48,7 +48,9 @@ public enum JSONValue: Sendable, Equatable {
 public struct JSONObject: Sendable, Equatable {
     /// One `"name": value` pair.
     public struct Member: Sendable, Equatable {
+        /// The member's name, as written.
         public var name: String
+        /// The member's value.
         public var value: JSONValue
         /// Creates a member.
         public init(name: String, value: JSONValue) {
