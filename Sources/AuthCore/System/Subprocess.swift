@@ -65,7 +65,15 @@ public struct Subprocess: Sendable {
             envp.forEach { free($0) }
         }
         var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, envp)
+        var spawned = posix_spawn(&pid, executable, &actions, nil, argv, envp)
+        // ETXTBSY: another thread of this process was writing an executable (a helper just installed, a test's
+        // script) when some fork inherited its descriptor; the window closes within milliseconds.
+        var delay: UInt32 = 5_000
+        for _ in 0..<6 where spawned == ETXTBSY {
+            usleep(delay)
+            delay *= 2
+            spawned = posix_spawn(&pid, executable, &actions, nil, argv, envp)
+        }
         close(inPipe[0])
         close(outPipe[1])
         close(errPipe[1])
