@@ -7,12 +7,9 @@
 # not start the keyring helper (the keyring source is decided without waiting), which is the case measured
 # here; with a session bus the keyring helper's own start-up is added (bench/keyring-helper.sh measures it).
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-cd "$root"
-scripts/install-deps.sh --bench
-BENCH_DIR=$(mktemp -d /tmp/ossb-bench.XXXXXX)
-trap 'rm -rf "$BENCH_DIR"' EXIT
+cd "$(dirname "$0")/.."
 source bench/lib.sh
+bench_begin
 
 file_helper=$(build_static_helper docker-credential-ossb-file)
 front=$(build_static_helper docker-credential-ossb)

@@ -7,12 +7,9 @@
 # subtracts the measured cost of spawning that shell; medians are reported because they resist the noise
 # of a shared 2-core machine.
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-cd "$root"
-scripts/install-deps.sh --bench
-BENCH_DIR=$(mktemp -d /tmp/ossb-bench.XXXXXX)
-trap 'gpgconf --kill gpg-agent 2>/dev/null || true; rm -rf "$BENCH_DIR"' EXIT
+cd "$(dirname "$0")/.."
 source bench/lib.sh
+bench_begin
 
 file_helper=$(build_static_helper docker-credential-ossb-file)
 env_helper=$(build_static_helper docker-credential-ossb-env)

@@ -5,12 +5,9 @@
 # ossb-kubelet-credential-provider answering a kubelet request through the whole discovery chain.
 # No Go peer exists: none of docker-credential-helpers reads Kubernetes secrets or speaks kubelet's plugin API.
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-cd "$root"
-scripts/install-deps.sh --bench
-BENCH_DIR=$(mktemp -d /tmp/ossb-bench.XXXXXX)
-trap 'rm -rf "$BENCH_DIR"' EXIT
+cd "$(dirname "$0")/.."
 source bench/lib.sh
+bench_begin
 
 file_helper=$(build_static_helper docker-credential-ossb-file)
 k8s_helper=$(build_static_helper docker-credential-ossb-k8s)

@@ -1,4 +1,19 @@
-# Shared bench helpers. Source it from a bench script.
+# Shared bench helpers. A bench script starts with:
+#   cd "$(dirname "$0")/.." && source bench/lib.sh && bench_begin
+# which installs what benches need, makes $BENCH_DIR and removes it (and stops any test bed) on exit.
+
+bench_begin() {
+  set -euo pipefail
+  scripts/install-deps.sh --bench
+  BENCH_DIR=$(mktemp -d /tmp/ossb-bench.XXXXXX)
+  trap bench_end EXIT
+}
+
+bench_end() {
+  if [ -n "${OSSB_TESTBED_DIR:-}" ]; then stop_all; fi
+  gpgconf --kill gpg-agent 2>/dev/null || true
+  rm -rf "$BENCH_DIR"
+}
 
 # build_helpers: release builds as scripts/install.sh makes them (fully static helpers), into .build/static-executable.
 build_static_helper() {

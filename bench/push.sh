@@ -5,13 +5,9 @@
 # Target (issue 8): faster than skopeo (ratio under 0.8), memory independent of layer size.
 # Usage: bench/push.sh [LAYER_MIB]   (default 200)
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-cd "$root"
-scripts/install-deps.sh --bench
-BENCH_DIR=$(mktemp -d /tmp/ossb-bench.XXXXXX)
-cleanup() { [ -n "${OSSB_TESTBED_DIR:-}" ] && stop_all; rm -rf "$BENCH_DIR"; }
-trap cleanup EXIT
+cd "$(dirname "$0")/.."
 source bench/lib.sh
+bench_begin
 mib=${1:-200}
 
 cli=$(build_cli)

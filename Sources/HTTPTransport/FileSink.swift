@@ -28,13 +28,7 @@ public final class FileSink: HTTPBodySink, @unchecked Sendable {
 
     public func write(_ chunk: UnsafeRawBufferPointer) throws {
         digest.update(chunk)
-        var offset = 0
-        while offset < chunk.count {
-            let n = Glibc.write(fd, chunk.baseAddress! + offset, chunk.count - offset)
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { throw SystemError("write", path: path) }
-            offset += n
-        }
+        try FileIO.writeAll(fd: fd, chunk, path: path)
         count += Int64(chunk.count)
     }
 

@@ -39,9 +39,14 @@ public enum FileIO {
 
     /// Writes every byte to a descriptor, retrying short writes and `EINTR`.
     public static func writeAll(fd: Int32, _ bytes: [UInt8], path: String) throws {
+        try bytes.withUnsafeBytes { try writeAll(fd: fd, $0, path: path) }
+    }
+
+    /// Writes every byte of a buffer to a descriptor, retrying short writes and `EINTR`.
+    public static func writeAll(fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
         var offset = 0
         while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            let n = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
             if n < 0 {
                 if errno == EINTR { continue }
                 throw SystemError("write", path: path)

@@ -33,13 +33,7 @@ final class BlobDownloadSink: HTTPBodySink, @unchecked Sendable {
             throw BlobSizeExceeded(limit: limit)
         }
         digest.update(chunk)
-        var offset = 0
-        while offset < chunk.count {
-            let n = Glibc.write(fd, chunk.baseAddress! + offset, chunk.count - offset)
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { throw SystemError("write", path: path) }
-            offset += n
-        }
+        try FileIO.writeAll(fd: fd, chunk, path: path)
         received += Int64(chunk.count)
         if received - flushedTo >= Self.writebackStep { startWriteback() }
     }
