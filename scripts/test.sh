@@ -20,7 +20,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 for bed in scripts/testbed/registry.sh scripts/testbed/token-registry.sh scripts/testbed/tls-registry.sh \
-  scripts/testbed/http-server.sh scripts/testbed/dbus-beds.sh; do
+  scripts/testbed/http-server.sh scripts/testbed/hostile-registry.sh scripts/testbed/dbus-beds.sh; do
   # shellcheck disable=SC1090
   source "$bed"
 done
@@ -29,6 +29,7 @@ start_fault_proxy
 start_token_registry
 start_tls_registry
 start_http_server
+start_hostile_registry
 start_bare_bus
 start_silent_bus
 

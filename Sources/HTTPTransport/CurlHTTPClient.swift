@@ -91,6 +91,7 @@ public final class CurlHTTPClient: HTTPClient {
         }
         let request = state.request
         do {
+            try request.headers.checkSendable()
             if case .source(let source) = request.body { state.reader = try source.makeReader() }
             if case .bytes(let bytes) = request.body { state.reader = BytesBodyReader(bytes) }
         } catch {

@@ -21,7 +21,7 @@ enum ClientFactory {
             options.explain = { line in sink("ossb: explain: " + line) }
         }
         let writeError = context.writeError
-        options.warn = { writeError("ossb-registry: warning: \($0)\n") }
+        options.warn = { writeError("ossb-registry: warning: \(TerminalText.sanitized($0))\n") }
         var insecure = context.insecureHosts.union(options.config?.insecure ?? [])
         if parsed.flags.contains("insecure") {
             for host in (registry.map { [$0] } ?? []) + extraInsecure {

@@ -68,7 +68,7 @@ public struct CommandContext: Sendable {
     func explainSink(forced: Bool) -> (@Sendable (String) -> Void)? {
         guard forced || environment.flag("OSSB_EXPLAIN") else { return nil }
         let write = writeError
-        return { write($0 + "\n") }
+        return { write(TerminalText.sanitized($0) + "\n") }
     }
 }
 

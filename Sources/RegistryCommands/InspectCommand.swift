@@ -86,7 +86,8 @@ enum InspectCommand {
                 lines.append("  \(layer.digest)  \(TerminalProgress.formatBytes(layer.size).padding(10))  \(layer.mediaType)")
             }
         }
-        return lines.joined(separator: "\n") + "\n"
+        // Media types and platforms are the registry's words: printed inert.
+        return lines.map(TerminalText.sanitized).joined(separator: "\n") + "\n"
     }
 }
 

@@ -57,8 +57,8 @@ enum PullCommand {
             let result = try await client.pull(
                 reference, to: output, platform: platform, allPlatforms: parsed.flags.contains("all-platforms"), progress: progress)
             let platforms = result.platforms.map(\.description).joined(separator: ", ")
-            context.writeOutput(
-                "Pulled \(reference.familiarName) (\(platforms)) into \(output): \(result.descriptor.digest), \(result.blobs) blobs (\(result.cachedBlobs) from the cache), \(TerminalProgress.formatBytes(result.bytes))\n")
+            context.writeOutput(TerminalText.sanitized(
+                "Pulled \(reference.familiarName) (\(platforms)) into \(output): \(result.descriptor.digest), \(result.blobs) blobs (\(result.cachedBlobs) from the cache), \(TerminalProgress.formatBytes(result.bytes))") + "\n")
             return ExitStatus.success
         } catch {
             return RegistryCommandLine.failure("pull", "\(error)", context: context)

@@ -83,9 +83,10 @@ public enum RegistryCommandLine {
         return ExitStatus.usage
     }
 
-    /// Reports a failure as one line.
+    /// Reports a failure as one line. The message may quote a registry (its error text, a tag, a realm), so it
+    /// is made inert: no escape sequence or line break of theirs reaches the terminal.
     static func failure(_ command: String, _ message: String, context: CommandContext) -> Int32 {
-        context.writeError("ossb-registry \(command): \(message)\n")
+        context.writeError("ossb-registry \(command): \(TerminalText.sanitized(message))\n")
         return ExitStatus.failure
     }
 }

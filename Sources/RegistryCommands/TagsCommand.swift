@@ -40,7 +40,7 @@ enum TagsCommand {
         do {
             let client = try ClientFactory.make(for: reference.registry, parsed: parsed, context: context)
             let tags = try await client.listTags(reference)
-            context.writeOutput(tags.map { $0 + "\n" }.joined())
+            context.writeOutput(tags.map { TerminalText.sanitized($0) + "\n" }.joined())
             return ExitStatus.success
         } catch {
             return RegistryCommandLine.failure("tags", "\(error)", context: context)

@@ -138,3 +138,18 @@ struct CurlHTTPClientTests {
         await #expect(throws: HTTPClientError.self) { try await client.send(request) }
     }
 }
+
+extension CurlHTTPClientTests {
+    @Test func aHeaderValueWithCRLFIsRefusedNotSent() async throws {
+        var headers = HTTPHeaders()
+        headers.add("Authorization", "Bearer abc\r\nX-Injected: yes")
+        do {
+            let response = try await client.send(HTTPRequest(url: url("/echo"), headers: headers))
+            let echoed = try json(response)["headers"] as? [String: String]
+            Issue.record("the request was sent; the server saw x-injected: \(echoed?["x-injected"] ?? "nothing")")
+        } catch {
+            #expect("\(error)".contains("Authorization"), "\(error)")
+            #expect(!"\(error)".contains("abc"), "the value may be a credential: \(error)")
+        }
+    }
+}

@@ -12,6 +12,14 @@ public enum TestServers {
         return (main, other)
     }
 
+    /// The hostile registry and token server (scripts/testbed/hostile-registry.py), which misbehaves by
+    /// repository name, on 127.0.0.1; and its login target on 127.0.0.2, which answers credentials with a
+    /// hostile error.
+    public static var hostile: (registry: String, login: String)? {
+        guard let registry = environment["OSSB_TEST_HOSTILE_REGISTRY"], let login = environment["OSSB_TEST_HOSTILE_LOGIN"] else { return nil }
+        return (registry, login)
+    }
+
     /// The registry with token auth and its token server.
     public static var token: TokenBed? {
         guard let registry = environment["OSSB_TEST_TOKEN_REGISTRY"], let realm = environment["OSSB_TEST_TOKEN_REALM"],

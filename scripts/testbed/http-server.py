@@ -17,7 +17,7 @@ import gzip, hashlib, json, os, sys, threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from testbed_http import read_request_body  # noqa: E402
+from testbed_http import read_request_body, send_body  # noqa: E402
 from urllib.parse import urlparse, parse_qs
 
 PORT = int(sys.argv[1])
@@ -30,15 +30,7 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
     def send_json(self, code, obj, extra=None):
-        body = json.dumps(obj).encode()
-        self.send_response(code)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        for k, v in (extra or {}).items():
-            self.send_header(k, v)
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
+        send_body(self, code, json.dumps(obj).encode(), extra=extra)
 
     def handle_any(self):
         url = urlparse(self.path)

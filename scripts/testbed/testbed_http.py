@@ -15,3 +15,15 @@ def read_request_body(handler):
             data += handler.rfile.read(size)
             handler.rfile.readline()
     return handler.rfile.read(int(handler.headers.get("Content-Length", "0"))), False
+
+
+def send_body(handler, code, body, content_type="application/json", extra=None):
+    """Sends a complete response with Content-Length (no body to a HEAD), extra headers from a dict."""
+    handler.send_response(code)
+    handler.send_header("Content-Type", content_type)
+    handler.send_header("Content-Length", str(len(body)))
+    for k, v in (extra or {}).items():
+        handler.send_header(k, v)
+    handler.end_headers()
+    if handler.command != "HEAD":
+        handler.wfile.write(body)

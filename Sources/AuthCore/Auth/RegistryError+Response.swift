@@ -29,7 +29,7 @@ extension RegistryError {
     ) -> RegistryError {
         let details = details(in: response.body)
         let code = details.first?.code
-        let said = details.first.map { $0.message.isEmpty ? $0.code : "\($0.code): \(sanitize($0.message))" }
+        let said = details.first.map { $0.message.isEmpty ? sanitize($0.code) : "\(sanitize($0.code)): \(sanitize($0.message))" }
         let suffix = said.map { " (\($0))" } ?? ""
         let type: ErrorType
         let advice: String
@@ -84,9 +84,9 @@ extension RegistryError {
             .network, operation: operation, registry: registry, message: "\(operation) on \(registry) failed: \(error)")
     }
 
-    /// A registry's message, cut to one short line (it is shown to the user as part of ours).
+    /// A registry's message, cut to one short, inert line (it is shown to the user as part of ours).
     static func sanitize(_ text: String) -> String {
-        let line = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+        let line = TerminalText.sanitized(text.split(whereSeparator: \.isNewline).first ?? "")
         return line.count > 200 ? String(line.prefix(200)) + "..." : line
     }
 }

@@ -47,6 +47,14 @@ public struct TokenResponse: Sendable, CustomStringConvertible {
                 .authentication, operation: "token", registry: server,
                 message: "the token server at \(server) answered without a token")
         }
+        // The token goes into an `Authorization` header to the registry, often another host than the token
+        // server: a line break in it would add header lines of the token server's choosing to that request.
+        for (name, value) in [("token", token), ("refresh token", nonEmpty(object["refresh_token"]))] {
+            guard let value, !isToken(value) else { continue }
+            throw RegistryError(
+                .authentication, operation: "token", registry: server,
+                message: "the token server at \(server) sent a \(name) holding characters a token cannot contain (RFC 6750 allows only visible ASCII); refusing to use it")
+        }
         var expiresIn = minimumLifetime
         if case .number(let text)? = object["expires_in"], let seconds = Double(text), seconds.isFinite {
             expiresIn = Int(min(max(seconds, 0), 365 * 86400))
@@ -54,6 +62,12 @@ public struct TokenResponse: Sendable, CustomStringConvertible {
         return TokenResponse(
             token: token, expiresIn: expiresIn, issuedAt: object["issued_at"]?.stringValue.flatMap(RFC3339.parse),
             refreshToken: nonEmpty(object["refresh_token"]), scope: object["scope"]?.stringValue.map { ScopeSet(parsing: $0) })
+    }
+
+    /// Whether `value` is visible ASCII without spaces: RFC 6750's `b64token` and every token format in use
+    /// (JWTs, opaque base64) fit, and nothing that could break out of a header does.
+    static func isToken(_ value: String) -> Bool {
+        value.utf8.allSatisfy { (0x21...0x7E).contains($0) }
     }
 
     private static func nonEmpty(_ value: JSONValue?) -> String? {

@@ -32,7 +32,8 @@ final class FileBodyReader: HTTPBodyReader {
     private var remaining: Int64
 
     init(path: String, offset: Int64, length: Int64) throws {
-        fd = open(path, O_RDONLY | O_CLOEXEC)
+        // A blob's file was checked before it is sent; a symbolic link put in its place meanwhile is not followed.
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         guard fd >= 0 else { throw SystemError("open", path: path) }
         self.path = path
         remaining = length

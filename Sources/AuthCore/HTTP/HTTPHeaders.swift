@@ -62,6 +62,20 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, CustomStringConvertibl
         fields.removeAll { Self.credentialFields.contains($0.name.lowercased()) }
     }
 
+    /// Whether `value` can travel as a header value: no CR, LF or NUL, which would end the field early and let
+    /// the rest of the value (a token a token server chose, say) be read as further header lines.
+    public static func isSendable(_ value: String) -> Bool {
+        !value.utf8.contains { $0 == 0x0D || $0 == 0x0A || $0 == 0x00 }
+    }
+
+    /// Refuses headers that cannot be sent as they are: the transport calls this before every request.
+    /// - Throws: `HTTPClientError` (other) naming the field (never its value, which may be a credential).
+    public func checkSendable() throws(HTTPClientError) {
+        if let bad = fields.first(where: { !Self.isSendable($0.name) || !Self.isSendable($0.value) }) {
+            throw HTTPClientError(.other, "refusing to send the \(bad.name) header: its value holds a line break or NUL, which would inject further header lines")
+        }
+    }
+
     public func makeIterator() -> IndexingIterator<[Field]> { fields.makeIterator() }
 
     public var description: String {

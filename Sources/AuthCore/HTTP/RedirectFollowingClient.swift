@@ -4,6 +4,9 @@ import FoundationEssentials
 /// explicit: once a redirect leaves the origin of the original request, `Authorization` (and any other
 /// credential field) is dropped and never restored, even if a later hop comes back.
 ///
+/// Every error response passes through here, so this is also where an error body's echo of the request's own
+/// credentials is redacted (`SentCredentials`).
+///
 /// Real registries redirect blob downloads to object storage (S3, GCS, a CDN), which rejects or logs a
 /// forwarded `Authorization`; swift-container-plugin#166 is the bug this prevents.
 public struct RedirectFollowingClient: HTTPClient {
@@ -24,7 +27,10 @@ public struct RedirectFollowingClient: HTTPClient {
         var redirects = 0
         while true {
             let response = try await base.send(current, sink: sink)
-            guard response.isRedirect, let location = response.headers["Location"] else { return response }
+            guard response.isRedirect, let location = response.headers["Location"] else {
+                // An error body may quote the request; what this client sent never comes back out of it.
+                return response.isSuccess ? response : SentCredentials(current).redacting(response)
+            }
             guard redirects < maximumRedirects else {
                 throw HTTPClientError(
                     .redirect, "\(request.origin?.description ?? "the server") redirected more than \(maximumRedirects) times; giving up")

@@ -30,11 +30,13 @@ public struct BlobCache: Sendable {
         "\(root)/blobs/\(digest.algorithm)/\(digest.encoded)"
     }
 
-    /// The cached file for a digest, when present (and of the expected size, when given).
+    /// The cached file for a digest, when present, verified (see `isVerified`) and of the expected size, when
+    /// given.
     public func lookup(_ digest: Digest, size: Int64? = nil) -> String? {
         var st = stat()
-        guard stat(path(for: digest), &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return nil }
+        guard lstat(path(for: digest), &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return nil }
         if let size, Int64(st.st_size) != size { return nil }
+        guard isVerified(digest, st) else { return nil }
         return path(for: digest)
     }
 
@@ -53,6 +55,7 @@ public struct BlobCache: Sendable {
         guard rename(temporary, target) == 0 else {
             throw SystemError("move a verified blob into the cache at", path: target)
         }
+        recordVerified(digest)
         return target
     }
 

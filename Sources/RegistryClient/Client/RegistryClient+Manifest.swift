@@ -34,7 +34,7 @@ extension RegistryClient {
         var lastError: (any Error)?
         for (i, source) in sources.enumerated() {
             do {
-                return try await fetchManifest(reference, identifier: reference.identifier, from: source)
+                return try await fetchManifest(reference, from: source)
             } catch {
                 lastError = error
                 if i < sources.count - 1 {
@@ -81,7 +81,7 @@ extension RegistryClient {
                 throw RegistryError(.manifest, operation: "pull_image", registry: reference.registry, message: "\(error)", cause: error)
             }
             explain("\(reference.familiarName): \(wanted) is \(chosen.digest)")
-            let image = try await fetchManifest(reference, identifier: chosen.digest, from: top.source)
+            let image = try await fetchManifest(reference, descriptor: chosen, from: top.source)
             guard case .image(let manifest) = image.document.content else {
                 throw RegistryError(.manifest, operation: "pull_image", registry: reference.registry, message: "the index entry \(chosen.digest) for \(wanted) is not an image manifest")
             }
@@ -89,31 +89,78 @@ extension RegistryClient {
         }
     }
 
-    /// Fetches one manifest by tag or digest from one source.
-    func fetchManifest(_ reference: ImageReference, identifier: String, from source: String) async throws -> FetchedManifest {
+    /// Fetches what `reference` names (its digest, else its tag) from one source.
+    func fetchManifest(_ reference: ImageReference, from source: String) async throws -> FetchedManifest {
+        if let digest = reference.digest {
+            try requireVerifiable(digest, registry: reference.registry)
+            return try await fetchManifest(reference, path: digest.description, pinned: digest, size: nil, from: source)
+        }
+        return try await fetchManifest(reference, path: reference.tag ?? "latest", pinned: nil, size: nil, from: source)
+    }
+
+    /// Fetches the manifest a descriptor (an index entry) names. Its digest is parsed before any URL is built,
+    /// so an entry whose "digest" is a tag or anything else cannot fetch mutable content, and the bytes must
+    /// match both its digest and its size.
+    /// - Throws: `RegistryError` (manifest) for an invalid digest, (validation) for an algorithm other than
+    ///   sha256, and (manifest) for a mismatch.
+    func fetchManifest(_ reference: ImageReference, descriptor: Descriptor, from source: String) async throws -> FetchedManifest {
+        let digest = try pinnedDigest(descriptor, of: reference, operation: "pull_image")
+        return try await fetchManifest(reference, path: digest.description, pinned: digest, size: descriptor.size, from: source)
+    }
+
+    /// The digest of a descriptor a registry sent, validated and verifiable.
+    func pinnedDigest(_ descriptor: Descriptor, of reference: ImageReference, operation: String) throws -> Digest {
+        let digest: Digest
+        do { digest = try descriptor.parsedDigest() } catch {
+            throw RegistryError(
+                .manifest, operation: operation, registry: reference.registry,
+                message: "\(reference.familiarName) names content by \"\(TerminalText.sanitized(descriptor.digest))\", which is not a digest (\(error)); refusing to fetch it, because only a digest pins content")
+        }
+        try requireVerifiable(digest, registry: reference.registry)
+        return digest
+    }
+
+    /// Refuses a digest this client cannot check (only sha256 is computed).
+    func requireVerifiable(_ digest: Digest, registry: String) throws {
+        guard digest.algorithm == "sha256" else {
+            throw RegistryError(.validation, operation: "pull_image", registry: registry, message: "cannot verify \(digest.algorithm) digest \(digest): only sha256 is supported")
+        }
+    }
+
+    /// Fetches one manifest from one source. With `pinned`, the bytes must hash to it; a sha256
+    /// `Docker-Content-Digest` must match them too; with `size`, no more is read and the length must match.
+    private func fetchManifest(
+        _ reference: ImageReference, path identifier: String, pinned: Digest?, size: Int64?, from source: String
+    ) async throws -> FetchedManifest {
         let session = try await session(for: source, repository: reference.repository, operation: "pull_image")
         var headers = HTTPHeaders()
         headers.add("Accept", MediaType.acceptedManifests.joined(separator: ", "))
         let url = session.url("/v2/\(reference.repository)/manifests/\(identifier)")
-        let response = try await perform(session, operation: "pull_image", scopes: [Scope.repository(reference.repository, actions: ["pull"])]) {
-            HTTPRequest(url: url, headers: headers, maximumBufferedBody: Self.manifestLimit, timeout: 120)
+        let registry = session.displayName
+        if let size, size < 0 || size > Int64(Self.manifestLimit) {
+            throw RegistryError(.manifest, operation: "pull_image", registry: registry, message: "manifest \(identifier) is said to be \(size) bytes; at most \(Self.manifestLimit) are accepted")
+        }
+        // The transport stops reading at the declared size: a longer body fails there.
+        let response: HTTPResponse
+        do {
+            response = try await perform(session, operation: "pull_image", scopes: [Scope.repository(reference.repository, actions: ["pull"])]) {
+                HTTPRequest(url: url, headers: headers, maximumBufferedBody: size.map { Int($0) } ?? Self.manifestLimit, timeout: 120)
+            }
+        } catch where ((error as? RegistryError)?.cause as? HTTPClientError ?? error as? HTTPClientError)?.kind == .bodyTooLarge {
+            throw RegistryError(.manifest, operation: "pull_image", registry: registry, message: "manifest \(identifier) is more than the \(size ?? Int64(Self.manifestLimit)) bytes \(size == nil ? "accepted" : "the index says"); refusing it")
         }
         let bytes = response.body
+        if let size, bytes.count != size {
+            throw RegistryError(.manifest, operation: "pull_image", registry: registry, message: "manifest \(identifier) is \(bytes.count) bytes, the index says \(size); refusing it")
+        }
         let hash = SHA256Digest()
         hash.update(bytes)
         let actual = try Digest(hash.finish())
-        let registry = session.displayName
-        if identifier.contains(":") {
-            let expected: Digest
-            do { expected = try Digest(identifier) } catch { throw RegistryError(.validation, operation: "pull_image", registry: registry, message: "\(error)") }
-            guard expected.algorithm == "sha256" else {
-                throw RegistryError(.validation, operation: "pull_image", registry: registry, message: "cannot verify a \(expected.algorithm) digest; only sha256 is supported")
-            }
-            guard expected == actual else {
-                throw RegistryError(.manifest, operation: "pull_image", registry: registry, message: "\(ManifestError.digestMismatch(expected: expected.description, actual: actual.description))")
-            }
-        } else if let advertised = response.headers["Docker-Content-Digest"], advertised.hasPrefix("sha256:"), advertised != actual.description {
-            throw RegistryError(.manifest, operation: "pull_image", registry: registry, message: "\(ManifestError.digestMismatch(expected: advertised, actual: actual.description))")
+        if let pinned, pinned != actual {
+            throw RegistryError(.manifest, operation: "pull_image", registry: registry, message: "\(ManifestError.digestMismatch(expected: pinned.description, actual: actual.description))")
+        }
+        if let advertised = response.headers["Docker-Content-Digest"], advertised.hasPrefix("sha256:"), advertised != actual.description {
+            throw RegistryError(.manifest, operation: "pull_image", registry: registry, message: "the Docker-Content-Digest of \(identifier) says \(TerminalText.sanitized(advertised)): \(ManifestError.digestMismatch(expected: TerminalText.sanitized(advertised), actual: actual.description))")
         }
         do {
             let document = try ManifestDocument(bytes: bytes, contentType: response.headers["Content-Type"])

@@ -52,7 +52,7 @@ extension RegistryClient {
                 images = try await withThrowingTaskGroup(of: (Int, Descriptor, FetchedManifest).self) { group in
                     for (i, entry) in index.manifests.enumerated() {
                         group.addTask {
-                            (i, entry, try await self.fetchManifest(reference, identifier: entry.digest, from: top.source))
+                            (i, entry, try await self.fetchManifest(reference, descriptor: entry, from: top.source))
                         }
                     }
                     var found: [(Int, Descriptor, FetchedManifest)] = []
@@ -116,6 +116,8 @@ extension RegistryClient {
                     let wasCached = self.cache.lookup(digest, size: blob.size) != nil
                     let path = try await self.fetchBlob(reference, digest: digest, size: blob.size, sources: sources, progress: progress)
                     if let layout {
+                        // A file already there under this name is kept only when it is the blob.
+                        layout.removeUnverifiedBlob(digest, size: blob.size)
                         do {
                             try FileIO.makeDirectories(FileIO.directoryName(of: layout.blobPath(digest)), mode: 0o755)
                             try BlobCache.place(path, at: layout.blobPath(digest))

@@ -47,9 +47,7 @@ extension RegistryClient {
     ) async throws -> PushResult {
         let layout = OCILayout(path: directory)
         let descriptor = try layout.descriptor(named: name)
-        let digest: Digest
-        do { digest = try descriptor.parsedDigest() } catch { throw LayoutError.malformed("\(directory)/index.json names an invalid digest: \(error)") }
-        let bytes = try layout.readBlob(digest)
+        let (bytes, digest) = try layout.verifiedManifest(descriptor)
         let document: ManifestDocument
         do { document = try ManifestDocument(bytes: bytes, contentType: descriptor.mediaType) } catch {
             throw LayoutError.malformed("\(directory): the manifest \(digest) is not usable: \(error)")
@@ -60,8 +58,7 @@ extension RegistryClient {
             images = [(bytes, digest, document.mediaType, manifest)]
         case .index(let index):
             for entry in index.manifests {
-                let childDigest = try entry.parsedDigest()
-                let childBytes = try layout.readBlob(childDigest)
+                let (childBytes, childDigest) = try layout.verifiedManifest(entry)
                 let child = try ManifestDocument(bytes: childBytes, contentType: entry.mediaType)
                 guard case .image(let manifest) = child.content else {
                     throw LayoutError.malformed("\(directory): nested indexes are not supported (\(entry.digest))")
@@ -71,11 +68,17 @@ extension RegistryClient {
         }
         let cache = self.cache
         let registry = ServerAddress.host(of: reference.registry)
+        var sizes: [Digest: Int64] = [:]
+        for image in images {
+            for blob in [image.manifest.config] + image.manifest.layers {
+                if let blobDigest = try? blob.parsedDigest() { sizes[blobDigest] = blob.size }
+            }
+        }
         let content = PushContent(
             top: (bytes, digest, document.mediaType), images: images,
-            file: { digest in
-                guard layout.hasBlob(digest) else { throw LayoutError.missingBlob(digest.description, directory) }
-                return layout.blobPath(digest)
+            file: { [sizes] digest in
+                guard layout.hasBlob(digest), let size = sizes[digest] else { throw LayoutError.missingBlob(digest.description, directory) }
+                return try layout.blobForUpload(digest, size: size)
             },
             mountCandidates: { digest in cache.origins(digest).filter { $0.registry == registry }.map(\.repository) })
         return try await push(content, to: reference, progress: progress)
@@ -99,7 +102,7 @@ extension RegistryClient {
         case .index(let index):
             if allPlatforms {
                 for entry in index.manifests {
-                    let child = try await fetchManifest(source, identifier: entry.digest, from: top.source)
+                    let child = try await fetchManifest(source, descriptor: entry, from: top.source)
                     guard case .image(let manifest) = child.document.content else {
                         throw RegistryError(.manifest, operation: "copy", registry: source.registry, message: "nested indexes are not supported (\(entry.digest))")
                     }

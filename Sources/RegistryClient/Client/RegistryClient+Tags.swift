@@ -2,7 +2,9 @@ import AuthCore
 import FoundationEssentials
 
 extension RegistryClient {
-    /// The tags of a repository, following the registry's pagination (`Link: <…>; rel="next"`).
+    /// The tags of a repository, following the registry's pagination (`Link: <…>; rel="next"`). Names outside
+    /// the OCI tag grammar (`[A-Za-z0-9_][A-Za-z0-9._-]{0,127}`) are dropped with a warning: a registry could
+    /// otherwise hand escape sequences or line breaks to whatever prints or uses the list.
     /// - Parameter repository: a reference naming the repository (its tag and digest are ignored).
     /// - Throws: `RegistryError`.
     public func listTags(_ repository: ImageReference) async throws -> [String] {
@@ -20,7 +22,11 @@ extension RegistryClient {
             guard let page = try? JSONDecoder().decode(Page.self, from: Data(response.body)) else {
                 throw RegistryError(.validation, operation: "list_tags", registry: session.displayName, message: "\(session.displayName) answered the tag list with something that is not a tag list")
             }
-            tags += page.tags ?? []
+            let valid = (page.tags ?? []).filter { (try? ImageReference.validateTag($0)) != nil }
+            if valid.count < (page.tags ?? []).count {
+                options.warn("\(session.displayName) listed \((page.tags ?? []).count - valid.count) tag(s) of \(repository.repository) that are not valid tag names; they were left out")
+            }
+            tags += valid
             path = Self.nextLink(response.headers["Link"])
         }
         return tags

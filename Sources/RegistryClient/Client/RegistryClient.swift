@@ -44,6 +44,7 @@ public final class RegistryClient: Sendable {
         } else {
             cache = try BlobCache(environment: options.environment)
         }
+        try cache.requirePrivateRoot()
         transport = options.transport
             ?? CurlHTTPClient(environment: options.environment, insecureHosts: Self.insecure(config, options), explain: options.explain)
     }

@@ -1,0 +1,66 @@
+import AuthCore
+import Glibc
+
+/// Trusting the cache no more than its content deserves.
+///
+/// A cached blob is served only while it is provably the file that was verified: when a blob is verified (on
+/// download, or by re-hashing), a stamp of its device, inode, size, modification and change times is kept in
+/// `verified/<algorithm>/<hex>`. Any write, truncation, replacement, `touch` or `chmod` changes one of those
+/// (the change time cannot be set back by an unprivileged process), so a changed file is hashed again before
+/// use, and removed when it no longer matches its name. Hashing costs about 0.6 s per GiB here; the stamp
+/// makes the common case one `stat` and one small read.
+extension BlobCache {
+    /// Where the verified stamp of a blob is kept.
+    func stampPath(for digest: Digest) -> String {
+        "\(root)/verified/\(digest.algorithm)/\(digest.encoded)"
+    }
+
+    /// The identity of a file's current content as far as the file system tells.
+    static func stamp(_ st: stat) -> String {
+        "\(st.st_dev) \(st.st_ino) \(st.st_size) \(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec) \(st.st_ctim.tv_sec).\(st.st_ctim.tv_nsec)\n"
+    }
+
+    /// Whether the cached file for `digest` (whose `stat` is `st`) holds exactly the blob: its stamp still
+    /// matches, or hashing it again proves it (then the stamp is renewed). A file that fails is removed, so the
+    /// next download replaces it.
+    func isVerified(_ digest: Digest, _ st: stat) -> Bool {
+        let path = path(for: digest)
+        if let recorded = (try? FileIO.readIfExists(stampPath(for: digest), limit: 4096)) ?? nil,
+            String(decoding: recorded, as: UTF8.self) == Self.stamp(st)
+        {
+            return true
+        }
+        guard digest.algorithm == "sha256", let hashed = FileHash.sha256(regularFile: path), hashed.digest == digest.description else {
+            unlink(path)
+            unlink(stampPath(for: digest))
+            return false
+        }
+        recordVerified(digest)
+        return true
+    }
+
+    /// Records that the cached file for `digest` was just verified.
+    func recordVerified(_ digest: Digest) {
+        var st = stat()
+        guard lstat(path(for: digest), &st) == 0, (try? FileIO.makeDirectories(FileIO.directoryName(of: stampPath(for: digest)), mode: 0o700)) != nil
+        else { return }
+        try? AtomicFile.write(Array(Self.stamp(st).utf8), to: stampPath(for: digest), mode: 0o600)
+    }
+
+    /// Refuses a cache directory that someone else could have filled: one owned by another user, or writable
+    /// by group or others (they could plant a file under a digest's name, or swap one after it was verified).
+    /// A directory that does not exist yet is fine: it is created private.
+    /// - Throws: `RegistryError` (validation) saying what to change.
+    public func requirePrivateRoot() throws {
+        var st = stat()
+        guard stat(root, &st) == 0 else { return }
+        let fix = "use a directory of your own with OSSB_CACHE_DIR"
+        guard st.st_uid == geteuid() else {
+            throw RegistryError(.validation, operation: "cache", registry: "", message: "the blob cache \(root) is owned by another user (uid \(st.st_uid), you are \(geteuid())); \(fix)")
+        }
+        guard st.st_mode & 0o022 == 0 else {
+            let mode = String(st.st_mode & 0o777, radix: 8)
+            throw RegistryError(.validation, operation: "cache", registry: "", message: "the blob cache \(root) is writable by group or others (mode \(mode)); run chmod go-w \(root), or \(fix)")
+        }
+    }
+}

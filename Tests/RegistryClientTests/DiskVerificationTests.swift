@@ -1,0 +1,167 @@
+import AuthCore
+import Foundation
+import Glibc
+import HTTPTransport
+import Testing
+@testable import RegistryClient
+
+/// What is on disk is what the digest says: a tampered blob in a layout or the cache is never reused, a cache
+/// directory others can write is refused, and `push` sends nothing a crafted layout points at.
+@Suite(.enabled(if: TestServers.hostile != nil, "needs scripts/test.sh's hostile registry"))
+struct DiskVerificationTests {
+    let home = TemporaryDirectory()
+
+    func client(cache: String? = nil) throws -> RegistryClient {
+        var options = ClientOptions(environment: Environment(["HOME": home.path, "PATH": "/usr/bin:/bin"]))
+        options.retry = RetryPolicy(maxAttempts: 1, baseDelay: 0.01, maxDelay: 0.01, maxTotal: 1)
+        options.warn = { _ in }
+        options.cacheDirectory = cache
+        return try RegistryClient(options: options)
+    }
+
+    func ref(_ repo: String) throws -> ImageReference {
+        try ImageReference.parse("\(try #require(TestServers.hostile).registry)/\(repo):latest")
+    }
+
+    func sha256(_ path: String) throws -> String {
+        let hash = SHA256Digest()
+        hash.update(Array(try Data(contentsOf: URL(fileURLWithPath: path))))
+        return hash.finish()
+    }
+
+    /// Pulls the honest image and returns its layer's digest.
+    func pullGood(to directory: String, client: RegistryClient? = nil) async throws -> Digest {
+        let result = try await (client ?? self.client()).pull(try ref("good"), to: directory)
+        let document = try ManifestDocument(bytes: try OCILayout(path: directory).readBlob(try result.descriptor.parsedDigest()))
+        guard case .image(let manifest) = document.content else { throw TestFailure("not an image manifest") }
+        return try manifest.layers[0].parsedDigest()
+    }
+
+    /// Overwrites a file's bytes in place (same inode, same size) and puts its modification time back.
+    func tamperInPlace(_ path: String) throws {
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        let handle = try #require(FileHandle(forUpdatingAtPath: path))
+        try handle.write(contentsOf: Data("TAMPERED".utf8))
+        try handle.close()
+        try FileManager.default.setAttributes([.modificationDate: attributes[.modificationDate]!], ofItemAtPath: path)
+    }
+
+    @Test func aTamperedBlobInTheOutputLayoutIsReplaced() async throws {
+        let out = home.file("layout")
+        let layer = try await pullGood(to: out)
+        let path = OCILayout(path: out).blobPath(layer)
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
+        unlink(path)
+        try Data(repeating: 0x41, count: size).write(to: URL(fileURLWithPath: path))
+        _ = try await pullGood(to: out)
+        #expect(try sha256(path) == layer.description, "the tampered file survived the second pull")
+    }
+
+    @Test func aBlobTamperedInTheCacheIsNotReused() async throws {
+        let client = try client()
+        let layer = try await pullGood(to: home.file("one"), client: client)
+        let cached = try #require(client.cache.lookup(layer))
+        #expect(client.cache.lookup(layer) == cached, "a verified blob is found again")
+        try tamperInPlace(cached)
+        #expect(client.cache.lookup(layer) == nil, "a changed file must not be served as the blob")
+        let out = home.file("two")
+        _ = try await pullGood(to: out, client: client)
+        #expect(try sha256(OCILayout(path: out).blobPath(layer)) == layer.description)
+        #expect(try sha256(client.cache.path(for: layer)) == layer.description, "the cache holds the right blob again")
+    }
+
+    @Test func aCacheDirectoryOthersCanWriteIsRefused() async throws {
+        let cache = home.file("cache")
+        try FileManager.default.createDirectory(atPath: cache, withIntermediateDirectories: true)
+        chmod(cache, 0o777)
+        do {
+            _ = try await client(cache: cache).pull(try ref("good"), to: home.file("out"))
+            Issue.record("a world-writable cache was used")
+        } catch {
+            #expect("\(error)".contains(cache), "\(error)")
+            #expect("\(error)".contains("writable"), "\(error)")
+        }
+        chmod(cache, 0o700)
+        _ = try await client(cache: cache).pull(try ref("good"), to: home.file("out"))
+    }
+
+    @Test(.enabled(if: geteuid() == 0, "needs root to give a directory to another user"))
+    func aCacheDirectoryOwnedByAnotherUserIsRefused() async throws {
+        let cache = home.file("theirs")
+        try FileManager.default.createDirectory(atPath: cache, withIntermediateDirectories: true)
+        chmod(cache, 0o700)
+        chown(cache, 65534, 65534)
+        do {
+            _ = try await client(cache: cache).pull(try ref("good"), to: home.file("out"))
+            Issue.record("another user's cache was used")
+        } catch {
+            #expect("\(error)".contains("owned by"), "\(error)")
+        }
+    }
+
+    /// The blobs the push sink received, as sha256 hex digests.
+    func uploaded() throws -> Set<String> {
+        let data = try RegistryTestBed.curl(["-s", "http://\(try #require(TestServers.hostile).registry)/__uploads"])
+        let entries = try JSONSerialization.jsonObject(with: data) as? [[String: Any]] ?? []
+        return Set(entries.compactMap { $0["sha256"] as? String })
+    }
+
+    /// A file outside the layout that a crafted layout points at, as big as the layer it replaces.
+    func secret(size: Int) throws -> (path: String, hex: String) {
+        let path = home.file("id_ed25519")
+        let text = String(repeating: "PRIVATE KEY ", count: size / 12 + 1).prefix(size)
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        return (path, String(try sha256(path).dropFirst(7)))
+    }
+
+    func pushError(_ layout: String) async throws -> String {
+        do {
+            _ = try await client().push(layout: layout, to: try ref("push-sink"))
+            Issue.record("the push succeeded")
+            return ""
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    /// A layout of the honest image, the path of its layer, and a secret file of the layer's size.
+    func layoutAndSecret(_ name: String) async throws -> (out: String, layer: Digest, path: String, size: Int, secret: (path: String, hex: String)) {
+        let out = home.file(name)
+        let layer = try await pullGood(to: out)
+        let path = OCILayout(path: out).blobPath(layer)
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
+        return (out, layer, path, size, try secret(size: size))
+    }
+
+    @Test func pushRefusesABlobThatIsASymlinkOutOfTheLayout() async throws {
+        let crafted = try await layoutAndSecret("symlinked")
+        unlink(crafted.path)
+        symlink(crafted.secret.path, crafted.path)
+        let message = try await pushError(crafted.out)
+        #expect(message.contains("symbolic link"), "\(message)")
+        #expect(!(try uploaded()).contains(crafted.secret.hex), "the file the symlink points at was uploaded")
+    }
+
+    @Test func pushRefusesABlobsDirectoryThatIsASymlink() async throws {
+        let crafted = try await layoutAndSecret("linked-dir")
+        let elsewhere = home.file("elsewhere")
+        try FileManager.default.moveItem(atPath: "\(crafted.out)/blobs/sha256", toPath: elsewhere)
+        symlink(elsewhere, "\(crafted.out)/blobs/sha256")
+        let message = try await pushError(crafted.out)
+        #expect(message.contains("blobs/sha256 is a symbolic link"), "\(message)")
+    }
+
+    @Test func pushRefusesABlobWhoseContentOrSizeIsWrongBeforeSendingIt() async throws {
+        let (out, _, path, size, secret) = try await layoutAndSecret("wrong-content")
+        unlink(path)
+        try FileManager.default.copyItem(atPath: secret.path, toPath: path)
+        let message = try await pushError(out)
+        #expect(message.contains("does not match"), "\(message)")
+        #expect(!(try uploaded()).contains(secret.hex), "mismatching bytes left the machine")
+
+        unlink(path)
+        try Data(repeating: 0x42, count: size + 10).write(to: URL(fileURLWithPath: path))
+        let sizeMessage = try await pushError(out)
+        #expect(sizeMessage.contains("bytes"), "\(sizeMessage)")
+    }
+}

@@ -1,0 +1,13 @@
+# Starts the hostile registry and token server (hostile-registry.py) on 127.0.0.1:PORT, and its login target on
+# 127.0.0.2:PORT, for the tests of what the client refuses to believe or print. Source lib.sh first. Exports
+# OSSB_TEST_HOSTILE_REGISTRY (127.0.0.1:PORT) and OSSB_TEST_HOSTILE_LOGIN (127.0.0.2:PORT).
+start_hostile_registry() {
+  local port
+  port=$(free_port)
+  python3 "$(dirname "${BASH_SOURCE[0]}")/hostile-registry.py" "$port" > "$OSSB_TESTBED_DIR/hostile-registry.log" 2>&1 &
+  record_pid $!
+  wait_for_http "http://127.0.0.1:$port/v2/" "200" 20
+  wait_for_http "http://127.0.0.2:$port/v2/" "401" 20
+  export OSSB_TEST_HOSTILE_REGISTRY="127.0.0.1:$port" OSSB_TEST_HOSTILE_LOGIN="127.0.0.2:$port"
+  echo "testbed: hostile registry on $OSSB_TEST_HOSTILE_REGISTRY, its login target on $OSSB_TEST_HOSTILE_LOGIN" >&2
+}
