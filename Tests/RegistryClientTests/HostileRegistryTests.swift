@@ -124,5 +124,13 @@ extension HostileRegistryTests {
         } catch {
             #expect("\(error)".contains("more than the 10 bytes"), "\(error)")
         }
+        // An error body longer than the declared size is still read whole and reported as what it is.
+        let missing = Descriptor(mediaType: MediaType.ociManifest, digest: "sha256:" + String(repeating: "0", count: 64), size: 10)
+        do {
+            _ = try await client.fetchManifest(try ref("good"), descriptor: missing, from: top.source)
+            Issue.record("a missing manifest was found")
+        } catch let error as RegistryError {
+            #expect(error.type == .notFound, "\(error)")
+        }
     }
 }

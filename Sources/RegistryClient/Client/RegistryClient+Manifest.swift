@@ -140,16 +140,20 @@ extension RegistryClient {
         if let size, size < 0 || size > Int64(Self.manifestLimit) {
             throw RegistryError(.manifest, operation: "pull_image", registry: registry, message: "manifest \(identifier) is said to be \(size) bytes; at most \(Self.manifestLimit) are accepted")
         }
-        // The transport stops reading at the declared size: a longer body fails there.
+        // Reading stops at the declared size: a longer body fails there.
+        let sink = ManifestBodySink(limit: size.map { Int($0) } ?? Self.manifestLimit)
         let response: HTTPResponse
         do {
-            response = try await perform(session, operation: "pull_image", scopes: [Scope.repository(reference.repository, actions: ["pull"])]) {
-                HTTPRequest(url: url, headers: headers, maximumBufferedBody: size.map { Int($0) } ?? Self.manifestLimit, timeout: 120)
+            response = try await perform(
+                session, operation: "pull_image", scopes: [Scope.repository(reference.repository, actions: ["pull"])], sink: sink,
+                beforeRetry: { _ in sink.reset() }
+            ) {
+                HTTPRequest(url: url, headers: headers, timeout: 120)
             }
-        } catch where ((error as? RegistryError)?.cause as? HTTPClientError ?? error as? HTTPClientError)?.kind == .bodyTooLarge {
-            throw RegistryError(.manifest, operation: "pull_image", registry: registry, message: "manifest \(identifier) is more than the \(size ?? Int64(Self.manifestLimit)) bytes \(size == nil ? "accepted" : "the index says"); refusing it")
+        } catch is ManifestTooLarge {
+            throw RegistryError(.manifest, operation: "pull_image", registry: registry, message: "manifest \(identifier) is more than the \(sink.limit) bytes \(size == nil ? "accepted" : "the index says"); refusing it")
         }
-        let bytes = response.body
+        let bytes = sink.bytes
         if let size, bytes.count != size {
             throw RegistryError(.manifest, operation: "pull_image", registry: registry, message: "manifest \(identifier) is \(bytes.count) bytes, the index says \(size); refusing it")
         }

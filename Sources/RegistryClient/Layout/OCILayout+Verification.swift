@@ -29,6 +29,9 @@ extension OCILayout {
     /// - Throws: `LayoutError` naming the blob and what is wrong with it.
     public func blobForUpload(_ digest: Digest, size: Int64) throws -> String {
         let name = "blobs/\(digest.algorithm)/\(digest.encoded)"
+        guard digest.algorithm == "sha256" else {
+            throw LayoutError.malformed("cannot verify blob \(digest) of \(path): only sha256 is supported; nothing was uploaded from it")
+        }
         var fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { throw LayoutError.io("cannot open the layout \(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
