@@ -27,6 +27,15 @@ struct HostileOutputTests {
         expectOneInertLine(result.stderr)
     }
 
+    @Test func platformsWithEscapesArePrintedInert() async throws {
+        let hostile = try #require(TestServers.hostile)
+        let result = await harness.run(["inspect", "\(hostile.registry)/ansi-platform:latest"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("Platforms:"), "\(result.stdout)")
+        #expect(!hasControl(result.stdout), "\(result.stdout.debugDescription)")
+        #expect(!result.stdout.split(separator: "\n").contains { $0.hasPrefix("Login Succeeded") })
+    }
+
     @Test func tagsWithEscapesAreNotPrinted() async throws {
         let hostile = try #require(TestServers.hostile)
         let result = await harness.run(["tags", "\(hostile.registry)/ansi-tags"])

@@ -16,6 +16,7 @@ image (a config and a layer) and misbehaves by repository name:
   ansi-error       every manifest is a 404 whose message carries terminal escapes and a forged
                    "Login Succeeded" line
   ansi-tags        tags/list answers valid tags and tags carrying terminal escapes
+  ansi-platform    an index whose platform strings and media type carry terminal escapes
   token-crlf       asks for a Bearer token; the token server answers a token holding CR LF and a header
   token-echo       asks for a Bearer token; with it, every manifest is a 403 echoing the Authorization header
   push-sink        accepts any upload and records its bytes (GET /__uploads lists the sha256 and length of each)
@@ -82,6 +83,9 @@ MANIFESTS = {
     "long-blob": {"latest": (manifest(len(LAYER) - 1), OCI_MANIFEST, None)},
     "short-blob": {"latest": (manifest(len(LAYER) + 1), OCI_MANIFEST, None)},
     "token-crlf": {"latest": (IMAGE, OCI_MANIFEST, None)},
+    "ansi-platform": {"latest": (dumps({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": [{
+        "mediaType": OCI_MANIFEST + "\x1b]0;owned\x07", "digest": sha256(IMAGE), "size": len(IMAGE),
+        "platform": {"architecture": "amd64\x1b[2J", "os": "linux\rLogin Succeeded"}}]}), OCI_INDEX, None)},
 }
 for repo in list(MANIFESTS):
     for ref, (body, media, _) in list(MANIFESTS[repo].items()):
