@@ -60,18 +60,17 @@ struct HostileRegistryTests {
 
     @Test func anIndexEntryWithTheWrongSizeIsRefused() async throws {
         let message = try await pullError("entry-size")
-        #expect(message.contains("bytes"), "\(message)")
-        #expect(message.contains("size") || message.contains("says"), "\(message)")
+        #expect(message.contains("the index says"), "\(message)")
     }
 
     @Test func aManifestWhoseBytesDoNotMatchItsDigestIsRefused() async throws {
         let message = try await pullError("wrong-bytes")
-        #expect(message.contains("digest"), "\(message)")
+        #expect(message.contains("manifest digest mismatch"), "\(message)")
     }
 
     @Test func aManifestWhoseBytesDoNotMatchDockerContentDigestIsRefused() async throws {
         let message = try await pullError("wrong-header")
-        #expect(message.contains("Docker-Content-Digest") || message.contains("digest"), "\(message)")
+        #expect(message.contains("Docker-Content-Digest"), "\(message)")
     }
 
     @Test(arguments: ["long-blob", "short-blob"])

@@ -121,6 +121,9 @@ extension RegistryClient {
                         do {
                             try FileIO.makeDirectories(FileIO.directoryName(of: layout.blobPath(digest)), mode: 0o755)
                             try BlobCache.place(path, at: layout.blobPath(digest))
+                            // A hard link changes the cached file's change time, which would cost a re-hash
+                            // on every later pull; the file was verified a moment ago.
+                            self.cache.recordVerified(digest)
                         } catch {
                             throw RegistryError(.blob, operation: "pull_image", registry: reference.registry, message: "cannot write \(digest) into \(layout.path): \(error)")
                         }
