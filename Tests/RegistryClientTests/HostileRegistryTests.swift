@@ -52,6 +52,23 @@ struct HostileRegistryTests {
         }
     }
 
+    @Test func pinningTheIndexByDigestDoesNotLetAnEntryThatIsATagThrough() async throws {
+        let client = try client()
+        let top = try await client.getManifest(try ref("tag-entry"))
+        let pinned = try ImageReference.parse("\(try #require(TestServers.hostile).registry)/tag-entry@\(top.digest)")
+        do {
+            _ = try await client.pull(pinned, to: home.file("pinned"), platform: Self.amd64)
+            Issue.record("a pull by digest fetched an entry by tag")
+        } catch {
+            #expect("\(error)".contains("\"mutable\""), "\(error)")
+        }
+    }
+
+    @Test func aLayerWhoseDigestIsATagIsRefused() async throws {
+        let message = try await pullError("layer-tag")
+        #expect(message.contains("invalid blob digest"), "\(message)")
+    }
+
     @Test func anIndexEntryOfAnotherAlgorithmFailsClearly() async throws {
         let message = try await pullError("other-algorithm")
         #expect(message.contains("sha512"), "\(message)")

@@ -10,6 +10,7 @@ image (a config and a layer) and misbehaves by repository name:
   entry-size       an index whose entry has the right digest and the wrong size
   wrong-bytes      an index whose entry's digest is served with other bytes
   wrong-header     the manifest, under a Docker-Content-Digest that is not its digest
+  layer-tag        a manifest whose layer "digest" is the word "mutable"
   long-blob        a manifest whose layer descriptor is one byte shorter than the layer served
   short-blob       a manifest whose layer descriptor is one byte longer than the layer served
   good             the image, honestly
@@ -81,6 +82,7 @@ MANIFESTS = {
     "wrong-bytes": {"latest": (index(sha256(IMAGE)), OCI_INDEX, None), sha256(IMAGE): (TAMPERED, OCI_MANIFEST, None)},
     "wrong-header": {"latest": (IMAGE, OCI_MANIFEST, sha256(TAMPERED))},
     "long-blob": {"latest": (manifest(len(LAYER) - 1), OCI_MANIFEST, None)},
+    "layer-tag": {"latest": (IMAGE.replace(sha256(LAYER).encode(), b"mutable"), OCI_MANIFEST, None)},
     "short-blob": {"latest": (manifest(len(LAYER) + 1), OCI_MANIFEST, None)},
     "token-crlf": {"latest": (IMAGE, OCI_MANIFEST, None)},
     "ansi-platform": {"latest": (dumps({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": [{
