@@ -58,9 +58,9 @@ fi
 build+=(${OSSB_TEST_BUILD_FLAGS:-})
 # Build every product first: the tests run the helper executables as child processes.
 "${build[@]}"
-# Short libFuzzer runs of the parsers on full runs (OSSB_FUZZ_SECONDS each, default 20; 0 skips), before the
+# Short libFuzzer runs on full runs (OSSB_FUZZ_SECONDS per target, default 10: four targets; 0 skips), before the
 # tests so that the summary stays the last line.
-if [ $# -eq 0 ] && [ "${OSSB_FUZZ_SECONDS:-20}" != 0 ]; then scripts/fuzz.sh "${OSSB_FUZZ_SECONDS:-20}"; fi
+if [ $# -eq 0 ] && [ "${OSSB_FUZZ_SECONDS:-10}" != 0 ]; then scripts/fuzz.sh "${OSSB_FUZZ_SECONDS:-10}"; fi
 
 # Swift Testing writes its results as JUnit XML beside the path given (results-swift-testing.xml); XCTest, if
 # the package ever has XCTest tests, writes results.xml. The summary counts both.
