@@ -12,12 +12,11 @@ free_port() {
 
 record_pid() { echo "$1" >> "$OSSB_TESTBED_DIR/pids"; }
 
-# testbed_failed NAME: stops the run because a test bed did not start, showing the end of the beds' logs. Tests
-# whose bed is missing would only skip, and a green run that tested nothing is worse than a red one.
+# testbed_failed NAME: says that a test bed did not start, with the end of the beds' logs. The caller stops the
+# run: tests whose bed is missing would only skip, and a green run that tested nothing is worse than a red one.
 testbed_failed() {
   echo "testbed: $1 did not start; stopping the run (its tests would only skip). The end of the beds' logs:" >&2
   find "$OSSB_TESTBED_DIR" -name '*.log' -size +0 -exec tail -n 5 -v {} + >&2 2>/dev/null || true
-  exit 1
 }
 
 # wait_for_http URL EXPECTED_CODES SECONDS: polls until curl gets one of the codes (space-separated).
