@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Builds and runs the libFuzzer targets: the WWW-Authenticate parser with the scope grammar, and the image
-# reference parser.
+# Builds and runs the libFuzzer targets: the WWW-Authenticate parser with the scope grammar, the image reference
+# parser, the JSON parser and writer (round trip), and the credential-helper protocol on arbitrary stdin.
 # Usage: scripts/fuzz.sh [SECONDS]   (per target, default 20)
-# The parsers' sources depend on the standard library only, so they are compiled directly with each fuzz entry
-# (swiftc -sanitize=fuzzer,address) instead of through a separate package build.
+# The sources are compiled directly with each fuzz entry (swiftc -sanitize=fuzzer,address) instead of through a
+# separate package build: the parsers need the standard library only, the helper protocol all of AuthCore
+# (FoundationEssentials and Glibc).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:-20}
@@ -32,3 +33,6 @@ fuzz ReferenceFuzzer \
   "$root/Sources/RegistryClient/Reference/ImageReference.swift" \
   "$root/Sources/RegistryClient/Reference/ImageReferenceError.swift" \
   "$root/Sources/RegistryClient/Reference/Digest.swift"
+fuzz JSONFuzzer "$root"/Sources/AuthCore/JSON/*.swift
+# shellcheck disable=SC2046  # AuthCore's file names have no spaces
+fuzz HelperProtocolFuzzer $(find "$root/Sources/AuthCore" -name '*.swift' | sort)

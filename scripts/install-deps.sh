@@ -6,10 +6,14 @@ set -euo pipefail
 packages=(
   pkg-config libcurl4-openssl-dev libssl-dev libsecret-1-dev   # C libraries the package links
   docker-registry apache2-utils skopeo                          # a real registry, htpasswd, a real client
+  podman buildah umoci                                          # other real clients of registries and layouts
   dbus gnome-keyring libsecret-tools                            # a headless Secret Service for the keyring tests
   golang-docker-credential-helpers                              # Go's reference helpers, for interoperation
-  python3 curl openssl
+  python3 python3-venv curl openssl util-linux                  # test beds; setpriv for the run-as-nobody test
 )
+# The docker CLI is a peer of the end-to-end tests. Any docker on PATH will do (a static client binary is
+# common); only when there is none, Debian's docker.io provides one (its daemon is not used).
+if ! command -v docker >/dev/null; then packages+=(docker.io); fi
 if [ "${1:-}" = "--bench" ]; then packages+=(hyperfine time pass gnupg); fi
 
 missing=()
@@ -26,11 +30,16 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
 fi
 
-# The test token server signs JWTs with the `cryptography` package (conventions: Python plus cryptography).
+# The test token server signs JWTs with the `cryptography` package. Debian 12's python3 refuses `pip install`
+# into the system (PEP 668), so: Debian's python3-cryptography first, else a virtual environment of our own whose
+# python3 comes first on PATH for the test beds ($testbed_venv in scripts/testbed/lib.sh).
+# shellcheck source=testbed/lib.sh
+source "$(dirname "$0")/testbed/lib.sh"
 if ! python3 -c 'import cryptography' 2>/dev/null; then
   echo "install-deps: installing python3 cryptography" >&2
-  if ! DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q python3-cryptography >&2 \
-     || ! python3 -c 'import cryptography' 2>/dev/null; then
-    python3 -m pip install -q cryptography >&2
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q python3-cryptography >&2 || true
+  if ! python3 -c 'import cryptography' 2>/dev/null; then
+    python3 -m venv "$testbed_venv" >&2
+    "$testbed_venv/bin/python3" -m pip install -q cryptography >&2
   fi
 fi

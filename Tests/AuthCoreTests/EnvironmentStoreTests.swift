@@ -55,18 +55,19 @@ import Testing
         #expect(!listed.values.contains { $0.hasPrefix("s") && $0.count == 2 })
     }
 
-    @Test func storeAndEraseAreRefusedWithAHint() {
-        let store = EnvironmentStore(environment: Environment())
-        #expect(throws: CredentialStoreError.self) {
+    /// The environment is read-only: `store` and `erase` must throw the read-only error (docs/helpers.md), never
+    /// quietly succeed, since a caller that thinks a credential was erased would go on trusting that.
+    @Test func storeAndEraseAreRefusedWithAHint() throws {
+        let store = EnvironmentStore(environment: Environment(["R_EXAMPLE_COM_USERNAME": "u", "R_EXAMPLE_COM_PASSWORD": "p"]))
+        let stored = #expect(throws: CredentialStoreError.self) {
             try store.store(HelperCredential(serverURL: "r.example.com", username: "u", secret: "p"))
         }
-        do {
-            try store.erase("r.example.com")
-        } catch let error as CredentialStoreError {
-            #expect(error.kind == .readOnly)
-            #expect(error.message.contains("read-only"))
-        } catch {
-            Issue.record("unexpected \(error)")
-        }
+        #expect(stored?.kind == .readOnly)
+        #expect(stored?.message.hasPrefix("the env credential store is read-only and cannot store credentials; set OSSB_R_EXAMPLE_COM_USERNAME") == true)
+        let erased = #expect(throws: CredentialStoreError.self) { try store.erase("r.example.com") }
+        #expect(erased?.kind == .readOnly)
+        #expect(erased?.message == "the env credential store is read-only and cannot erase credentials; unset the variables instead")
+        // Refusing changed nothing: the credential is still served.
+        #expect(try store.get("r.example.com")?.username == "u")
     }
 }

@@ -31,7 +31,7 @@ struct ChildProcess {
         process.arguments = arguments
         var env = environment
         if env["PATH"] == nil { env["PATH"] = "/usr/local/bin:/usr/bin:/bin" }
-        process.environment = env
+        process.environment = Subprocess.withProfileFile(env)
         let inPipe = Pipe(), outPipe = Pipe(), errPipe = Pipe()
         process.standardInput = inPipe
         process.standardOutput = outPipe

@@ -25,13 +25,23 @@ public enum Subprocess {
         return nil
     }
 
+    /// `environment` plus this process's `LLVM_PROFILE_FILE`, when set: under scripts/coverage.sh every child
+    /// the tests start writes its own coverage profile (the pattern has `%p`), so that the helpers' lines count.
+    public static func withProfileFile(_ environment: [String: String]) -> [String: String] {
+        var result = environment
+        if result["LLVM_PROFILE_FILE"] == nil, let profile = ProcessInfo.processInfo.environment["LLVM_PROFILE_FILE"] {
+            result["LLVM_PROFILE_FILE"] = profile
+        }
+        return result
+    }
+
     /// Runs `executable` with exactly `environment`, no standard input, and waits for it. Its output must be
     /// small (read after it exits).
     public static func run(_ executable: String, _ arguments: [String], environment: [String: String]) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
-        process.environment = environment
+        process.environment = withProfileFile(environment)
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err

@@ -8,9 +8,10 @@ start_bare_bus() {
   mkdir -p "$dir"
   # The same minimal configuration as the keyring session: nothing is auto-activated.
   out=$(dbus-daemon --config-file="$(dirname "${BASH_SOURCE[0]}")/session-bus.conf" --fork \
-        --print-address=1 --print-pid=1 2>"$dir/dbus.log")
+        --print-address=1 --print-pid=1 2>"$dir/dbus.log") || return 1
   OSSB_TEST_BARE_BUS=$(printf '%s\n' "$out" | sed -n 1p)
   record_pid "$(printf '%s\n' "$out" | sed -n 2p)"
+  [ -n "$OSSB_TEST_BARE_BUS" ] || return 1
   export OSSB_TEST_BARE_BUS
   echo "testbed: bare D-Bus session bus (no Secret Service) at $OSSB_TEST_BARE_BUS" >&2
 }

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs a command inside a private D-Bus session with an unlocked gnome-keyring (a real Secret Service).
 # Usage: scripts/testbed/keyring-session.sh COMMAND [ARGS...]
-# Exports OSSB_TEST_KEYRING=1 to the command when the keyring came up; when it cannot be started the command
-# still runs (without OSSB_TEST_KEYRING) and the keyring tests report themselves as skipped with the reason.
+# Exports OSSB_TEST_KEYRING=1 to the command. When the keyring cannot be started the command does not run: the
+# script says why and exits 1, so that the keyring tests fail the run instead of skipping.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 
@@ -39,20 +39,24 @@ default_unlocked() {
     | grep -q 'boolean false'
 }
 
-if command -v gnome-keyring-daemon >/dev/null; then
-  # A non-empty password is required: with an empty one the daemon asks a graphical prompter.
-  printf %s "ossb-test-keyring" | timeout 10 gnome-keyring-daemon --unlock --components=secrets \
-    > "$OSSB_KEYRING_SESSION_DIR/daemon.env" 2>"$OSSB_KEYRING_SESSION_DIR/daemon.log" || true
-  if wait_until 10 name_has_owner && wait_until 10 default_unlocked; then
-    pid=$(dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
-      org.freedesktop.DBus.GetConnectionUnixProcessID string:org.freedesktop.secrets | awk '/uint32/ {print $2}')
-    echo "$pid" > "$OSSB_KEYRING_SESSION_DIR/keyring.pid"
-    export OSSB_TEST_KEYRING=1
-    echo "testbed: gnome-keyring unlocked on a private session bus (pid $pid)" >&2
-  else
-    echo "testbed: gnome-keyring did not come up; keyring tests will be skipped" >&2
-  fi
-fi
+# keyring_failed REASON: stops here, with the daemon's own words, instead of running the tests without a keyring.
+keyring_failed() {
+  echo "testbed: gnome-keyring did not come up ($1); stopping the run (the keyring tests would only skip)" >&2
+  if [ -s "$OSSB_KEYRING_SESSION_DIR/daemon.log" ]; then tail -n 5 "$OSSB_KEYRING_SESSION_DIR/daemon.log" >&2; fi
+  exit 1
+}
+command -v gnome-keyring-daemon >/dev/null \
+  || keyring_failed "gnome-keyring-daemon is not on PATH; scripts/install-deps.sh installs gnome-keyring"
+# A non-empty password is required: with an empty one the daemon asks a graphical prompter.
+printf %s "ossb-test-keyring" | timeout 10 gnome-keyring-daemon --unlock --components=secrets \
+  > "$OSSB_KEYRING_SESSION_DIR/daemon.env" 2>"$OSSB_KEYRING_SESSION_DIR/daemon.log" || true
+wait_until 10 name_has_owner || keyring_failed "nothing owns org.freedesktop.secrets on the session bus after 10 s"
+pid=$(dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+  org.freedesktop.DBus.GetConnectionUnixProcessID string:org.freedesktop.secrets | awk '/uint32/ {print $2}')
+echo "$pid" > "$OSSB_KEYRING_SESSION_DIR/keyring.pid"
+wait_until 10 default_unlocked || keyring_failed "the default collection is still locked after 10 s"
+export OSSB_TEST_KEYRING=1
+echo "testbed: gnome-keyring unlocked on a private session bus (pid $pid)" >&2
 
 status=0
 "$@" || status=$?

@@ -1,11 +1,23 @@
 # Shared functions for the test beds. Source it; every server is started on 127.0.0.1 and its PID recorded in
 # $OSSB_TESTBED_DIR/pids so that stop_all can stop exactly what was started.
 
+# Where scripts/install-deps.sh makes a Python virtual environment with `cryptography` when Debian's
+# python3-cryptography cannot be installed; when it exists, its python3 serves the test beds and the tests.
+testbed_venv="${OSSB_PYTHON_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/ossb-testbed/venv}"
+if [ -x "$testbed_venv/bin/python3" ]; then PATH="$testbed_venv/bin:$PATH"; export PATH; fi
+
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
 record_pid() { echo "$1" >> "$OSSB_TESTBED_DIR/pids"; }
+
+# testbed_failed NAME: says that a test bed did not start, with the end of the beds' logs. The caller stops the
+# run: tests whose bed is missing would only skip, and a green run that tested nothing is worse than a red one.
+testbed_failed() {
+  echo "testbed: $1 did not start; stopping the run (its tests would only skip). The end of the beds' logs:" >&2
+  find "$OSSB_TESTBED_DIR" -name '*.log' -size +0 -exec tail -n 5 -v {} + >&2 2>/dev/null || true
+}
 
 # wait_for_http URL EXPECTED_CODES SECONDS: polls until curl gets one of the codes (space-separated).
 wait_for_http() {

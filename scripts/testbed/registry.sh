@@ -8,7 +8,7 @@ start_basic_registry() {
   port=$(free_port)
   OSSB_TEST_BASIC_USER=ossb-tester
   OSSB_TEST_BASIC_PASSWORD="pw-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-  htpasswd -Bbn "$OSSB_TEST_BASIC_USER" "$OSSB_TEST_BASIC_PASSWORD" > "$dir/htpasswd" 2>/dev/null
+  htpasswd -Bbn "$OSSB_TEST_BASIC_USER" "$OSSB_TEST_BASIC_PASSWORD" > "$dir/htpasswd" 2>"$dir/htpasswd.log" || return 1
   registry_config "$dir" "$port" <<YAML
 auth:
   htpasswd:
@@ -17,7 +17,7 @@ auth:
 YAML
   docker-registry serve "$dir/config.yml" > "$dir/registry.log" 2>&1 &
   record_pid $!
-  wait_for_http "http://127.0.0.1:$port/v2/" "401" 20
+  wait_for_http "http://127.0.0.1:$port/v2/" "401" 20 || return 1
   export OSSB_TEST_BASIC_REGISTRY="127.0.0.1:$port" OSSB_TEST_BASIC_USER OSSB_TEST_BASIC_PASSWORD
   # Tests that corrupt a blob on the registry's disk need its storage.
   export OSSB_TEST_BASIC_STORAGE="$dir/storage"
@@ -32,7 +32,7 @@ start_fault_proxy() {
   python3 "$(dirname "${BASH_SOURCE[0]}")/fault-proxy.py" "$port" "$OSSB_TEST_BASIC_REGISTRY" \
     > "$OSSB_TESTBED_DIR/fault-proxy.log" 2>&1 &
   record_pid $!
-  wait_for_http "http://127.0.0.1:$port/v2/" "401" 20
+  wait_for_http "http://127.0.0.1:$port/v2/" "401" 20 || return 1
   export OSSB_TEST_FAULT_PROXY="127.0.0.1:$port"
   echo "testbed: fault-injecting proxy on $OSSB_TEST_FAULT_PROXY" >&2
 }

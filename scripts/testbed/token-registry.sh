@@ -22,7 +22,7 @@ JSON
   python3 "$(dirname "${BASH_SOURCE[0]}")/token-server.py" "$tport" "$dir/token-config.json" "$dir/token.crt" \
     > "$dir/token-server.log" 2>&1 &
   record_pid $!
-  wait_for_http "http://127.0.0.1:$tport/stats" "200" 20
+  wait_for_http "http://127.0.0.1:$tport/stats" "200" 20 || return 1
   registry_config "$dir" "$port" <<YAML
 auth:
   token:
@@ -33,7 +33,7 @@ auth:
 YAML
   docker-registry serve "$dir/config.yml" > "$dir/registry.log" 2>&1 &
   record_pid $!
-  wait_for_http "http://127.0.0.1:$port/v2/" "401" 20
+  wait_for_http "http://127.0.0.1:$port/v2/" "401" 20 || return 1
   export OSSB_TEST_TOKEN_REGISTRY="127.0.0.1:$port" OSSB_TEST_TOKEN_REALM="http://127.0.0.1:$tport"
   export OSSB_TEST_TOKEN_USER OSSB_TEST_TOKEN_PASSWORD OSSB_TEST_TOKEN_PULL_USER OSSB_TEST_TOKEN_PULL_PASSWORD
   echo "testbed: registry with token auth on $OSSB_TEST_TOKEN_REGISTRY, token server on 127.0.0.1:$tport" >&2

@@ -1,0 +1,67 @@
+import Foundation
+import OSSBTestSupport
+
+/// Finds `import Foundation` (and the other swift-corelibs-foundation modules that pull in ICU or libcurl) in the
+/// sources of every module a helper links. FoundationEssentials is what the helpers may use: Foundation proper
+/// loads ICU and triples their start-up time.
+enum FoundationImportScan {
+    /// Modules a helper must not import. FoundationEssentials and FoundationInternationalization are not here:
+    /// the first is the helpers' whole allowance, the second is caught by the linkage test if it drags in ICU.
+    static let forbiddenModules: Set<String> = ["Foundation", "FoundationNetworking", "FoundationXML"]
+
+    /// The 1-based numbers of the lines of `source` that import a forbidden module, in any spelling Swift
+    /// accepts: with attributes (`@preconcurrency`, `@_exported`), as a single declaration (`import struct
+    /// Foundation.Data`) or a submodule (`import Foundation.NSData`). Commented-out lines do not count.
+    static func offendingLines(in source: String) -> [Int] {
+        var result: [Int] = []
+        for (index, line) in source.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            var words = line.split(whereSeparator: { $0 == " " || $0 == "\t" })[...]
+            while let first = words.first, first.hasPrefix("@") { words = words.dropFirst() }
+            guard words.first == "import" else { continue }
+            words = words.dropFirst()
+            let kinds: Set<Substring> = ["typealias", "struct", "class", "enum", "protocol", "let", "var", "func"]
+            if let kind = words.first, kinds.contains(kind) { words = words.dropFirst() }
+            guard let path = words.first else { continue }
+            let module = path.split(separator: ".").first.map(String.init) ?? ""
+            if forbiddenModules.contains(module) { result.append(index + 1) }
+        }
+        return result
+    }
+
+    /// The Swift modules linked into the executables under `helpers/`, from the package's own dependency graph
+    /// (`swift package describe --type json`), each with its source directory relative to the package root.
+    static func helperModules(packageRoot: String) throws -> [String: String] {
+        let swift = try Subprocess.which("swift").orThrow("swift is not on PATH")
+        let scratch = TemporaryDirectory()
+        // A scratch path of its own, so that SwiftPM does not wait for the lock of the running `swift test`.
+        let described = try Subprocess.run(
+            swift, ["package", "--package-path", packageRoot, "--scratch-path", scratch.path, "describe", "--type", "json"],
+            environment: ProcessInfo.processInfo.environment)
+        guard described.status == 0,
+              let package = try JSONSerialization.jsonObject(with: Data(described.stdout.utf8)) as? [String: Any],
+              let targets = package["targets"] as? [[String: Any]]
+        else { throw ScanError("swift package describe failed: \(described.stderr)") }
+        var byName: [String: [String: Any]] = [:]
+        for target in targets { if let name = target["name"] as? String { byName[name] = target } }
+        var modules: [String: String] = [:]
+        var pending = targets.filter { ($0["path"] as? String)?.hasPrefix("helpers/") == true }.compactMap { $0["name"] as? String }
+        while let name = pending.popLast() {
+            guard modules[name] == nil, let target = byName[name], let path = target["path"] as? String else { continue }
+            if target["module_type"] as? String == "SwiftTarget" { modules[name] = path }
+            pending += target["target_dependencies"] as? [String] ?? []
+        }
+        return modules
+    }
+
+    struct ScanError: Error, CustomStringConvertible {
+        var description: String
+        init(_ description: String) { self.description = description }
+    }
+}
+
+extension Optional {
+    fileprivate func orThrow(_ message: String) throws -> Wrapped {
+        guard let value = self else { throw FoundationImportScan.ScanError(message) }
+        return value
+    }
+}
