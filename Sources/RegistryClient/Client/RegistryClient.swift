@@ -82,7 +82,8 @@ public final class RegistryClient: Sendable {
         var lastError: (any Error)?
         for origin in endpoint.candidates {
             do {
-                let ping = try await transport.send(HTTPRequest(url: RegistryEndpoint.url(origin, "/v2/"), timeout: 30))
+                // A registry answers /v2/ at once; waiting long for it only delays the error a user needs.
+                let ping = try await transport.send(HTTPRequest(url: RegistryEndpoint.url(origin, "/v2/"), timeout: 10))
                 // A registry answers /v2/ with 200 or 401; anything else (a TLS port's 400 to plain http, a web
                 // server's 404) means this origin is not the way in, unless no other is left.
                 if !(ping.isSuccess || ping.status == 401), origin != endpoint.candidates.last {
@@ -103,6 +104,9 @@ public final class RegistryClient: Sendable {
             } catch let error as HTTPClientError {
                 explain("\(registry): \(origin) failed: \(error)")
                 lastError = error
+                // A host that connects but stays silent (or never connects) would keep every other scheme on
+                // the same port waiting too.
+                if error.kind == .timeout { break }
             }
         }
         throw RegistryError.from(lastError ?? HTTPClientError(.connection, "no address to try"), operation: operation, registry: registry)
