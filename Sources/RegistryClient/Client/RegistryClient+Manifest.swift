@@ -95,8 +95,18 @@ extension RegistryClient {
         var headers = HTTPHeaders()
         headers.add("Accept", MediaType.acceptedManifests.joined(separator: ", "))
         let url = session.url("/v2/\(reference.repository)/manifests/\(identifier)")
-        let response = try await perform(session, operation: "pull_image", scopes: [Scope.repository(reference.repository, actions: ["pull"])]) {
-            HTTPRequest(url: url, headers: headers, maximumBufferedBody: Self.manifestLimit, timeout: 120)
+        let response: HTTPResponse
+        do {
+            response = try await perform(session, operation: "pull_image", scopes: [Scope.repository(reference.repository, actions: ["pull"])]) {
+                HTTPRequest(url: url, headers: headers, maximumBufferedBody: Self.manifestLimit, timeout: 120)
+            }
+        } catch let error as RegistryError where error.type == .notFound {
+            // Name what was looked up in full: `alpine` typed by the user is `docker.io/library/alpine:latest`.
+            let separator = identifier.contains(":") ? "@" : ":"
+            throw RegistryError(
+                .notFound, operation: error.operation, registry: error.registry,
+                message: "\(reference.registry)/\(reference.repository)\(separator)\(identifier) not found: \(error.message)",
+                cause: error, code: error.code, status: error.status)
         }
         let bytes = response.body
         let hash = SHA256Digest()

@@ -29,6 +29,8 @@ public final class RegistryClient: Sendable {
     let tokenCache = TokenCache()
     private let sessions = Mutex<[String: RegistrySession]>([:])
     private let presetAuthenticators = Mutex<[String: RegistryAuthenticator]>([:])
+    /// Warnings already shown, so that a copy between two registries names a broken file once.
+    private let warned = Mutex<Set<String>>([])
 
     /// Creates a client (the original design's `NewClient`).
     /// - Throws: `ConfigurationError` for a malformed registry.json; `RegistryError` when no cache directory
@@ -92,7 +94,7 @@ public final class RegistryClient: Sendable {
                 }
                 explain("\(registry): using \(origin)")
                 let preset = presetAuthenticators.withLock { $0[key] }
-                let credentials = preset == nil ? try discover(key, repository: repository) : nil
+                let credentials = preset == nil ? discover(key, repository: repository) : nil
                 let authenticator = preset ?? RegistryAuthenticator(
                     registry: origin, credentials: credentials, client: transport, cache: tokenCache,
                     allowPlainHTTP: endpoint.allowsPlainHTTP, clientID: options.clientID, explain: options.explain)
@@ -112,11 +114,18 @@ public final class RegistryClient: Sendable {
         throw RegistryError.from(lastError ?? HTTPClientError(.connection, "no address to try"), operation: operation, registry: registry)
     }
 
-    private func discover(_ host: String, repository: String?) throws -> Credentials? {
+    /// The credentials for a registry. A source that fails (a malformed config.json, a broken helper) does
+    /// not stop the request: many registries need no login, so the client goes on without credentials after
+    /// one warning naming the failure; a registry that does need them then answers 401, and the error says so.
+    private func discover(_ host: String, repository: String?) -> Credentials? {
         do {
             return try authProvider.discover(host, repository: repository)?.credentials
         } catch {
-            throw RegistryError(.authentication, operation: "credentials", registry: host, message: "cannot look up credentials for \(host): \(error)", cause: error)
+            let message = "cannot look up credentials (\(error)); continuing without credentials"
+            let first = warned.withLock { $0.insert(message).inserted }
+            if first { options.warn(message) }
+            explain("\(host): \(message)")
+            return nil
         }
     }
 
@@ -137,15 +146,18 @@ public final class RegistryClient: Sendable {
             attempt += 1
             var retryAfter: String?
             var failure: any Error
+            var reason: String
             do {
                 let response = try await session.authenticator.send(try make(), scopes: scopes, sink: sink)
                 if response.isSuccess || accept.contains(response.status) { return response }
                 failure = RegistryError.from(response, operation: operation, registry: session.displayName, authenticated: session.authenticated)
                 guard RetryPolicy.isRetryable(status: response.status) else { throw failure }
                 retryAfter = response.headers["Retry-After"]
+                reason = "answered \(response.status)"
                 try beforeRetry?(response)
             } catch let error where RetryPolicy.isRetryable(error) {
                 failure = error
+                reason = (error as? HTTPClientError)?.kind == .timeout ? "did not answer in time" : "dropped the connection"
                 try beforeRetry?(nil)
             }
             let elapsed = Date().timeIntervalSince(started)
@@ -153,12 +165,20 @@ public final class RegistryClient: Sendable {
                 throw RegistryError.from(failure, operation: operation, registry: session.displayName)
             }
             explain("\(operation) on \(session.displayName): \(failure); retrying in \(String(format2: delay)) s (attempt \(attempt + 1) of \(options.retry.maxAttempts))")
+            options.notice?("\(session.displayName) \(reason); retrying in \(String(seconds: delay)) s (attempt \(attempt + 1) of \(options.retry.maxAttempts))")
             try await Task.sleep(nanoseconds: UInt64(delay * 1e9))
         }
     }
 }
 
 extension String {
+    /// A delay for people: whole seconds from 2 s up, one decimal below (`0.5`, `1.2`, `4`).
+    init(seconds value: Double) {
+        let tenths = Swift.max(1, Int((value * 10).rounded()))
+        let text = value >= 2 ? String(Int(value.rounded())) : String(tenths / 10) + "." + String(tenths % 10)
+        self = text
+    }
+
     /// A number with two decimals, without Foundation's `String(format:)`.
     init(format2 value: Double) {
         let hundredths = Int((value * 100).rounded())
