@@ -9,6 +9,7 @@ packages=(
   dbus gnome-keyring libsecret-tools                            # a headless Secret Service for the keyring tests
   golang-docker-credential-helpers                              # Go's reference helpers, for interoperation
   python3 curl openssl
+  binutils zsh                                                  # strip for install.sh; zsh checks the completion
 )
 if [ "${1:-}" = "--bench" ]; then packages+=(hyperfine time pass gnupg); fi
 
