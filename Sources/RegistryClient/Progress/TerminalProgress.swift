@@ -80,22 +80,32 @@ public final class TerminalProgress: ProgressReporter {
             out += "\r\u{1B}[2K" + note + "\n"
         }
         s.pendingNotes = []
+        let gauge = Self.gaugeWidth(s.bars, columns: columns)
         for bar in s.bars {
-            out += "\r\u{1B}[2K" + Self.line(bar, columns: columns) + "\n"
+            out += "\r\u{1B}[2K" + Self.line(bar, columns: columns, gauge: gauge) + "\n"
         }
         s.drawnLines = s.bars.count
         _ = out.withCString { write(fd, $0, strlen($0)) }
     }
 
+    /// The gauge width every bar of one redraw uses, so that they line up: at most 30, less when the longest
+    /// bar would not fit in `columns`.
+    static func gaugeWidth(_ bars: [Bar], columns: Int) -> Int {
+        bars.reduce(30) { width, bar in
+            guard let total = bar.total else { return width }
+            // "label  [" + "] " + "done/total  state", with room for the longest figures.
+            let fixed = bar.label.count + 5 + "\(formatBytes(total))/\(formatBytes(total))  already present".count
+            return min(width, columns - 1 - fixed)
+        }
+    }
+
     /// One bar, at most `columns - 1` characters (the last column would wrap on some terminals). The gauge
     /// shrinks first, then disappears; the text is cut only on terminals too narrow for it.
-    static func line(_ bar: Bar, columns: Int) -> String {
+    static func line(_ bar: Bar, columns: Int, gauge width: Int) -> String {
         let limit = max(1, columns - 1)
         let text: String
         if let total = bar.total, total > 0 {
             let figures = "\(formatBytes(bar.done))/\(formatBytes(total))  \(bar.state)"
-            let fixed = bar.label.count + 2 + 3 + figures.count  // "label  [" + "] " + figures
-            let width = min(30, limit - fixed)
             if width >= 5 {
                 let fraction = min(1, max(0, Double(bar.done) / Double(total)))
                 let filled = Int(fraction * Double(width))
