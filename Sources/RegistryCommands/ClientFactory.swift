@@ -27,6 +27,11 @@ enum ClientFactory {
         if context.stderrIsTerminal {
             let notes = progress ?? TerminalProgress(fd: 2)
             options.notice = { notes.note("ossb-registry: " + $0) }
+            // Warnings drawn through the bars stay above them instead of breaking the redraw; `--quiet`
+            // silences bars and notes, never warnings.
+            if let bars = progress as? TerminalProgress {
+                options.warn = { bars.note("ossb-registry: warning: \($0)") }
+            }
         }
         var insecure = context.insecureHosts.union(options.config?.insecure ?? [])
         if parsed.flags.contains("insecure") {

@@ -38,7 +38,7 @@ extension RegistryClient {
             } catch {
                 lastError = error
                 if i < sources.count - 1 {
-                    options.warn("mirror \(source) could not serve \(reference.familiarName): \(error); trying \(sources[i + 1])")
+                    options.warn("mirror \(source) could not serve \(reference): \(error); trying \(sources[i + 1])")
                 }
             }
         }
