@@ -72,6 +72,12 @@ struct FirstHourTests {
         let line = lastLine(result.stderr)
         #expect(line.contains("no answer from") && line.contains("127.0.0.1:\(port)"), "\(result.stderr)")
         #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+
+        let loginStarted = Date()
+        let login = await harness.run(["login", "127.0.0.1:\(port)", "-u", "someone", "--password-stdin"], stdin: "pw")
+        #expect(login.status == 1)
+        #expect(Date().timeIntervalSince(loginStarted) < 12)
+        #expect(lastLine(login.stderr).contains("no answer from"), "\(login.stderr)")
     }
 
     @Test func aBrokenDockerConfigWarnsOnceAndTheRequestGoesOn() async throws {
