@@ -19,4 +19,12 @@ import Testing
         #expect(gauges.count <= 1, "gauges of different widths: \(lines)")
         if columns >= 100 { #expect(gauges == [30]) }
     }
+
+    @Test func retryDelaysReadWell() {
+        #expect(String(seconds: 0.26) == "0.3")
+        #expect(String(seconds: 0.01) == "0.1")
+        #expect(String(seconds: 1.5) == "1.5")
+        #expect(String(seconds: 2.4) == "2")
+        #expect(String(seconds: 9.6) == "10")
+    }
 }

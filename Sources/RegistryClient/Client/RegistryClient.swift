@@ -157,7 +157,7 @@ public final class RegistryClient: Sendable {
                 try beforeRetry?(response)
             } catch let error where RetryPolicy.isRetryable(error) {
                 failure = error
-                reason = (error as? HTTPClientError)?.kind == .timeout ? "did not answer in time" : "dropped the connection"
+                reason = Self.retryReason(error)
                 try beforeRetry?(nil)
             }
             let elapsed = Date().timeIntervalSince(started)
@@ -171,12 +171,20 @@ public final class RegistryClient: Sendable {
     }
 }
 
+extension RegistryClient {
+    /// How a retry note words a failure that is not an HTTP answer of its own.
+    static func retryReason(_ error: any Error) -> String {
+        if let status = (error as? RegistryError)?.status { return "answered \(status)" }
+        let kind = (error as? HTTPClientError)?.kind ?? ((error as? RegistryError)?.cause as? HTTPClientError)?.kind
+        return kind == .timeout ? "did not answer in time" : "dropped the connection"
+    }
+}
+
 extension String {
     /// A delay for people: whole seconds from 2 s up, one decimal below (`0.5`, `1.2`, `4`).
     init(seconds value: Double) {
         let tenths = Swift.max(1, Int((value * 10).rounded()))
-        let text = value >= 2 ? String(Int(value.rounded())) : String(tenths / 10) + "." + String(tenths % 10)
-        self = text
+        self = value >= 2 ? String(Int(value.rounded())) : String(tenths / 10) + "." + String(tenths % 10)
     }
 
     /// A number with two decimals, without Foundation's `String(format:)`.
