@@ -1,6 +1,7 @@
 import AuthCore
 import Foundation
 import Glibc
+import HTTPTransport
 import OSSBTestSupport
 import Testing
 
@@ -90,6 +91,24 @@ struct FirstHourTests {
         #expect(warnings.first?.contains(harness.home.file(".docker/config.json")) == true, "\(result.stderr)")
         // The registry was asked anonymously; this one needs a login, and says so.
         #expect(lastLine(result.stderr).contains("requires authentication"), "\(result.stderr)")
+    }
+
+    /// The token registry lets anyone pull under `public/`: a broken config.json must not stand in the way.
+    @Test(.enabled(if: TestServers.token != nil, "needs scripts/test.sh's token registry"))
+    func anAnonymousPullWorksDespiteABrokenDockerConfig() async throws {
+        let bed = try #require(TestServers.token)
+        let repository = "public/first-\(UUID().uuidString.lowercased().prefix(8))"
+        let pusher = RegistryAuthenticator(
+            registry: HTTPOrigin(URL(string: "http://\(bed.registry)/")!)!,
+            credentials: Credentials(username: bed.user, password: bed.password), client: CurlHTTPClient(),
+            allowPlainHTTP: true)
+        try await RegistrySeeder(auth: pusher, registry: bed.registry).pushImage(repository, tag: "v1")
+        try harness.home.write(".docker/config.json", "{\"auths\": {")
+        let pulled = await harness.run(["pull", "\(bed.registry)/\(repository):v1", "-o", harness.home.file("layout")])
+        #expect(pulled.status == 0, "\(pulled.stderr)")
+        let warnings = pulled.stderr.split(separator: "\n").filter { $0.contains("warning") }
+        #expect(warnings.count == 1 && warnings[0].contains(harness.home.file(".docker/config.json")), "\(pulled.stderr)")
+        #expect(harness.home.exists("layout/index.json"))
     }
 
     @Test func notFoundNamesTheResolvedReference() async throws {
