@@ -27,4 +27,11 @@ import Testing
         #expect(String(seconds: 2.4) == "2")
         #expect(String(seconds: 9.6) == "10")
     }
+
+    /// Without a terminal to ask (a descriptor that is not one), `COLUMNS` decides, else 80.
+    @Test func widthFallsBackToColumnsThenEighty() {
+        #expect(TerminalWidth.columns(fd: -1, columnsVariable: "42") == 42)
+        #expect(TerminalWidth.columns(fd: -1, columnsVariable: "wide") == 80)
+        #expect(TerminalWidth.columns(fd: -1, columnsVariable: nil) == 80)
+    }
 }
