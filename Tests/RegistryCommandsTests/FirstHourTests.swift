@@ -69,7 +69,7 @@ struct FirstHourTests {
         let result = await harness.run(["inspect", "127.0.0.1:\(port)/silent/registry:v1"])
         let elapsed = Date().timeIntervalSince(started)
         #expect(result.status == 1)
-        #expect(elapsed < 12, "failed after \(elapsed) s")
+        #expect(elapsed < 20, "failed after \(elapsed) s (a 10 s first request, with room for a loaded machine; it was 60 s)")
         let line = lastLine(result.stderr)
         #expect(line.contains("no answer from") && line.contains("127.0.0.1:\(port)"), "\(result.stderr)")
         #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
@@ -77,7 +77,7 @@ struct FirstHourTests {
         let loginStarted = Date()
         let login = await harness.run(["login", "127.0.0.1:\(port)", "-u", "someone", "--password-stdin"], stdin: "pw")
         #expect(login.status == 1)
-        #expect(Date().timeIntervalSince(loginStarted) < 12)
+        #expect(Date().timeIntervalSince(loginStarted) < 20)
         #expect(lastLine(login.stderr).contains("no answer from"), "\(login.stderr)")
     }
 
