@@ -19,7 +19,10 @@ bench_end() {
 build_static_helper() {
   swift build -c release --scratch-path .build/static-executable -Xswiftc -static-executable --product "$1" \
     > "$BENCH_DIR/build-$1.log" 2>&1 || { tail -20 "$BENCH_DIR/build-$1.log"; return 1; }
-  echo "$PWD/.build/static-executable/release/$1"
+  # Stripped and copied as scripts/install.sh installs it, so that the figures are the installed executable's.
+  strip -o "$BENCH_DIR/$1.stripped" ".build/static-executable/release/$1"
+  install -m 0755 "$BENCH_DIR/$1.stripped" "$BENCH_DIR/$1"
+  echo "$BENCH_DIR/$1"
 }
 
 # ratios JSON BASELINE_INDEX: prints each command's median and its ratio to the baseline command's median.

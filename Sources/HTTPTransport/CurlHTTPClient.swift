@@ -18,8 +18,14 @@ public final class CurlHTTPClient: HTTPClient {
     public let certsDirectories: [String]
     /// Hosts configured `insecure`: the only ones whose certificates are not verified.
     public let insecureHosts: Set<String>
-    /// Seconds allowed for connecting (TCP and TLS).
+    /// Seconds allowed for connecting (TCP and TLS). Short, so that an unreachable or silent registry fails
+    /// in seconds; a transfer that has started may stall far longer (see `stallTimeout`).
     public let connectTimeout: Double
+    /// Seconds a started transfer may move no data at all before it fails.
+    public let stallTimeout: Int
+    /// Fixed name resolutions in libcurl's `CURLOPT_RESOLVE` form, `host:port:address`: tests reach a loopback
+    /// server under a name that is not loopback, so that the rules for remote registries apply.
+    public let resolve: [String]
     /// Where TLS decisions are explained (`OSSB_EXPLAIN`); never a secret.
     public let explain: (@Sendable (String) -> Void)?
 
@@ -30,23 +36,30 @@ public final class CurlHTTPClient: HTTPClient {
     /// - Parameters:
     ///   - certsDirectories: `certs.d` directories (`OSSBPaths(environment:).certsDirectories`).
     ///   - insecureHosts: registry.json's `insecure` hosts.
-    ///   - connectTimeout: seconds allowed for connecting.
+    ///   - connectTimeout: seconds allowed for connecting, TLS handshake included.
+    ///   - stallTimeout: seconds a transfer may move no data before it fails.
+    ///   - resolve: fixed name resolutions, `host:port:address`.
     ///   - explain: a sink for explanation lines.
     public init(
-        certsDirectories: [String] = [], insecureHosts: Set<String> = [], connectTimeout: Double = 30,
-        explain: (@Sendable (String) -> Void)? = nil
+        certsDirectories: [String] = [], insecureHosts: Set<String> = [], connectTimeout: Double = 5,
+        stallTimeout: Int = 60, resolve: [String] = [], explain: (@Sendable (String) -> Void)? = nil
     ) {
         self.certsDirectories = certsDirectories
         self.insecureHosts = insecureHosts
         self.connectTimeout = connectTimeout
+        self.stallTimeout = stallTimeout
+        self.resolve = resolve
         self.explain = explain
     }
 
     /// A transport configured from the environment: `OSSB_CERTS_D` or the default `certs.d` directories.
-    public convenience init(environment: Environment, insecureHosts: Set<String> = [], explain: (@Sendable (String) -> Void)? = nil) {
+    public convenience init(
+        environment: Environment, insecureHosts: Set<String> = [], resolve: [String] = [],
+        explain: (@Sendable (String) -> Void)? = nil
+    ) {
         self.init(
             certsDirectories: OSSBPaths(environment: environment).certsDirectories, insecureHosts: insecureHosts,
-            explain: explain)
+            resolve: resolve, explain: explain)
     }
 
     public func send(_ request: HTTPRequest, sink: (any HTTPBodySink)?) async throws -> HTTPResponse {
@@ -58,7 +71,7 @@ public final class CurlHTTPClient: HTTPClient {
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<HTTPResponse, any Error>) in
                 let started = TransferThread.start { [pool] in
-                    continuation.resume(with: Self.perform(state, origin: origin, tls: tls, pool: pool, connectTimeout: self.connectTimeout))
+                    continuation.resume(with: Self.perform(state, origin: origin, tls: tls, pool: pool, limits: self.limits))
                 }
                 if !started {
                     continuation.resume(throwing: HTTPClientError(.other, "cannot start a transfer thread: the system is out of threads"))
@@ -67,6 +80,10 @@ public final class CurlHTTPClient: HTTPClient {
         } onCancel: {
             state.cancelled.store(true, ordering: .relaxed)
         }
+    }
+
+    private var limits: TransferLimits {
+        TransferLimits(connectTimeout: connectTimeout, stallTimeout: stallTimeout, resolve: resolve)
     }
 
     private func tlsSettings(for origin: HTTPOrigin) -> TLSSettings {
@@ -84,7 +101,7 @@ public final class CurlHTTPClient: HTTPClient {
 
     /// Runs one transfer on the calling (dedicated) thread.
     private static func perform(
-        _ state: TransferState, origin: HTTPOrigin, tls: TLSSettings, pool: CurlHandlePool, connectTimeout: Double
+        _ state: TransferState, origin: HTTPOrigin, tls: TLSSettings, pool: CurlHandlePool, limits: TransferLimits
     ) -> Result<HTTPResponse, any Error> {
         guard let easy = pool.take(for: origin) else {
             return .failure(HTTPClientError(.other, "libcurl could not create a transfer handle (out of memory)"))
@@ -104,10 +121,14 @@ public final class CurlHTTPClient: HTTPClient {
         }
         // No `Expect: 100-continue` round trip before uploads; registries answer directly.
         headerList = curl_slist_append(headerList, "Expect:")
+        var resolveList: UnsafeMutablePointer<curl_slist>?
+        defer { curl_slist_free_all(resolveList) }
+        for entry in limits.resolve { resolveList = curl_slist_append(resolveList, entry) }
 
         let userdata = Unmanaged.passUnretained(state).toOpaque()
         let code: CURLcode = withExtendedLifetime(state) {
-            configure(easy, request: request, headers: headerList, tls: tls, connectTimeout: connectTimeout)
+            configure(easy, request: request, headers: headerList, tls: tls, limits: limits)
+            easy.set(CURLOPT_RESOLVE, pointer: UnsafeMutableRawPointer(resolveList))
             easy.set(CURLOPT_WRITEFUNCTION, callback: CurlCallbacks.write)
             easy.set(CURLOPT_WRITEDATA, pointer: userdata)
             easy.set(CURLOPT_HEADERFUNCTION, callback: CurlCallbacks.header)
@@ -125,7 +146,7 @@ public final class CurlHTTPClient: HTTPClient {
             }
         }
         if code != CURLE_OK {
-            return .failure(error(for: code, state: state, origin: origin))
+            return .failure(error(for: code, state: state, origin: origin, limits: limits))
         }
         let reused = easy.info(long: CURLINFO_NUM_CONNECTS) == 0
         pool.give(easy, for: origin)
@@ -138,7 +159,7 @@ public final class CurlHTTPClient: HTTPClient {
 
     private static func configure(
         _ easy: CurlEasy, request: HTTPRequest, headers: UnsafeMutablePointer<curl_slist>?, tls: TLSSettings,
-        connectTimeout: Double
+        limits: TransferLimits
     ) {
         easy.set(CURLOPT_URL, request.url.absoluteString)
         easy.set(CURLOPT_NOSIGNAL, 1)
@@ -146,11 +167,12 @@ public final class CurlHTTPClient: HTTPClient {
         easy.set(CURLOPT_PROTOCOLS_STR, "http,https")
         easy.set(CURLOPT_USERAGENT, "ossb-registry/\(OSSBVersion.current)")
         easy.set(CURLOPT_HTTPHEADER, pointer: UnsafeMutableRawPointer(headers))
-        easy.set(CURLOPT_CONNECTTIMEOUT_MS, Int(connectTimeout * 1000))
+        easy.set(CURLOPT_CONNECTTIMEOUT_MS, Int(limits.connectTimeout * 1000))
         if let timeout = request.timeout { easy.set(CURLOPT_TIMEOUT_MS, Int(timeout * 1000)) }
-        // A stalled transfer (less than 1 byte/s for a minute) fails instead of hanging forever.
+        // A stalled transfer (less than 1 byte/s for `stallTimeout`) fails instead of hanging forever, while a
+        // slow but moving one goes on.
         easy.set(CURLOPT_LOW_SPEED_LIMIT, 1)
-        easy.set(CURLOPT_LOW_SPEED_TIME, 60)
+        easy.set(CURLOPT_LOW_SPEED_TIME, limits.stallTimeout)
         // A large receive buffer closed most of the gap to curl(1) with hashing in the write callback.
         easy.set(CURLOPT_BUFFERSIZE, 512 * 1024)
         easy.set(CURLOPT_UPLOAD_BUFFERSIZE, 512 * 1024)
@@ -190,7 +212,7 @@ public final class CurlHTTPClient: HTTPClient {
         }
     }
 
-    private static func error(for code: CURLcode, state: TransferState, origin: HTTPOrigin) -> any Error {
+    private static func error(for code: CURLcode, state: TransferState, origin: HTTPOrigin, limits: TransferLimits) -> any Error {
         if let callbackError = state.callbackError { return callbackError }
         let detail = String(decoding: state.errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         let reason = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
@@ -199,7 +221,12 @@ public final class CurlHTTPClient: HTTPClient {
         case CURLE_ABORTED_BY_CALLBACK:
             return HTTPClientError(.cancelled, "the request to \(place) was cancelled")
         case CURLE_OPERATION_TIMEDOUT:
-            return HTTPClientError(.timeout, "the request to \(place) timed out (\(reason))")
+            return HTTPClientError(
+                .timeout, "no answer from \(place) in time (\(reason)); check that the registry is running and reachable")
+        case CURLE_SSL_CONNECT_ERROR where plainHTTPSignatures.contains(where: { reason.contains($0) }):
+            return HTTPClientError(
+                .tls,
+                "TLS with \(place) failed (\(reason)): the registry likely speaks plain http; to allow that, pass --insecure or list \(origin.hostAndPort) under \"insecure\" in registry.json")
         case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CONNECT_ERROR, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CACERT_BADFILE,
             CURLE_SSL_CIPHER, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH:
             return HTTPClientError(
@@ -212,6 +239,19 @@ public final class CurlHTTPClient: HTTPClient {
             return HTTPClientError(.other, "the request to \(place) failed: \(reason)")
         }
     }
+}
+
+extension CurlHTTPClient {
+    /// What OpenSSL reports when the other end answered a TLS handshake in plain text: an http server's `400`
+    /// read as a TLS record.
+    static let plainHTTPSignatures = ["wrong version number", "packet length too long", "record layer failure", "http request"]
+}
+
+/// The time limits and name overrides every transfer of one client uses.
+struct TransferLimits: Sendable {
+    var connectTimeout: Double
+    var stallTimeout: Int
+    var resolve: [String]
 }
 
 /// One pass over an in-memory body.

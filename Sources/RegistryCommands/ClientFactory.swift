@@ -10,9 +10,11 @@ enum ClientFactory {
         ParsedArguments.Option(long: "explain", short: nil, takesValue: false),
     ]
 
-    /// A client for `reference`'s registry; `--insecure` adds that registry to the insecure hosts.
+    /// A client for `reference`'s registry; `--insecure` adds that registry to the insecure hosts. Retry notes
+    /// go to `progress` (above its bars), or straight to a terminal when the command draws no bars.
     static func make(
-        for registry: String?, parsed: ParsedArguments, context: CommandContext, extraInsecure: [String] = []
+        for registry: String?, parsed: ParsedArguments, context: CommandContext, extraInsecure: [String] = [],
+        progress: (any ProgressReporter)? = nil
     ) throws -> RegistryClient {
         var options = ClientOptions(environment: context.environment)
         options.config = try RegistryConfig.load(environment: context.environment)
@@ -22,6 +24,15 @@ enum ClientFactory {
         }
         let writeError = context.writeError
         options.warn = { writeError("ossb-registry: warning: \(TerminalText.sanitized($0))\n") }
+        if context.stderrIsTerminal {
+            let notes = progress ?? TerminalProgress(fd: 2)
+            options.notice = { notes.note("ossb-registry: " + TerminalText.sanitized($0)) }
+            // Warnings drawn through the bars stay above them instead of breaking the redraw; `--quiet`
+            // silences bars and notes, never warnings.
+            if let bars = progress as? TerminalProgress {
+                options.warn = { bars.note("ossb-registry: warning: \(TerminalText.sanitized($0))") }
+            }
+        }
         var insecure = context.insecureHosts.union(options.config?.insecure ?? [])
         if parsed.flags.contains("insecure") {
             for host in (registry.map { [$0] } ?? []) + extraInsecure {

@@ -50,11 +50,11 @@ enum CopyCommand {
             return RegistryCommandLine.argumentFailure("copy", error, context: context)
         }
         do {
-            var client = try ClientFactory.make(for: source.registry, parsed: parsed, context: context)
-            if parsed.flags.contains("insecure") {
-                client = try ClientFactory.make(for: nil, parsed: parsed, context: context, extraInsecure: [source.registry, destination.registry])
-            }
             let progress = ClientFactory.progress(quiet: parsed.flags.contains("quiet"), context: context, verb: "copying")
+            var client = try ClientFactory.make(for: source.registry, parsed: parsed, context: context, progress: progress)
+            if parsed.flags.contains("insecure") {
+                client = try ClientFactory.make(for: nil, parsed: parsed, context: context, extraInsecure: [source.registry, destination.registry], progress: progress)
+            }
             let result = try await client.copy(
                 from: source, to: destination, platform: platform, allPlatforms: parsed.flags.contains("all-platforms"), progress: progress)
             context.writeOutput(PushCommand.summary("Copied \(source.familiarName) to", result))

@@ -52,8 +52,8 @@ enum PullCommand {
             return RegistryCommandLine.argumentFailure("pull", error, context: context)
         }
         do {
-            let client = try ClientFactory.make(for: reference.registry, parsed: parsed, context: context)
             let progress = ClientFactory.progress(quiet: parsed.flags.contains("quiet"), context: context, verb: "downloading")
+            let client = try ClientFactory.make(for: reference.registry, parsed: parsed, context: context, progress: progress)
             let result = try await client.pull(
                 reference, to: output, platform: platform, allPlatforms: parsed.flags.contains("all-platforms"), progress: progress)
             let platforms = result.platforms.map(\.description).joined(separator: ", ")

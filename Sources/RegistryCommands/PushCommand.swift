@@ -52,8 +52,8 @@ enum PushCommand {
             return RegistryCommandLine.argumentFailure("push", error, context: context)
         }
         do {
-            let client = try ClientFactory.make(for: reference.registry, parsed: parsed, context: context)
             let progress = ClientFactory.progress(quiet: parsed.flags.contains("quiet"), context: context, verb: "uploading")
+            let client = try ClientFactory.make(for: reference.registry, parsed: parsed, context: context, progress: progress)
             let result = try await client.push(layout: directory, name: name, to: reference, progress: progress)
             context.writeOutput(summary("Pushed", result))
             return ExitStatus.success

@@ -30,6 +30,16 @@ import Testing
         #expect(try run(["list"]).stdout == "{}\n")
     }
 
+    /// Go's helpers decode the first JSON value of `store`'s input and ignore the rest; clients that send a
+    /// newline, CRLF or more data after the object must work here too.
+    @Test(arguments: ["\r\n\n  \t", "\n{\"ServerURL\":\"other\"}", " trailing words\n"])
+    func storeIgnoresWhatFollowsTheObject(tail: String) throws {
+        let stored = try run(["store"], #"{"ServerURL":"r.example","Username":"u","Secret":"p"}"# + tail)
+        #expect(stored.status == 0 && stored.stdout.isEmpty, "\(stored)")
+        #expect(try run(["get"], "r.example").stdout == #"{"ServerURL":"r.example","Username":"u","Secret":"p"}"# + "\n")
+        #expect(try run(["get"], "other").status == 1)
+    }
+
     @Test func credentialsFileVariableOverridesHome() throws {
         let custom = dir.file("elsewhere/creds.json")
         let result = try ChildProcess.run(

@@ -21,7 +21,12 @@ final class CommandHarness: Sendable {
         var stderr: String
     }
 
-    func run(_ arguments: [String], stdin: String = "", environment extra: [String: String] = [:], terminal: Bool = false) async -> Result {
+    /// - Parameter resolve: fixed name resolutions (`host:port:127.0.0.1`), to reach a loopback bed under a
+    ///   name that is not loopback.
+    func run(
+        _ arguments: [String], stdin: String = "", environment extra: [String: String] = [:], terminal: Bool = false,
+        resolve: [String] = []
+    ) async -> Result {
         out.withLock { $0 = "" }
         err.withLock { $0 = "" }
         var variables = ["HOME": home.path, "OSSB_CREDENTIALS_FILE": credentialsFile, "OSSB_CERTS_D": home.file("certs.d")]
@@ -32,7 +37,7 @@ final class CommandHarness: Sendable {
         let writeErr: @Sendable (String) -> Void = { [self] text in self.err.withLock { $0 += text } }
         let environment = Environment(variables)
         let makeClient: @Sendable (Set<String>, (@Sendable (String) -> Void)?) -> any HTTPClient = { insecure, explain in
-            CurlHTTPClient(environment: environment, insecureHosts: insecure, explain: explain)
+            CurlHTTPClient(environment: environment, insecureHosts: insecure, resolve: resolve, explain: explain)
         }
         let context = CommandContext(
             environment: environment, readStandardInput: { input },

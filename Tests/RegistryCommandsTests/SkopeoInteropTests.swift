@@ -5,11 +5,14 @@ import OSSBTestSupport
 import Testing
 
 /// What `ossb-registry login` stores is usable by a real client: skopeo, through the suite's file helper,
-/// pulls with the stored identity token (containers/image exchanges it with the OAuth2 POST).
+/// pulls with the stored identity token (containers/image exchanges it with the OAuth2 POST). The helper is
+/// named in the two places the README gives: the file `REGISTRY_AUTH_FILE` names, and
+/// `~/.config/containers/auth.json` with no `XDG_RUNTIME_DIR` (root, CI).
 @Suite struct SkopeoInteropTests {
     @Test(.enabled(if: TestServers.token != nil, "needs scripts/test.sh's token registry"),
-          .enabled(if: Subprocess.which("skopeo") != nil, "skopeo is not installed"))
-    func skopeoReadsTheLoginThroughTheFileHelper() async throws {
+          .enabled(if: Subprocess.which("skopeo") != nil, "skopeo is not installed"),
+          arguments: [true, false])
+    func skopeoReadsTheLoginThroughTheFileHelper(authFileVariable: Bool) async throws {
         let bed = try #require(TestServers.token)
         let harness = CommandHarness()
         let login = await harness.run(["login", bed.registry, "-u", bed.user, "--password-stdin"], stdin: bed.password)
@@ -23,12 +26,13 @@ import Testing
             allowPlainHTTP: true)
         try await RegistrySeeder(auth: pusher, registry: bed.registry).pushImage(repository, tag: "v1")
 
-        try Data(#"{"credHelpers": {"\#(bed.registry)": "ossb-file"}}"#.utf8)
-            .write(to: URL(fileURLWithPath: harness.home.file("auth.json")))
-        let environment = [
+        let authFile = authFileVariable ? "auth.json" : ".config/containers/auth.json"
+        try harness.home.write(authFile, #"{"credHelpers": {"\#(bed.registry)": "ossb-file"}}"#)
+        var environment = [
             "PATH": "\(Subprocess.productsDirectory):/usr/local/bin:/usr/bin:/bin", "HOME": harness.home.path,
-            "REGISTRY_AUTH_FILE": harness.home.file("auth.json"), "OSSB_CREDENTIALS_FILE": harness.credentialsFile,
+            "OSSB_CREDENTIALS_FILE": harness.credentialsFile,
         ]
+        if authFileVariable { environment["REGISTRY_AUTH_FILE"] = harness.home.file(authFile) }
         let skopeo = try #require(Subprocess.which("skopeo"))
         let inspect = try Subprocess.run(
             skopeo, ["inspect", "--raw", "--tls-verify=false", "docker://\(bed.registry)/\(repository):v1"],

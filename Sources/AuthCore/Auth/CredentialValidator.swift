@@ -96,8 +96,9 @@ public struct CredentialValidator: Sendable {
         var firstError: (any Error)?
         for (index, origin) in endpoint.candidates.enumerated() {
             do {
+                // A registry answers /v2/ at once; a silent host fails in seconds rather than a minute.
                 let response = try await client.send(
-                    HTTPRequest(url: RegistryEndpoint.url(origin, "/v2/"), maximumBufferedBody: 1 << 20, timeout: 60))
+                    HTTPRequest(url: RegistryEndpoint.url(origin, "/v2/"), maximumBufferedBody: 1 << 20, timeout: 10))
                 explain?("ossb: ping \(origin)/v2/: HTTP \(response.status)")
                 // A registry answers /v2/ with 200 or 401; anything else (a TLS port's 400 to plain http) means
                 // this is not the way in, when another origin is left to try.

@@ -114,11 +114,11 @@ public struct CredentialHelper: Sendable {
     }
 
     /// The credential of `store`: a JSON object with `ServerURL`, `Username` and `Secret`, keys matched
-    /// case-insensitively and unknown keys ignored, as Go's decoder does.
+    /// case-insensitively, unknown keys and anything after the object ignored, as Go's decoder does.
     static func credential(from bytes: [UInt8]) throws -> HelperCredential {
         let document: JSONValue
         do {
-            document = try JSONParser.parse(bytes)
+            document = try JSONParser.parseFirst(bytes)
         } catch {
             if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
                 throw HelperRequestError("no credentials on standard input: expected {\"ServerURL\":...,\"Username\":...,\"Secret\":...}")

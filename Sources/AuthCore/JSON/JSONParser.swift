@@ -29,6 +29,19 @@ public struct JSONParser {
         return value
     }
 
+    /// Parses the first JSON value and ignores whatever follows it, as Go's `json.Decoder.Decode` does: Go's
+    /// credential helpers read `store` input this way, so `{...}` followed by a newline, a second object or
+    /// any other bytes is accepted there, and clients rely on it.
+    /// - Parameter bytes: the input, UTF-8 encoded.
+    /// - Returns: the first value.
+    /// - Throws: `JSONParseError` when there is no value or the first value is malformed.
+    public static func parseFirst(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
+        var parser = JSONParser(bytes: bytes)
+        parser.skipWhitespace()
+        if parser.index == bytes.count { throw parser.error("the document is empty") }
+        return try parser.parseValue()
+    }
+
     /// Parses a document given as a string.
     public static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
         try parse(Array(text.utf8))

@@ -71,7 +71,8 @@ public struct EnvironmentStore: CredentialStore {
             backend: "env", action: "erase", hint: "unset the variables instead")
     }
 
-    /// Every complete credential in the environment, keyed by the host its prefix spells.
+    /// Every complete credential in the environment, keyed by the host its prefix spells (Docker Hub under
+    /// docker's key, `https://index.docker.io/v1/`).
     ///
     /// The prefix loses the host's punctuation, so the host is rebuilt: `_` becomes `.`, and a final all-digit
     /// part becomes a port (`OSSB_127_0_0_1_5000` -> `127.0.0.1:5000`). Prefixes that cannot be a registry
@@ -90,7 +91,8 @@ public struct EnvironmentStore: CredentialStore {
             guard let credentials = credentials(prefix: prefix) else { continue }
             let host: String
             if prefix == "DOCKER" || prefix == "OSSB_DOCKER" {
-                host = ServerAddress.dockerHub
+                // docker's own key for Docker Hub, so `docker` and other clients find the entry they look up.
+                host = ServerAddress.dockerHubLegacyKey
             } else {
                 let bare = prefix.hasPrefix("OSSB_") ? String(prefix.dropFirst(5)) : prefix
                 guard let rebuilt = Self.host(fromPrefix: bare) else { continue }

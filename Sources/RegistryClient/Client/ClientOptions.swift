@@ -20,6 +20,9 @@ public struct ClientOptions: Sendable {
     public var explain: (@Sendable (String) -> Void)?
     /// Warnings (a skipped credential source, a mirror that failed).
     public var warn: @Sendable (String) -> Void
+    /// Notes while waiting, such as `127.0.0.1:5000 answered 503; retrying in 2 s`; the CLI shows them on a
+    /// terminal. `nil` shows nothing.
+    public var notice: (@Sendable (String) -> Void)?
     /// The HTTP transport; `nil` uses libcurl. Tests inject their own.
     public var transport: (any HTTPClient)?
     /// Whether mirrors from registry.json are used for pulls.
@@ -45,6 +48,7 @@ public struct ClientOptions: Sendable {
             self.explain = { line in StandardStreams.write("ossb: explain: \(line)\n", to: 2) }
         }
         self.warn = { line in StandardStreams.write("ossb: warning: \(line)\n", to: 2) }
+        self.notice = nil
         self.transport = nil
         self.useMirrors = true
         self.clientID = "ossb-registry"

@@ -38,7 +38,7 @@ extension RegistryClient {
             } catch {
                 lastError = error
                 if i < sources.count - 1 {
-                    options.warn("mirror \(source) could not serve \(reference.familiarName): \(error); trying \(sources[i + 1])")
+                    options.warn("mirror \(source) could not serve \(reference): \(error); trying \(sources[i + 1])")
                 }
             }
         }
@@ -150,6 +150,13 @@ extension RegistryClient {
             ) {
                 HTTPRequest(url: url, headers: headers, timeout: 120)
             }
+        } catch let error as RegistryError where error.type == .notFound {
+            // Name what was looked up in full: `alpine` typed by the user is `docker.io/library/alpine:latest`.
+            let separator = identifier.contains(":") ? "@" : ":"
+            throw RegistryError(
+                .notFound, operation: error.operation, registry: error.registry,
+                message: "\(reference.registry)/\(reference.repository)\(separator)\(identifier) not found: \(error.message)",
+                cause: error, code: error.code, status: error.status)
         } catch is ManifestTooLarge {
             throw RegistryError(.manifest, operation: "pull_image", registry: registry, message: "manifest \(identifier) is more than the \(sink.limit) bytes \(size == nil ? "accepted" : "the index says"); refusing it")
         }

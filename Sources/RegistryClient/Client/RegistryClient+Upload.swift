@@ -43,18 +43,19 @@ extension RegistryClient {
         // Only now is the content needed (a copy fetches it into the cache on demand).
         let file = try await obtainFile()
         progress.started(label, total: size)
+        let meter = UploadMeter(label: label, progress: progress)
         var requests = 0
         for attempt in 1...3 {
             do {
                 requests += try await upload(
                     session, repository: repository, digest: digest, size: size, file: file, location: location,
-                    label: label, progress: progress)
+                    meter: meter)
                 progress.finished(label, cached: false)
                 cache.recordOrigin(digest, registry: ServerAddress.host(of: session.displayName), repository: repository)
                 return .uploaded(requests: requests)
             } catch let error as UploadSessionLost where attempt < 3 {
                 explain("upload of \(digest) lost its session (\(error)); starting a new one")
-                progress.advanced(label, by: -error.sent)
+                meter.set(to: 0)
                 location = nil
             }
         }
@@ -65,7 +66,7 @@ extension RegistryClient {
     /// offset the registry reports after an interruption. Returns the number of requests sent.
     private func upload(
         _ session: RegistrySession, repository: String, digest: Digest, size: Int64, file: String, location: String?,
-        label: String, progress: any ProgressReporter
+        meter: UploadMeter
     ) async throws -> Int {
         let scopes: ScopeSet = [Scope.repository(repository, actions: ["pull", "push"])]
         var location = location
@@ -89,7 +90,7 @@ extension RegistryClient {
                 var headers = HTTPHeaders()
                 headers.add("Content-Type", "application/octet-stream")
                 headers.add("Content-Range", "\(from)-\(from + length - 1)")
-                let body = try FileBodySource(path: file, offset: from, length: length)
+                let body = MeteredBodySource(base: try FileBodySource(path: file, offset: from, length: length), start: from, meter: meter)
                 let url = try uploadURL(session, current)
                 requests += 1
                 let response: HTTPResponse
@@ -102,15 +103,17 @@ extension RegistryClient {
                 } catch let error as RegistryError where error.isRetryable || error.type == .network {
                     // The chunk may have partly arrived: ask the registry how far it got.
                     (current, offset) = try await uploadStatus(session, scopes: scopes, location: current, sent: offset)
+                    meter.set(to: offset)
                     continue
                 }
                 if [400, 404, 416].contains(response.status) {
                     (current, offset) = try await uploadStatus(session, scopes: scopes, location: current, sent: offset)
+                    meter.set(to: offset)
                     continue
                 }
                 current = response.headers["Location"] ?? current
                 offset = from + length
-                progress.advanced(label, by: length)
+                meter.set(to: offset)
             }
             let url = try uploadURL(session, current, digest: digest)
             requests += 1
@@ -120,13 +123,13 @@ extension RegistryClient {
         } else {
             var headers = HTTPHeaders()
             headers.add("Content-Type", "application/octet-stream")
-            let body = try FileBodySource(path: file)
+            let body = MeteredBodySource(base: try FileBodySource(path: file), start: 0, meter: meter)
             let url = try uploadURL(session, current, digest: digest)
             requests += 1
             try await finishUpload(session, scopes: scopes, repository: repository, digest: digest, sent: 0) {
                 HTTPRequest(method: .put, url: url, headers: headers, body: .source(body))
             }
-            progress.advanced(label, by: size)
+            meter.set(to: size)
         }
         return requests
     }

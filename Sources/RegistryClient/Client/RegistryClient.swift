@@ -29,6 +29,8 @@ public final class RegistryClient: Sendable {
     let tokenCache = TokenCache()
     private let sessions = Mutex<[String: RegistrySession]>([:])
     private let presetAuthenticators = Mutex<[String: RegistryAuthenticator]>([:])
+    /// Warnings already shown, so that a copy between two registries names a broken file once.
+    private let warned = Mutex<Set<String>>([])
 
     /// Creates a client (the original design's `NewClient`).
     /// - Throws: `ConfigurationError` for a malformed registry.json; `RegistryError` when no cache directory
@@ -83,7 +85,8 @@ public final class RegistryClient: Sendable {
         var lastError: (any Error)?
         for origin in endpoint.candidates {
             do {
-                let ping = try await transport.send(HTTPRequest(url: RegistryEndpoint.url(origin, "/v2/"), timeout: 30))
+                // A registry answers /v2/ at once; waiting long for it only delays the error a user needs.
+                let ping = try await transport.send(HTTPRequest(url: RegistryEndpoint.url(origin, "/v2/"), timeout: 10))
                 // A registry answers /v2/ with 200 or 401; anything else (a TLS port's 400 to plain http, a web
                 // server's 404) means this origin is not the way in, unless no other is left.
                 if !(ping.isSuccess || ping.status == 401), origin != endpoint.candidates.last {
@@ -92,7 +95,7 @@ public final class RegistryClient: Sendable {
                 }
                 explain("\(registry): using \(origin)")
                 let preset = presetAuthenticators.withLock { $0[key] }
-                let credentials = preset == nil ? try discover(key, repository: repository) : nil
+                let credentials = preset == nil ? discover(key, repository: repository) : nil
                 let authenticator = preset ?? RegistryAuthenticator(
                     registry: origin, credentials: credentials, client: transport, cache: tokenCache,
                     allowPlainHTTP: endpoint.allowsPlainHTTP, clientID: options.clientID, explain: options.explain)
@@ -104,16 +107,26 @@ public final class RegistryClient: Sendable {
             } catch let error as HTTPClientError {
                 explain("\(registry): \(origin) failed: \(error)")
                 lastError = error
+                // A host that connects but stays silent (or never connects) would keep every other scheme on
+                // the same port waiting too.
+                if error.kind == .timeout { break }
             }
         }
         throw RegistryError.from(lastError ?? HTTPClientError(.connection, "no address to try"), operation: operation, registry: registry)
     }
 
-    private func discover(_ host: String, repository: String?) throws -> Credentials? {
+    /// The credentials for a registry. A source that fails (a malformed config.json, a broken helper) does
+    /// not stop the request: many registries need no login, so the client goes on without credentials after
+    /// one warning naming the failure; a registry that does need them then answers 401, and the error says so.
+    private func discover(_ host: String, repository: String?) -> Credentials? {
         do {
             return try authProvider.discover(host, repository: repository)?.credentials
         } catch {
-            throw RegistryError(.authentication, operation: "credentials", registry: host, message: "cannot look up credentials for \(host): \(error)", cause: error)
+            let message = "cannot look up credentials (\(error)); continuing without credentials"
+            let first = warned.withLock { $0.insert(message).inserted }
+            if first { options.warn(message) }
+            explain("\(host): \(message)")
+            return nil
         }
     }
 
@@ -134,15 +147,18 @@ public final class RegistryClient: Sendable {
             attempt += 1
             var retryAfter: String?
             var failure: any Error
+            var reason: String
             do {
                 let response = try await session.authenticator.send(try make(), scopes: scopes, sink: sink)
                 if response.isSuccess || accept.contains(response.status) { return response }
                 failure = RegistryError.from(response, operation: operation, registry: session.displayName, authenticated: session.authenticated)
                 guard RetryPolicy.isRetryable(status: response.status) else { throw failure }
                 retryAfter = response.headers["Retry-After"]
+                reason = "answered \(response.status)"
                 try beforeRetry?(response)
             } catch let error where RetryPolicy.isRetryable(error) {
                 failure = error
+                reason = Self.retryReason(error)
                 try beforeRetry?(nil)
             }
             let elapsed = Date().timeIntervalSince(started)
@@ -150,12 +166,28 @@ public final class RegistryClient: Sendable {
                 throw RegistryError.from(failure, operation: operation, registry: session.displayName)
             }
             explain("\(operation) on \(session.displayName): \(failure); retrying in \(String(format2: delay)) s (attempt \(attempt + 1) of \(options.retry.maxAttempts))")
+            options.notice?("\(session.displayName) \(reason); retrying in \(String(seconds: delay)) s (attempt \(attempt + 1) of \(options.retry.maxAttempts))")
             try await Task.sleep(nanoseconds: UInt64(delay * 1e9))
         }
     }
 }
 
+extension RegistryClient {
+    /// How a retry note words a failure that is not an HTTP answer of its own.
+    static func retryReason(_ error: any Error) -> String {
+        if let status = (error as? RegistryError)?.status { return "answered \(status)" }
+        let kind = (error as? HTTPClientError)?.kind ?? ((error as? RegistryError)?.cause as? HTTPClientError)?.kind
+        return kind == .timeout ? "did not answer in time" : "dropped the connection"
+    }
+}
+
 extension String {
+    /// A delay for people: whole seconds from 2 s up, one decimal below (`0.5`, `1.2`, `4`).
+    init(seconds value: Double) {
+        let tenths = Swift.max(1, Int((value * 10).rounded()))
+        self = value >= 2 ? String(Int(value.rounded())) : String(tenths / 10) + "." + String(tenths % 10)
+    }
+
     /// A number with two decimals, without Foundation's `String(format:)`.
     init(format2 value: Double) {
         let hundredths = Int((value * 100).rounded())

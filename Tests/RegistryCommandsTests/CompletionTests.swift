@@ -1,0 +1,88 @@
+import AuthCore
+import Foundation
+import OSSBTestSupport
+import Testing
+
+/// The shell completions in scripts/completions/ know every command and option that `--help` lists, and every
+/// installed executable answers `--version`.
+@Suite struct CompletionTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    static let command = "\(Subprocess.productsDirectory)/ossb-registry"
+    static let bashScript = "\(root)/scripts/completions/ossb-registry.bash"
+    static let zshScript = "\(root)/scripts/completions/_ossb-registry"
+
+    /// The commands `ossb-registry --help` lists.
+    static func commands() throws -> [String] {
+        let usage = try Subprocess.run(command, ["--help"], environment: [:]).stdout
+        let section = usage.components(separatedBy: "Commands:\n")[1].components(separatedBy: "\n\n")[0]
+        return section.split(separator: "\n").compactMap { $0.split(separator: " ").first.map(String.init) }
+    }
+
+    /// The options a command's `--help` lists (`-u`, `--username`, ...).
+    static func options(of command: String) throws -> [String] {
+        let help = try Subprocess.run(Self.command, [command, "--help"], environment: [:]).stdout
+        let section = help.components(separatedBy: "Options:\n")[1].components(separatedBy: "\n\n")[0]
+        var found: [String] = []
+        for line in section.split(separator: "\n") {
+            let spec = line.trimmingCharacters(in: .whitespaces).components(separatedBy: "  ")[0]
+            for word in spec.split(whereSeparator: { $0 == " " || $0 == "," }) where word.hasPrefix("-") {
+                found.append(String(word))
+            }
+        }
+        return found
+    }
+
+    /// What the bash completion offers for the words typed so far (the last one being completed).
+    static func bashCompletions(_ words: [String]) throws -> [String] {
+        let quoted = words.map { "'\($0)'" }.joined(separator: " ")
+        let script = "source '\(bashScript)'; COMP_WORDS=(\(quoted)); COMP_CWORD=\(words.count - 1); _ossb_registry; printf '%s\\n' \"${COMPREPLY[@]}\""
+        let result = try Subprocess.run("/bin/bash", ["-c", script], environment: ["PATH": "/usr/bin:/bin"])
+        #expect(result.status == 0, "\(result)")
+        return result.stdout.split(separator: "\n").map(String.init)
+    }
+
+    @Test func bashCompletesEveryCommandAndOption() throws {
+        let commands = try Self.commands()
+        #expect(commands.count >= 7, "\(commands)")
+        let top = try Self.bashCompletions(["ossb-registry", ""])
+        for command in commands { #expect(top.contains(command), "bash does not offer \(command)") }
+        #expect(top.contains("--version"))
+        for command in commands {
+            let offered = try Self.bashCompletions(["ossb-registry", command, "-"])
+            for option in try Self.options(of: command) {
+                #expect(offered.contains(option), "bash does not offer \(command) \(option)")
+            }
+        }
+    }
+
+    @Test func zshKnowsEveryCommandAndOption() throws {
+        let script = try String(contentsOfFile: Self.zshScript, encoding: .utf8)
+        for command in try Self.commands() {
+            #expect(script.contains("'\(command):"), "zsh does not describe \(command)")
+            // The command's branch: from `    login)` to its `;;`.
+            let branch = script.components(separatedBy: "\n    \(command))\n").dropFirst().first?.components(separatedBy: ";;").first ?? ""
+            #expect(!branch.isEmpty, "zsh has no branch for \(command)")
+            let common = ["--insecure": "$common_insecure", "--explain": "$common_explain", "--help": "$common_help"]
+            for option in try Self.options(of: command) {
+                let spelled = branch.contains("\(option)[") || branch.contains("\(option),") || branch.contains(",\(option)}")
+                    || common[option].map { branch.contains($0) } == true
+                #expect(spelled, "zsh does not offer \(command) \(option)")
+            }
+        }
+        if let zsh = Subprocess.which("zsh") {
+            let checked = try Subprocess.run(zsh, ["-n", Self.zshScript], environment: [:])
+            #expect(checked.status == 0, "\(checked)")
+        }
+    }
+
+    /// Every executable the package builds answers `--version` with its name and the version.
+    @Test func everyExecutableAnswersVersion() throws {
+        let helpers = try FileManager.default.contentsOfDirectory(atPath: "\(Self.root)/helpers")
+        #expect(helpers.count >= 6)
+        for name in helpers + ["ossb-registry"] {
+            let result = try Subprocess.run("\(Subprocess.productsDirectory)/\(name)", ["--version"], environment: [:])
+            #expect(result.status == 0, "\(name): \(result)")
+            #expect(result.stdout.hasPrefix("\(name) ") && result.stdout.contains(OSSBVersion.current), "\(name): \(result)")
+        }
+    }
+}
