@@ -9,17 +9,17 @@ import Testing
         let helper = ChildProcess.product("docker-credential-ossb-file")
         let env = ["HOME": dir.path]
         let count = 48
-        try await withThrowingTaskGroup(of: Int32.self) { group in
-            for i in 0..<count {
-                group.addTask {
-                    try ChildProcess.run(
-                        helper, ["store"],
-                        input: #"{"ServerURL":"r\#(i).example:5000","Username":"user\#(i)","Secret":"pw\#(i)"}"#,
-                        environment: env
-                    ).status
-                }
-            }
-            for try await status in group { #expect(status == 0) }
+        // All 48 are started first and sit waiting for their input, so they are alive at the same moment; then
+        // every input is released at once (each fits a pipe's buffer) and they race for the file's lock. (Running
+        // each in a task of its own would let the cooperative pool, one thread per core, run only a couple at once.)
+        let children = try (0..<count).map { _ in try ChildProcess.start(helper, ["store"], environment: env) }
+        #expect(children.allSatisfy { $0.process.isRunning }, "all \(count) helpers alive at once")
+        for (i, child) in children.enumerated() {
+            child.feed(Array(#"{"ServerURL":"r\#(i).example:5000","Username":"user\#(i)","Secret":"pw\#(i)"}"#.utf8))
+        }
+        for child in children {
+            let result = child.wait()
+            #expect(result.status == 0, "\(result)")
         }
         let listed = try ChildProcess.run(helper, ["list"], input: "", environment: env)
         let expected = (0..<count).map { "\"r\($0).example:5000\":\"user\($0)\"" }
@@ -53,3 +53,4 @@ import Testing
         #expect(listed.stdout == "{" + (0..<10).map { "\"keep\($0)\":\"k\"" }.joined(separator: ",") + "}\n")
     }
 }
+

@@ -80,6 +80,8 @@ extension RegistryClient {
         }
         var requests = 0
         var offset: Int64 = 0
+        // Status checks in a row without a chunk landing: bounded, so a registry that keeps failing ends the push.
+        var interruptions = 0
         // Small blobs go up in one PUT; larger ones in PATCH chunks, so an interrupted upload resumes from the
         // last chunk the registry acknowledged.
         if size > options.monolithicUploadLimit {
@@ -96,18 +98,34 @@ extension RegistryClient {
                 do {
                     // 416 (out of order) and 400/404 (distribution's BLOB_UPLOAD_INVALID for a stale upload state
                     // after a lost response) are answers to act on, not failures.
-                    response = try await perform(session, operation: "push_image", scopes: scopes, accept: [400, 404, 416]) {
+                    // A connection cut mid-chunk may have delivered part of it, and resending the chunk from
+                    // `from` would put bytes at the wrong offset (docker-registry appends a PATCH whatever its
+                    // Content-Range says): ask the registry how far it got instead of retrying blindly.
+                    response = try await perform(
+                        session, operation: "push_image", scopes: scopes, accept: [400, 404, 416],
+                        beforeRetry: { if $0 == nil { throw ChunkInterrupted() } }
+                    ) {
                         HTTPRequest(method: .patch, url: url, headers: headers, body: .source(body))
                     }
-                } catch let error as RegistryError where error.isRetryable || error.type == .network {
-                    // The chunk may have partly arrived: ask the registry how far it got.
+                } catch let error where error is ChunkInterrupted || (error as? RegistryError).map({ $0.isRetryable || $0.type == .network }) == true {
+                    interruptions += 1
+                    if interruptions > max(1, options.retry.maxAttempts) { throw error }
+                    let before = offset
                     (current, offset) = try await uploadStatus(session, scopes: scopes, location: current, sent: offset)
+                    progress.advanced(label, by: offset - before)
                     continue
                 }
                 if [400, 404, 416].contains(response.status) {
+                    interruptions += 1
+                    if interruptions > max(1, options.retry.maxAttempts) {
+                        throw RegistryError.from(response, operation: "push_image", registry: session.displayName, authenticated: session.authenticated)
+                    }
+                    let before = offset
                     (current, offset) = try await uploadStatus(session, scopes: scopes, location: current, sent: offset)
+                    progress.advanced(label, by: offset - before)
                     continue
                 }
+                interruptions = 0
                 current = response.headers["Location"] ?? current
                 offset = from + length
                 progress.advanced(label, by: length)
@@ -182,6 +200,9 @@ extension RegistryClient {
         }
     }
 }
+
+/// A chunk's connection broke: the registry may hold part of it, so its offset is asked before going on.
+private struct ChunkInterrupted: Error {}
 
 /// The registry forgot an upload session; the blob is uploaded again from the start.
 struct UploadSessionLost: Error, CustomStringConvertible {
