@@ -10,6 +10,8 @@ requests through untouched; each rule:
   {"match": "...", "count": N, "truncate_after": BYTES}  -> forward, but cut the body off after BYTES
   {"match": "...", "count": N, "ignore_range": true}     -> forward without the Range header (answers 200)
   {"match": "...", "count": N, "forward_then_status": 503} -> forward, then answer 503 anyway (a lost response)
+  {"match": "...", "count": N, "stall_after": BYTES, "stall_seconds": S} -> forward, but pause the body S
+      seconds after BYTES (a transfer in progress, for interrupting it)
   {"match": "...", "method": "PATCH", "count": N, "cut_body_after": BYTES} -> forward only the first BYTES (0: none) of the
       chunk (as a shorter PATCH the registry accepts), then drop the client's connection without an answer: the
       registry holds a partial chunk the client does not know about
@@ -23,7 +25,7 @@ BLOB_UPLOAD_INVALID and a client can only start over). Registries that follow th
 upload session. For an upload it cut, the proxy plays such a registry: it swaps a stale `_state` for the latest
 one the registry handed out, so the client's status request learns the registry's real offset.
 """
-import http.client, json, sys, threading
+import http.client, json, sys, threading, time
 from urllib.parse import parse_qsl, urlencode, urlsplit
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -163,6 +165,11 @@ class Proxy(BaseHTTPRequestHandler):
             self.close_connection = True
             self.connection.shutdown(2)
             return
+        if rule and "stall_after" in rule:
+            self.wfile.write(payload[: rule["stall_after"]])
+            self.wfile.flush()
+            time.sleep(rule.get("stall_seconds", 10))
+            payload = payload[rule["stall_after"]:]
         self.wfile.write(payload)
 
     def cut(self, data, keep, content_range):

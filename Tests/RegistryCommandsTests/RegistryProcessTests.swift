@@ -1,0 +1,150 @@
+import AuthCore
+import Foundation
+import OSSBTestSupport
+import Testing
+
+/// The built `ossb-registry` run as users run it: a process with real streams, exit statuses as a shell sees
+/// them, a pseudo-terminal for the password prompt and progress bars, Ctrl-C.
+@Suite struct RegistryProcessTests {
+    static let binary = Subprocess.productsDirectory + "/ossb-registry"
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    let home = TemporaryDirectory()
+
+    var environment: [String: String] {
+        ["HOME": home.path, "PATH": "/usr/bin:/bin", "OSSB_CREDENTIALS_FILE": home.file("credentials.json"),
+         "OSSB_CACHE_DIR": home.file("cache"), "OSSB_CERTS_D": home.file("certs.d")]
+    }
+
+    /// The environment with credentials for `host` in the environment store.
+    func environment(withCredentialsFor host: String, user: String, password: String) -> [String: String] {
+        var variables = environment
+        let prefix = "OSSB_" + EnvironmentStore.prefix(forHost: host)
+        variables["\(prefix)_USERNAME"] = user
+        variables["\(prefix)_PASSWORD"] = password
+        return variables
+    }
+
+    /// Runs the binary with `stdin` (through sh, as a pipe from another program).
+    func run(_ arguments: [String], stdin: String = "", environment extra: [String: String]? = nil) throws -> OSSBTestSupport.Subprocess.Result {
+        var variables = extra ?? environment
+        variables["OSSB_TEST_STDIN"] = stdin
+        return try Subprocess.run("/bin/sh", ["-c", #"printf %s "$OSSB_TEST_STDIN" | exec "$0" "$@""#, Self.binary] + arguments, environment: variables)
+    }
+
+    /// Pushes a generated one-layer image to the Basic-auth registry.
+    func seed(_ repo: String, layerMiB: Int) throws {
+        let registry = try #require(TestServers.basic)
+        let result = try Subprocess.run("/usr/bin/env", [
+            "python3", "\(Self.root)/scripts/testbed/seed-image.py", "--registry", registry.address, "--user", registry.user,
+            "--password", registry.password, "--repo", repo, "--tag", "v1", "--layers", "1", "--layer-mib", "\(layerMiB)",
+        ], environment: ["PATH": "/usr/bin:/bin"])
+        #expect(result.status == 0, "seed-image.py: \(result)")
+    }
+
+    func unique(_ name: String) -> String { "process/\(name)-\(UUID().uuidString.prefix(8).lowercased())" }
+
+    @Test func exitStatusesAsAShellSeesThem() throws {
+        let version = try run(["--version"])
+        #expect(version.status == 0 && version.stdout.hasPrefix("ossb-registry ") && version.stderr.isEmpty)
+        for usage in [[], ["frobnicate"], ["pull", "alpine"], ["login", "127.0.0.1:5000", "--password-stdin"]] {
+            let result = try run(usage)
+            #expect(result.status == 2, "\(usage): \(result)")
+            #expect(result.stdout.isEmpty, "\(usage)")
+            if !usage.isEmpty {
+                #expect(result.stderr.split(separator: "\n").count == 1 && result.stderr.contains("--help"), "\(usage): \(result)")
+            }
+        }
+        // No terminal and no --password-stdin: a usage error, not a hang on a prompt.
+        let noTerminal = try run(["login", "127.0.0.1:5000", "-u", "alice"])
+        #expect(noTerminal.status == 2, "\(noTerminal)")
+        let unreachable = try run(["inspect", "127.0.0.1:1/nothing:v1"])
+        #expect(unreachable.status == 1, "\(unreachable)")
+        #expect(unreachable.stderr.hasPrefix("ossb-registry inspect: ") && unreachable.stderr.split(separator: "\n").count == 1)
+    }
+
+    @Test(.enabled(if: TestServers.basic != nil, "needs scripts/test.sh's registry"))
+    func passwordPromptOnATerminalDoesNotEcho() throws {
+        let registry = try #require(TestServers.basic)
+        let result = try Terminal.run(
+            [Self.binary, "login", registry.address, "-u", registry.user], environment: environment,
+            steps: [.expect("Password: "), .echo("prompt"), .send(registry.password + "\n")])
+        #expect(result.status == 0 && result.stdout == "Login Succeeded\n", "\(result)")
+        #expect(result.echo["prompt"] == false, "echo is off as soon as the prompt shows")
+        #expect(result.echo["after_exit"] == true, "echo is back afterwards")
+        #expect(!result.terminal.contains(registry.password) && !result.stdout.contains(registry.password))
+        #expect(try String(contentsOfFile: home.file("credentials.json"), encoding: .utf8).contains(registry.address))
+    }
+
+    @Test(.enabled(if: TestServers.basic != nil, "needs scripts/test.sh's registry"))
+    func ctrlCAtThePasswordPromptGivesTheEchoBack() throws {
+        let registry = try #require(TestServers.basic)
+        let result = try Terminal.run(
+            [Self.binary, "login", registry.address, "-u", registry.user], environment: environment,
+            steps: [.expect("Password: "), .send("half-typed\u{3}")], timeout: 20)
+        #expect(result.status == 130, "\(result)")
+        #expect(result.secondsAfterSteps < 2, "\(result)")
+        #expect(result.echo["after_exit"] == true, "a terminal left without echo after Ctrl-C")
+        #expect(!FileManager.default.fileExists(atPath: home.file("credentials.json")))
+    }
+
+    @Test(.enabled(if: TestServers.basic != nil, "needs scripts/test.sh's registry"))
+    func progressBarsOnATerminalOnly() throws {
+        let registry = try #require(TestServers.basic)
+        let repo = unique("progress")
+        try seed(repo, layerMiB: 1)
+        let env = environment(withCredentialsFor: registry.address, user: registry.user, password: registry.password)
+        let shown = try Terminal.run(
+            [Self.binary, "pull", "\(registry.address)/\(repo):v1", "-o", home.file("a")], environment: env, steps: [])
+        #expect(shown.status == 0 && shown.stdout.hasPrefix("Pulled "), "\(shown)")
+        #expect(shown.terminal.contains("1.0 MiB/1.0 MiB  done"), "a finished bar for the layer: \(shown.terminal.debugDescription)")
+        #expect(shown.terminal.contains("\u{1B}[2K"), "bars are redrawn in place")
+        // --quiet on a terminal, and no terminal at all: no bars.
+        let quiet = try Terminal.run(
+            [Self.binary, "pull", "\(registry.address)/\(repo):v1", "-o", home.file("b"), "--quiet"], environment: env, steps: [])
+        #expect(quiet.status == 0 && quiet.terminal.isEmpty, "\(quiet)")
+        let piped = try run(["pull", "\(registry.address)/\(repo):v1", "-o", home.file("c")], environment: env)
+        #expect(piped.status == 0 && piped.stderr.isEmpty, "\(piped)")
+    }
+
+    @Test(.enabled(if: TestServers.basic != nil && TestServers.faultProxy != nil, "needs scripts/test.sh's registry and fault proxy"))
+    func ctrlCMidPullExitsPromptlyLeavingNothingPartial() throws {
+        let registry = try #require(TestServers.basic)
+        let proxy = try #require(TestServers.faultProxy)
+        let repo = unique("sigint")
+        try seed(repo, layerMiB: 4)
+        // The layer stalls after 1 MiB for longer than the test waits.
+        let rules = #"[{"match": "/\#(repo)/blobs/", "method": "GET", "count": 10, "stall_after": 1048576, "stall_seconds": 30}]"#
+        _ = try Subprocess.run("/usr/bin/curl", ["-s", "-X", "PUT", "--data-binary", rules, "http://\(proxy)/__faults"], environment: [:])
+        let output = home.file("layout")
+        let result = try Terminal.run(
+            [Self.binary, "pull", "\(proxy)/\(repo):v1", "-o", output],
+            environment: environment(withCredentialsFor: proxy, user: registry.user, password: registry.password),
+            steps: [.expect("/4.0 MiB"), .sleep(1), .send("\u{3}")], timeout: 25)
+        #expect(result.failed == nil, "\(result)")
+        #expect(result.status == 130, "\(result)")
+        #expect(result.secondsAfterSteps < 2, "exits promptly: \(result.secondsAfterSteps) s")
+        #expect(result.stdout.isEmpty)
+        #expect(result.echo["after_exit"] == true)
+        // No index.json (the mark of a complete layout), and no partial download anywhere.
+        #expect(!FileManager.default.fileExists(atPath: "\(output)/index.json"))
+        let leftovers = FileManager.default.enumerator(atPath: home.path)?.compactMap { $0 as? String }.filter {
+            $0.hasSuffix(".partial") || $0.hasSuffix(".tmp")
+        } ?? []
+        #expect(leftovers.isEmpty, "\(leftovers)")
+    }
+
+    @Test(.enabled(if: TestServers.tls != nil, "needs scripts/test.sh's TLS registry"))
+    func insecureSkipsVerificationForThatRegistryOnly() throws {
+        let tls = try #require(TestServers.tls)
+        // The registry wants a client certificate (given in certs.d), but its CA is not trusted here.
+        let certs = home.file("certs.d/\(tls.address)")
+        try FileManager.default.createDirectory(atPath: certs, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: tls.clientCert, toPath: "\(certs)/client.cert")
+        try FileManager.default.copyItem(atPath: tls.clientKey, toPath: "\(certs)/client.key")
+        let refused = try run(["login", tls.address, "-u", "alice", "--password-stdin"], stdin: "pw")
+        #expect(refused.status == 1, "\(refused)")
+        #expect(refused.stderr.contains("TLS with https://\(tls.address)") && refused.stderr.contains("ca.crt"), "\(refused)")
+        let accepted = try run(["login", tls.address, "-u", "alice", "--password-stdin", "--insecure"], stdin: "pw")
+        #expect(accepted.status == 0 && accepted.stdout == "Login Succeeded\n", "\(accepted)")
+    }
+}
