@@ -71,12 +71,17 @@ import Testing
         #expect(try helper(["get"], "waited.example", file: file).stdout.contains(#""Username":"w""#))
     }
 
-    @Test(.enabled(if: getuid() == 0, "needs root to mount a small tmpfs"))
-    func aFullDiskLeavesTheStoredFileWholeAndNoTemporaryFile() throws {
+    /// A small tmpfs holding a credentials file with one entry stored by the helper, and that file's bytes.
+    func smallDiskWithOneEntry() throws -> (SmallTmpfs, String, Data) {
         let disk = try SmallTmpfs(dir.file("disk"))
         let file = disk.path + "/credentials.json"
         #expect(try helper(["store"], #"{"ServerURL":"kept.example","Username":"k","Secret":"s"}"#, file: file).status == 0)
-        let before = try Data(contentsOf: URL(fileURLWithPath: file))
+        return (disk, file, try Data(contentsOf: URL(fileURLWithPath: file)))
+    }
+
+    @Test(.enabled(if: getuid() == 0, "needs root to mount a small tmpfs"))
+    func aFullDiskLeavesTheStoredFileWholeAndNoTemporaryFile() throws {
+        let (disk, file, before) = try smallDiskWithOneEntry()
         try disk.fill()
         let refused = try helper(["store"], #"{"ServerURL":"new.example","Username":"n","Secret":"s"}"#, file: file)
         #expect(refused.status == 1, "\(refused)")
@@ -89,10 +94,7 @@ import Testing
 
     @Test(.enabled(if: getuid() == 0, "needs root to mount a small tmpfs"))
     func aReadOnlyFileSystemIsReportedAndNothingChanges() throws {
-        let disk = try SmallTmpfs(dir.file("disk"))
-        let file = disk.path + "/credentials.json"
-        #expect(try helper(["store"], #"{"ServerURL":"kept.example","Username":"k","Secret":"s"}"#, file: file).status == 0)
-        let before = try Data(contentsOf: URL(fileURLWithPath: file))
+        let (disk, file, before) = try smallDiskWithOneEntry()
         try disk.remountReadOnly()
         for (action, input) in [("store", #"{"ServerURL":"new.example","Username":"n","Secret":"s"}"#), ("erase", "kept.example")] {
             let refused = try helper([action], input, file: file)
