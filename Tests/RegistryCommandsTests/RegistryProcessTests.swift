@@ -41,6 +41,17 @@ import Testing
         #expect(result.status == 0, "seed-image.py: \(result)")
     }
 
+    /// Seeds a 4 MiB one-layer image whose next `count` blob downloads through the fault proxy pause for
+    /// `seconds` after their first MiB; returns the repository.
+    func seedStalling(_ name: String, count: Int, seconds: Int) throws -> String {
+        let proxy = try #require(TestServers.faultProxy)
+        let repo = unique(name)
+        try seed(repo, layerMiB: 4)
+        let rules = #"[{"match": "/\#(repo)/blobs/", "method": "GET", "count": \#(count), "stall_after": 1048576, "stall_seconds": \#(seconds)}]"#
+        _ = try Subprocess.run("/usr/bin/curl", ["-s", "-X", "PUT", "--data-binary", rules, "http://\(proxy)/__faults"], environment: [:])
+        return repo
+    }
+
     func unique(_ name: String) -> String { "process/\(name)-\(UUID().uuidString.prefix(8).lowercased())" }
 
     @Test func exitStatusesAsAShellSeesThem() throws {
@@ -110,11 +121,8 @@ import Testing
     func ctrlCMidPullExitsPromptlyLeavingNothingPartial() throws {
         let registry = try #require(TestServers.basic)
         let proxy = try #require(TestServers.faultProxy)
-        let repo = unique("sigint")
-        try seed(repo, layerMiB: 4)
         // The layer stalls after 1 MiB for longer than the test waits.
-        let rules = #"[{"match": "/\#(repo)/blobs/", "method": "GET", "count": 10, "stall_after": 1048576, "stall_seconds": 30}]"#
-        _ = try Subprocess.run("/usr/bin/curl", ["-s", "-X", "PUT", "--data-binary", rules, "http://\(proxy)/__faults"], environment: [:])
+        let repo = try seedStalling("sigint", count: 10, seconds: 30)
         let output = home.file("layout")
         let result = try Terminal.run(
             [Self.binary, "pull", "\(proxy)/\(repo):v1", "-o", output],
@@ -131,6 +139,41 @@ import Testing
             $0.hasSuffix(".partial") || $0.hasSuffix(".tmp")
         } ?? []
         #expect(leftovers.isEmpty, "\(leftovers)")
+    }
+
+    @Test(.enabled(if: TestServers.basic != nil && TestServers.faultProxy != nil, "needs scripts/test.sh's registry and fault proxy"))
+    func twoPullsSharingOneCacheAtOnceBothComplete() throws {
+        let registry = try #require(TestServers.basic)
+        let proxy = try #require(TestServers.faultProxy)
+        // Each download of the layer pauses after 1 MiB, so the two processes are surely downloading it together.
+        let repo = try seedStalling("shared-cache", count: 4, seconds: 1)
+        let env = environment(withCredentialsFor: proxy, user: registry.user, password: registry.password)
+        let pulls = try ["one", "two"].map { name in
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: Self.binary)
+            process.arguments = ["pull", "\(proxy)/\(repo):v1", "-o", home.file(name)]
+            process.environment = env
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            return process
+        }
+        for process in pulls { process.waitUntilExit() }
+        #expect(pulls.map(\.terminationStatus) == [0, 0])
+        let indexes = try ["one", "two"].map { try String(contentsOfFile: home.file("\($0)/index.json"), encoding: .utf8) }
+        #expect(indexes[0] == indexes[1] && indexes[0].contains("sha256:"))
+        let blobs = try FileManager.default.contentsOfDirectory(atPath: home.file("cache/blobs/sha256"))
+        #expect(blobs.count == 2, "config and layer, once each: \(blobs)")
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: home.file("cache/tmp"))) ?? []).isEmpty)
+        // Both layouts' layers verify.
+        for name in ["one", "two"] {
+            for blob in try FileManager.default.contentsOfDirectory(atPath: home.file("\(name)/blobs/sha256")) {
+                let sum = try Subprocess.run("/usr/bin/sha256sum", [home.file("\(name)/blobs/sha256/\(blob)")], environment: [:])
+                #expect(sum.stdout.hasPrefix(blob), "\(name)/\(blob)")
+            }
+        }
+        let stalled = try Subprocess.run("/usr/bin/curl", ["-s", "http://\(proxy)/__stats"], environment: [:])
+        #expect(stalled.stdout.components(separatedBy: "/\(repo)/blobs/").count - 1 >= 4, "both processes fetched the blobs")
     }
 
     @Test(.enabled(if: TestServers.tls != nil, "needs scripts/test.sh's TLS registry"))

@@ -10,6 +10,7 @@ requests through untouched; each rule:
   {"match": "...", "count": N, "truncate_after": BYTES}  -> forward, but cut the body off after BYTES
   {"match": "...", "count": N, "ignore_range": true}     -> forward without the Range header (answers 200)
   {"match": "...", "count": N, "forward_then_status": 503} -> forward, then answer 503 anyway (a lost response)
+  {"match": "...", "count": N, "delay_seconds": S} -> wait S seconds, then forward (a slow request in flight)
   {"match": "...", "count": N, "stall_after": BYTES, "stall_seconds": S} -> forward, but pause the body S
       seconds after BYTES (a transfer in progress, for interrupting it)
   {"match": "...", "method": "PATCH", "count": N, "cut_body_after": BYTES} -> forward only the first BYTES (0: none) of the
@@ -113,6 +114,8 @@ class Proxy(BaseHTTPRequestHandler):
         content_range = self.headers.get("Content-Range", "")
         self.path = with_latest_state(self.path)
         rule = take_rule(self.command, self.path)
+        if rule and "delay_seconds" in rule:
+            time.sleep(rule["delay_seconds"])
         if rule and "cut_body_after" in rule:
             return self.cut(data, rule["cut_body_after"], content_range)
         if rule and "forward_then_status" in rule:
