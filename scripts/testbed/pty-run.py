@@ -14,7 +14,7 @@ The program gets the terminal as its controlling terminal, in a session of its o
    "echo": {name: bool, ..., "after_exit": bool}, "seconds_after_steps": time from the last step to the exit,
    "failed": null, or the step that timed out as JSON text}
 """
-import fcntl, json, os, select, subprocess, sys, termios, time
+import fcntl, json, os, select, signal, subprocess, sys, termios, time
 
 job = json.load(sys.stdin)
 deadline = time.monotonic() + job.get("timeout", 60)
@@ -25,6 +25,10 @@ piped = job.get("stdout", "pty") == "pipe"
 
 def take_terminal():
     fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+    # As from a login shell: no signal blocked or ignored, whatever the test runner's thread had.
+    signal.pthread_sigmask(signal.SIG_SETMASK, [])
+    for number in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT, signal.SIGHUP, signal.SIGPIPE):
+        signal.signal(number, signal.SIG_DFL)
 
 
 child = subprocess.Popen(job["argv"], stdin=slave, stdout=subprocess.PIPE if piped else slave, stderr=slave,
