@@ -124,20 +124,21 @@ struct PushIntegrationTests {
 
     /// A chunk cut mid-body leaves the registry holding part of it: the client asks for the registry's offset
     /// and sends the rest from there, in the same upload session, instead of resending the chunk from its start
-    /// (docker-registry would append it after the part it holds) or starting over.
-    @Test(arguments: [300_000, 0])
-    func cutChunkResumesAtTheRegistrysOffset(kept: Int) async throws {
-        // The second chunk (524288-1048575) is cut after `kept` bytes.
+    /// (docker-registry would append it after the part it holds) or starting over. Cases: (chunk, bytes kept).
+    /// The first chunk cut before any byte arrived is the case where docker-registry reports `Range: 0-0`.
+    @Test(arguments: [(1, 300_000), (1, 0), (0, 0)])
+    func cutChunkResumesAtTheRegistrysOffset(chunk: Int, kept: Int) async throws {
         let (seeded, target, result) = try await pushInChunks("cut") { target in """
-            [{"match": "/\(target)/blobs/uploads/", "method": "PATCH", "skip": 1, "count": 1, "cut_body_after": \(kept)}]
+            [{"match": "/\(target)/blobs/uploads/", "method": "PATCH", "skip": \(chunk), "count": 1, "cut_body_after": \(kept)}]
             """
         }
         #expect(result.digest == seeded.digest)
         let log = try RegistryTestBed.proxyLog().filter { $0.1.contains("/\(target)/blobs/uploads/") }
         let cut = try #require(log.firstIndex { $0.2 == 0 }, "the proxy cut a chunk")
-        #expect(log[cut].3 == "524288-1048575")
+        let chunkStart = chunk * 524_288
+        #expect(log[cut].3 == "\(chunkStart)-\(chunkStart + 524_287)")
         let resumed = try #require(log[(cut + 1)...].first { $0.0 == "PATCH" && $0.2 == 202 })
-        #expect(resumed.3.hasPrefix("\(524_288 + kept)-"), "resumed at the registry's offset, not at \(resumed.3)")
+        #expect(resumed.3.hasPrefix("\(chunkStart + kept)-"), "resumed at the registry's offset, not at \(resumed.3)")
         #expect(log.filter { $0.0 == "POST" }.count == 2, "one upload session per blob: nothing started over")
         #expect(try skopeoDigest(try ref(target, "v1")) == seeded.digest)
     }

@@ -176,8 +176,11 @@ extension RegistryClient {
         guard let range = response.headers["Range"], let dash = range.lastIndex(of: "-"),
             let end = Int64(range[range.index(after: dash)...])
         else { return (next, 0) }
-        explain("upload resumes at byte \(end + 1)")
-        return (next, end + 1)
+        // docker-registry answers `0-0` for an empty upload as well as for one byte; nothing is the likely case,
+        // and resuming one byte too far would misplace every byte after it (it appends wherever told).
+        let offset = range.trimmingCharacters() == "0-0" ? 0 : end + 1
+        explain("upload resumes at byte \(offset)")
+        return (next, offset)
     }
 
     /// The absolute URL of an upload `Location` (relative or absolute, possibly with its own query), with
