@@ -143,6 +143,17 @@ struct PushIntegrationTests {
         #expect(try skopeoDigest(try ref(target, "v1")) == seeded.digest)
     }
 
+    @Test func chunksCutEveryTimeEndThePushWithOneClearError() async throws {
+        do {
+            _ = try await pushInChunks("cut-always") { target in
+                #"[{"match": "/\#(target)/blobs/uploads/", "method": "PATCH", "count": 100, "cut_body_after": 0}]"#
+            }
+            Issue.record("expected the push to fail")
+        } catch let error as RegistryError {
+            #expect(error.type == .network && "\(error)".contains("broke off mid-chunk 5 times in a row"), "\(error)")
+        }
+    }
+
     @Test func failedPushLeavesNoTag() async throws {
         let layout = home.file("layout")
         _ = try run("\(RegistryTestBed.root)/scripts/testbed/make-test-image.sh", [layout, "v1", "fail \(UUID())"])

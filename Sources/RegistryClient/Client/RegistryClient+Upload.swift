@@ -109,7 +109,11 @@ extension RegistryClient {
                     }
                 } catch let error where error is ChunkInterrupted || (error as? RegistryError).map({ $0.isRetryable || $0.type == .network }) == true {
                     interruptions += 1
-                    if interruptions > max(1, options.retry.maxAttempts) { throw error }
+                    if interruptions > max(1, options.retry.maxAttempts) {
+                        throw error is ChunkInterrupted
+                            ? RegistryError(.network, operation: "push_image", registry: session.displayName, message: "the upload of \(digest) to \(session.displayName) broke off mid-chunk \(interruptions) times in a row; check the network and try again")
+                            : error
+                    }
                     let before = offset
                     (current, offset) = try await uploadStatus(session, scopes: scopes, location: current, sent: offset)
                     progress.advanced(label, by: offset - before)
