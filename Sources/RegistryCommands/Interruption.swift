@@ -47,11 +47,13 @@ public enum Interruption {
         }
         let number = Int32(byte)
         received.store(number, ordering: .relaxed)
-        if TerminalRestore.restore() { exit(128 + number) }
+        // `_exit`, not `exit`: transfers may still run on other threads, and the exit handlers (libcrypto's
+        // clean-up) would pull their state away under them.
+        if TerminalRestore.restore() { _exit(128 + number) }
         task.cancel()
         var waiting = pollfd(fd: readFD, events: Int16(POLLIN), revents: 0)
         _ = poll(&waiting, 1, cleanupSeconds * 1000)
-        exit(128 + number)
+        _exit(128 + number)
     }
 
     /// Runs `body` on a detached thread of its own (not one of the few the task pool has).
