@@ -52,6 +52,13 @@ import Testing
         return repo
     }
 
+    /// Partial downloads and temporary files anywhere under `directory`.
+    func partialFiles(under directory: String) -> [String] {
+        FileManager.default.enumerator(atPath: directory)?.compactMap { $0 as? String }.filter {
+            $0.hasSuffix(".partial") || $0.hasSuffix(".tmp")
+        } ?? []
+    }
+
     func unique(_ name: String) -> String { "process/\(name)-\(UUID().uuidString.prefix(8).lowercased())" }
 
     @Test func exitStatusesAsAShellSeesThem() throws {
@@ -135,10 +142,7 @@ import Testing
         #expect(result.echo["after_exit"] == true)
         // No index.json (the mark of a complete layout), and no partial download anywhere.
         #expect(!FileManager.default.fileExists(atPath: "\(output)/index.json"))
-        let leftovers = FileManager.default.enumerator(atPath: home.path)?.compactMap { $0 as? String }.filter {
-            $0.hasSuffix(".partial") || $0.hasSuffix(".tmp")
-        } ?? []
-        #expect(leftovers.isEmpty, "\(leftovers)")
+        #expect(partialFiles(under: home.path).isEmpty, "\(partialFiles(under: home.path))")
     }
 
     @Test(.enabled(if: TestServers.basic != nil && TestServers.faultProxy != nil, "needs scripts/test.sh's registry and fault proxy"))
@@ -174,6 +178,27 @@ import Testing
         }
         let stalled = try Subprocess.run("/usr/bin/curl", ["-s", "http://\(proxy)/__stats"], environment: [:])
         #expect(stalled.stdout.components(separatedBy: "/\(repo)/blobs/").count - 1 >= 4, "both processes fetched the blobs")
+    }
+
+    @Test(.enabled(if: TestServers.basic != nil && getuid() == 0, "needs scripts/test.sh's registry, and root to mount a small tmpfs"))
+    func pullOntoAFullDiskFailsInOneLineLeavingNothingPartial() throws {
+        let registry = try #require(TestServers.basic)
+        let repo = unique("full-disk")
+        try seed(repo, layerMiB: 1)
+        // The blob cache and the layout on a 256 KiB tmpfs: the 1 MiB layer cannot fit.
+        let disk = home.file("disk")
+        try FileManager.default.createDirectory(atPath: disk, withIntermediateDirectories: true)
+        let mounted = try Subprocess.run("/bin/mount", ["-t", "tmpfs", "-o", "size=256k", "tmpfs", disk], environment: [:])
+        try #require(mounted.status == 0, "\(mounted)")
+        defer { _ = try? Subprocess.run("/bin/umount", [disk], environment: [:]) }
+        var env = environment(withCredentialsFor: registry.address, user: registry.user, password: registry.password)
+        env["OSSB_CACHE_DIR"] = disk + "/cache"
+        let result = try run(["pull", "\(registry.address)/\(repo):v1", "-o", disk + "/layout"], environment: env)
+        #expect(result.status == 1, "\(result)")
+        #expect(result.stderr.hasPrefix("ossb-registry pull: ") && result.stderr.split(separator: "\n").count == 1, "\(result)")
+        #expect(result.stderr.contains("No space left on device"), "\(result)")
+        #expect(!FileManager.default.fileExists(atPath: disk + "/layout/index.json"))
+        #expect(partialFiles(under: disk).isEmpty, "\(partialFiles(under: disk))")
     }
 
     @Test(.enabled(if: TestServers.tls != nil, "needs scripts/test.sh's TLS registry"))
