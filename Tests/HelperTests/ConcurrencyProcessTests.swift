@@ -9,14 +9,20 @@ import Testing
         let helper = ChildProcess.product("docker-credential-ossb-file")
         let env = ["HOME": dir.path]
         let count = 48
-        // All 48 are started first and sit waiting for their input, so they are alive at the same moment; then
-        // every input is released at once (each fits a pipe's buffer) and they race for the file's lock. (Running
+        // All 48 are started first and sit waiting for their input, so they are alive at the same moment. (Running
         // each in a task of its own would let the cooperative pool, one thread per core, run only a couple at once.)
         let children = try (0..<count).map { _ in try ChildProcess.start(helper, ["store"], environment: env) }
         #expect(children.allSatisfy { $0.process.isRunning }, "all \(count) helpers alive at once")
+        // Another process holds the file's lock while every input is released (each fits a pipe's buffer): all 48
+        // must then be waiting for the lock together, and all land once it is free.
+        try FileManager.default.createDirectory(atPath: dir.file(".ossb"), withIntermediateDirectories: true)
+        let holder = try LockHolder(dir.file(".ossb/credentials.json.lock"))
         for (i, child) in children.enumerated() {
             child.feed(Array(#"{"ServerURL":"r\#(i).example:5000","Username":"user\#(i)","Secret":"pw\#(i)"}"#.utf8))
         }
+        try await Task.sleep(nanoseconds: 1_000_000_000)
+        #expect(children.filter { $0.process.isRunning }.count == count, "every helper waits for the lock at once")
+        holder.release()
         for child in children {
             let result = child.wait()
             #expect(result.status == 0, "\(result)")
