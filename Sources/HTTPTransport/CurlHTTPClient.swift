@@ -232,8 +232,10 @@ public final class CurlHTTPClient: HTTPClient {
             return HTTPClientError(
                 .tls,
                 "TLS with \(place) failed (\(reason)); for a private CA put its ca.crt in a certs.d directory named \(origin.hostAndPort) (OSSB_CERTS_D)")
+        // SEND_FAIL_REWIND: a reused connection died under an upload and libcurl cannot replay a streamed body
+        // itself; the request is resent from the start with a fresh reader, like any cut connection.
         case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_CONNECT, CURLE_SEND_ERROR, CURLE_RECV_ERROR, CURLE_GOT_NOTHING,
-            CURLE_PARTIAL_FILE:
+            CURLE_PARTIAL_FILE, CURLE_SEND_FAIL_REWIND:
             return HTTPClientError(.connection, "cannot reach \(place): \(reason)")
         default:
             return HTTPClientError(.other, "the request to \(place) failed: \(reason)")

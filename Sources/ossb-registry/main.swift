@@ -2,4 +2,5 @@ import Glibc
 import RegistryCommands
 
 // The operator's command-line tool; everything lives in RegistryCommands so it is testable in-process.
-exit(await RegistryCommandLine.run(Array(CommandLine.arguments.dropFirst()), context: .process()))
+let arguments = Array(CommandLine.arguments.dropFirst())
+exit(await Interruption.run { await RegistryCommandLine.run(arguments, context: .process()) })

@@ -26,39 +26,65 @@ struct ChildProcess {
         _ executable: String, _ arguments: [String] = [], stdin: [UInt8] = [], environment: [String: String],
         timeout: Double = 60
     ) throws -> Result {
+        try start(executable, arguments, environment: environment).finish(stdin: stdin, timeout: timeout)
+    }
+
+    /// Starts `executable` and returns at once, the child waiting for its standard input: tests that need many
+    /// processes alive together start them all first, then feed them (`Running.finish`).
+    static func start(_ executable: String, _ arguments: [String] = [], environment: [String: String]) throws -> Running {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         var env = environment
         if env["PATH"] == nil { env["PATH"] = "/usr/local/bin:/usr/bin:/bin" }
         process.environment = Subprocess.withProfileFile(env)
-        let inPipe = Pipe(), outPipe = Pipe(), errPipe = Pipe()
-        process.standardInput = inPipe
-        process.standardOutput = outPipe
-        process.standardError = errPipe
+        let running = Running(process: process, description: "\(executable) \(arguments)")
+        process.standardInput = running.inPipe
+        process.standardOutput = running.outPipe
+        process.standardError = running.errPipe
         try process.run()
-        // Feed stdin from another thread so a child that does not read cannot deadlock us.
-        let writer = Thread {
+        return running
+    }
+
+    /// A started child process whose standard input is still open.
+    struct Running: @unchecked Sendable {
+        let process: Process
+        let description: String
+        let inPipe = Pipe(), outPipe = Pipe(), errPipe = Pipe()
+
+        /// Writes `stdin`, closes it, collects the output and waits for the exit; fails the test after `timeout`.
+        func finish(stdin: [UInt8], timeout: Double = 60) -> Result {
+            // Feed stdin from another thread so a child that does not read cannot deadlock us.
+            let writer = Thread { feed(stdin) }
+            writer.start()
+            return wait(timeout: timeout)
+        }
+
+        /// Writes `stdin` and closes it (blocks until the child has read what does not fit the pipe).
+        func feed(_ stdin: [UInt8]) {
             signal(SIGPIPE, SIG_IGN)
             try? inPipe.fileHandleForWriting.write(contentsOf: Data(stdin))
             try? inPipe.fileHandleForWriting.close()
         }
-        writer.start()
-        let out = Collected(), err = Collected()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async { out.data = outPipe.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        group.enter()
-        DispatchQueue.global().async { err.data = errPipe.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        if group.wait(timeout: .now() + timeout) == .timedOut {
-            process.terminate()
-            Issue.record("\(executable) \(arguments) did not finish within \(timeout) s")
-            group.wait()
+
+        /// Collects the output and waits for the exit, the input having been fed; fails the test after `timeout`.
+        func wait(timeout: Double = 60) -> Result {
+            let out = Collected(), err = Collected()
+            let group = DispatchGroup()
+            group.enter()
+            DispatchQueue.global().async { out.data = outPipe.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+            group.enter()
+            DispatchQueue.global().async { err.data = errPipe.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+            if group.wait(timeout: .now() + timeout) == .timedOut {
+                process.terminate()
+                Issue.record("\(description) did not finish within \(timeout) s")
+                group.wait()
+            }
+            process.waitUntilExit()
+            return Result(
+                stdout: String(decoding: out.data, as: UTF8.self), stderr: String(decoding: err.data, as: UTF8.self),
+                status: process.terminationStatus)
         }
-        process.waitUntilExit()
-        return Result(
-            stdout: String(decoding: out.data, as: UTF8.self), stderr: String(decoding: err.data, as: UTF8.self),
-            status: process.terminationStatus)
     }
 
     static func run(

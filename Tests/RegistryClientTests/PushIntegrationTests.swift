@@ -89,30 +89,69 @@ struct PushIntegrationTests {
         #expect(one.digest == seeded.manifests["linux/arm64/v8"])
     }
 
-    @Test func interruptedChunkedUploadCompletes() async throws {
-        let repo = RegistryTestBed.unique("push/chunks")
+    /// A 2 MiB single-layer image pulled into a layout, and a client that pushes blobs over 256 KiB in 512 KiB
+    /// chunks; the faults are set for a fresh target repository before pushing it there through the proxy.
+    func pushInChunks(_ name: String, faults: (String) -> String) async throws -> (seeded: RegistryTestBed.Seeded, target: String, result: PushResult) {
+        let repo = RegistryTestBed.unique("push/\(name)")
         let proxy = try #require(RegistryTestBed.proxy)
         let seeded = try RegistryTestBed.seed(repo: repo, tag: "v1", layerMiB: 2, layers: 1)
         let client = try RegistryTestBed.client(home: home)
-        let layout = home.file("chunks")
+        let layout = home.file(name)
         _ = try await client.pull(try ref(repo, "v1"), to: layout)
-        let target = RegistryTestBed.unique("push/chunks-dst")
-        try RegistryTestBed.faults("""
-            [{"match": "/\(target)/blobs/uploads/", "method": "PATCH", "count": 1, "status": 503},
-             {"match": "/\(target)/blobs/uploads/", "method": "PATCH", "count": 1, "forward_then_status": 502}]
-            """)
+        let target = RegistryTestBed.unique("push/\(name)-dst")
+        try RegistryTestBed.faults(faults(target))
         var options = client.options
         options.monolithicUploadLimit = 256 << 10
         options.uploadChunkSize = 512 << 10
         options.config = client.config
         let chunked = try RegistryClient(options: options)
-        let destination = try ref(target, "v1", via: proxy)
-        let result = try await chunked.push(layout: layout, to: destination)
+        let result = try await chunked.push(layout: layout, to: try ref(target, "v1", via: proxy))
+        return (seeded, target, result)
+    }
+
+    @Test func interruptedChunkedUploadCompletes() async throws {
+        let (seeded, target, result) = try await pushInChunks("chunks") { target in """
+            [{"match": "/\(target)/blobs/uploads/", "method": "PATCH", "count": 1, "status": 503},
+             {"match": "/\(target)/blobs/uploads/", "method": "PATCH", "count": 1, "forward_then_status": 502}]
+            """
+        }
         #expect(result.digest == seeded.digest)
         let patches = try RegistryTestBed.proxyLog().filter { $0.0 == "PATCH" && $0.1.contains("/\(target)/") }
         #expect(patches.contains { $0.2 == 503 } && patches.contains { $0.2 == 502 })
         #expect(patches.filter { $0.2 == 202 }.count >= 4, "a 2 MiB layer in 512 KiB chunks")
         #expect(try skopeoDigest(try ref(target, "v1")) == seeded.digest)
+    }
+
+    /// A chunk cut mid-body leaves the registry holding part of it: the client asks for the registry's offset
+    /// and sends the rest from there, in the same upload session, instead of resending the chunk from its start
+    /// (docker-registry would append it after the part it holds) or starting over. Cases: (chunk, bytes kept).
+    /// The first chunk cut before any byte arrived is the case where docker-registry reports `Range: 0-0`.
+    @Test(arguments: [(1, 300_000), (1, 0), (0, 0)])
+    func cutChunkResumesAtTheRegistrysOffset(chunk: Int, kept: Int) async throws {
+        let (seeded, target, result) = try await pushInChunks("cut") { target in """
+            [{"match": "/\(target)/blobs/uploads/", "method": "PATCH", "skip": \(chunk), "count": 1, "cut_body_after": \(kept)}]
+            """
+        }
+        #expect(result.digest == seeded.digest)
+        let log = try RegistryTestBed.proxyLog().filter { $0.1.contains("/\(target)/blobs/uploads/") }
+        let cut = try #require(log.firstIndex { $0.2 == 0 }, "the proxy cut a chunk")
+        let chunkStart = chunk * 524_288
+        #expect(log[cut].3 == "\(chunkStart)-\(chunkStart + 524_287)")
+        let resumed = try #require(log[(cut + 1)...].first { $0.0 == "PATCH" && $0.2 == 202 })
+        #expect(resumed.3.hasPrefix("\(chunkStart + kept)-"), "resumed at the registry's offset, not at \(resumed.3)")
+        #expect(log.filter { $0.0 == "POST" }.count == 2, "one upload session per blob: nothing started over")
+        #expect(try skopeoDigest(try ref(target, "v1")) == seeded.digest)
+    }
+
+    @Test func chunksCutEveryTimeEndThePushWithOneClearError() async throws {
+        do {
+            _ = try await pushInChunks("cut-always") { target in
+                #"[{"match": "/\#(target)/blobs/uploads/", "method": "PATCH", "count": 100, "cut_body_after": 0}]"#
+            }
+            Issue.record("expected the push to fail")
+        } catch let error as RegistryError {
+            #expect(error.type == .network && "\(error)".contains("broke off mid-chunk 5 times in a row"), "\(error)")
+        }
     }
 
     @Test func failedPushLeavesNoTag() async throws {

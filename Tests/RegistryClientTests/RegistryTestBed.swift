@@ -67,8 +67,9 @@ enum RegistryTestBed {
         return data
     }
 
-    /// The requests the proxy has seen, as (method, path, status).
-    static func proxyLog() throws -> [(String, String, Int)] {
+    /// The requests the proxy has seen, as (method, path, status, the request's Content-Range or ""); status 0
+    /// for a request the proxy cut.
+    static func proxyLog() throws -> [(String, String, Int, String)] {
         let data = try curl(["-s", "http://\(try #require(proxy))/__stats"])
         struct Stats: Decodable { let requests: [[Value]] }
         enum Value: Decodable {
@@ -79,8 +80,9 @@ enum RegistryTestBed {
             }
         }
         return try JSONDecoder().decode(Stats.self, from: data).requests.map { row in
-            guard case .s(let m) = row[0], case .s(let p) = row[1], case .i(let s) = row[2] else { return ("", "", 0) }
-            return (m, p, s)
+            guard case .s(let m) = row[0], case .s(let p) = row[1], case .i(let s) = row[2] else { return ("", "", 0, "") }
+            guard row.count > 3, case .s(let range) = row[3] else { return (m, p, s, "") }
+            return (m, p, s, range)
         }
     }
 

@@ -55,11 +55,11 @@ struct TerminalOutputTests {
         #expect(faults.status == 0, "\(faults)")
 
         let columns = 50
-        let pushed = try Subprocess.run(
-            "/usr/bin/python3", ["\(Self.root)/scripts/testbed/pty-run.py", "\(columns)", command, "push", layout, "\(proxy)/\(target):v1"],
-            environment: env)
+        let pushed = try Terminal.run(
+            [command, "push", layout, "\(proxy)/\(target):v1"], environment: env, steps: [], stdoutOnTerminal: true,
+            columns: columns, timeout: 120)
         #expect(pushed.status == 0, "\(pushed)")
-        let lines = Self.visibleLines(pushed.stdout)
+        let lines = Self.visibleLines(pushed.terminal)
         #expect(lines.contains { $0.contains("answered 503; retrying in") && $0.contains("attempt 2 of") }, "\(lines)")
         let bars = lines.filter { $0.contains("uploading") || $0.contains("done") }
         #expect(!bars.isEmpty, "\(lines)")
@@ -75,9 +75,8 @@ struct TerminalOutputTests {
             "-s", "-X", "PUT", "--data-binary", #"[{"match": "/\#(repo)/tags/", "count": 1, "status": 503}]"#,
             "http://\(proxy)/__faults",
         ], environment: ["PATH": "/usr/bin:/bin"])
-        let listed = try Subprocess.run(
-            "/usr/bin/python3", ["\(Self.root)/scripts/testbed/pty-run.py", "80", command, "tags", "\(proxy)/\(repo)"], environment: env)
+        let listed = try Terminal.run([command, "tags", "\(proxy)/\(repo)"], environment: env, steps: [], stdoutOnTerminal: true)
         // tags has no bars but notes the retry on a terminal; the repository does not exist.
-        #expect(Self.visibleLines(listed.stdout).contains { $0.contains("answered 503; retrying in") }, "\(listed)")
+        #expect(Self.visibleLines(listed.terminal).contains { $0.contains("answered 503; retrying in") }, "\(listed)")
     }
 }

@@ -32,6 +32,9 @@ public enum TestServers {
             pullPassword: pullPassword)
     }
 
+    /// The fault-injecting proxy in front of the Basic-auth registry (scripts/testbed/fault-proxy.py).
+    public static var faultProxy: String? { environment["OSSB_TEST_FAULT_PROXY"] }
+
     /// The registry with htpasswd (Basic) auth.
     public static var basic: (address: String, user: String, password: String)? {
         guard let address = environment["OSSB_TEST_BASIC_REGISTRY"], let user = environment["OSSB_TEST_BASIC_USER"],

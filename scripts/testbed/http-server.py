@@ -12,6 +12,11 @@ Listens on 127.0.0.1:PORT and 127.0.0.2:PORT (two origins on one machine: 127.0.
                                    then 307 to /echo on the *other* address (127.0.0.2), or the same
                                    address with ?same=1
   GET  /status?code=N           -> N with a registry-style JSON error body
+  GET  /loop?id=ID&n=N          -> 302 to /loop?id=ID&n=N+1, forever (a redirect loop); counts requests per ID
+  GET  /hits?id=ID              -> JSON {"hits": N}: how many /loop requests ID made
+  GET  /bearer?realm=URL        -> 401 with WWW-Authenticate: Bearer realm="URL",service="ossb-test" unless a
+                                   Bearer Authorization header is sent, then /echo's answer (a registry whose
+                                   token realm the test chooses)
 """
 import gzip, hashlib, json, os, sys, threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -21,6 +26,8 @@ from testbed_http import read_request_body, send_body  # noqa: E402
 from urllib.parse import urlparse, parse_qs
 
 PORT = int(sys.argv[1])
+hits_lock = threading.Lock()
+hits = {}  # loop ID -> requests
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -37,7 +44,7 @@ class Handler(BaseHTTPRequestHandler):
         q = parse_qs(url.query)
         body, chunked = read_request_body(self)
         host = self.server.server_address[0]
-        if url.path == "/echo":
+        if url.path == "/echo" or (url.path == "/bearer" and self.headers.get("Authorization", "").startswith("Bearer ")):
             self.send_json(200, {"method": self.command, "path": self.path,
                                  "headers": {k.lower(): v for k, v in self.headers.items()},
                                  "peer": "%s:%d" % self.client_address, "host": host, "body_length": len(body)})
@@ -77,6 +84,22 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Location", "http://%s:%d/echo" % (other, PORT))
             self.send_header("Content-Length", "0")
             self.end_headers()
+        elif url.path == "/loop":
+            loop_id, n = q["id"][0], int(q.get("n", ["0"])[0])
+            with hits_lock:
+                hits[loop_id] = hits.get(loop_id, 0) + 1
+            self.send_response(302)
+            self.send_header("Location", "/loop?id=%s&n=%d" % (loop_id, n + 1))
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        elif url.path == "/hits":
+            with hits_lock:
+                count = hits.get(q["id"][0], 0)
+            self.send_json(200, {"hits": count})
+        elif url.path == "/bearer":
+            challenge = 'Bearer realm="%s",service="ossb-test"' % q["realm"][0]
+            self.send_json(401, {"errors": [{"code": "UNAUTHORIZED", "message": "authentication required"}]},
+                           {"WWW-Authenticate": challenge})
         elif url.path == "/status":
             code = int(q["code"][0])
             self.send_json(code, {"errors": [{"code": q.get("error", ["UNKNOWN"])[0], "message": "test error"}]})

@@ -58,6 +58,21 @@ public struct Subprocess: Sendable {
         posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
         posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
 
+        // The child starts with no signal blocked and the usual dispositions, as from a shell: the calling thread
+        // may be a dispatch worker of the task pool (they block nearly every signal) and SIGPIPE is ignored
+        // here, and both would be inherited, leaving a helper deaf to Ctrl-C.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var noneBlocked = sigset_t()
+        sigemptyset(&noneBlocked)
+        posix_spawnattr_setsigmask(&attributes, &noneBlocked)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for number in [SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGQUIT] { sigaddset(&defaults, number) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
@@ -65,14 +80,14 @@ public struct Subprocess: Sendable {
             envp.forEach { free($0) }
         }
         var pid: pid_t = 0
-        var spawned = posix_spawn(&pid, executable, &actions, nil, argv, envp)
+        var spawned = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
         // ETXTBSY: another thread of this process was writing an executable (a helper just installed, a test's
         // script) when some fork inherited its descriptor; the window closes within milliseconds.
         var delay: UInt32 = 5_000
         for _ in 0..<6 where spawned == ETXTBSY {
             usleep(delay)
             delay *= 2
-            spawned = posix_spawn(&pid, executable, &actions, nil, argv, envp)
+            spawned = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
         }
         close(inPipe[0])
         close(outPipe[1])

@@ -81,6 +81,8 @@ extension RegistryClient {
         }
         var requests = 0
         var offset: Int64 = 0
+        // Status checks in a row without a chunk landing: bounded, so a registry that keeps failing ends the push.
+        var interruptions = 0
         // Small blobs go up in one PUT; larger ones in PATCH chunks, so an interrupted upload resumes from the
         // last chunk the registry acknowledged.
         if size > options.monolithicUploadLimit {
@@ -97,20 +99,36 @@ extension RegistryClient {
                 do {
                     // 416 (out of order) and 400/404 (distribution's BLOB_UPLOAD_INVALID for a stale upload state
                     // after a lost response) are answers to act on, not failures.
-                    response = try await perform(session, operation: "push_image", scopes: scopes, accept: [400, 404, 416]) {
+                    // A connection cut mid-chunk may have delivered part of it, and resending the chunk from
+                    // `from` would put bytes at the wrong offset (docker-registry appends a PATCH whatever its
+                    // Content-Range says): ask the registry how far it got instead of retrying blindly.
+                    response = try await perform(
+                        session, operation: "push_image", scopes: scopes, accept: [400, 404, 416],
+                        beforeRetry: { if $0 == nil { throw ChunkInterrupted() } }
+                    ) {
                         HTTPRequest(method: .patch, url: url, headers: headers, body: .source(body))
                     }
-                } catch let error as RegistryError where error.isRetryable || error.type == .network {
-                    // The chunk may have partly arrived: ask the registry how far it got.
+                } catch let error where error is ChunkInterrupted || (error as? RegistryError).map({ $0.isRetryable || $0.type == .network }) == true {
+                    interruptions += 1
+                    if interruptions > max(1, options.retry.maxAttempts) {
+                        throw error is ChunkInterrupted
+                            ? RegistryError(.network, operation: "push_image", registry: session.displayName, message: "the upload of \(digest) to \(session.displayName) broke off mid-chunk \(interruptions) times in a row; check the network and try again")
+                            : error
+                    }
                     (current, offset) = try await uploadStatus(session, scopes: scopes, location: current, sent: offset)
                     meter.set(to: offset)
                     continue
                 }
                 if [400, 404, 416].contains(response.status) {
+                    interruptions += 1
+                    if interruptions > max(1, options.retry.maxAttempts) {
+                        throw RegistryError.from(response, operation: "push_image", registry: session.displayName, authenticated: session.authenticated)
+                    }
                     (current, offset) = try await uploadStatus(session, scopes: scopes, location: current, sent: offset)
                     meter.set(to: offset)
                     continue
                 }
+                interruptions = 0
                 current = response.headers["Location"] ?? current
                 offset = from + length
                 meter.set(to: offset)
@@ -161,8 +179,11 @@ extension RegistryClient {
         guard let range = response.headers["Range"], let dash = range.lastIndex(of: "-"),
             let end = Int64(range[range.index(after: dash)...])
         else { return (next, 0) }
-        explain("upload resumes at byte \(end + 1)")
-        return (next, end + 1)
+        // docker-registry answers `0-0` for an empty upload as well as for one byte; nothing is the likely case,
+        // and resuming one byte too far would misplace every byte after it (it appends wherever told).
+        let offset = range.trimmingCharacters() == "0-0" ? 0 : end + 1
+        explain("upload resumes at byte \(offset)")
+        return (next, offset)
     }
 
     /// The absolute URL of an upload `Location` (relative or absolute, possibly with its own query), with
@@ -185,6 +206,9 @@ extension RegistryClient {
         }
     }
 }
+
+/// A chunk's connection broke: the registry may hold part of it, so its offset is asked before going on.
+private struct ChunkInterrupted: Error {}
 
 /// The registry forgot an upload session; the blob is uploaded again from the start.
 struct UploadSessionLost: Error, CustomStringConvertible {
