@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   pkg-config libcurl4-openssl-dev libssl-dev libsecret-1-dev   # C libraries the package links
   docker-registry apache2-utils skopeo                          # a real registry, htpasswd, a real client
+  podman buildah umoci                                          # other readers of OCI layouts, for interoperation
   dbus gnome-keyring libsecret-tools                            # a headless Secret Service for the keyring tests
   golang-docker-credential-helpers                              # Go's reference helpers, for interoperation
   python3 curl openssl

@@ -7,6 +7,9 @@ public struct PullResult: Sendable {
     public let reference: ImageReference
     /// The descriptor written to `index.json` (the platform's image manifest, or the index).
     public let descriptor: Descriptor
+    /// The registry's digest of the image or index when it was converted from Docker's format to OCI (then
+    /// `descriptor` names the converted document); `nil` when the layout holds the registry's bytes.
+    public let convertedFrom: String?
     /// The platforms written.
     public let platforms: [Platform]
     /// Blobs written (configs and layers, all platforms).
@@ -28,27 +31,34 @@ extension RegistryClient {
         return resolved.manifest
     }
 
-    /// Pulls an image into an OCI image layout at `directory` (conventions: `oci-layout`, `blobs/sha256/`, and an
-    /// `index.json` with exactly one descriptor, annotated with the tag).
+    /// Pulls an image into an OCI image layout at `directory` (`oci-layout`, `blobs/sha256/`, and `index.json`),
+    /// adding its descriptor, annotated with the tag, to the images the layout already holds (one of the same
+    /// name is replaced).
+    ///
+    /// Docker schema 2 manifests and manifest lists are converted to OCI (`OCIConversion`) unless
+    /// `preserveDigests` is set: the `oci:` transports of skopeo, podman and buildah, and umoci, open an image by
+    /// tag only when it has OCI media types.
     /// - Parameters:
     ///   - platform: the platform to pull from an index (default: the client's).
     ///   - allPlatforms: pull the whole index, every platform, and point `index.json` at the index.
+    ///   - preserveDigests: keep the registry's manifest bytes (and digests) even when they are Docker's format.
     /// - Throws: `RegistryError`, `LayoutError`.
     public func pull(
         _ reference: ImageReference, to directory: String, platform: Platform? = nil, allPlatforms: Bool = false,
-        progress: any ProgressReporter = SilentProgress()
+        preserveDigests: Bool = false, progress: any ProgressReporter = SilentProgress()
     ) async throws -> PullResult {
         let layout = OCILayout(path: directory)
         try layout.create()
         let top = try await getManifest(reference)
         var images: [(descriptor: Descriptor, fetched: FetchedManifest, manifest: ImageManifest)] = []
         var topDescriptor = Descriptor(mediaType: top.document.mediaType, digest: top.digest.description, size: Int64(top.document.bytes.count))
+        var topIndex: ImageIndex?
         switch top.document.content {
         case .image(let manifest):
             images.append((topDescriptor, top, manifest))
         case .index(let index):
             if allPlatforms {
-                try layout.writeBlob(top.document.bytes, digest: top.digest)
+                topIndex = index
                 images = try await withThrowingTaskGroup(of: (Int, Descriptor, FetchedManifest).self) { group in
                     for (i, entry) in index.manifests.enumerated() {
                         group.addTask {
@@ -78,17 +88,35 @@ extension RegistryClient {
             }
         }
         let (cachedCount, bytes) = try await fetchBlobs(blobs, of: reference, source: top.source, progress: progress, into: layout)
+        // Manifests are written after the blobs they name, and index.json last: whatever index.json lists is complete.
+        var replacements: [String: Descriptor] = [:]
         for image in images {
-            try layout.writeBlob(image.fetched.document.bytes, digest: image.fetched.digest)
+            if !preserveDigests,
+                let converted = try OCIConversion.convert(image.manifest, mediaType: image.fetched.document.mediaType, original: image.descriptor)
+            {
+                try layout.writeBlob(converted.bytes, digest: try converted.descriptor.parsedDigest())
+                replacements[image.descriptor.digest] = converted.descriptor
+            } else {
+                try layout.writeBlob(image.fetched.document.bytes, digest: image.fetched.digest)
+            }
         }
-        var descriptor = topDescriptor
+        var descriptor = replacements[topDescriptor.digest] ?? topDescriptor
+        if let topIndex {
+            if !preserveDigests,
+                let converted = try OCIConversion.convert(topIndex, mediaType: top.document.mediaType, original: topDescriptor, replacements: replacements)
+            {
+                try layout.writeBlob(converted.bytes, digest: try converted.descriptor.parsedDigest())
+                descriptor = converted.descriptor
+            } else {
+                try layout.writeBlob(top.document.bytes, digest: top.digest)
+            }
+        }
         if let tag = reference.tag {
             descriptor.annotations = (descriptor.annotations ?? [:]).merging([OCILayout.refNameAnnotation: tag]) { $1 }
         }
-        // index.json is written last: a layout whose index.json exists is complete.
-        try layout.writeIndex([descriptor])
+        try layout.add(descriptor)
         return PullResult(
-            reference: reference, descriptor: descriptor,
+            reference: reference, descriptor: descriptor, convertedFrom: descriptor.digest == topDescriptor.digest ? nil : topDescriptor.digest,
             platforms: images.map { $0.descriptor.platform ?? PlatformSelector.implicitPlatform }, blobs: blobs.count,
             cachedBlobs: cachedCount, bytes: bytes, source: top.source)
     }

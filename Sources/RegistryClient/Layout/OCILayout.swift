@@ -4,8 +4,9 @@ import AuthCore
 
 /// An OCI image layout directory (image-spec "image-layout"): `oci-layout`, `blobs/<alg>/<hex>`, `index.json`.
 ///
-/// `pull` writes one (conventions: `index.json` holds exactly one descriptor, annotated with the tag as
-/// `org.opencontainers.image.ref.name`); `push` reads ours and skopeo's. Blobs are moved in with `rename` after
+/// `pull` adds one image to a new or existing layout (its descriptor in `index.json` annotated with the tag as
+/// `org.opencontainers.image.ref.name`, replacing an image of the same name and keeping the others, as skopeo
+/// does); `push` reads ours and skopeo's. Blobs are moved in with `rename` after
 /// their digest was verified, so a layout never holds a partial or wrong blob under a digest's name.
 public struct OCILayout: Sendable {
     /// The annotation naming a descriptor in `index.json`.
@@ -67,12 +68,44 @@ public struct OCILayout: Sendable {
 
     /// Writes `index.json` with exactly these descriptors (atomically).
     public func writeIndex(_ descriptors: [Descriptor]) throws {
-        let index = ImageIndex(mediaType: MediaType.ociIndex, manifests: descriptors)
+        try write(ImageIndex(mediaType: MediaType.ociIndex, manifests: descriptors))
+    }
+
+    private func write(_ index: ImageIndex) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let data: Data
         do { data = try encoder.encode(index) } catch { throw LayoutError.io("cannot encode index.json: \(error)") }
         try write(Array(data), to: "\(path)/index.json")
+    }
+
+    /// Adds `descriptor` to `index.json`, keeping the images already listed (created when missing): a
+    /// descriptor carrying the same `org.opencontainers.image.ref.name` is replaced, an unnamed one with the same
+    /// digest too, any other is kept. The index's own fields (annotations) are kept.
+    ///
+    /// The read-modify-write holds an exclusive `flock` on the layout directory, so two pulls into one layout at
+    /// once both end up listed; `index.json` is replaced atomically, so a reader never sees half of it.
+    /// - Throws: `LayoutError` when an existing `index.json` is malformed (it is left untouched) or cannot be written.
+    public func add(_ descriptor: Descriptor) throws {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw LayoutError.io("cannot open the layout directory \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        while flock(fd, LOCK_EX) != 0 {
+            guard errno == EINTR else { throw LayoutError.io("cannot lock the layout directory \(path): \(String(cString: strerror(errno)))") }
+        }
+        var index = ImageIndex(mediaType: MediaType.ociIndex, manifests: [])
+        if access("\(path)/index.json", F_OK) == 0 {
+            index = try readIndex()
+            if index.mediaType == nil { index.mediaType = MediaType.ociIndex }
+        }
+        let name = descriptor.annotations?[Self.refNameAnnotation]
+        index.manifests.removeAll { existing in
+            let existingName = existing.annotations?[Self.refNameAnnotation]
+            if let name { return existingName == name }
+            return existingName == nil && existing.digest == descriptor.digest
+        }
+        index.manifests.append(descriptor)
+        try write(index)
     }
 
     /// Reads `index.json`.
