@@ -47,7 +47,8 @@ enum InspectCommand {
             let top = try await client.getManifest(reference)
             var shown = top
             var descriptorPlatform: Platform?
-            if let platform, case .index = top.document.content {
+            if let platform {
+                // For a single-platform image this checks the platform its configuration names.
                 let resolved = try await client.resolveImage(reference, platform: platform)
                 shown = resolved.image
                 descriptorPlatform = resolved.descriptor.platform

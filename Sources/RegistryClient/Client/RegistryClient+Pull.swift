@@ -55,6 +55,7 @@ extension RegistryClient {
         var topIndex: ImageIndex?
         switch top.document.content {
         case .image(let manifest):
+            if let platform { try await verifyPlatform(platform, of: manifest, reference: reference, source: top.source, operation: "pull_image") }
             images.append((topDescriptor, top, manifest))
         case .index(let index):
             if allPlatforms {

@@ -95,6 +95,7 @@ extension RegistryClient {
         var root = (bytes: top.document.bytes, digest: top.digest, mediaType: top.document.mediaType)
         switch top.document.content {
         case .image(let manifest):
+            if let platform { try await verifyPlatform(platform, of: manifest, reference: source, source: top.source, operation: "copy") }
             images = [(top.document.bytes, top.digest, top.document.mediaType, manifest)]
         case .index(let index):
             if allPlatforms {
