@@ -9,6 +9,8 @@ struct SeededImage: Decodable {
     let media_type: String
     /// Each platform's image manifest digest.
     let manifests: [String: String]
+    /// Each platform's layer digests.
+    let layers: [String: [String]]
 
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
 

@@ -56,14 +56,18 @@ public struct BlobCache: Sendable {
         return target
     }
 
-    /// Places a cached blob at `destination` (an OCI layout's blob path): a hard link when both are on one file
-    /// system, a copy otherwise. The destination is replaced atomically.
-    public static func place(_ source: String, at destination: String) throws {
+    /// Places a cached blob at `destination` (an OCI layout's blob path) as a file of its own with `mode`: a
+    /// reflink (`FICLONE`) sharing storage with the cache where the file system can (btrfs, XFS), else a copy.
+    /// Never a hard link: the layout's file would carry the cache's private mode, and editing it would corrupt
+    /// the cache. The destination is replaced atomically.
+    public static func place(_ source: String, at destination: String, mode: mode_t = 0o644) throws {
         if access(destination, F_OK) == 0 { return }
-        let temporary = destination + ".\(getpid()).tmp"
-        unlink(temporary)
-        if link(source, temporary) != 0 {
-            try copyFile(source, to: temporary)
+        let temporary = destination + ".\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
+        do {
+            try copyFile(source, to: temporary, mode: mode)
+        } catch {
+            unlink(temporary)
+            throw error
         }
         guard rename(temporary, destination) == 0 else {
             unlink(temporary)
@@ -71,13 +75,18 @@ public struct BlobCache: Sendable {
         }
     }
 
-    static func copyFile(_ source: String, to destination: String) throws {
+    /// Linux's `FICLONE` ioctl (`_IOW(0x94, 9, int)`): the destination shares the source's extents,
+    /// copy-on-write.
+    static let ficlone: UInt = 0x4004_9409
+
+    static func copyFile(_ source: String, to destination: String, mode: mode_t = 0o644) throws {
         let input = open(source, O_RDONLY | O_CLOEXEC)
         guard input >= 0 else { throw SystemError("open", path: source) }
         defer { close(input) }
-        let output = open(destination, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        let output = open(destination, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
         guard output >= 0 else { throw SystemError("create", path: destination) }
         defer { close(output) }
+        if ioctl(output, ficlone, input) == 0 { return }
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
         while true {
             let n = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }

@@ -146,8 +146,7 @@ extension RegistryClient {
                     let path = try await self.fetchBlob(reference, digest: digest, size: blob.size, sources: sources, progress: progress)
                     if let layout {
                         do {
-                            try FileIO.makeDirectories(FileIO.directoryName(of: layout.blobPath(digest)), mode: 0o755)
-                            try BlobCache.place(path, at: layout.blobPath(digest))
+                            try layout.placeBlob(digest, from: path)
                         } catch {
                             throw RegistryError(.blob, operation: "pull_image", registry: reference.registry, message: "cannot write \(digest) into \(layout.path): \(error)")
                         }

@@ -15,6 +15,18 @@ public struct OCILayout: Sendable {
     /// The directory.
     public let path: String
 
+    /// The mode of the layout's files: 0644 narrowed by the process's umask, like any file the user writes (the
+    /// cache's files are private; the layout's are meant to be shared). The umask is read from
+    /// `/proc/self/status`, because `umask(2)` can only be read by changing it, which races with other threads.
+    public static let fileMode: mode_t = {
+        guard let bytes = (try? FileIO.readIfExists("/proc/self/status", limit: 1 << 16)) ?? nil else { return 0o644 }
+        let line = String(decoding: bytes, as: UTF8.self).split(separator: "\n").first { $0.hasPrefix("Umask:") }
+        guard let text = line?.dropFirst("Umask:".count).trimmingPrefix(while: { $0 == " " || $0 == "\t" }),
+            let mask = mode_t(text, radix: 8)
+        else { return 0o644 }
+        return 0o644 & ~mask
+    }()
+
     /// A layout at `path` (nothing is created until `create()`).
     public init(path: String) {
         self.path = path
@@ -42,6 +54,13 @@ public struct OCILayout: Sendable {
     /// Whether the layout already has a blob.
     public func hasBlob(_ digest: Digest) -> Bool {
         access(blobPath(digest), F_OK) == 0
+    }
+
+    /// Places a verified blob from the cache into the layout: a file of its own (`BlobCache.place`) with the
+    /// layout's file mode.
+    public func placeBlob(_ digest: Digest, from cached: String) throws {
+        try FileIO.makeDirectories("\(path)/blobs/\(digest.algorithm)", mode: 0o755)
+        try BlobCache.place(cached, at: blobPath(digest), mode: Self.fileMode)
     }
 
     /// Moves a verified file into place as a blob.
@@ -147,7 +166,7 @@ public struct OCILayout: Sendable {
 
     private func write(_ bytes: [UInt8], to file: String) throws {
         do {
-            try AtomicFile.write(bytes, to: file, mode: 0o644)
+            try AtomicFile.write(bytes, to: file, mode: Self.fileMode)
         } catch {
             throw LayoutError.io("cannot write \(file): \(error)")
         }
