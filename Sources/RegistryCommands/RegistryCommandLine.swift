@@ -1,4 +1,5 @@
 import AuthCore
+import RegistryClient
 
 /// `ossb-registry`, the operator's command-line tool: dispatches to the commands.
 public enum RegistryCommandLine {
@@ -13,6 +14,7 @@ public enum RegistryCommandLine {
           push DIR[:NAME] REFERENCE Push an image from an OCI image layout
           copy SOURCE DESTINATION   Copy an image between repositories or registries, digests preserved
           tags REPOSITORY           List a repository's tags
+          cache du | prune          Show or free the disk space of the blob cache
 
         Options:
           --help            Show this help (also: ossb-registry COMMAND --help)
@@ -21,6 +23,12 @@ public enum RegistryCommandLine {
         Environment: OSSB_EXPLAIN=1 explains what is consulted (never a secret); see docs/ossb-registry.md.
 
         """
+
+    /// Makes SIGINT and SIGTERM remove partial downloads and a layout a pull has not finished before the process
+    /// ends (call once, from `main`; in-process runs leave signals alone).
+    public static func handleInterrupts() {
+        InterruptCleanup.install()
+    }
 
     /// Runs a command line.
     /// - Parameters:
@@ -58,6 +66,8 @@ public enum RegistryCommandLine {
             return await CopyCommand.run(rest, context: context)
         case "tags":
             return await TagsCommand.run(rest, context: context)
+        case "cache":
+            return CacheCommand.run(rest, context: context)
         default:
             context.writeError("ossb-registry: unknown command \"\(command)\"; run 'ossb-registry --help' for the list\n")
             return ExitStatus.usage
@@ -73,6 +83,7 @@ public enum RegistryCommandLine {
         case "push": return PushCommand.help
         case "copy": return CopyCommand.help
         case "tags": return TagsCommand.help
+        case "cache": return CacheCommand.help
         default: return nil
         }
     }

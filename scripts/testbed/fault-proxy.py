@@ -9,10 +9,12 @@ each add their own, matched by their own repository names); each rule:
   {"match": "...", "count": N, "truncate_after": BYTES}  -> forward, but cut the body off after BYTES
   {"match": "...", "count": N, "ignore_range": true}     -> forward without the Range header (answers 200)
   {"match": "...", "count": N, "forward_then_status": 503} -> forward, then answer 503 anyway (a lost response)
+  {"match": "...", "count": N, "stall_after": BYTES, "stall_seconds": S} -> send BYTES of the body, then
+                                                           nothing for S seconds (default 30), then the rest
 `GET /__stats` returns {"requests": [[method, path, status], ...]}. Location headers naming the upstream are
 rewritten to the proxy, so uploads keep going through it. Listens on 127.0.0.1 only.
 """
-import http.client, json, sys, threading
+import http.client, json, sys, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 PORT, UPSTREAM = int(sys.argv[1]), sys.argv[2]
@@ -116,7 +118,16 @@ class Proxy(BaseHTTPRequestHandler):
             self.close_connection = True
             self.connection.shutdown(2)
             return
-        self.wfile.write(payload)
+        if rule and "stall_after" in rule:
+            # A download in progress that stays in progress: the client holds a partial file meanwhile.
+            self.wfile.write(payload[: rule["stall_after"]])
+            self.wfile.flush()
+            time.sleep(rule.get("stall_seconds", 30))
+            payload = payload[rule["stall_after"]:]
+        try:
+            self.wfile.write(payload)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
 
     do_GET = do_HEAD = do_PUT = do_POST = do_PATCH = do_DELETE = handle_any
 

@@ -38,11 +38,25 @@ public struct BlobCache: Sendable {
         return path(for: digest)
     }
 
-    /// A new temporary file path for a download of `digest`.
+    /// A new temporary file path for a download of `digest`: `tmp/<hex>.<pid>.<random>.partial`. Partial
+    /// downloads of the same blob left by a process that no longer runs (killed mid-download) are removed first,
+    /// and the new path is removed if this process is interrupted (`InterruptCleanup`).
     public func temporaryPath(for digest: Digest) throws -> String {
         let dir = "\(root)/tmp"
         try FileIO.makeDirectories(dir, mode: 0o700)
-        return "\(dir)/\(digest.encoded).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).partial"
+        for name in FileTree.names(in: dir) where name.hasPrefix("\(digest.encoded).") && Self.isStalePartial(name) {
+            unlink("\(dir)/\(name)")
+        }
+        let path = "\(dir)/\(digest.encoded).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).partial"
+        InterruptCleanup.register(path)
+        return path
+    }
+
+    /// Whether a file name in `tmp/` is a partial download whose process no longer runs.
+    static func isStalePartial(_ name: String) -> Bool {
+        let parts = name.split(separator: ".")
+        guard parts.count == 4, parts[3] == "partial", let pid = pid_t(parts[1]) else { return false }
+        return kill(pid, 0) != 0 && errno == ESRCH
     }
 
     /// Moves a verified download into the cache.
@@ -53,6 +67,7 @@ public struct BlobCache: Sendable {
         guard rename(temporary, target) == 0 else {
             throw SystemError("move a verified blob into the cache at", path: target)
         }
+        InterruptCleanup.unregister(temporary)
         return target
     }
 

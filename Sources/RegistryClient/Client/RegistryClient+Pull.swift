@@ -1,5 +1,6 @@
 import AuthCore
 import FoundationEssentials
+import Glibc
 
 /// What `pull` wrote.
 public struct PullResult: Sendable {
@@ -27,7 +28,7 @@ extension RegistryClient {
     /// `PullImage`). Layers are downloaded in parallel, each verified before it is cached.
     public func pullImage(_ reference: ImageReference, platform: Platform? = nil, progress: any ProgressReporter = SilentProgress()) async throws -> ImageManifest {
         let resolved = try await resolveImage(reference, platform: platform)
-        _ = try await fetchBlobs([resolved.manifest.config] + resolved.manifest.layers, of: reference, source: resolved.top.source, progress: progress)
+        _ = try await fetchBlobs(transferableBlobs(of: [resolved.manifest]), of: reference, source: resolved.top.source, progress: progress)
         return resolved.manifest
     }
 
@@ -47,7 +48,23 @@ extension RegistryClient {
         _ reference: ImageReference, to directory: String, platform: Platform? = nil, allPlatforms: Bool = false,
         preserveDigests: Bool = false, progress: any ProgressReporter = SilentProgress()
     ) async throws -> PullResult {
-        let layout = OCILayout(path: directory)
+        // A directory this pull creates is removed again if the pull fails or is interrupted, so a failure leaves
+        // no half-written layout. An existing layout only gains verified blobs until index.json names them.
+        let created = access(directory, F_OK) != 0
+        if created { InterruptCleanup.register(directory) }
+        defer { if created { InterruptCleanup.unregister(directory) } }
+        do {
+            return try await pull(reference, into: OCILayout(path: directory), platform: platform, allPlatforms: allPlatforms, preserveDigests: preserveDigests, progress: progress)
+        } catch {
+            if created { FileTree.remove(directory) }
+            throw error
+        }
+    }
+
+    private func pull(
+        _ reference: ImageReference, into layout: OCILayout, platform: Platform?, allPlatforms: Bool, preserveDigests: Bool,
+        progress: any ProgressReporter
+    ) async throws -> PullResult {
         try layout.create()
         let top = try await getManifest(reference)
         var images: [(descriptor: Descriptor, fetched: FetchedManifest, manifest: ImageManifest)] = []
@@ -81,13 +98,7 @@ extension RegistryClient {
                 topDescriptor = resolved.descriptor
             }
         }
-        var blobs: [Descriptor] = []
-        var seen = Set<String>()
-        for image in images {
-            for blob in [image.manifest.config] + image.manifest.layers where seen.insert(blob.digest).inserted {
-                blobs.append(blob)
-            }
-        }
+        let blobs = transferableBlobs(of: images.map(\.manifest))
         let (cachedCount, bytes) = try await fetchBlobs(blobs, of: reference, source: top.source, progress: progress, into: layout)
         // Manifests are written after the blobs they name, and index.json last: whatever index.json lists is complete.
         var replacements: [String: Descriptor] = [:]
@@ -120,6 +131,27 @@ extension RegistryClient {
             reference: reference, descriptor: descriptor, convertedFrom: descriptor.digest == topDescriptor.digest ? nil : topDescriptor.digest,
             platforms: images.map { $0.descriptor.platform ?? PlatformSelector.implicitPlatform }, blobs: blobs.count,
             cachedBlobs: cachedCount, bytes: bytes, source: top.source)
+    }
+
+    /// The config and layer blobs of `manifests`, each once, foreign layers left out: they are not served by the
+    /// registry, so (as skopeo does) they are not transferred, their descriptors stay in the manifests, and one
+    /// warning says so.
+    func transferableBlobs(of manifests: [ImageManifest]) -> [Descriptor] {
+        var blobs: [Descriptor] = []
+        var foreign: [Descriptor] = []
+        var seen = Set<String>()
+        for manifest in manifests {
+            for blob in [manifest.config] + manifest.layers where seen.insert(blob.digest).inserted {
+                if blob.isForeign { foreign.append(blob) } else { blobs.append(blob) }
+            }
+        }
+        if !foreign.isEmpty {
+            // Only validated digests are shown: the rest of a descriptor is the registry's text.
+            let digests = foreign.compactMap { try? $0.parsedDigest().description }.prefix(3).joined(separator: ", ")
+            let count = foreign.count == 1 ? "1 foreign layer" : "\(foreign.count) foreign layers"
+            options.warn("not transferring \(count) (\(digests)): registries do not serve them; the manifest keeps their descriptors and a runtime downloads them from their URLs")
+        }
+        return blobs
     }
 
     /// Fetches blobs in parallel, at most `maxConcurrentTransfers` at once, into the cache and (optionally) a
