@@ -87,7 +87,7 @@ struct ImageCommandsTests {
         #expect(result.stdout.isEmpty)
     }
 
-    @Test(arguments: ["inspect", "pull", "push", "copy", "tags"])
+    @Test(arguments: ["inspect", "pull", "push", "copy", "tags", "cache"])
     func everyCommandHasHelp(command: String) async {
         let result = await harness.run([command, "--help"])
         #expect(result.status == 0)

@@ -88,6 +88,28 @@ struct LayoutInteropTests {
         #expect(pushed.stdout.contains(named), "\(pushed.stdout)")
     }
 
+    @Test func concurrentPullsIntoOneLayoutAreAllListed() async throws {
+        let registry = try await login()
+        let layout = readers.directory("concurrent")
+        let repo = unique("concurrent")
+        let tags = (0..<4).map { "c\($0)" }
+        for tag in tags { _ = try SeededImage.push(repo, tag: tag, platforms: "linux/amd64") }
+        // One harness each (its output is its own), all writing the same layout at once.
+        let statuses = await withTaskGroup(of: Int32.self) { group in
+            for tag in tags {
+                group.addTask {
+                    let own = CommandHarness()
+                    _ = try? await own.loginToBasicRegistry()
+                    return await own.run(["pull", "\(registry)/\(repo):\(tag)", "-o", layout]).status
+                }
+            }
+            return await group.reduce(into: [Int32]()) { $0.append($1) }
+        }
+        #expect(statuses == [0, 0, 0, 0])
+        let names = try LayoutReaders.index(layout).compactMap { ($0["annotations"] as? [String: String])?["org.opencontainers.image.ref.name"] }
+        #expect(names.sorted() == tags, "every pull's image is listed")
+    }
+
     @Test func pullIntoAnUmociLayoutKeepsItValid() async throws {
         let registry = try await login()
         let layout = readers.directory("umoci")

@@ -56,7 +56,8 @@ extension RegistryClient {
         do {
             return try await pull(reference, into: OCILayout(path: directory), platform: platform, allPlatforms: allPlatforms, preserveDigests: preserveDigests, progress: progress)
         } catch {
-            if created { FileTree.remove(directory) }
+            // Unless another pull into the same new directory has meanwhile completed (index.json names it).
+            if created && access("\(directory)/index.json", F_OK) != 0 { FileTree.remove(directory) }
             throw error
         }
     }
