@@ -24,6 +24,8 @@ public struct CommandContext: Sendable {
     public var resolveStore: @Sendable (Environment) throws -> any CredentialStore
     /// Whether standard error is a terminal (progress bars are drawn only then).
     public var stderrIsTerminal: Bool
+    /// Whether standard output is a terminal (`inspect --raw` then ends its output with a newline).
+    public var stdoutIsTerminal: Bool
 
     /// Creates a context.
     public init(
@@ -33,9 +35,10 @@ public struct CommandContext: Sendable {
         insecureHosts: Set<String> = [],
         makeClient: @escaping @Sendable (Set<String>, (@Sendable (String) -> Void)?) -> any HTTPClient,
         resolveStore: @escaping @Sendable (Environment) throws -> any CredentialStore = WritableStoreResolver.resolve,
-        stderrIsTerminal: Bool = false
+        stderrIsTerminal: Bool = false, stdoutIsTerminal: Bool = false
     ) {
         self.stderrIsTerminal = stderrIsTerminal
+        self.stdoutIsTerminal = stdoutIsTerminal
         self.environment = environment
         self.readStandardInput = readStandardInput
         self.promptTerminal = promptTerminal
@@ -61,7 +64,7 @@ public struct CommandContext: Sendable {
             environment: environment, readStandardInput: readInput, promptTerminal: prompt,
             writeOutput: { StandardStream.write($0, to: 1) }, writeError: { StandardStream.write($0, to: 2) },
             insecureHosts: Set((try? RegistryConfig.load(environment: environment))?.insecure ?? []),
-            makeClient: makeClient, stderrIsTerminal: isatty(2) == 1)
+            makeClient: makeClient, stderrIsTerminal: isatty(2) == 1, stdoutIsTerminal: isatty(1) == 1)
     }
 
     /// The explanation sink: stderr lines when `OSSB_EXPLAIN` is set or `--explain` was given, else none.

@@ -12,7 +12,8 @@ enum InspectCommand {
 
         Options:
           --platform P   Choose the image for platform P (linux/amd64, linux/arm64, linux/arm/v7) from an index
-          --raw          Print the manifest bytes exactly as the registry served them
+          --raw          Print the manifest bytes exactly as the registry served them (a newline is added
+                         only when standard output is a terminal), so `--raw | sha256sum` is the digest
           --insecure     Allow plain http or an unverified certificate for this registry
           --explain      Show which credentials and endpoints are used (never a secret)
           --help         Show this help
@@ -46,14 +47,17 @@ enum InspectCommand {
             let top = try await client.getManifest(reference)
             var shown = top
             var descriptorPlatform: Platform?
-            if let platform, case .index = top.document.content {
+            if let platform {
+                // For a single-platform image this checks the platform its configuration names.
                 let resolved = try await client.resolveImage(reference, platform: platform)
                 shown = resolved.image
                 descriptorPlatform = resolved.descriptor.platform
             }
             if parsed.flags.contains("raw") {
+                // Exactly the registry's bytes, so `inspect --raw REF | sha256sum` is the digest; a newline only
+                // to leave a terminal's prompt on a line of its own.
                 context.writeOutput(String(decoding: shown.document.bytes, as: UTF8.self))
-                if shown.document.bytes.last != UInt8(ascii: "\n") { context.writeOutput("\n") }
+                if context.stdoutIsTerminal && shown.document.bytes.last != UInt8(ascii: "\n") { context.writeOutput("\n") }
                 return ExitStatus.success
             }
             context.writeOutput(summary(reference: reference, top: top, shown: shown, platform: descriptorPlatform))

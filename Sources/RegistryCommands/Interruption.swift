@@ -49,11 +49,18 @@ public enum Interruption {
         received.store(number, ordering: .relaxed)
         // `_exit`, not `exit`: transfers may still run on other threads, and the exit handlers (libcrypto's
         // clean-up) would pull their state away under them.
-        if TerminalRestore.restore() { _exit(128 + number) }
+        if TerminalRestore.restore() { exitNow(128 + number) }
         task.cancel()
         var waiting = pollfd(fd: readFD, events: Int16(POLLIN), revents: 0)
         _ = poll(&waiting, 1, cleanupSeconds * 1000)
-        _exit(128 + number)
+        exitNow(128 + number)
+    }
+
+    /// Ends the process without waiting for the command: what it had not cleaned up yet (partial downloads, an
+    /// unfinished layout) is removed first.
+    private static func exitNow(_ status: Int32) -> Never {
+        InterruptCleanup.removeAll()
+        _exit(status)
     }
 
     /// Runs `body` on a detached thread of its own (not one of the few the task pool has).

@@ -5,16 +5,21 @@ import RegistryClient
 enum PullCommand {
     static let help = """
         Usage: ossb-registry pull REFERENCE --output DIR [--platform OS/ARCH[/VARIANT]] [--all-platforms]
-                                  [--insecure] [--quiet] [--explain]
+                                  [--preserve-digests] [--insecure] [--quiet] [--explain]
 
         Pull REFERENCE into DIR as an OCI image layout (oci-layout, blobs/sha256/, index.json) that other tools
-        read, such as `skopeo inspect oci:DIR`. Every blob is verified against its digest and kept in the blob
-        cache, so pulling the same image again transfers nothing. Mirrors in registry.json are tried first.
+        open by tag, such as `skopeo inspect oci:DIR:TAG`, `podman pull oci:DIR:TAG` or umoci. When DIR already
+        is a layout, the image is added (an image of the same tag is replaced, the others are kept). Docker-format
+        manifests and manifest lists are converted to OCI (layers and config are unchanged, the manifest's digest
+        changes; both digests are shown). Every blob is verified against its digest and kept in the blob cache,
+        so pulling the same image again transfers nothing. Mirrors in registry.json are tried first.
 
         Options:
           -o, --output DIR   The layout directory to write (created if missing)
           --platform P       The platform to pull from a multi-platform image (default: this machine's)
           --all-platforms    Pull every platform; index.json then names the index
+          --preserve-digests Keep Docker-format manifests as served (same digests; the oci: transports of
+                             skopeo, podman and buildah then cannot open the image by tag, only by digest)
           --insecure         Allow plain http or an unverified certificate for this registry
           -q, --quiet        No progress bars (they are shown only when stderr is a terminal)
           --explain          Show which credentials, mirrors and endpoints are used (never a secret)
@@ -32,7 +37,8 @@ enum PullCommand {
         do {
             parsed = try ParsedArguments(arguments, options: ClientFactory.commonOptions + [
                 .init(long: "output", short: "o", takesValue: true), .init(long: "platform", short: nil, takesValue: true),
-                .init(long: "all-platforms", short: nil, takesValue: false), .init(long: "quiet", short: "q", takesValue: false),
+                .init(long: "all-platforms", short: nil, takesValue: false),
+                .init(long: "preserve-digests", short: nil, takesValue: false), .init(long: "quiet", short: "q", takesValue: false),
             ])
             if parsed.flags.contains("help") {
                 context.writeOutput(help)
@@ -55,10 +61,12 @@ enum PullCommand {
             let progress = ClientFactory.progress(quiet: parsed.flags.contains("quiet"), context: context, verb: "downloading")
             let client = try ClientFactory.make(for: reference.registry, parsed: parsed, context: context, progress: progress)
             let result = try await client.pull(
-                reference, to: output, platform: platform, allPlatforms: parsed.flags.contains("all-platforms"), progress: progress)
+                reference, to: output, platform: platform, allPlatforms: parsed.flags.contains("all-platforms"),
+                preserveDigests: parsed.flags.contains("preserve-digests"), progress: progress)
+            let converted = result.convertedFrom.map { " (converted to OCI from the registry's Docker-format \($0))" } ?? ""
             let platforms = result.platforms.map(\.description).joined(separator: ", ")
             context.writeOutput(TerminalText.sanitized(
-                "Pulled \(reference.familiarName) (\(platforms)) into \(output): \(result.descriptor.digest), \(result.blobs) blobs (\(result.cachedBlobs) from the cache), \(TerminalProgress.formatBytes(result.bytes))") + "\n")
+                "Pulled \(reference.familiarName) (\(platforms)) into \(output): \(result.descriptor.digest)\(converted), \(result.blobs) blobs (\(result.cachedBlobs) from the cache), \(TerminalProgress.formatBytes(result.bytes))") + "\n")
             return ExitStatus.success
         } catch {
             return RegistryCommandLine.failure("pull", "\(error)", context: context)

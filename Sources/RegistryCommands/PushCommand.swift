@@ -8,7 +8,8 @@ enum PushCommand {
 
         Push the image in the OCI image layout DIR (one written by `ossb-registry pull`, or skopeo's) to
         REFERENCE: one image, or an index with all its platforms. NAME picks the image annotated with that
-        org.opencontainers.image.ref.name when the layout holds several. Blobs the registry has are skipped,
+        org.opencontainers.image.ref.name when the layout holds several; a full name such as alpine:3.20 is
+        matched first, else NAME is what follows the last colon. Blobs the registry has are skipped,
         blobs known to live in another repository of the same registry are mounted, the rest are uploaded
         (large ones in chunks that resume after an interruption); the tag is set last, so a failed push leaves
         no half-pushed tag. Digests are preserved.
@@ -23,8 +24,19 @@ enum PushCommand {
 
         """
 
-    /// Splits `DIR[:NAME]`: the part after the last ':' is a name when DIR without it is a directory.
+    /// Splits `DIR[:NAME]`. A name may itself hold colons (skopeo, buildah and containerd write `ref.name`s such
+    /// as `alpine:3.20`), so a split whose directory is a layout listing the whole rest as a name wins, the
+    /// leftmost first; otherwise the part after the last ':' is the name.
     static func splitLayoutArgument(_ text: String) -> (String, String?) {
+        var start = text.startIndex
+        while let colon = text[start...].firstIndex(of: ":") {
+            let directory = String(text[..<colon])
+            let name = String(text[text.index(after: colon)...])
+            if !directory.isEmpty, !name.isEmpty, (try? OCILayout(path: directory).descriptor(named: name)) != nil {
+                return (directory, name)
+            }
+            start = text.index(after: colon)
+        }
         guard let colon = text.lastIndex(of: ":") else { return (text, nil) }
         let directory = String(text[..<colon])
         let name = String(text[text.index(after: colon)...])

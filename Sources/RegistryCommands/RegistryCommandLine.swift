@@ -1,4 +1,5 @@
 import AuthCore
+import RegistryClient
 
 /// `ossb-registry`, the operator's command-line tool: dispatches to the commands.
 public enum RegistryCommandLine {
@@ -13,6 +14,7 @@ public enum RegistryCommandLine {
           push DIR[:NAME] REFERENCE Push an image from an OCI image layout
           copy SOURCE DESTINATION   Copy an image between repositories or registries, digests preserved
           tags REPOSITORY           List a repository's tags
+          cache du | prune          Show or free the disk space of the blob cache
 
         Options:
           --help            Show this help (also: ossb-registry COMMAND --help)
@@ -58,6 +60,8 @@ public enum RegistryCommandLine {
             return await CopyCommand.run(rest, context: context)
         case "tags":
             return await TagsCommand.run(rest, context: context)
+        case "cache":
+            return CacheCommand.run(rest, context: context)
         default:
             context.writeError("ossb-registry: unknown command \"\(command)\"; run 'ossb-registry --help' for the list\n")
             return ExitStatus.usage
@@ -73,6 +77,7 @@ public enum RegistryCommandLine {
         case "push": return PushCommand.help
         case "copy": return CopyCommand.help
         case "tags": return TagsCommand.help
+        case "cache": return CacheCommand.help
         default: return nil
         }
     }

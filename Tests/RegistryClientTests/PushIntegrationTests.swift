@@ -39,7 +39,8 @@ struct PushIntegrationTests {
         let seeded = try RegistryTestBed.seed(repo: repo, tag: "v1", format: "docker", platforms: "linux/amd64,linux/arm64/v8")
         let client = try RegistryTestBed.client(home: home)
         let layout = home.file("all")
-        _ = try await client.pull(try ref(repo, "v1"), to: layout, allPlatforms: true)
+        // The registry's Docker bytes are kept only with preserveDigests (by default they are converted to OCI).
+        _ = try await client.pull(try ref(repo, "v1"), to: layout, allPlatforms: true, preserveDigests: true)
         let target = try ref(RegistryTestBed.unique("push/index-dst"), "multi")
         let result = try await client.push(layout: layout, to: target)
         #expect(result.digest == seeded.digest)

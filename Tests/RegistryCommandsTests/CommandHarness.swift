@@ -4,6 +4,7 @@ import HTTPTransport
 import RegistryCommands
 import OSSBTestSupport
 import Synchronization
+import Testing
 
 /// Runs `ossb-registry` in-process with captured streams, a private HOME and credentials file.
 final class CommandHarness: Sendable {
@@ -55,3 +56,12 @@ final class CommandHarness: Sendable {
     }
 }
 
+extension CommandHarness {
+    /// Logs in to scripts/test.sh's Basic-auth registry; returns its address.
+    func loginToBasicRegistry() async throws -> String {
+        let registry = try #require(TestServers.basic)
+        let result = await run(["login", registry.address, "-u", registry.user, "--password-stdin"], stdin: registry.password)
+        #expect(result.status == 0, "\(result.stderr)")
+        return registry.address
+    }
+}

@@ -8,29 +8,11 @@ import Testing
 @Suite(.enabled(if: TestServers.basic != nil, "needs scripts/test.sh's registry"))
 struct ImageCommandsTests {
     let harness = CommandHarness()
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
-
-    struct Seeded: Decodable {
-        let digest: String
-        let manifests: [String: String]
+    func seed(_ repo: String, platforms: String = "linux/amd64,linux/arm64/v8") throws -> SeededImage {
+        try SeededImage.push(repo, platforms: platforms)
     }
 
-    func seed(_ repo: String, platforms: String = "linux/amd64,linux/arm64/v8") throws -> Seeded {
-        let registry = try #require(TestServers.basic)
-        let result = try Subprocess.run("/usr/bin/env", [
-            "python3", "\(Self.root)/scripts/testbed/seed-image.py", "--registry", registry.address, "--user", registry.user,
-            "--password", registry.password, "--repo", repo, "--tag", "v1", "--platforms", platforms,
-        ], environment: ["PATH": "/usr/bin:/bin"])
-        guard result.status == 0 else { throw CommandTestFailure("seed-image.py: \(result)") }
-        return try JSONDecoder().decode(Seeded.self, from: Data(result.stdout.utf8))
-    }
-
-    func login() async throws -> String {
-        let registry = try #require(TestServers.basic)
-        let result = await harness.run(["login", registry.address, "-u", registry.user, "--password-stdin"], stdin: registry.password)
-        #expect(result.status == 0, "\(result.stderr)")
-        return registry.address
-    }
+    func login() async throws -> String { try await harness.loginToBasicRegistry() }
 
     func unique(_ name: String) -> String { "cli/\(name)-\(UUID().uuidString.prefix(8).lowercased())" }
 
@@ -46,8 +28,11 @@ struct ImageCommandsTests {
         #expect(image.stdout.contains("Digest:      \(seeded.manifests["linux/arm64/v8"]!)"))
         #expect(image.stdout.contains("Platform:    linux/arm64/v8"))
         #expect(image.stdout.contains("Layers:      2"))
-        let raw = await harness.run(["inspect", "\(registry)/\(repo):v1", "--raw"])
-        let hash = try Subprocess.run("/bin/sh", ["-c", "printf %s \"$RAW\" | sha256sum"], environment: ["RAW": String(raw.stdout.dropLast()), "PATH": "/usr/bin:/bin"])
+        // The real command in a pipe: stdout is no terminal, so not a byte is added.
+        let hash = try Subprocess.run("/bin/sh", ["-c", "\"$OSSB\" inspect --raw \"$REF\" | sha256sum"], environment: [
+            "OSSB": "\(Subprocess.productsDirectory)/ossb-registry", "REF": "\(registry)/\(repo):v1", "PATH": "/usr/bin:/bin",
+            "HOME": harness.home.path, "OSSB_CREDENTIALS_FILE": harness.credentialsFile, "OSSB_CERTS_D": harness.home.file("certs.d"),
+        ])
         #expect("sha256:" + hash.stdout.prefix(64) == seeded.digest, "--raw prints the bytes exactly as served")
     }
 
@@ -102,7 +87,7 @@ struct ImageCommandsTests {
         #expect(result.stdout.isEmpty)
     }
 
-    @Test(arguments: ["inspect", "pull", "push", "copy", "tags"])
+    @Test(arguments: ["inspect", "pull", "push", "copy", "tags", "cache"])
     func everyCommandHasHelp(command: String) async {
         let result = await harness.run([command, "--help"])
         #expect(result.status == 0)

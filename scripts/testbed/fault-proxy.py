@@ -12,7 +12,8 @@ requests through untouched; each rule:
   {"match": "...", "count": N, "forward_then_status": 503} -> forward, then answer 503 anyway (a lost response)
   {"match": "...", "count": N, "delay_seconds": S} -> wait S seconds, then forward (a slow request in flight)
   {"match": "...", "count": N, "stall_after": BYTES, "stall_seconds": S} -> forward, but pause the body S
-      seconds after BYTES (a transfer in progress, for interrupting it)
+      seconds (default 30)
+      after BYTES (a transfer in progress, for interrupting it)
   {"match": "...", "method": "PATCH", "count": N, "cut_body_after": BYTES} -> forward only the first BYTES (0: none) of the
       chunk (as a shorter PATCH the registry accepts), then drop the client's connection without an answer: the
       registry holds a partial chunk the client does not know about
@@ -169,11 +170,15 @@ class Proxy(BaseHTTPRequestHandler):
             self.connection.shutdown(2)
             return
         if rule and "stall_after" in rule:
+            # A download in progress that stays in progress: the client holds a partial file meanwhile.
             self.wfile.write(payload[: rule["stall_after"]])
             self.wfile.flush()
-            time.sleep(rule.get("stall_seconds", 10))
+            time.sleep(rule.get("stall_seconds", 30))
             payload = payload[rule["stall_after"]:]
-        self.wfile.write(payload)
+        try:
+            self.wfile.write(payload)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
 
     def cut(self, data, keep, content_range):
         """Forwards the first `keep` bytes of a PATCH chunk, then drops the client's connection unanswered."""

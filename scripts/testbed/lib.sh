@@ -44,7 +44,8 @@ stop_all() {
 }
 
 # registry_config DIR PORT: writes DIR/config.yml for docker-registry (distribution 2.8.2) on 127.0.0.1:PORT
-# with its storage in DIR/storage (deletes enabled), followed by the `http:` extras and top-level sections read
+# with its storage in DIR/storage (deletes enabled, manifests naming http(s) URLs for foreign layers accepted),
+# followed by the `http:` extras and top-level sections read
 # from standard input (indented as they belong: auth, tls).
 registry_config() {
   local dir=$1 port=$2 extra
@@ -61,6 +62,12 @@ storage:
     rootdirectory: $dir/storage
   delete:
     enabled: true
+# Foreign (non-distributable) layers name URLs; distribution refuses every manifest with URLs unless allowed.
+validation:
+  manifests:
+    urls:
+      allow:
+        - ^https?://
 http:
   addr: 127.0.0.1:$port
   secret: ossb-test-secret

@@ -3,6 +3,7 @@
 
 Usage: seed-image.py --registry HOST:PORT --repo NAME --tag TAG [--user U --password P]
                      [--format oci|docker] [--platforms linux/amd64,linux/arm64/v8] [--layer-mib N] [--layers K]
+                     [--bare-config] [--foreign-layer]
 Prints a JSON object: {"digest": top-level digest, "media_type": ..., "manifests": {platform: digest},
 "layers": {platform: [layer digests]}}. Handles Basic and Bearer (token) auth like a registry client.
 With one platform and no --index the tag names a plain image manifest; otherwise an index / manifest list.
@@ -102,6 +103,9 @@ def main():
     p.add_argument("--layer-mib", type=int, default=0, help="size of the first layer in MiB (random bytes)")
     p.add_argument("--layers", type=int, default=2)
     p.add_argument("--scheme", default="http")
+    p.add_argument("--foreign-layer", action="store_true",
+                   help="add a foreign (non-distributable) layer, named by URL and not pushed to the registry")
+    p.add_argument("--bare-config", action="store_true", help="leave os and architecture out of the image configuration")
     a = p.parse_args()
     password = os.environ.get(a.password_env) if a.password_env else a.password
     reg = Registry(a.registry, a.user, password, a.scheme)
@@ -119,9 +123,19 @@ def main():
             blob, diff_id = make_layer(f"file{i}.txt", text, a.layer_mib if i == 0 else 0)
             layers.append({"mediaType": mt["layer"], "digest": reg.push_blob(a.repo, blob), "size": len(blob)})
             diff_ids.append(diff_id)
+        if a.foreign_layer:
+            blob, diff_id = make_layer("foreign.txt", f"foreign {os.urandom(8).hex()}\n", 0)
+            foreign_type = {"oci": "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip",
+                            "docker": "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip"}[a.format]
+            layers.insert(0, {"mediaType": foreign_type, "digest": "sha256:" + hashlib.sha256(blob).hexdigest(),
+                              "size": len(blob), "urls": ["https://foreign.invalid/layer.tar.gz"]})
+            diff_ids.insert(0, diff_id)
         config = {"architecture": parts[1], "os": parts[0], "rootfs": {"type": "layers", "diff_ids": diff_ids}, "config": {}}
         if len(parts) > 2:
             config["variant"] = parts[2]
+        if a.bare_config:
+            del config["os"], config["architecture"]
+            config.pop("variant", None)
         config_bytes = json.dumps(config, separators=(",", ":")).encode()
         manifest = {"schemaVersion": 2, "mediaType": mt["manifest"],
                     "config": {"mediaType": mt["config"], "digest": reg.push_blob(a.repo, config_bytes), "size": len(config_bytes)},

@@ -40,11 +40,25 @@ public struct BlobCache: Sendable {
         return path(for: digest)
     }
 
-    /// A new temporary file path for a download of `digest`.
+    /// A new temporary file path for a download of `digest`: `tmp/<hex>.<pid>.<random>.partial`. Partial
+    /// downloads of the same blob left by a process that no longer runs (killed mid-download) are removed first,
+    /// and the new path is removed if this process is interrupted (`InterruptCleanup`).
     public func temporaryPath(for digest: Digest) throws -> String {
         let dir = "\(root)/tmp"
         try FileIO.makeDirectories(dir, mode: 0o700)
-        return "\(dir)/\(digest.encoded).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).partial"
+        for name in FileTree.names(in: dir) where name.hasPrefix("\(digest.encoded).") && Self.isStalePartial(name) {
+            unlink("\(dir)/\(name)")
+        }
+        let path = "\(dir)/\(digest.encoded).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).partial"
+        InterruptCleanup.register(path)
+        return path
+    }
+
+    /// Whether a file name in `tmp/` is a partial download whose process no longer runs.
+    static func isStalePartial(_ name: String) -> Bool {
+        let parts = name.split(separator: ".")
+        guard parts.count == 4, parts[3] == "partial", let pid = pid_t(parts[1]) else { return false }
+        return kill(pid, 0) != 0 && errno == ESRCH
     }
 
     /// Moves a verified download into the cache.
@@ -56,17 +70,22 @@ public struct BlobCache: Sendable {
             throw SystemError("move a verified blob into the cache at", path: target)
         }
         recordVerified(digest)
+        InterruptCleanup.unregister(temporary)
         return target
     }
 
-    /// Places a cached blob at `destination` (an OCI layout's blob path): a hard link when both are on one file
-    /// system, a copy otherwise. The destination is replaced atomically.
-    public static func place(_ source: String, at destination: String) throws {
+    /// Places a cached blob at `destination` (an OCI layout's blob path) as a file of its own with `mode`: a
+    /// reflink (`FICLONE`) sharing storage with the cache where the file system can (btrfs, XFS), else a copy.
+    /// Never a hard link: the layout's file would carry the cache's private mode, and editing it would corrupt
+    /// the cache. The destination is replaced atomically.
+    public static func place(_ source: String, at destination: String, mode: mode_t = 0o644) throws {
         if access(destination, F_OK) == 0 { return }
-        let temporary = destination + ".\(getpid()).tmp"
-        unlink(temporary)
-        if link(source, temporary) != 0 {
-            try copyFile(source, to: temporary)
+        let temporary = destination + ".\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
+        do {
+            try copyFile(source, to: temporary, mode: mode)
+        } catch {
+            unlink(temporary)
+            throw error
         }
         guard rename(temporary, destination) == 0 else {
             unlink(temporary)
@@ -74,13 +93,18 @@ public struct BlobCache: Sendable {
         }
     }
 
-    static func copyFile(_ source: String, to destination: String) throws {
+    /// Linux's `FICLONE` ioctl (`_IOW(0x94, 9, int)`): the destination shares the source's extents,
+    /// copy-on-write.
+    static let ficlone: UInt = 0x4004_9409
+
+    static func copyFile(_ source: String, to destination: String, mode: mode_t = 0o644) throws {
         let input = open(source, O_RDONLY | O_CLOEXEC)
         guard input >= 0 else { throw SystemError("open", path: source) }
         defer { close(input) }
-        let output = open(destination, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        let output = open(destination, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
         guard output >= 0 else { throw SystemError("create", path: destination) }
         defer { close(output) }
+        if ioctl(output, ficlone, input) == 0 { return }
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
         while true {
             let n = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }

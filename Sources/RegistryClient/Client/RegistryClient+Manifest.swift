@@ -65,11 +65,13 @@ extension RegistryClient {
         public let descriptor: Descriptor
     }
 
-    /// Resolves `reference` to the image manifest for `platform`.
+    /// Resolves `reference` to the image manifest for `platform`. A single-platform image is checked against an
+    /// explicitly given `platform` (`verifyPlatform`).
     public func resolveImage(_ reference: ImageReference, platform: Platform? = nil) async throws -> ResolvedImage {
         let top = try await getManifest(reference)
         switch top.document.content {
         case .image(let manifest):
+            if let platform { try await verifyPlatform(platform, of: manifest, reference: reference, source: top.source, operation: "pull_image") }
             let descriptor = Descriptor(mediaType: top.document.mediaType, digest: top.digest.description, size: Int64(top.document.bytes.count))
             return ResolvedImage(top: top, image: top, manifest: manifest, descriptor: descriptor)
         case .index(let index):

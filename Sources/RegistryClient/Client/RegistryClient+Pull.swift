@@ -1,5 +1,6 @@
 import AuthCore
 import FoundationEssentials
+import Glibc
 
 /// What `pull` wrote.
 public struct PullResult: Sendable {
@@ -7,6 +8,9 @@ public struct PullResult: Sendable {
     public let reference: ImageReference
     /// The descriptor written to `index.json` (the platform's image manifest, or the index).
     public let descriptor: Descriptor
+    /// The registry's digest of the image or index when it was converted from Docker's format to OCI (then
+    /// `descriptor` names the converted document); `nil` when the layout holds the registry's bytes.
+    public let convertedFrom: String?
     /// The platforms written.
     public let platforms: [Platform]
     /// Blobs written (configs and layers, all platforms).
@@ -24,31 +28,56 @@ extension RegistryClient {
     /// `PullImage`). Layers are downloaded in parallel, each verified before it is cached.
     public func pullImage(_ reference: ImageReference, platform: Platform? = nil, progress: any ProgressReporter = SilentProgress()) async throws -> ImageManifest {
         let resolved = try await resolveImage(reference, platform: platform)
-        _ = try await fetchBlobs([resolved.manifest.config] + resolved.manifest.layers, of: reference, source: resolved.top.source, progress: progress)
+        _ = try await fetchBlobs(transferableBlobs(of: [resolved.manifest]), of: reference, source: resolved.top.source, progress: progress)
         return resolved.manifest
     }
 
-    /// Pulls an image into an OCI image layout at `directory` (conventions: `oci-layout`, `blobs/sha256/`, and an
-    /// `index.json` with exactly one descriptor, annotated with the tag).
+    /// Pulls an image into an OCI image layout at `directory` (`oci-layout`, `blobs/sha256/`, and `index.json`),
+    /// adding its descriptor, annotated with the tag, to the images the layout already holds (one of the same
+    /// name is replaced).
+    ///
+    /// Docker schema 2 manifests and manifest lists are converted to OCI (`OCIConversion`) unless
+    /// `preserveDigests` is set: the `oci:` transports of skopeo, podman and buildah, and umoci, open an image by
+    /// tag only when it has OCI media types.
     /// - Parameters:
     ///   - platform: the platform to pull from an index (default: the client's).
     ///   - allPlatforms: pull the whole index, every platform, and point `index.json` at the index.
+    ///   - preserveDigests: keep the registry's manifest bytes (and digests) even when they are Docker's format.
     /// - Throws: `RegistryError`, `LayoutError`.
     public func pull(
         _ reference: ImageReference, to directory: String, platform: Platform? = nil, allPlatforms: Bool = false,
-        progress: any ProgressReporter = SilentProgress()
+        preserveDigests: Bool = false, progress: any ProgressReporter = SilentProgress()
     ) async throws -> PullResult {
-        let layout = OCILayout(path: directory)
+        // A directory this pull creates is removed again if the pull fails or is interrupted, so a failure leaves
+        // no half-written layout. An existing layout only gains verified blobs until index.json names them.
+        let created = access(directory, F_OK) != 0
+        if created { InterruptCleanup.register(directory) }
+        defer { if created { InterruptCleanup.unregister(directory) } }
+        do {
+            return try await pull(reference, into: OCILayout(path: directory), platform: platform, allPlatforms: allPlatforms, preserveDigests: preserveDigests, progress: progress)
+        } catch {
+            // Unless another pull into the same new directory has meanwhile completed (index.json names it).
+            if created && access("\(directory)/index.json", F_OK) != 0 { FileTree.remove(directory) }
+            throw error
+        }
+    }
+
+    private func pull(
+        _ reference: ImageReference, into layout: OCILayout, platform: Platform?, allPlatforms: Bool, preserveDigests: Bool,
+        progress: any ProgressReporter
+    ) async throws -> PullResult {
         try layout.create()
         let top = try await getManifest(reference)
         var images: [(descriptor: Descriptor, fetched: FetchedManifest, manifest: ImageManifest)] = []
         var topDescriptor = Descriptor(mediaType: top.document.mediaType, digest: top.digest.description, size: Int64(top.document.bytes.count))
+        var topIndex: ImageIndex?
         switch top.document.content {
         case .image(let manifest):
+            if let platform { try await verifyPlatform(platform, of: manifest, reference: reference, source: top.source, operation: "pull_image") }
             images.append((topDescriptor, top, manifest))
         case .index(let index):
             if allPlatforms {
-                try layout.writeBlob(top.document.bytes, digest: top.digest)
+                topIndex = index
                 images = try await withThrowingTaskGroup(of: (Int, Descriptor, FetchedManifest).self) { group in
                     for (i, entry) in index.manifests.enumerated() {
                         group.addTask {
@@ -70,27 +99,60 @@ extension RegistryClient {
                 topDescriptor = resolved.descriptor
             }
         }
-        var blobs: [Descriptor] = []
-        var seen = Set<String>()
+        let blobs = transferableBlobs(of: images.map(\.manifest))
+        let (cachedCount, bytes) = try await fetchBlobs(blobs, of: reference, source: top.source, progress: progress, into: layout)
+        // Manifests are written after the blobs they name, and index.json last: whatever index.json lists is complete.
+        var replacements: [String: Descriptor] = [:]
         for image in images {
-            for blob in [image.manifest.config] + image.manifest.layers where seen.insert(blob.digest).inserted {
-                blobs.append(blob)
+            if !preserveDigests,
+                let converted = try OCIConversion.convert(image.manifest, mediaType: image.fetched.document.mediaType, original: image.descriptor)
+            {
+                try layout.writeBlob(converted.bytes, digest: try converted.descriptor.parsedDigest())
+                replacements[image.descriptor.digest] = converted.descriptor
+            } else {
+                try layout.writeBlob(image.fetched.document.bytes, digest: image.fetched.digest)
             }
         }
-        let (cachedCount, bytes) = try await fetchBlobs(blobs, of: reference, source: top.source, progress: progress, into: layout)
-        for image in images {
-            try layout.writeBlob(image.fetched.document.bytes, digest: image.fetched.digest)
+        var descriptor = replacements[topDescriptor.digest] ?? topDescriptor
+        if let topIndex {
+            if !preserveDigests,
+                let converted = try OCIConversion.convert(topIndex, mediaType: top.document.mediaType, original: topDescriptor, replacements: replacements)
+            {
+                try layout.writeBlob(converted.bytes, digest: try converted.descriptor.parsedDigest())
+                descriptor = converted.descriptor
+            } else {
+                try layout.writeBlob(top.document.bytes, digest: top.digest)
+            }
         }
-        var descriptor = topDescriptor
         if let tag = reference.tag {
             descriptor.annotations = (descriptor.annotations ?? [:]).merging([OCILayout.refNameAnnotation: tag]) { $1 }
         }
-        // index.json is written last: a layout whose index.json exists is complete.
-        try layout.writeIndex([descriptor])
+        try layout.add(descriptor)
         return PullResult(
-            reference: reference, descriptor: descriptor,
+            reference: reference, descriptor: descriptor, convertedFrom: descriptor.digest == topDescriptor.digest ? nil : topDescriptor.digest,
             platforms: images.map { $0.descriptor.platform ?? PlatformSelector.implicitPlatform }, blobs: blobs.count,
             cachedBlobs: cachedCount, bytes: bytes, source: top.source)
+    }
+
+    /// The config and layer blobs of `manifests`, each once, foreign layers left out: they are not served by the
+    /// registry, so (as skopeo does) they are not transferred, their descriptors stay in the manifests, and one
+    /// warning says so.
+    func transferableBlobs(of manifests: [ImageManifest]) -> [Descriptor] {
+        var blobs: [Descriptor] = []
+        var foreign: [Descriptor] = []
+        var seen = Set<String>()
+        for manifest in manifests {
+            for blob in [manifest.config] + manifest.layers where seen.insert(blob.digest).inserted {
+                if blob.isForeign { foreign.append(blob) } else { blobs.append(blob) }
+            }
+        }
+        if !foreign.isEmpty {
+            // Only validated digests are shown: the rest of a descriptor is the registry's text.
+            let digests = foreign.compactMap { try? $0.parsedDigest().description }.prefix(3).joined(separator: ", ")
+            let count = foreign.count == 1 ? "1 foreign layer" : "\(foreign.count) foreign layers"
+            options.warn("not transferring \(count) (\(digests)): registries do not serve them; the manifest keeps their descriptors and a runtime downloads them from their URLs")
+        }
+        return blobs
     }
 
     /// Fetches blobs in parallel, at most `maxConcurrentTransfers` at once, into the cache and (optionally) a
@@ -119,11 +181,7 @@ extension RegistryClient {
                         // A file already there under this name is kept only when it is the blob.
                         layout.removeUnverifiedBlob(digest, size: blob.size)
                         do {
-                            try FileIO.makeDirectories(FileIO.directoryName(of: layout.blobPath(digest)), mode: 0o755)
-                            try BlobCache.place(path, at: layout.blobPath(digest))
-                            // A hard link changes the cached file's change time, which would cost a re-hash
-                            // on every later pull; the file was verified a moment ago.
-                            self.cache.recordVerified(digest)
+                            try layout.placeBlob(digest, from: path)
                         } catch {
                             throw RegistryError(.blob, operation: "pull_image", registry: reference.registry, message: "cannot write \(digest) into \(layout.path): \(error)")
                         }

@@ -98,6 +98,7 @@ extension RegistryClient {
         var root = (bytes: top.document.bytes, digest: top.digest, mediaType: top.document.mediaType)
         switch top.document.content {
         case .image(let manifest):
+            if let platform { try await verifyPlatform(platform, of: manifest, reference: source, source: top.source, operation: "copy") }
             images = [(top.document.bytes, top.digest, top.document.mediaType, manifest)]
         case .index(let index):
             if allPlatforms {
@@ -119,11 +120,12 @@ extension RegistryClient {
         let cache = self.cache
         let registry = ServerAddress.host(of: destination.registry)
         // Blobs that cannot be mounted are fetched into the cache first (verified), in parallel.
+        // (Foreign layers are left out without a word here: the push below says so.)
         var toFetch: [Descriptor] = []
         var seen = Set<String>()
-        for image in images {
-            for blob in [image.manifest.config] + image.manifest.layers where seen.insert(blob.digest).inserted {
-                if !sameRegistry { toFetch.append(blob) }
+        for image in images where !sameRegistry {
+            for blob in [image.manifest.config] + image.manifest.layers where !blob.isForeign && seen.insert(blob.digest).inserted {
+                toFetch.append(blob)
             }
         }
         if !toFetch.isEmpty {
@@ -151,13 +153,7 @@ extension RegistryClient {
         fetchMissing: (@Sendable (Digest, Int64) async throws -> String)? = nil
     ) async throws -> PushResult {
         let session = try await session(for: reference.registry, repository: reference.repository, operation: "push_image")
-        var blobs: [Descriptor] = []
-        var seen = Set<String>()
-        for image in content.images {
-            for blob in [image.manifest.config] + image.manifest.layers where seen.insert(blob.digest).inserted {
-                blobs.append(blob)
-            }
-        }
+        let blobs = transferableBlobs(of: content.images.map(\.manifest))
         let outcomes = try await withThrowingTaskGroup(of: (BlobUploadOutcome, Int64).self) { group in
             var iterator = blobs.makeIterator()
             func addNext() throws -> Bool {

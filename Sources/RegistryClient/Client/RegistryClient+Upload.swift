@@ -161,6 +161,14 @@ extension RegistryClient {
     ) async throws {
         let response = try await perform(session, operation: "push_image", scopes: scopes, accept: [400, 404], make: make)
         guard response.status == 400 || response.status == 404 else { return }
+        // A rejection of the bytes themselves is no lost session: uploading them again cannot help.
+        let answer = RegistryError.from(response, operation: "push_image", registry: session.displayName, authenticated: true)
+        if let code = answer.code, ["DIGEST_INVALID", "SIZE_INVALID"].contains(code) {
+            throw RegistryError(
+                .blob, operation: "push_image", registry: session.displayName,
+                message: "\(session.displayName) rejected blob \(digest) (\(code)): the bytes sent do not match that digest; the local copy of the blob was altered, so pull the image again",
+                code: code, status: response.status)
+        }
         let head = try await perform(session, operation: "push_image", scopes: scopes, accept: [404]) {
             HTTPRequest(method: .head, url: session.url("/v2/\(repository)/blobs/\(digest)"), timeout: 60)
         }

@@ -4,8 +4,9 @@ import AuthCore
 
 /// An OCI image layout directory (image-spec "image-layout"): `oci-layout`, `blobs/<alg>/<hex>`, `index.json`.
 ///
-/// `pull` writes one (conventions: `index.json` holds exactly one descriptor, annotated with the tag as
-/// `org.opencontainers.image.ref.name`); `push` reads ours and skopeo's. Blobs are moved in with `rename` after
+/// `pull` adds one image to a new or existing layout (its descriptor in `index.json` annotated with the tag as
+/// `org.opencontainers.image.ref.name`, replacing an image of the same name and keeping the others, as skopeo
+/// does); `push` reads ours and skopeo's. Blobs are moved in with `rename` after
 /// their digest was verified, so a layout never holds a partial or wrong blob under a digest's name.
 public struct OCILayout: Sendable {
     /// The annotation naming a descriptor in `index.json`.
@@ -13,6 +14,18 @@ public struct OCILayout: Sendable {
 
     /// The directory.
     public let path: String
+
+    /// The mode of the layout's files: 0644 narrowed by the process's umask, like any file the user writes (the
+    /// cache's files are private; the layout's are meant to be shared). The umask is read from
+    /// `/proc/self/status`, because `umask(2)` can only be read by changing it, which races with other threads.
+    public static let fileMode: mode_t = {
+        guard let bytes = (try? FileIO.readIfExists("/proc/self/status", limit: 1 << 16)) ?? nil else { return 0o644 }
+        let line = String(decoding: bytes, as: UTF8.self).split(separator: "\n").first { $0.hasPrefix("Umask:") }
+        guard let text = line?.dropFirst("Umask:".count).trimmingPrefix(while: { $0 == " " || $0 == "\t" }),
+            let mask = mode_t(text, radix: 8)
+        else { return 0o644 }
+        return 0o644 & ~mask
+    }()
 
     /// A layout at `path` (nothing is created until `create()`).
     public init(path: String) {
@@ -43,6 +56,13 @@ public struct OCILayout: Sendable {
         access(blobPath(digest), F_OK) == 0
     }
 
+    /// Places a verified blob from the cache into the layout: a file of its own (`BlobCache.place`) with the
+    /// layout's file mode.
+    public func placeBlob(_ digest: Digest, from cached: String) throws {
+        try FileIO.makeDirectories("\(path)/blobs/\(digest.algorithm)", mode: 0o755)
+        try BlobCache.place(cached, at: blobPath(digest), mode: Self.fileMode)
+    }
+
     /// Moves a verified file into place as a blob.
     public func adoptBlob(_ digest: Digest, from file: String) throws {
         try FileIO.makeDirectories("\(path)/blobs/\(digest.algorithm)", mode: 0o755)
@@ -67,12 +87,44 @@ public struct OCILayout: Sendable {
 
     /// Writes `index.json` with exactly these descriptors (atomically).
     public func writeIndex(_ descriptors: [Descriptor]) throws {
-        let index = ImageIndex(mediaType: MediaType.ociIndex, manifests: descriptors)
+        try write(ImageIndex(mediaType: MediaType.ociIndex, manifests: descriptors))
+    }
+
+    private func write(_ index: ImageIndex) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let data: Data
         do { data = try encoder.encode(index) } catch { throw LayoutError.io("cannot encode index.json: \(error)") }
         try write(Array(data), to: "\(path)/index.json")
+    }
+
+    /// Adds `descriptor` to `index.json`, keeping the images already listed (created when missing): a
+    /// descriptor carrying the same `org.opencontainers.image.ref.name` is replaced, an unnamed one with the same
+    /// digest too, any other is kept. The index's own fields (annotations) are kept.
+    ///
+    /// The read-modify-write holds an exclusive `flock` on the layout directory, so two pulls into one layout at
+    /// once both end up listed; `index.json` is replaced atomically, so a reader never sees half of it.
+    /// - Throws: `LayoutError` when an existing `index.json` is malformed (it is left untouched) or cannot be written.
+    public func add(_ descriptor: Descriptor) throws {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw LayoutError.io("cannot open the layout directory \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        while flock(fd, LOCK_EX) != 0 {
+            guard errno == EINTR else { throw LayoutError.io("cannot lock the layout directory \(path): \(String(cString: strerror(errno)))") }
+        }
+        var index = ImageIndex(mediaType: MediaType.ociIndex, manifests: [])
+        if access("\(path)/index.json", F_OK) == 0 {
+            index = try readIndex()
+            if index.mediaType == nil { index.mediaType = MediaType.ociIndex }
+        }
+        let name = descriptor.annotations?[Self.refNameAnnotation]
+        index.manifests.removeAll { existing in
+            let existingName = existing.annotations?[Self.refNameAnnotation]
+            if let name { return existingName == name }
+            return existingName == nil && existing.digest == descriptor.digest
+        }
+        index.manifests.append(descriptor)
+        try write(index)
     }
 
     /// Reads `index.json`.
@@ -114,7 +166,7 @@ public struct OCILayout: Sendable {
 
     private func write(_ bytes: [UInt8], to file: String) throws {
         do {
-            try AtomicFile.write(bytes, to: file, mode: 0o644)
+            try AtomicFile.write(bytes, to: file, mode: Self.fileMode)
         } catch {
             throw LayoutError.io("cannot write \(file): \(error)")
         }

@@ -27,6 +27,10 @@ public struct Descriptor: Sendable, Hashable, Codable {
         self.artifactType = artifactType
     }
 
+    /// Whether this is a foreign (non-distributable) layer: one that names `urls` to download it from, which
+    /// registries need not serve. Such layers are not transferred (as skopeo does); their descriptors are kept.
+    public var isForeign: Bool { !(urls ?? []).isEmpty }
+
     /// The validated digest.
     /// - Throws: `ImageReferenceError.badDigest`.
     public func parsedDigest() throws -> Digest { try Digest(digest) }

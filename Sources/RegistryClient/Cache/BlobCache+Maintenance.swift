@@ -1,0 +1,70 @@
+import Glibc
+
+extension BlobCache {
+    /// How much the cache holds (or, from `prune`, how much was removed).
+    public struct Usage: Sendable, Equatable {
+        /// Verified blobs.
+        public var blobs = 0
+        /// Their bytes.
+        public var blobBytes: Int64 = 0
+        /// Partial downloads (`tmp/*.partial`).
+        public var partials = 0
+        /// Their bytes.
+        public var partialBytes: Int64 = 0
+        /// Of the partial downloads, those whose process no longer runs.
+        public var stalePartials = 0
+    }
+
+    /// Counts blobs and partial downloads.
+    public func usage() -> Usage {
+        var usage = Usage()
+        for (_, size) in blobFiles() {
+            usage.blobs += 1
+            usage.blobBytes += size
+        }
+        for (name, size) in partialFiles() {
+            usage.partials += 1
+            usage.partialBytes += size
+            if Self.isStalePartial(name) { usage.stalePartials += 1 }
+        }
+        return usage
+    }
+
+    /// Frees disk space: removes partial downloads left by processes that no longer run (those of running
+    /// downloads are kept) and, unless `partialsOnly`, every cached blob and the record of where blobs live.
+    /// The cache is only a shortcut: the next pull downloads again what it needs.
+    /// - Returns: what was removed.
+    @discardableResult
+    public func prune(partialsOnly: Bool) -> Usage {
+        var removed = Usage()
+        for (name, size) in partialFiles() where Self.isStalePartial(name) && unlink("\(root)/tmp/\(name)") == 0 {
+            removed.partials += 1
+            removed.stalePartials += 1
+            removed.partialBytes += size
+        }
+        guard !partialsOnly else { return removed }
+        for (path, size) in blobFiles() where unlink(path) == 0 {
+            removed.blobs += 1
+            removed.blobBytes += size
+        }
+        FileTree.remove("\(root)/origins")
+        return removed
+    }
+
+    /// Every blob file: `blobs/<algorithm>/<encoded>` with its size.
+    private func blobFiles() -> [(String, Int64)] {
+        FileTree.names(in: "\(root)/blobs").flatMap { algorithm in
+            FileTree.names(in: "\(root)/blobs/\(algorithm)").compactMap { name in
+                let path = "\(root)/blobs/\(algorithm)/\(name)"
+                return FileTree.size(of: path).map { (path, $0) }
+            }
+        }
+    }
+
+    /// Every partial download in `tmp/`: its name and size.
+    private func partialFiles() -> [(String, Int64)] {
+        FileTree.names(in: "\(root)/tmp").filter { $0.hasSuffix(".partial") }.compactMap { name in
+            FileTree.size(of: "\(root)/tmp/\(name)").map { (name, $0) }
+        }
+    }
+}
