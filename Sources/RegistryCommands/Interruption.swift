@@ -1,4 +1,5 @@
 import Glibc
+import RegistryClient
 import Synchronization
 
 /// Ctrl-C (SIGINT) and SIGTERM during a command: the command's task is cancelled, so transfers stop and partial
