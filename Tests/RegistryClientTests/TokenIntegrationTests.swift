@@ -59,7 +59,8 @@ struct TokenIntegrationTests {
         #expect(arm.image.digest.description == seeded.manifests["linux/arm64/v8"])
         let client = try client(user: bed.user, password: bed.password)
         let layout = home.file("layout")
-        let pulled = try await client.pull(try ImageReference.parse("\(bed.registry)/\(repo):v1"), to: layout, allPlatforms: true)
+        let pulled = try await client.pull(
+            try ImageReference.parse("\(bed.registry)/\(repo):v1"), to: layout, allPlatforms: true, preserveDigests: true)
         #expect(pulled.descriptor.digest == seeded.digest)
         let copy = try ImageReference.parse("\(bed.registry)/\(RegistryTestBed.unique("token/copy")):v1")
         let pushed = try await client.push(layout: layout, to: copy)

@@ -37,11 +37,13 @@ struct LayoutFilesTests {
         let fresh = try Data(contentsOf: URL(fileURLWithPath: harness.home.file("second/blobs/sha256/\(layer.dropFirst(7))")))
         #expect(fresh != bytes, "the cache still holds the registry's bytes")
 
-        // Pushing the damaged layout to a repository that lacks the blob: the registry's DIGEST_INVALID is reported.
+        // Pushing the damaged layout to a repository that lacks the blob: refused before any byte of it is sent,
+        // naming the blob.
         try? FileManager.default.removeItem(atPath: harness.home.file(".cache/ossb/origins"))
         let pushed = await harness.run(["push", layout, "\(registry)/\(unique("damaged")):v1"])
         #expect(pushed.status == 1)
         #expect(pushed.stderr.contains(layer), "\(pushed.stderr)")
+        #expect(pushed.stderr.contains("does not match its digest"), "\(pushed.stderr)")
         #expect(!pushed.stderr.contains("upload session"), "\(pushed.stderr)")
     }
 }

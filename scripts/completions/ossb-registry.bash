@@ -6,7 +6,7 @@ _ossb_registry() {
   cur=${COMP_WORDS[COMP_CWORD]}
   prev=${COMP_WORDS[COMP_CWORD-1]}
   if [ "$COMP_CWORD" -eq 1 ]; then
-    COMPREPLY=($(compgen -W "login logout inspect pull push copy tags help --help --version" -- "$cur"))
+    COMPREPLY=($(compgen -W "login logout inspect pull push copy tags cache help --help --version" -- "$cur"))
     return
   fi
   command=${COMP_WORDS[1]}
@@ -14,11 +14,14 @@ _ossb_registry() {
     login) options="-u --username --password-stdin --insecure --explain --help" ;;
     logout) options="--help" ;;
     inspect) options="--platform --raw --insecure --explain --help" ;;
-    pull) options="-o --output --platform --all-platforms --insecure -q --quiet --explain --help" ;;
+    pull) options="-o --output --platform --all-platforms --preserve-digests --insecure -q --quiet --explain --help" ;;
     push) options="--insecure -q --quiet --explain --help" ;;
     copy) options="--all-platforms --platform --insecure -q --quiet --explain --help" ;;
     tags) options="--insecure --explain --help" ;;
-    help) COMPREPLY=($(compgen -W "login logout inspect pull push copy tags" -- "$cur")); return ;;
+    cache)
+      if [ "$COMP_CWORD" -eq 2 ] && [[ "$cur" != -* ]]; then COMPREPLY=($(compgen -W "du prune" -- "$cur")); return; fi
+      options="--partials --help" ;;
+    help) COMPREPLY=($(compgen -W "login logout inspect pull push copy tags cache" -- "$cur")); return ;;
     *) return ;;
   esac
   case "$prev" in

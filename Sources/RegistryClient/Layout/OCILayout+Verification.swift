@@ -60,7 +60,7 @@ extension OCILayout {
             throw LayoutError.io("cannot read \(path)/\(name): \(error)")
         }
         guard hashed.digest == digest.description, hashed.bytes == size else {
-            throw LayoutError.malformed("\(path)/\(name) does not match its digest (its content hashes to \(hashed.digest)); nothing was uploaded from it")
+            throw LayoutError.malformed("\(path)/\(name) does not match its digest \(digest) (its content hashes to \(hashed.digest)); nothing was uploaded from it")
         }
         return "\(path)/\(name)"
     }
