@@ -54,7 +54,7 @@ public struct AuthProvider: Sendable {
         note: @escaping @Sendable (String) -> Void, explain: @escaping @Sendable (String) -> Void
     ) -> (any CredentialSource)? {
         switch name {
-        case .env: return StoreSource(EnvironmentStore(environment: environment))
+        case .env: return StoreSource(EnvironmentStore(environment: environment, warn: note))
         case .registry: return RegistryConfigSource(config: config)
         case .k8s: return kubernetesSource(config: config, environment: environment)
         case .keyring: return KeyringSource(environment: environment, runner: runner, note: note, explain: explain)

@@ -140,6 +140,8 @@ public struct CredentialHelper: Sendable {
             serverURL: try field("ServerURL"), username: try field("Username"), secret: try field("Secret"))
         if credential.serverURL.isEmpty { throw HelperRequestError(HelperMessages.missingServerURL) }
         if credential.username.isEmpty { throw HelperRequestError(HelperMessages.missingUsername) }
+        // Every helper refuses what no store could give back, before its store is even built.
+        try credential.validateForStore()
         return credential
     }
 

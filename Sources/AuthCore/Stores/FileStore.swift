@@ -35,23 +35,27 @@ public struct FileStore: CredentialStore {
     public func get(_ serverURL: String) throws -> HelperCredential? {
         guard let document = try load() else { return nil }
         let auths = try authsObject(of: document)
-        // Exact key first; then each key with the same normalised form, skipping empty `{}` entries that
-        // `docker login` may have left beside a real one.
+        // Exact key first; then each key that `ServerAddress.matches` (other spellings, docker's legacy
+        // `https://host/v1/` keys), skipping empty `{}` entries that `docker login` may have left beside a real one.
         var candidates: [String] = auths.names.contains(serverURL) ? [serverURL] : []
-        let target = ServerAddress.normalize(serverURL)
-        candidates += auths.names.filter { $0 != serverURL && ServerAddress.normalize($0) == target }
+        candidates += auths.names.filter { $0 != serverURL && ServerAddress.matches($0, serverURL) }
         for key in candidates {
             let credentials = try DockerAuthEntry.decode(auths[key]!, key: key, file: path)
-            if let credential = HelperCredential(serverURL: serverURL, credentials: credentials),
-                !credentials.isEmpty
-            {
+            if let credential = HelperCredential(serverURL: serverURL, credentials: credentials) {
                 return credential
             }
         }
         return nil
     }
 
+    /// Stores a credential. A Username with a `:` is refused: the `auth` field holds `user:password` and
+    /// splits at the first colon, so it could not be given back. An empty Secret is kept and returned empty,
+    /// as Go's helpers do.
     public func store(_ credential: HelperCredential) throws {
+        try credential.validateForStore()
+        if !credential.isIdentityToken, credential.username.contains(":") {
+            throw CredentialStoreError(.invalidRequest, "the file credential store cannot keep a user name containing \":\" (docker's \"auth\" field splits at the first colon); use the keyring store for this account")
+        }
         try update { auths in
             let existing = auths[credential.serverURL]?.objectValue ?? JSONObject()
             auths[credential.serverURL] = .object(DockerAuthEntry.encode(credential.credentials, over: existing))
@@ -59,10 +63,12 @@ public struct FileStore: CredentialStore {
         }
     }
 
+    /// Removes every entry `get` would serve for `serverURL` (all keys that `ServerAddress.matches`), and no other.
     public func erase(_ serverURL: String) throws {
         try update { auths in
-            guard auths[serverURL] != nil else { return false }
-            auths[serverURL] = nil
+            let keys = ServerAddress.matchingKeys(for: serverURL, in: auths.names)
+            guard !keys.isEmpty else { return false }
+            for key in keys { auths[key] = nil }
             return true
         }
     }
@@ -73,7 +79,7 @@ public struct FileStore: CredentialStore {
         var result: [String: String] = [:]
         for member in auths.members {
             let credentials = try DockerAuthEntry.decode(member.value, key: member.name, file: path)
-            if let credential = HelperCredential(serverURL: member.name, credentials: credentials), !credentials.isEmpty {
+            if let credential = HelperCredential(serverURL: member.name, credentials: credentials) {
                 result[member.name] = credential.username
             }
         }
