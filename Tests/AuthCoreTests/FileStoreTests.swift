@@ -151,7 +151,7 @@ import Testing
         let store = FileStore(path: path)
         #expect(throws: CredentialStoreError.self) { _ = try store.get("r") }
         do { _ = try store.list() } catch let error as CredentialStoreError {
-            #expect(error.message.contains("cannot read the credentials file"))
+            #expect(error.message.contains("is not a regular file (it is a directory)"))
         }
     }
 

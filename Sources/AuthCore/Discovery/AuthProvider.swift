@@ -32,6 +32,8 @@ public struct AuthProvider: Sendable {
         explain: (@Sendable (String) -> Void)? = nil, warn: @escaping @Sendable (String) -> Void = { _ in }
     ) throws {
         let config = try config ?? RegistryConfig.load(environment: environment)
+        // A bad number is reported at once, not only when a helper happens to run (or is skipped by a `try?`).
+        _ = try HelperClient.timeout(in: environment)
         self.config = config
         self.environment = environment
         self.explainSink = explain

@@ -85,6 +85,7 @@ public struct CredentialHelper: Sendable {
     public static func main(
         name: String, makeStore: @escaping (Environment) throws -> any CredentialStore
     ) -> Never {
+        ProcessHardening.makeNonDumpable()
         // A client that closes the pipe early must give us EPIPE, not kill us half-way through a write.
         signal(SIGPIPE, SIG_IGN)
         let helper = CredentialHelper(name: name)

@@ -2,7 +2,9 @@
 /// config.json format (`{"auths": {server: {"auth": base64}}}`), separate from registry.json.
 ///
 /// Guarantees:
-/// - the file is created with mode 0600, its directory with 0700;
+/// - the file is created with mode 0600, its directory with 0700; a file, lock or symlink another user could
+///   have planted or changed is refused (`PrivateFile`), and a dangling symlink is written through, staying a
+///   link;
 /// - every write is atomic (temporary file, `fsync`, `rename`) and made under an exclusive lock on
 ///   `<file>.lock`, so two processes storing at once both land and a crash never leaves half a file;
 /// - members this store does not know (top-level keys, other fields of an entry) are preserved;
@@ -88,11 +90,22 @@ public struct FileStore: CredentialStore {
 
     // MARK: - File handling
 
+    /// The path to read and write once `PrivateFile`'s rules hold: the final target of any symlink.
+    /// - Throws: `CredentialStoreError` (`.unavailable`) naming what is wrong.
+    func checkedPath() throws -> String {
+        do {
+            return try PrivateFile.checked(path)
+        } catch {
+            throw CredentialStoreError(.unavailable, "\(error)")
+        }
+    }
+
     /// Reads and parses the file; `nil` when it does not exist.
     func load() throws -> JSONValue? {
         let bytes: [UInt8]?
+        let target = try checkedPath()
         do {
-            bytes = try FileIO.readIfExists(path, limit: Self.sizeLimit)
+            bytes = try FileIO.readIfExists(target, limit: Self.sizeLimit)
         } catch let error as SystemError {
             throw CredentialStoreError(.unavailable, "cannot read the credentials file: \(error)")
         } catch {
@@ -125,7 +138,8 @@ public struct FileStore: CredentialStore {
 
     /// Runs a read-modify-write of the `auths` object under the lock; writes only when `change` returns true.
     private func update(_ change: (inout JSONObject) throws -> Bool) throws {
-        let directory = FileIO.directoryName(of: FileIO.resolvingSymlinks(path))
+        let target = try checkedPath()
+        let directory = FileIO.directoryName(of: target)
         do {
             try FileIO.makeDirectories(directory)
         } catch {
@@ -133,7 +147,9 @@ public struct FileStore: CredentialStore {
         }
         let lock: FileLock
         do {
-            lock = try FileLock(path: FileIO.resolvingSymlinks(path) + ".lock", timeout: lockTimeout)
+            lock = try FileLock(path: PrivateFile.checked(target + ".lock"), timeout: lockTimeout)
+        } catch let error as PrivateFileError {
+            throw CredentialStoreError(.unavailable, "\(error)")
         } catch {
             throw CredentialStoreError(.unavailable, "cannot lock the credentials file: \(error)")
         }
@@ -145,7 +161,7 @@ public struct FileStore: CredentialStore {
         document["auths"] = .object(auths)
         let text = JSONWriter.indented(.object(document)) + "\n"
         do {
-            try AtomicFile.write(Array(text.utf8), to: path, mode: 0o600)
+            try AtomicFile.write(Array(text.utf8), to: target, mode: 0o600)
         } catch {
             throw CredentialStoreError(.unavailable, "cannot write the credentials file: \(error)")
         }
