@@ -27,7 +27,11 @@ public final class RegistryClient: Sendable {
     public let cache: BlobCache
     let transport: any HTTPClient
     let tokenCache = TokenCache()
-    private let sessions = Mutex<[String: RegistrySession]>([:])
+    /// Sessions by the credentials they carry: one per registry host and credential identity.
+    private let sessions = Mutex<[SessionKey: RegistrySession]>([:])
+    /// Which session serves a repository (`host` + NUL + repository): credentials are chosen per repository
+    /// (containers' auth.json `host/namespace` keys), so two repositories of one registry may need two.
+    private let sessionForRepository = Mutex<[String: RegistrySession]>([:])
     private let presetAuthenticators = Mutex<[String: RegistryAuthenticator]>([:])
 
     /// Creates a client (the original design's `NewClient`).
@@ -57,8 +61,10 @@ public final class RegistryClient: Sendable {
     /// Uses `authenticator` for `registry` instead of discovering credentials (the original design's
     /// `SetAuthenticator`, per registry because one client talks to several).
     public func setAuthenticator(_ authenticator: RegistryAuthenticator, for registry: String) {
-        presetAuthenticators.withLock { $0[ServerAddress.host(of: registry)] = authenticator }
-        sessions.withLock { $0[ServerAddress.host(of: registry)] = nil }
+        let host = ServerAddress.host(of: registry)
+        presetAuthenticators.withLock { $0[host] = authenticator }
+        sessions.withLock { $0 = $0.filter { $0.key.host != host } }
+        sessionForRepository.withLock { $0 = $0.filter { !$0.key.hasPrefix(host + "\u{0}") } }
     }
 
     func explain(_ line: @autoclosure () -> String) {
@@ -67,11 +73,20 @@ public final class RegistryClient: Sendable {
 
     // MARK: - Sessions
 
-    /// The session for a registry host: its working origin (https, or plain http for loopback and insecure
-    /// registries when https fails) and an authenticator with the credentials discovery finds for it.
+    /// The session for a repository of a registry: the registry's working origin (https, or plain http for
+    /// loopback and insecure registries when https fails) and an authenticator with the credentials discovery
+    /// finds for that repository. Repositories whose credentials are the same share one session.
     func session(for registry: String, repository: String?, operation: String) async throws -> RegistrySession {
         let key = ServerAddress.host(of: registry)
-        if let existing = sessions.withLock({ $0[key] }) { return existing }
+        let repositoryKey = key + "\u{0}" + (repository ?? "")
+        if let existing = sessionForRepository.withLock({ $0[repositoryKey] }) { return existing }
+        let preset = presetAuthenticators.withLock { $0[key] }
+        let credentials = preset == nil ? try discover(key, repository: repository) : nil
+        let identity = SessionKey(host: key, identity: preset == nil ? CredentialIdentity(credentials) : nil)
+        if let shared = sessions.withLock({ $0[identity] }) {
+            sessionForRepository.withLock { $0[repositoryKey] = shared }
+            return shared
+        }
         let apiHost = key == ServerAddress.dockerHub ? ImageReference.dockerHubAPIHost : key
         let endpoint: RegistryEndpoint
         do {
@@ -90,15 +105,14 @@ public final class RegistryClient: Sendable {
                     continue
                 }
                 explain("\(registry): using \(origin)")
-                let preset = presetAuthenticators.withLock { $0[key] }
-                let credentials = preset == nil ? try discover(key, repository: repository) : nil
                 let authenticator = preset ?? RegistryAuthenticator(
                     registry: origin, credentials: credentials, client: transport, cache: tokenCache,
                     allowPlainHTTP: endpoint.allowsPlainHTTP, clientID: options.clientID, explain: options.explain)
                 let session = RegistrySession(
                     host: apiHost, displayName: registry, origin: origin, authenticator: authenticator,
                     authenticated: preset != nil || !(credentials?.isEmpty ?? true))
-                sessions.withLock { $0[key] = session }
+                sessions.withLock { $0[identity] = session }
+                sessionForRepository.withLock { $0[repositoryKey] = session }
                 return session
             } catch let error as HTTPClientError {
                 explain("\(registry): \(origin) failed: \(error)")
