@@ -61,7 +61,9 @@ public struct CredentialHelper: Sendable {
                 try makeStore().erase(serverURL)
                 return HelperOutcome()
             case .store:
-                let credential = try Self.credential(from: readInput())
+                var input = try readInput()
+                defer { SecretMemory.wipe(&input) }
+                let credential = try Self.credential(from: input)
                 try makeStore().store(credential)
                 return HelperOutcome()
             }

@@ -111,7 +111,8 @@ public struct FileStore: CredentialStore {
         } catch {
             throw CredentialStoreError(.unavailable, "cannot read the credentials file: \(error)")
         }
-        guard let bytes else { return nil }
+        guard var bytes else { return nil }
+        defer { SecretMemory.wipe(&bytes) }
         if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
             // An empty file (touched, or truncated by another tool) holds no credentials; treat it as new.
             return nil

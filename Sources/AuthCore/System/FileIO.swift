@@ -36,6 +36,8 @@ public enum FileIO {
     public static func readAll(fd: Int32, path: String, limit: Int) throws -> [UInt8] {
         var result: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65536)
+        // What passes through the chunk may be a secret (a helper request, a credentials file).
+        defer { SecretMemory.wipe(&chunk) }
         while true {
             let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if n < 0 {
