@@ -53,7 +53,7 @@ import Testing
             "LOCALHOST_8080_USERNAME": "lh", "LOCALHOST_8080_PASSWORD": "s5",
         ]))
         let listed = try store.list()
-        #expect(listed == ["docker.io": "hub", "127.0.0.1:5000": "local", "ghcr.io": "<token>", "localhost:8080": "lh"])
+        #expect(listed == ["https://index.docker.io/v1/": "hub", "127.0.0.1:5000": "local", "ghcr.io": "<token>", "localhost:8080": "lh"])
         #expect(!listed.values.contains { $0.hasPrefix("s") && $0.count == 2 })
     }
 

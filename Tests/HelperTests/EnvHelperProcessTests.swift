@@ -23,7 +23,7 @@ import Testing
     @Test func listShowsCompleteCredentialsWithoutSecrets() throws {
         let listed = try ChildProcess.run(helper, ["list"], input: "", environment: env)
         #expect(listed.status == 0)
-        #expect(listed.stdout == #"{"127.0.0.1:5000":"\u003ctoken\u003e","docker.io":"hubuser","registry.example.com":"user"}"# + "\n")
+        #expect(listed.stdout == #"{"127.0.0.1:5000":"\u003ctoken\u003e","https://index.docker.io/v1/":"hubuser","registry.example.com":"user"}"# + "\n")
         for secret in ["hub-secret-1", "example-secret-2", "local-token-3"] { #expect(!listed.stdout.contains(secret)) }
     }
 

@@ -140,16 +140,20 @@ public struct EnvironmentStore: CredentialStore {
             backend: "env", action: "erase", hint: "unset the variables instead")
     }
 
-    /// Every complete credential in the environment, keyed by the one host its set serves.
+    /// Every complete credential in the environment, keyed by the one host its set serves (Docker Hub under
+    /// docker's key, `https://index.docker.io/v1/`, so `docker` and other clients find the entry they look up).
     public func list() throws -> [String: String] {
         var best: [String: VariableSet] = [:]
         for set in sets() {
             if let current = best[set.host], (current.rank, current.prefix) <= (set.rank, set.prefix) { continue }
             best[set.host] = set
         }
-        return best.mapValues { set in
-            set.credentials.identityToken.isEmpty ? set.credentials.username : HelperCredential.identityTokenUsername
+        var result: [String: String] = [:]
+        for (host, set) in best {
+            let key = host == ServerAddress.dockerHub ? ServerAddress.dockerHubLegacyKey : host
+            result[key] = set.credentials.identityToken.isEmpty ? set.credentials.username : HelperCredential.identityTokenUsername
         }
+        return result
     }
 
     /// The one host a short-form prefix spells, or `nil` when it spells none.
