@@ -27,11 +27,9 @@ public final class RegistryClient: Sendable {
     public let cache: BlobCache
     let transport: any HTTPClient
     let tokenCache = TokenCache()
-    /// Sessions by the credentials they carry: one per registry host and credential identity.
-    private let sessions = Mutex<[SessionKey: RegistrySession]>([:])
-    /// Which session serves a repository (`host` + NUL + repository): credentials are chosen per repository
-    /// (containers' auth.json `host/namespace` keys), so two repositories of one registry may need two.
-    private let sessionForRepository = Mutex<[String: RegistrySession]>([:])
+    /// Sessions by `sessionKey`: credentials are chosen per repository (containers' auth.json
+    /// `host/namespace` keys), so two repositories of one registry may need two sessions.
+    private let sessions = Mutex<[String: RegistrySession]>([:])
     private let presetAuthenticators = Mutex<[String: RegistryAuthenticator]>([:])
 
     /// Creates a client (the original design's `NewClient`).
@@ -61,10 +59,9 @@ public final class RegistryClient: Sendable {
     /// Uses `authenticator` for `registry` instead of discovering credentials (the original design's
     /// `SetAuthenticator`, per registry because one client talks to several).
     public func setAuthenticator(_ authenticator: RegistryAuthenticator, for registry: String) {
+        presetAuthenticators.withLock { $0[ServerAddress.host(of: registry)] = authenticator }
         let host = ServerAddress.host(of: registry)
-        presetAuthenticators.withLock { $0[host] = authenticator }
-        sessions.withLock { $0 = $0.filter { $0.key.host != host } }
-        sessionForRepository.withLock { $0 = $0.filter { !$0.key.hasPrefix(host + "\u{0}") } }
+        sessions.withLock { $0 = $0.filter { Self.host(ofSessionKey: $0.key) != host } }
     }
 
     func explain(_ line: @autoclosure () -> String) {
@@ -75,18 +72,11 @@ public final class RegistryClient: Sendable {
 
     /// The session for a repository of a registry: the registry's working origin (https, or plain http for
     /// loopback and insecure registries when https fails) and an authenticator with the credentials discovery
-    /// finds for that repository. Repositories whose credentials are the same share one session.
+    /// finds for that repository, so that `copy` between two namespaces pushes with the destination's.
     func session(for registry: String, repository: String?, operation: String) async throws -> RegistrySession {
         let key = ServerAddress.host(of: registry)
-        let repositoryKey = key + "\u{0}" + (repository ?? "")
-        if let existing = sessionForRepository.withLock({ $0[repositoryKey] }) { return existing }
-        let preset = presetAuthenticators.withLock { $0[key] }
-        let credentials = preset == nil ? try discover(key, repository: repository) : nil
-        let identity = SessionKey(host: key, identity: preset == nil ? CredentialIdentity(credentials) : nil)
-        if let shared = sessions.withLock({ $0[identity] }) {
-            sessionForRepository.withLock { $0[repositoryKey] = shared }
-            return shared
-        }
+        let sessionKey = Self.sessionKey(host: key, repository: repository)
+        if let existing = sessions.withLock({ $0[sessionKey] }) { return existing }
         let apiHost = key == ServerAddress.dockerHub ? ImageReference.dockerHubAPIHost : key
         let endpoint: RegistryEndpoint
         do {
@@ -105,14 +95,15 @@ public final class RegistryClient: Sendable {
                     continue
                 }
                 explain("\(registry): using \(origin)")
+                let preset = presetAuthenticators.withLock { $0[key] }
+                let credentials = preset == nil ? try discover(key, repository: repository) : nil
                 let authenticator = preset ?? RegistryAuthenticator(
                     registry: origin, credentials: credentials, client: transport, cache: tokenCache,
                     allowPlainHTTP: endpoint.allowsPlainHTTP, clientID: options.clientID, explain: options.explain)
                 let session = RegistrySession(
                     host: apiHost, displayName: registry, origin: origin, authenticator: authenticator,
                     authenticated: preset != nil || !(credentials?.isEmpty ?? true))
-                sessions.withLock { $0[identity] = session }
-                sessionForRepository.withLock { $0[repositoryKey] = session }
+                sessions.withLock { $0[sessionKey] = session }
                 return session
             } catch let error as HTTPClientError {
                 explain("\(registry): \(origin) failed: \(error)")
@@ -121,6 +112,12 @@ public final class RegistryClient: Sendable {
         }
         throw RegistryError.from(lastError ?? HTTPClientError(.connection, "no address to try"), operation: operation, registry: registry)
     }
+
+    /// The key of a repository's session: the host and the repository, NUL-separated (neither contains NUL).
+    static func sessionKey(host: String, repository: String?) -> String { host + "\u{0}" + (repository ?? "") }
+
+    /// The host part of a session key.
+    static func host(ofSessionKey key: String) -> String { String(key.prefix { $0 != "\u{0}" }) }
 
     private func discover(_ host: String, repository: String?) throws -> Credentials? {
         do {
