@@ -70,6 +70,12 @@ public final class RegistryClient: Sendable {
 
     // MARK: - Sessions
 
+    /// The key of a repository's session: the host and the repository, NUL-separated (neither contains NUL).
+    static func sessionKey(host: String, repository: String?) -> String { host + "\u{0}" + (repository ?? "") }
+
+    /// The host part of a session key.
+    static func host(ofSessionKey key: String) -> String { String(key.prefix { $0 != "\u{0}" }) }
+
     /// The session for a repository of a registry: the registry's working origin (https, or plain http for
     /// loopback and insecure registries when https fails) and an authenticator with the credentials discovery
     /// finds for that repository, so that `copy` between two namespaces pushes with the destination's.
@@ -112,12 +118,6 @@ public final class RegistryClient: Sendable {
         }
         throw RegistryError.from(lastError ?? HTTPClientError(.connection, "no address to try"), operation: operation, registry: registry)
     }
-
-    /// The key of a repository's session: the host and the repository, NUL-separated (neither contains NUL).
-    static func sessionKey(host: String, repository: String?) -> String { host + "\u{0}" + (repository ?? "") }
-
-    /// The host part of a session key.
-    static func host(ofSessionKey key: String) -> String { String(key.prefix { $0 != "\u{0}" }) }
 
     private func discover(_ host: String, repository: String?) throws -> Credentials? {
         do {
