@@ -96,4 +96,17 @@ import Testing
             #expect(try ChildProcess.run(file, ["get"], input: spelling, environment: env).stdout == notFound, "\(spelling)")
         }
     }
+
+    @Test(.enabled(if: TestBed.which("skopeo") != nil, "skopeo is not installed"))
+    func skopeoLogoutRemovesEverySpellingOfTheRegistry() throws {
+        try writeSpellings()
+        try home.write("auth.json", #"{"credHelpers": {"r.example.com": "ossb-file"}}"#)
+        let skopeo = try #require(TestBed.which("skopeo"))
+        let logout = try ChildProcess.run(skopeo, ["logout", "--authfile", home.file("auth.json"), "r.example.com"], input: "", environment: env)
+        #expect(logout.status == 0, "\(logout)")
+        for spelling in ["r.example.com", "https://r.example.com", "https://r.example.com/v1/"] {
+            #expect(try ChildProcess.run(file, ["get"], input: spelling, environment: env).stdout == notFound, "\(spelling)")
+        }
+        #expect(try ChildProcess.run(file, ["get"], input: "r.example.com:5000", environment: env).status == 0, "another port is another registry")
+    }
 }

@@ -37,4 +37,25 @@ struct EnvLookalikeCommandTests {
         ])
         #expect(bound.status == 0 && bound.stdout == "v1\n", "\(bound.stderr)")
     }
+
+    /// The same against the token registry: the look-alike's challenge names a token realm, and the password
+    /// must not be sent there. The realm refuses anonymous access to the repository, so only a password sent
+    /// to it could make the look-alike answer.
+    @Test(.enabled(if: TestServers.token != nil, "needs scripts/test.sh's token registry"))
+    func passwordFromTheEnvironmentNeverReachesALookalikesTokenRealm() async throws {
+        let bed = try #require(TestServers.token)
+        let port = try #require(bed.registry.split(separator: ":").last.map(String.init))
+        let repo = "lookalike/app-\(UUID().uuidString.prefix(8).lowercased())"
+        let seeded = try Subprocess.run("/usr/bin/env", [
+            "python3", "\(ImageCommandsTests.root)/scripts/testbed/seed-image.py", "--registry", bed.registry,
+            "--user", bed.user, "--password-env", "SEED_PASSWORD", "--repo", repo, "--tag", "v1", "--platforms", "linux/amd64",
+        ], environment: ["PATH": "/usr/bin:/bin", "SEED_PASSWORD": bed.password])
+        try #require(seeded.status == 0, "\(seeded)")
+        let env = ["REGISTRY_X_LOCALHOST_\(port)_USERNAME": bed.user, "REGISTRY_X_LOCALHOST_\(port)_PASSWORD": bed.password]
+        let real = await harness.run(["tags", "registry.x.localhost:\(port)/\(repo)"], environment: env)
+        #expect(real.status == 0 && real.stdout == "v1\n", "\(real.stderr)")
+        let lookalike = await harness.run(["tags", "registry-x.localhost:\(port)/\(repo)"], environment: env)
+        #expect(lookalike.status == 1 && lookalike.stdout.isEmpty, "the look-alike's realm received the password")
+        #expect(!lookalike.stderr.contains(bed.password))
+    }
 }
