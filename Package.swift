@@ -89,7 +89,7 @@ let package = Package(
         .target(
             name: "RegistryCommands", dependencies: ["AuthCore", "HTTPTransport", "RegistryClient"],
             path: "Sources/RegistryCommands"),
-        .executableTarget(name: "ossb-registry", dependencies: ["RegistryCommands"], path: "Sources/ossb-registry"),
+        .executableTarget(name: "ossb-registry", dependencies: ["RegistryCommands", "AuthCore"], path: "Sources/ossb-registry"),
         // bench/http-download.sh: one blob through the transport, to a file with its SHA-256, beside curl.
         .executableTarget(
             name: "ossb-bench-download", dependencies: ["AuthCore", "HTTPTransport"], path: "bench/ossb-bench-download"),

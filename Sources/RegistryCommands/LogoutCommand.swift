@@ -5,8 +5,10 @@ enum LogoutCommand {
     static let help = """
         Usage: ossb-registry logout REGISTRY
 
-        Remove the credentials stored for REGISTRY by `ossb-registry login` (or `docker login` through the
-        suite's helpers). Logging out of a registry with no stored credentials succeeds and says so.
+        Remove the credentials stored for REGISTRY by `ossb-registry login` (or `docker login`, podman or skopeo
+        through the suite's helpers): every stored spelling of the address (`host`, `https://host`,
+        `https://host/v1/`, Docker Hub's names), so that none is used afterwards. Logging out of a registry
+        with no stored credentials succeeds and says so.
 
         Options:
           --help   Show this help
@@ -35,14 +37,17 @@ enum LogoutCommand {
         let key = RegistryKey.key(for: registry)
         do {
             let store = try context.resolveStore(context.environment)
-            // Erase the key login writes and the spelling the user typed, as docker erases several spellings.
-            let keys = Array(Set([key, registry]))
-            let present = try keys.filter { try store.list()[$0] != nil }
-            guard !present.isEmpty else {
+            // Logged in means some stored spelling would serve the registry; erase removes every such key
+            // (`ServerAddress.matches`), for the key login writes and for the spelling the user typed.
+            let present = try store.get(key) != nil || store.get(registry) != nil
+            guard present else {
                 context.writeOutput("Not logged in to \(key)\n")
                 return ExitStatus.success
             }
-            for k in present { try store.erase(k) }
+            for k in Set([key, registry]) { try store.erase(k) }
+            if try store.get(key) != nil {
+                return RegistryCommandLine.failure("logout", "credentials for \(key) remain after erasing them; remove them from the store by hand", context: context)
+            }
         } catch {
             return RegistryCommandLine.failure("logout", "cannot remove the credentials for \(key): \(error)", context: context)
         }

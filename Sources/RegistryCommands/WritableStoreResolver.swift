@@ -8,6 +8,7 @@ public enum WritableStoreResolver {
     /// - Throws: `ConfigurationError` when registry.json is malformed.
     public static func resolve(_ environment: Environment) throws -> any CredentialStore {
         let config = try RegistryConfig.load(environment: environment)
+        _ = try HelperClient.timeout(in: environment)
         return WritableStore(config: config, environment: environment) { StandardStreams.write("ossb-registry: note: \($0)\n", to: 2) }
     }
 }

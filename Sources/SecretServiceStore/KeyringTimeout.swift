@@ -14,13 +14,11 @@ public enum KeyringTimeout {
     /// - Throws: `CredentialStoreError` (`.invalidRequest`) when the variable is set but is not a positive
     ///   number of seconds.
     public static func seconds(from environment: Environment) throws -> Double {
-        guard let text = environment["OSSB_KEYRING_TIMEOUT"] else { return defaultSeconds }
-        guard let value = Double(String(text.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())), value.isFinite, value > 0, value <= 86_400 else {
-            throw CredentialStoreError(
-                .invalidRequest,
-                "OSSB_KEYRING_TIMEOUT must be a number of seconds between 0 and 86400 (got \"\(text)\"); unset it to use \(format(defaultSeconds)) s")
+        do {
+            return try environment.seconds("OSSB_KEYRING_TIMEOUT", default: defaultSeconds)
+        } catch let error as ConfigurationError {
+            throw CredentialStoreError(.invalidRequest, error.description)
         }
-        return value
     }
 
     /// Seconds for messages: `5`, `0.5`.

@@ -43,4 +43,15 @@ public struct HelperCredential: Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String { "HelperCredential(\(serverURL), username: \(username))" }
+
+    /// Checks that a store can give this credential back exactly: no NUL or other control character in
+    /// ServerURL or Username (they would be cut, or break the files and terminals they are shown in).
+    /// - Throws: `CredentialStoreError` (`.invalidRequest`) naming the field.
+    public func validateForStore() throws {
+        for (field, value) in [("ServerURL", serverURL), ("Username", username)] {
+            if value.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) {
+                throw CredentialStoreError(.invalidRequest, "\(field) contains a control character (such as NUL or a newline); credentials were not stored")
+            }
+        }
+    }
 }

@@ -2,8 +2,8 @@
 ///
 /// Clients do not agree on how to name a registry: docker sends `https://index.docker.io/v1/` for Docker Hub,
 /// podman and skopeo send `docker.io`; `docker login https://r.example/` and `r.example` mean one registry.
-/// Stores keep the key exactly as given (`store`, `erase`); `get` tries the exact key first and then this
-/// normalised form.
+/// Stores keep the key exactly as given by `store`; `get` tries the exact key first and then any key that
+/// `matches`; `erase` removes every key that `matches`, so that what `get` would serve is gone.
 public enum ServerAddress {
     /// The canonical name of Docker Hub in normalised form.
     public static let dockerHub = "docker.io"
@@ -47,17 +47,38 @@ public enum ServerAddress {
         return normalized
     }
 
-    /// Whether two addresses name the same registry once normalised.
-    public static func matches(_ a: String, _ b: String) -> Bool {
-        normalize(a) == normalize(b)
+    /// The form keys are compared in: the normalised form without docker's legacy API path. docker, podman
+    /// and older `docker login` runs store keys such as `https://host/v1/` and `https://host/v2/`; they name
+    /// the registry `host`, not a repository `v1` on it.
+    public static func registryKey(_ address: String) -> String {
+        let normalized = normalize(address)
+        for suffix in ["/v1", "/v2"] where normalized.hasSuffix(suffix) {
+            let host = normalized.dropLast(suffix.count)
+            if !host.isEmpty, !host.contains("/") { return normalize(String(host)) }
+        }
+        return normalized
+    }
+
+    /// Whether a stored key serves a requested address: THE predicate every store uses, for `get` (after the
+    /// exact key) and for `erase` (which removes every key that matches, so that after a logout no spelling
+    /// of the address is served any more).
+    /// - Parameters:
+    ///   - stored: a key as a store holds it.
+    ///   - requested: the address a client asked for.
+    public static func matches(_ stored: String, _ requested: String) -> Bool {
+        stored == requested || registryKey(stored) == registryKey(requested)
     }
 
     /// Finds the key of `keys` that serves `requested`: the exact key first, then the first key (in the
-    /// order given) whose normalised form equals the request's.
+    /// order given) that `matches` it.
     public static func bestKey<S: Sequence>(for requested: String, in keys: S) -> String? where S.Element == String {
         let keys = Array(keys)
         if keys.contains(requested) { return requested }
-        let target = normalize(requested)
-        return keys.first { normalize($0) == target }
+        return keys.first { matches($0, requested) }
+    }
+
+    /// Every key of `keys` that serves `requested`: what `erase` removes.
+    public static func matchingKeys<S: Sequence>(for requested: String, in keys: S) -> [String] where S.Element == String {
+        keys.filter { matches($0, requested) }
     }
 }

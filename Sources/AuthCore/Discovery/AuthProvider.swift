@@ -32,6 +32,8 @@ public struct AuthProvider: Sendable {
         explain: (@Sendable (String) -> Void)? = nil, warn: @escaping @Sendable (String) -> Void = { _ in }
     ) throws {
         let config = try config ?? RegistryConfig.load(environment: environment)
+        // A bad number is reported at once, not only when a helper happens to run (or is skipped by a `try?`).
+        _ = try HelperClient.timeout(in: environment)
         self.config = config
         self.environment = environment
         self.explainSink = explain
@@ -54,7 +56,7 @@ public struct AuthProvider: Sendable {
         note: @escaping @Sendable (String) -> Void, explain: @escaping @Sendable (String) -> Void
     ) -> (any CredentialSource)? {
         switch name {
-        case .env: return StoreSource(EnvironmentStore(environment: environment))
+        case .env: return StoreSource(EnvironmentStore(environment: environment, warn: note))
         case .registry: return RegistryConfigSource(config: config)
         case .k8s: return kubernetesSource(config: config, environment: environment)
         case .keyring: return KeyringSource(environment: environment, runner: runner, note: note, explain: explain)

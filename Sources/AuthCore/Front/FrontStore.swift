@@ -34,7 +34,12 @@ public struct FrontStore: CredentialStore {
         return found.flatMap { HelperCredential(serverURL: serverURL, credentials: $0.credentials) }
     }
 
+    /// Stores through `WritableStore`. An empty Secret is refused: discovery treats a user name without a
+    /// password as no credentials, so it would be stored and then "not found".
     public func store(_ credential: HelperCredential) throws {
+        if credential.secret.isEmpty {
+            throw CredentialStoreError(.invalidRequest, "the Secret is empty; discovery would never use it, so nothing was stored (store a password or token)")
+        }
         try writable.store(credential)
     }
 

@@ -61,7 +61,9 @@ public struct CredentialHelper: Sendable {
                 try makeStore().erase(serverURL)
                 return HelperOutcome()
             case .store:
-                let credential = try Self.credential(from: readInput())
+                var input = try readInput()
+                defer { SecretMemory.wipe(&input) }
+                let credential = try Self.credential(from: input)
                 try makeStore().store(credential)
                 return HelperOutcome()
             }
@@ -85,6 +87,7 @@ public struct CredentialHelper: Sendable {
     public static func main(
         name: String, makeStore: @escaping (Environment) throws -> any CredentialStore
     ) -> Never {
+        ProcessHardening.makeNonDumpable()
         // A client that closes the pipe early must give us EPIPE, not kill us half-way through a write.
         signal(SIGPIPE, SIG_IGN)
         let helper = CredentialHelper(name: name)
@@ -140,6 +143,8 @@ public struct CredentialHelper: Sendable {
             serverURL: try field("ServerURL"), username: try field("Username"), secret: try field("Secret"))
         if credential.serverURL.isEmpty { throw HelperRequestError(HelperMessages.missingServerURL) }
         if credential.username.isEmpty { throw HelperRequestError(HelperMessages.missingUsername) }
+        // Every helper refuses what no store could give back, before its store is even built.
+        try credential.validateForStore()
         return credential
     }
 

@@ -17,12 +17,22 @@ public struct HelperClient: Sendable {
     /// The program name, `docker-credential-<name>`.
     public var programName: String { "docker-credential-\(name)" }
 
+    /// The variable bounding one helper run, in seconds.
+    public static let timeoutVariable = "OSSB_HELPER_TIMEOUT"
+
+    /// The bound on one helper run that an environment sets: `OSSB_HELPER_TIMEOUT`, 10 s by default.
+    /// - Throws: `ConfigurationError` when the variable is not a positive number of seconds.
+    public static func timeout(in environment: Environment) throws -> Double {
+        try environment.seconds(timeoutVariable, default: 10)
+    }
+
     /// Finds the helper on PATH (after `searchFirst`, such as the directory of this suite's executables).
-    /// - Throws: `HelperClientError` when no such executable exists.
+    /// - Throws: `HelperClientError` when no such executable exists; `ConfigurationError` for a bad
+    ///   `OSSB_HELPER_TIMEOUT`.
     public init(name: String, environment: Environment, searchFirst: [String] = []) throws {
         self.name = name
         self.environment = environment
-        self.timeout = environment["OSSB_HELPER_TIMEOUT"].flatMap(Double.init) ?? 10
+        self.timeout = try Self.timeout(in: environment)
         guard let path = Subprocess.locate("docker-credential-\(name)", environment: environment, directories: searchFirst)
         else {
             throw HelperClientError(helper: "docker-credential-\(name)", message: "is not installed (not found on PATH)", notInstalled: true)

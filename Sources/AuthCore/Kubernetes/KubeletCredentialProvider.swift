@@ -88,6 +88,7 @@ public struct KubeletCredentialProvider: Sendable {
     /// - Parameter makeLookup: builds the credential lookup from the process environment; called only when a
     ///   request is answered, so `--help` works anywhere.
     public static func main(makeLookup: @escaping @Sendable (Environment) throws -> RegistryLookup) -> Never {
+        ProcessHardening.makeNonDumpable()
         signal(SIGPIPE, SIG_IGN)
         let environment = Environment.current
         let arguments = Array(CommandLine.arguments.dropFirst())

@@ -68,7 +68,8 @@ struct SecretDirectory {
         var result: [String: [UInt8]] = [:]
         for key in keys {
             let filePath = "\(path)/\(key)"
-            let fd = openat(versionFD, key, O_RDONLY | O_CLOEXEC)
+            // Non-blocking and checked to be a regular file: a FIFO planted as a key must not hang kubelet.
+            let fd = openat(versionFD, key, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
             if fd < 0 {
                 let code = errno
                 if code == ENOENT {
@@ -80,7 +81,13 @@ struct SecretDirectory {
             }
             defer { close(fd) }
             do {
+                try FileIO.requireRegularFile(fd: fd, path: filePath)
                 result[key] = try FileIO.readAll(fd: fd, path: filePath, limit: Self.sizeLimit)
+            } catch let error as NotARegularFile {
+                if error.kind == "a directory" {
+                    throw KubernetesSecretError.unreadable(path: filePath, error: SystemError("read", path: filePath, code: EISDIR))
+                }
+                throw KubernetesSecretError.malformed(path: filePath, problem: "is not a regular file (it is \(error.kind)); a secret key must be a file")
             } catch let error as SystemError {
                 throw KubernetesSecretError.unreadable(path: filePath, error: error)
             } catch is FileTooLarge {

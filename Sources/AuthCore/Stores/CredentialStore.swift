@@ -1,8 +1,8 @@
 /// A place credentials are kept: every backend (environment, file, keyring, Kubernetes secrets, another
 /// helper) implements this, and the helper protocol serves any of them.
 ///
-/// Implementations match server addresses as `ServerAddress` describes: `store` and `erase` use the key as
-/// given, `get` tries the exact key and then the normalised form.
+/// Implementations match server addresses as `ServerAddress` describes: `store` uses the key as given, `get`
+/// tries the exact key and then every key that `ServerAddress.matches`, `erase` removes every such key.
 public protocol CredentialStore: Sendable {
     /// A short name for messages and explanations (`file`, `env`, `keyring`).
     var name: String { get }
@@ -17,8 +17,9 @@ public protocol CredentialStore: Sendable {
     /// - Throws: `CredentialStoreError`; nothing stored is changed when it throws.
     func store(_ credential: HelperCredential) throws
 
-    /// Removes the entry with exactly this key. Removing a missing entry succeeds (docker's `logout` erases
-    /// several spellings of each address and expects no error).
+    /// Removes every entry `get` would serve for this address (each key that `ServerAddress.matches`), and no
+    /// other, so that after a logout no spelling is served. Removing a missing entry succeeds (docker's
+    /// `logout` erases several spellings of each address and expects no error).
     /// - Throws: `CredentialStoreError`.
     func erase(_ serverURL: String) throws
 

@@ -30,4 +30,27 @@ public struct Environment: Sendable, Equatable {
         guard let value = self[name]?.lowercased() else { return false }
         return ["1", "true", "yes", "on"].contains(value)
     }
+
+    /// A number of seconds from a variable, validated: every numeric setting is read through here, so a bad
+    /// value is one clear error rather than a crash or a silently ignored setting.
+    /// - Parameters:
+    ///   - name: the variable (`OSSB_HELPER_TIMEOUT`).
+    ///   - defaultSeconds: the value when it is unset or empty.
+    ///   - maximum: the largest value accepted.
+    /// - Returns: a finite number of seconds, greater than 0 and at most `maximum`.
+    /// - Throws: `ConfigurationError` naming the variable, the value and what to do.
+    public func seconds(_ name: String, default defaultSeconds: Double, maximum: Double = 86_400) throws -> Double {
+        guard let text = self[name] else { return defaultSeconds }
+        let trimmed = text.trimmingWhitespace()
+        // Double() also accepts "nan", "inf" and hexadecimal; only plain decimal numbers are meant here.
+        let plain = !trimmed.isEmpty && trimmed.allSatisfy { $0.isASCII && ($0.isNumber || $0 == ".") }
+        guard plain, let value = Double(trimmed), value.isFinite, value > 0, value <= maximum else {
+            let shown = String(text.prefix(40).map { $0.isASCII && !($0.asciiValue! < 0x20 || $0.asciiValue! == 0x7F) ? $0 : "?" })
+            let defaultText = defaultSeconds == defaultSeconds.rounded() ? String(Int(defaultSeconds)) : String(defaultSeconds)
+            throw ConfigurationError(
+                path: name, message: "must be a number of seconds between 0 and \(Int(maximum)) (got \"\(shown)\"); unset it to use \(defaultText) s")
+        }
+        return value
+    }
 }
+

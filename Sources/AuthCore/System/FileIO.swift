@@ -8,15 +8,27 @@ public enum FileIO {
     ///   - path: the file.
     ///   - limit: refuse files larger than this many bytes (a credentials file is small; a huge one is a
     ///     mistake, and reading it would only waste memory).
-    /// - Throws: `SystemError` for any failure other than a missing file, `FileTooLarge` past `limit`.
+    /// - Throws: `SystemError` for any failure other than a missing file, `NotARegularFile` for a FIFO, device
+    ///   or directory, `FileTooLarge` past `limit`.
     public static func readIfExists(_ path: String, limit: Int = 16 << 20) throws -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        // Non-blocking, so that opening a FIFO nobody writes returns at once instead of hanging.
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         if fd < 0 {
             if errno == ENOENT { return nil }
             throw SystemError("open", path: path)
         }
         defer { close(fd) }
+        try requireRegularFile(fd: fd, path: path)
         return try readAll(fd: fd, path: path, limit: limit)
+    }
+
+    /// Checks that an open descriptor is a regular file (not a FIFO, device, socket or directory), the only
+    /// kind a configuration or secret can be read from without hanging or reading forever.
+    /// - Throws: `NotARegularFile`, or `SystemError` when `fstat` fails.
+    public static func requireRegularFile(fd: Int32, path: String) throws {
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw SystemError("stat", path: path) }
+        guard info.st_mode & S_IFMT == S_IFREG else { throw NotARegularFile(path: path, kind: PrivateFile.kind(of: info)) }
     }
 
     /// Reads from a descriptor until end of file.
@@ -24,6 +36,8 @@ public enum FileIO {
     public static func readAll(fd: Int32, path: String, limit: Int) throws -> [UInt8] {
         var result: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65536)
+        // What passes through the chunk may be a secret (a helper request, a credentials file).
+        defer { SecretMemory.wipe(&chunk) }
         while true {
             let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if n < 0 {
@@ -95,6 +109,15 @@ public enum FileIO {
         defer { free(resolved) }
         return String(cString: resolved)
     }
+}
+
+/// A path names a FIFO, device, socket or directory where a file was expected.
+public struct NotARegularFile: Error, Sendable, CustomStringConvertible {
+    /// The path.
+    public let path: String
+    /// What it is instead (`a FIFO`).
+    public let kind: String
+    public var description: String { "\(path) is not a regular file (it is \(kind)); move it away" }
 }
 
 /// A file was larger than the reader allows.

@@ -27,6 +27,8 @@ public final class RegistryClient: Sendable {
     public let cache: BlobCache
     let transport: any HTTPClient
     let tokenCache = TokenCache()
+    /// Sessions by `sessionKey`: credentials are chosen per repository (containers' auth.json
+    /// `host/namespace` keys), so two repositories of one registry may need two sessions.
     private let sessions = Mutex<[String: RegistrySession]>([:])
     private let presetAuthenticators = Mutex<[String: RegistryAuthenticator]>([:])
     /// Warnings already shown, so that a copy between two registries names a broken file once.
@@ -61,7 +63,8 @@ public final class RegistryClient: Sendable {
     /// `SetAuthenticator`, per registry because one client talks to several).
     public func setAuthenticator(_ authenticator: RegistryAuthenticator, for registry: String) {
         presetAuthenticators.withLock { $0[ServerAddress.host(of: registry)] = authenticator }
-        sessions.withLock { $0[ServerAddress.host(of: registry)] = nil }
+        let host = ServerAddress.host(of: registry)
+        sessions.withLock { $0 = $0.filter { Self.host(ofSessionKey: $0.key) != host } }
     }
 
     func explain(_ line: @autoclosure () -> String) {
@@ -70,11 +73,19 @@ public final class RegistryClient: Sendable {
 
     // MARK: - Sessions
 
-    /// The session for a registry host: its working origin (https, or plain http for loopback and insecure
-    /// registries when https fails) and an authenticator with the credentials discovery finds for it.
+    /// The key of a repository's session: the host and the repository, NUL-separated (neither contains NUL).
+    static func sessionKey(host: String, repository: String?) -> String { host + "\u{0}" + (repository ?? "") }
+
+    /// The host part of a session key.
+    static func host(ofSessionKey key: String) -> String { String(key.prefix { $0 != "\u{0}" }) }
+
+    /// The session for a repository of a registry: the registry's working origin (https, or plain http for
+    /// loopback and insecure registries when https fails) and an authenticator with the credentials discovery
+    /// finds for that repository, so that `copy` between two namespaces pushes with the destination's.
     func session(for registry: String, repository: String?, operation: String) async throws -> RegistrySession {
         let key = ServerAddress.host(of: registry)
-        if let existing = sessions.withLock({ $0[key] }) { return existing }
+        let sessionKey = Self.sessionKey(host: key, repository: repository)
+        if let existing = sessions.withLock({ $0[sessionKey] }) { return existing }
         let apiHost = key == ServerAddress.dockerHub ? ImageReference.dockerHubAPIHost : key
         let endpoint: RegistryEndpoint
         do {
@@ -102,7 +113,7 @@ public final class RegistryClient: Sendable {
                 let session = RegistrySession(
                     host: apiHost, displayName: registry, origin: origin, authenticator: authenticator,
                     authenticated: preset != nil || !(credentials?.isEmpty ?? true))
-                sessions.withLock { $0[key] = session }
+                sessions.withLock { $0[sessionKey] = session }
                 return session
             } catch let error as HTTPClientError {
                 explain("\(registry): \(origin) failed: \(error)")
