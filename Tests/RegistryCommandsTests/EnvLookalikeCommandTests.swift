@@ -16,7 +16,7 @@ struct EnvLookalikeCommandTests {
         let port = try #require(bed.address.split(separator: ":").last.map(String.init))
         let repo = "cli/lookalike-\(UUID().uuidString.prefix(8).lowercased())"
         let seeded = try Subprocess.run("/usr/bin/env", [
-            "python3", "\(ImageCommandsTests.root)/scripts/testbed/seed-image.py", "--registry", bed.address,
+            "python3", "\(SeededImage.root)/scripts/testbed/seed-image.py", "--registry", bed.address,
             "--user", bed.user, "--password", bed.password, "--repo", repo, "--tag", "v1", "--platforms", "linux/amd64",
         ], environment: ["PATH": "/usr/bin:/bin"])
         try #require(seeded.status == 0, "\(seeded)")
@@ -47,7 +47,7 @@ struct EnvLookalikeCommandTests {
         let port = try #require(bed.registry.split(separator: ":").last.map(String.init))
         let repo = "lookalike/app-\(UUID().uuidString.prefix(8).lowercased())"
         let seeded = try Subprocess.run("/usr/bin/env", [
-            "python3", "\(ImageCommandsTests.root)/scripts/testbed/seed-image.py", "--registry", bed.registry,
+            "python3", "\(SeededImage.root)/scripts/testbed/seed-image.py", "--registry", bed.registry,
             "--user", bed.user, "--password-env", "SEED_PASSWORD", "--repo", repo, "--tag", "v1", "--platforms", "linux/amd64",
         ], environment: ["PATH": "/usr/bin:/bin", "SEED_PASSWORD": bed.password])
         try #require(seeded.status == 0, "\(seeded)")

@@ -13,7 +13,7 @@ struct PerRepositoryCredentialsTests {
 
     func seed(_ repository: String, bed: TokenBed) throws {
         let seeded = try Subprocess.run("/usr/bin/env", [
-            "python3", "\(ImageCommandsTests.root)/scripts/testbed/seed-image.py", "--registry", bed.registry,
+            "python3", "\(SeededImage.root)/scripts/testbed/seed-image.py", "--registry", bed.registry,
             "--user", bed.user, "--password-env", "SEED_PASSWORD", "--repo", repository, "--tag", "v1",
             "--platforms", "linux/amd64",
         ], environment: ["PATH": "/usr/bin:/bin", "SEED_PASSWORD": bed.password])
