@@ -66,34 +66,95 @@ static inline GVariant *ossb_get_property(GDBusConnection *connection, const cha
     return value;
 }
 
-// An item's attributes and modification time in one call (Properties.GetAll), where a SecretItem would
-// first build a proxy. Returns the attributes (caller unrefs) or NULL with `error` set.
-static inline GHashTable *ossb_item_properties(GDBusConnection *connection, const char *path, guint64 *modified,
-                                               GCancellable *cancellable, GError **error) {
+// Peer.Ping on org.freedesktop.secrets: answers when a Secret Service runs (or is started by D-Bus activation),
+// fails with ServiceUnknown when none can.
+static inline gboolean ossb_ping_service(GDBusConnection *connection, GCancellable *cancellable, GError **error) {
     GVariant *reply = g_dbus_connection_call_sync(
-        connection, "org.freedesktop.secrets", path, "org.freedesktop.DBus.Properties", "GetAll",
-        g_variant_new("(s)", "org.freedesktop.Secret.Item"), G_VARIANT_TYPE("(a{sv})"), G_DBUS_CALL_FLAGS_NONE, -1,
-        cancellable, error);
-    if (reply == NULL) return NULL;
-    GVariant *properties = g_variant_get_child_value(reply, 0);
-    GHashTable *attributes = ossb_attributes_new();
-    GVariant *values = g_variant_lookup_value(properties, "Attributes", G_VARIANT_TYPE("a{ss}"));
-    if (values != NULL) {
-        GVariantIter iter;
-        const char *key, *value;
-        g_variant_iter_init(&iter, values);
-        while (g_variant_iter_next(&iter, "{&s&s}", &key, &value)) ossb_attributes_set(attributes, key, value);
-        g_variant_unref(values);
-    }
-    GVariant *time = g_variant_lookup_value(properties, "Modified", G_VARIANT_TYPE_UINT64);
-    *modified = 0;
-    if (time != NULL) {
-        *modified = g_variant_get_uint64(time);
-        g_variant_unref(time);
-    }
-    g_variant_unref(properties);
+        connection, "org.freedesktop.secrets", "/org/freedesktop/secrets", "org.freedesktop.DBus.Peer", "Ping", NULL,
+        NULL, G_DBUS_CALL_FLAGS_NONE, -1, cancellable, error);
+    if (reply == NULL) return FALSE;
     g_variant_unref(reply);
-    return attributes;
+    return TRUE;
+}
+
+// One item's properties as `ossb_items_properties` read them: its attributes and modification time, or the
+// error of its call (an item deleted meanwhile, a timeout).
+typedef struct {
+    GHashTable *attributes;
+    guint64 modified;
+    GError *error;
+} OssbItemProperties;
+
+typedef struct {
+    OssbItemProperties *slot;
+    guint *pending;
+} OssbPropertiesCall;
+
+static void ossb_item_properties_done(GObject *source, GAsyncResult *result, gpointer data) {
+    OssbPropertiesCall *call = data;
+    GVariant *reply = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &call->slot->error);
+    if (reply != NULL) {
+        GVariant *properties = g_variant_get_child_value(reply, 0);
+        GHashTable *attributes = ossb_attributes_new();
+        GVariant *values = g_variant_lookup_value(properties, "Attributes", G_VARIANT_TYPE("a{ss}"));
+        if (values != NULL) {
+            GVariantIter iter;
+            const char *key, *value;
+            g_variant_iter_init(&iter, values);
+            while (g_variant_iter_next(&iter, "{&s&s}", &key, &value)) ossb_attributes_set(attributes, key, value);
+            g_variant_unref(values);
+        }
+        GVariant *time = g_variant_lookup_value(properties, "Modified", G_VARIANT_TYPE_UINT64);
+        if (time != NULL) {
+            call->slot->modified = g_variant_get_uint64(time);
+            g_variant_unref(time);
+        }
+        call->slot->attributes = attributes;
+        g_variant_unref(properties);
+        g_variant_unref(reply);
+    }
+    *call->pending -= 1;
+    g_free(call);
+}
+
+// Reads the attributes and modification time of `count` items (Properties.GetAll on each), pipelined: every
+// call is sent before the first reply is awaited, so 100 items cost about one round trip and the service's
+// work instead of 100 round trips one after another. libsecret has no path-based call for attributes (only a
+// SecretItem proxy, five round trips each), so this is plain GDBus. Replies are dispatched on a private main
+// context of the calling thread; a cancelled `cancellable` ends every call at once. Free the result with
+// `ossb_items_properties_free`.
+static inline OssbItemProperties *ossb_items_properties(GDBusConnection *connection, gchar **paths, guint count,
+                                                        GCancellable *cancellable) {
+    OssbItemProperties *slots = g_new0(OssbItemProperties, count == 0 ? 1 : count);
+    guint pending = count;
+    GMainContext *context = g_main_context_new();
+    g_main_context_push_thread_default(context);
+    for (guint i = 0; i < count; i++) {
+        OssbPropertiesCall *call = g_new0(OssbPropertiesCall, 1);
+        call->slot = &slots[i];
+        call->pending = &pending;
+        g_dbus_connection_call(
+            connection, "org.freedesktop.secrets", paths[i], "org.freedesktop.DBus.Properties", "GetAll",
+            g_variant_new("(s)", "org.freedesktop.Secret.Item"), G_VARIANT_TYPE("(a{sv})"), G_DBUS_CALL_FLAGS_NONE,
+            -1, cancellable, ossb_item_properties_done, call);
+    }
+    while (pending > 0) g_main_context_iteration(context, TRUE);
+    g_main_context_pop_thread_default(context);
+    g_main_context_unref(context);
+    return slots;
+}
+
+static inline void ossb_items_properties_free(OssbItemProperties *slots, guint count) {
+    for (guint i = 0; i < count; i++) {
+        if (slots[i].attributes != NULL) g_hash_table_unref(slots[i].attributes);
+        if (slots[i].error != NULL) g_error_free(slots[i].error);
+    }
+    g_free(slots);
+}
+
+// A secret value made from exactly `length` bytes (a NUL inside stays part of it); libsecret copies them.
+static inline SecretValue *ossb_secret_value_new(const void *bytes, gsize length) {
+    return secret_value_new(bytes == NULL ? "" : (const gchar *)bytes, (gssize)length, "text/plain");
 }
 
 #endif
