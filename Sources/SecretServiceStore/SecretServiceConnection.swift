@@ -111,6 +111,26 @@ struct SecretServiceConnection {
         return String(decoding: UnsafeRawBufferPointer(start: bytes, count: length), as: UTF8.self)
     }
 
+    /// Starts opening the encrypted session on another thread (see `ossb_session_start`), so that the key
+    /// exchange overlaps the calls that follow.
+    /// - Returns: a handle for `awaitSession(_:)` or `abandonSession(_:)`; one of them must be called.
+    func startSession() -> UnsafeMutablePointer<GThread> {
+        ossb_session_start(service, cancellable)
+    }
+
+    /// Waits for the session `startSession` began.
+    func awaitSession(_ thread: UnsafeMutablePointer<GThread>, action: String) throws {
+        var error: UnsafeMutablePointer<GError>?
+        if ossb_session_join(thread, &error) == 0 {
+            throw GLibFailure.convert(error, stage: .operation(action), timeout: timeout)
+        }
+    }
+
+    /// Lets the session `startSession` began finish unused.
+    func abandonSession(_ thread: UnsafeMutablePointer<GThread>) {
+        ossb_session_abandon(thread)
+    }
+
     /// Asks the Secret Service to unlock `paths` (items or collections). A service that needs the user's
     /// password shows its prompt and libsecret waits for it; without a prompter the service dismisses it.
     /// - Returns: whether every path is unlocked now.

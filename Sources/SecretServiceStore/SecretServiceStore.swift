@@ -44,13 +44,18 @@ public struct SecretServiceStore: CredentialStore {
         return try KeyringCall.run(timeout: timeout) { cancellable in
             try SecretServiceConnection.with(cancellable: cancellable, timeout: timeout) { connection in
                 // The exact key first (one search); then any stored key `ServerAddress.matches`, the same rule
-                // `erase` removes by.
+                // `erase` removes by. The session's key exchange runs meanwhile.
+                let session = connection.startSession()
+                var sessionHandled = false
+                defer { if !sessionHandled { connection.abandonSession(session) } }
                 var candidates = try connection.items(matching: Self.attributes(server: serverURL), action: "read")
                 if candidates.isEmpty {
                     candidates = try connection.items(matching: Self.dockerItems, action: "read")
                         .filter { ServerAddress.matches($0.server, serverURL) }
                 }
                 guard let item = KeyringItem.newest(candidates) else { return nil }
+                sessionHandled = true
+                try connection.awaitSession(session, action: "read")
                 if item.locked, try !connection.unlock([item.path], action: "read") {
                     throw CredentialStoreError(.unavailable, SecretServiceMessages.locked)
                 }
