@@ -38,6 +38,31 @@ import Testing
         #expect(gone.stdout == "credentials not found in native keychain\n")
     }
 
+    /// Logout through the front: `erase` of one spelling removes from the keyring every item `get` would have
+    /// served (docker's `https://host/`, podman's `host`, Go's helper's items too), and leaves other registries.
+    @Test(.enabled(if: TestBed.keyringBus != nil && TestBed.goSecretService != nil,
+                   "needs scripts/test.sh's keyring session and Go's docker-credential-secretservice"))
+    func eraseThroughTheFrontRemovesEverySpellingFromTheKeyring() throws {
+        let bus = try #require(TestBed.keyringBus)
+        let env = TestBed.clientEnvironment(home: home.path, extra: ["DBUS_SESSION_BUS_ADDRESS": bus, "XDG_RUNTIME_DIR": home.path])
+        let host = TestBed.uniqueServer("front-logout")
+        let go = try #require(TestBed.goSecretService)
+        for (index, key) in ["https://\(host)/", host].enumerated() {
+            let input = #"{"ServerURL":"\#(key)","Username":"u\#(index)","Secret":"front-logout-\#(index)"}"#
+            #expect(try ChildProcess.run(go, ["store"], input: input, environment: env).status == 0)
+        }
+        let other = "other-\(host)"
+        _ = try ChildProcess.run(front, ["store"], input: #"{"ServerURL":"\#(other)","Username":"o","Secret":"keep"}"#, environment: env)
+        defer { _ = try? ChildProcess.run(front, ["erase"], input: other, environment: env) }
+        let erased = try ChildProcess.run(front, ["erase"], input: "http://\(host)", environment: env)
+        #expect(erased.status == 0, "\(erased)")
+        for key in ["https://\(host)/", host, "http://\(host)"] {
+            #expect(try ChildProcess.run(front, ["get"], input: key, environment: env).stdout == "credentials not found in native keychain\n", "\(key)")
+            #expect(try ChildProcess.run(go, ["get"], input: key, environment: env).stdout == "credentials not found in native keychain\n", "\(key)")
+        }
+        #expect(try ChildProcess.run(TestBed.secretServiceHelper, ["get"], input: other, environment: env).stdout.contains(#""Secret":"keep""#))
+    }
+
     @Test(.enabled(if: TestBed.bareBus != nil, "needs scripts/test.sh's bus without a keyring"))
     func aBusWithoutAKeyringFallsBackToTheFile() throws {
         let bus = try #require(TestBed.bareBus)
