@@ -53,6 +53,48 @@ static inline gboolean ossb_service_has_owner(SecretService *service) {
     return has;
 }
 
+// libsecret's service object, built lean: libsecret's constructor asks GDBusProxy to load the service's
+// properties, subscribe to its signals and start it by name, and `secret_service_get_sync` also caches the
+// object behind a bus-name watch. The path-based calls use none of that, and it costs three bus round trips
+// (StartServiceByName, GetNameOwner, Properties.GetAll) of the nine a `get` makes. This subclass puts the
+// proxy flags back after libsecret's constructor; method calls still start an activatable service.
+typedef struct { SecretService parent; } OssbLeanService;
+typedef struct { SecretServiceClass parent_class; } OssbLeanServiceClass;
+
+// The type is registered by hand (not G_DEFINE_TYPE) because Swift's importer emits this header's inline
+// functions but not file-level static variables.
+static GObject *ossb_lean_service_constructor(GType type, guint count, GObjectConstructParam *properties) {
+    GObjectClass *parent = G_OBJECT_CLASS(g_type_class_peek(SECRET_TYPE_SERVICE));
+    GObject *object = parent->constructor(type, count, properties);
+    g_object_set(object, "g-flags",
+                 G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES | G_DBUS_PROXY_FLAGS_DO_NOT_CONNECT_SIGNALS |
+                     G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START_AT_CONSTRUCTION,
+                 NULL);
+    return object;
+}
+
+static void ossb_lean_service_class_init(gpointer klass, gpointer data) {
+    (void)data;
+    G_OBJECT_CLASS(klass)->constructor = ossb_lean_service_constructor;
+}
+
+static inline GType ossb_lean_service_get_type(void) {
+    static gsize type = 0;
+    if (g_once_init_enter(&type)) {
+        GType registered = g_type_register_static_simple(
+            SECRET_TYPE_SERVICE, "OssbLeanService", sizeof(OssbLeanServiceClass), ossb_lean_service_class_init,
+            sizeof(OssbLeanService), NULL, 0);
+        g_once_init_leave(&type, registered);
+    }
+    return type;
+}
+
+// A new lean service object on the session bus (not libsecret's shared one); the caller unrefs it.
+static inline SecretService *ossb_service_open(GCancellable *cancellable, GError **error) {
+    return (SecretService *)g_initable_new(ossb_lean_service_get_type(), cancellable, error, "flags",
+                                           SECRET_SERVICE_NONE, NULL);
+}
+
 // The encrypted session, opened on a thread of its own: its key exchange (libgcrypt seeding its generator and
 // two 1024-bit exponentiations, about 3 ms of CPU) then overlaps the search and attribute round trips of `get`
 // instead of following them. The thread holds its own references; join it with `ossb_session_join` before

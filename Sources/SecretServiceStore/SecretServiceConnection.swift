@@ -15,7 +15,8 @@ import Glibc
 /// shows the keyring's own password prompt; where no prompt can be shown the service dismisses it at once and
 /// the caller reports the lock. Nothing here creates a collection.
 struct SecretServiceConnection {
-    /// libsecret's service object (with its session once a secret has been read or written).
+    /// libsecret's service object, built lean (`ossb_service_open`), with its session once a secret has been
+    /// read or written.
     let service: UnsafeMutablePointer<SecretService>
     /// The session bus connection under the service.
     let bus: OpaquePointer
@@ -32,15 +33,16 @@ struct SecretServiceConnection {
         _ body: (SecretServiceConnection) throws -> T
     ) throws -> T {
         var error: UnsafeMutablePointer<GError>?
-        guard let service = secret_service_get_sync(SECRET_SERVICE_NONE, cancellable, &error) else {
+        guard let service = ossb_service_open(cancellable, &error) else {
             throw GLibFailure.convert(error, stage: .connect, timeout: timeout)
         }
         defer { g_object_unref(service) }
-        // The proxy is created even when nobody owns org.freedesktop.secrets; say so now, in words.
-        guard ossb_service_has_owner(service) != 0 else {
-            throw CredentialStoreError(.unavailable, SecretServiceMessages.noSecretService)
-        }
         let bus = ossb_service_connection(service)!
+        // The proxy is created even when nobody owns org.freedesktop.secrets. A Ping then starts a service the
+        // bus can activate, or fails with ServiceUnknown: "no Secret Service", said in words.
+        if ossb_service_has_owner(service) == 0, ossb_ping_service(bus, cancellable, &error) == 0 {
+            throw GLibFailure.convert(error, stage: .connect, timeout: timeout)
+        }
         return try body(SecretServiceConnection(service: service, bus: bus, cancellable: cancellable, timeout: timeout))
     }
 
