@@ -171,8 +171,8 @@ static inline gboolean ossb_ping_service(GDBusConnection *connection, GCancellab
     return TRUE;
 }
 
-// One item's properties as `ossb_items_properties` read them: its attributes and modification time, or the
-// error of its call (an item deleted meanwhile, a timeout).
+// One item's property as `ossb_items_property` read it: its attributes or its modification time, or the error
+// of its call (an item deleted meanwhile, a timeout).
 typedef struct {
     GHashTable *attributes;
     guint64 modified;
@@ -184,41 +184,38 @@ typedef struct {
     guint *pending;
 } OssbPropertiesCall;
 
-static void ossb_item_properties_done(GObject *source, GAsyncResult *result, gpointer data) {
+static void ossb_item_property_done(GObject *source, GAsyncResult *result, gpointer data) {
     OssbPropertiesCall *call = data;
     GVariant *reply = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &call->slot->error);
     if (reply != NULL) {
-        GVariant *properties = g_variant_get_child_value(reply, 0);
-        GHashTable *attributes = ossb_attributes_new();
-        GVariant *values = g_variant_lookup_value(properties, "Attributes", G_VARIANT_TYPE("a{ss}"));
-        if (values != NULL) {
+        GVariant *value = NULL;
+        g_variant_get(reply, "(v)", &value);
+        if (g_variant_is_of_type(value, G_VARIANT_TYPE("a{ss}"))) {
+            GHashTable *attributes = ossb_attributes_new();
             GVariantIter iter;
-            const char *key, *value;
-            g_variant_iter_init(&iter, values);
-            while (g_variant_iter_next(&iter, "{&s&s}", &key, &value)) ossb_attributes_set(attributes, key, value);
-            g_variant_unref(values);
+            const char *key, *text;
+            g_variant_iter_init(&iter, value);
+            while (g_variant_iter_next(&iter, "{&s&s}", &key, &text)) ossb_attributes_set(attributes, key, text);
+            call->slot->attributes = attributes;
+        } else if (g_variant_is_of_type(value, G_VARIANT_TYPE_UINT64)) {
+            call->slot->modified = g_variant_get_uint64(value);
         }
-        GVariant *time = g_variant_lookup_value(properties, "Modified", G_VARIANT_TYPE_UINT64);
-        if (time != NULL) {
-            call->slot->modified = g_variant_get_uint64(time);
-            g_variant_unref(time);
-        }
-        call->slot->attributes = attributes;
-        g_variant_unref(properties);
+        g_variant_unref(value);
         g_variant_unref(reply);
     }
     *call->pending -= 1;
     g_free(call);
 }
 
-// Reads the attributes and modification time of `count` items (Properties.GetAll on each), pipelined: every
-// call is sent before the first reply is awaited, so 100 items cost about one round trip and the service's
-// work instead of 100 round trips one after another. libsecret has no path-based call for attributes (only a
+// Reads one property (`Attributes` or `Modified`) of `count` items with Properties.Get, pipelined: every call
+// is sent before the first reply is awaited, so 100 items cost about one round trip plus the service's work
+// instead of 100 round trips one after another. One property rather than GetAll halves gnome-keyring's work
+// (10 ms against 20 ms for 100 items here). libsecret has no path-based call for attributes (only a
 // SecretItem proxy, five round trips each), so this is plain GDBus. Replies are dispatched on a private main
 // context of the calling thread; a cancelled `cancellable` ends every call at once. Free the result with
 // `ossb_items_properties_free`.
-static inline OssbItemProperties *ossb_items_properties(GDBusConnection *connection, gchar **paths, guint count,
-                                                        GCancellable *cancellable) {
+static inline OssbItemProperties *ossb_items_property(GDBusConnection *connection, gchar **paths, guint count,
+                                                      const char *property, GCancellable *cancellable) {
     OssbItemProperties *slots = g_new0(OssbItemProperties, count == 0 ? 1 : count);
     guint pending = count;
     GMainContext *context = g_main_context_new();
@@ -228,9 +225,9 @@ static inline OssbItemProperties *ossb_items_properties(GDBusConnection *connect
         call->slot = &slots[i];
         call->pending = &pending;
         g_dbus_connection_call(
-            connection, "org.freedesktop.secrets", paths[i], "org.freedesktop.DBus.Properties", "GetAll",
-            g_variant_new("(s)", "org.freedesktop.Secret.Item"), G_VARIANT_TYPE("(a{sv})"), G_DBUS_CALL_FLAGS_NONE,
-            -1, cancellable, ossb_item_properties_done, call);
+            connection, "org.freedesktop.secrets", paths[i], "org.freedesktop.DBus.Properties", "Get",
+            g_variant_new("(ss)", "org.freedesktop.Secret.Item", property), G_VARIANT_TYPE("(v)"),
+            G_DBUS_CALL_FLAGS_NONE, -1, cancellable, ossb_item_property_done, call);
     }
     while (pending > 0) g_main_context_iteration(context, TRUE);
     g_main_context_pop_thread_default(context);

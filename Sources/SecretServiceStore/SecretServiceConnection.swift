@@ -8,8 +8,8 @@ import Glibc
 /// libsecret does the protocol, including the encrypted session secrets travel over; items are handled by
 /// D-Bus path (`secret-paths.h`), not as `SecretItem` objects, because building a `SecretItem` costs five bus
 /// round trips and the path calls one. Item attributes, which libsecret reads only through `SecretItem`, are
-/// read for all items at once with pipelined `GetAll` calls (`ossb_items_properties`): that is what keeps
-/// `list` of 100 items to a few milliseconds (bench/keyring-helper.sh).
+/// read for all items at once with pipelined `Properties.Get` calls (`ossb_items_property`): that is what keeps
+/// `list` of 100 items to a few times a single call (bench/keyring-helper.sh).
 ///
 /// A locked collection or item is handed to the Secret Service to unlock (`unlock(_:)`): on a desktop that
 /// shows the keyring's own password prompt; where no prompt can be shown the service dismisses it at once and
@@ -67,35 +67,61 @@ struct SecretServiceConnection {
             g_strfreev(unlocked)
             g_strfreev(locked)
         }
-        return try properties(of: unlocked, locked: false, action: action)
-            + properties(of: locked, locked: true, action: action)
+        let paths = Self.strings(unlocked) + Self.strings(locked)
+        let lockedCount = Self.strings(locked).count
+        var items: [KeyringItem] = []
+        try readProperty("Attributes", of: paths, action: action) { index, slot in
+            guard let attributes = slot.attributes else { return }
+            let isLocked = index >= paths.count - lockedCount
+            if let item = KeyringItem(path: paths[index], attributes: attributes, modified: 0, locked: isLocked) {
+                items.append(item)
+            }
+        }
+        // The modification time only decides between several items for one server (`KeyringItem.newest`), so it
+        // is read for those alone, usually none.
+        let servers = Dictionary(grouping: items.indices, by: { items[$0].server })
+        let shared = servers.values.filter { $0.count > 1 }.flatMap { $0 }
+        try readProperty("Modified", of: shared.map { items[$0].path }, action: action) { index, slot in
+            items[shared[index]].modified = UInt64(slot.modified)
+        }
+        return items
     }
 
-    /// Reads the attributes of every item in a NULL-terminated path array in one pipelined batch; items
-    /// without a `server` attribute or deleted since the search are left out.
-    private func properties(
-        of paths: UnsafeMutablePointer<UnsafeMutablePointer<gchar>?>?, locked: Bool, action: String
-    ) throws -> [KeyringItem] {
-        guard let paths else { return [] }
-        let count = g_strv_length(paths)
-        guard count > 0 else { return [] }
-        let slots = ossb_items_properties(bus, paths, count, cancellable)!
+    /// Reads one property of every item in `paths` in one pipelined batch (`ossb_items_property`) and hands
+    /// each answer to `body` with its index; items deleted since the search are skipped (an item that vanished
+    /// before its `Modified` was read keeps 0, the oldest).
+    private func readProperty(
+        _ property: String, of paths: [String], action: String, _ body: (Int, OssbItemProperties) -> Void
+    ) throws {
+        guard !paths.isEmpty else { return }
+        let strings = paths.map { strdup($0) }
+        defer { strings.forEach { free($0) } }
+        var array: [UnsafeMutablePointer<gchar>?] = strings + [nil]
+        let count = guint(paths.count)
+        let slots = array.withUnsafeMutableBufferPointer { buffer in
+            ossb_items_property(bus, buffer.baseAddress, count, property, cancellable)!
+        }
         defer { ossb_items_properties_free(slots, count) }
-        var items: [KeyringItem] = []
-        for index in 0..<Int(count) {
-            let slot = slots[index]
-            if let error = slot.error {
+        for index in paths.indices {
+            if let error = slots[index].error {
                 slots[index].error = nil  // both consumers below free it
                 if GLibFailure.consumeVanishedObject(error) { continue }
                 throw GLibFailure.convert(error, stage: .operation(action), timeout: timeout)
             }
-            guard let attributes = slot.attributes else { continue }
-            let path = String(cString: paths[index]!)
-            if let item = KeyringItem(path: path, attributes: attributes, modified: UInt64(slot.modified), locked: locked) {
-                items.append(item)
-            }
+            body(index, slots[index])
         }
-        return items
+    }
+
+    /// The strings of a NULL-terminated array GLib returned.
+    static func strings(_ array: UnsafeMutablePointer<UnsafeMutablePointer<gchar>?>?) -> [String] {
+        guard let array else { return [] }
+        var result: [String] = []
+        var index = 0
+        while let string = array[index] {
+            result.append(String(cString: string))
+            index += 1
+        }
+        return result
     }
 
     /// The secret of an unlocked item, as exact bytes (libsecret opens the encrypted session on first use);
