@@ -42,15 +42,16 @@ check() {  # check COUNT: both helpers give the same answers before they are tim
   [ "$count" = "$1" ] || { echo "bench: expected $1 items, ours lists $count" >&2; exit 1; }
 }
 printf 'bench-005.example:5000' > "$work/get.in"
+printf 'not-stored.example:5000' > "$work/miss.in"  # docker asks for every registry, stored or not
 
 bench_pair() {  # bench_pair NAME OURS_COMMAND GO_COMMAND [RUNS]: $rounds hyperfine runs, alternating the order
   local name=$1 ours_cmd=$2 go_cmd=$3 runs=${4:-$runs} round
   for round in $(seq 1 "$rounds"); do
     if [ $((round % 2)) = 1 ]; then
-      hyperfine --warmup 5 --runs "$runs" --style none --export-json "$work/$name.$round.json" \
+      hyperfine ${HYPERFINE_EXTRA:-} --warmup 5 --runs "$runs" --style none --export-json "$work/$name.$round.json" \
         -n ours "$ours_cmd" -n go "$go_cmd"
     else
-      hyperfine --warmup 5 --runs "$runs" --style none --export-json "$work/$name.$round.json" \
+      hyperfine ${HYPERFINE_EXTRA:-} --warmup 5 --runs "$runs" --style none --export-json "$work/$name.$round.json" \
         -n go "$go_cmd" -n ours "$ours_cmd"
     fi
   done
@@ -59,6 +60,8 @@ seed 1 10
 check 10
 bench_pair get "$ours get < $work/get.in" "$go get < $work/get.in"
 bench_pair list "$ours list < /dev/null" "$go list < /dev/null"
+# Not found exits 1, which hyperfine must accept (-i through HYPERFINE_EXTRA).
+HYPERFINE_EXTRA=-i bench_pair miss "$ours get < $work/miss.in" "$go get < $work/miss.in"
 # 100 items: Go's list reads every item through a proxy and its secret, so fewer runs keep the bench short.
 seed 11 100
 check 100
@@ -71,7 +74,7 @@ work, rounds = sys.argv[1], int(sys.argv[2])
 print("keyring helper benchmark: docker-credential-ossb-secretservice vs Go's docker-credential-secretservice 0.6.4")
 print("(gnome-keyring on a private session bus; wall time per call, hyperfine, %d alternating rounds)" % rounds)
 print(f"{'action':<16} {'ours median':>12} {'Go median':>10} {'ratio ours/Go':>14} {'per-round ratios':>18}")
-for action, label in [("get", "get (10 items)"), ("list", "list (10 items)"),
+for action, label in [("get", "get (10 items)"), ("list", "list (10 items)"), ("miss", "get, not stored"),
                       ("get100", "get (100 items)"), ("list100", "list (100 items)")]:
     times = {"ours": [], "go": []}
     per_round = []

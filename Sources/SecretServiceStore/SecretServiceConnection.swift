@@ -50,7 +50,11 @@ struct SecretServiceConnection {
     /// - Parameters:
     ///   - attributes: attribute values to match exactly (names from docker's schema).
     ///   - action: the operation, for messages.
-    func items(matching attributes: [String: String], action: String) throws -> [KeyringItem] {
+    ///   - found: called once the search has found something, before the attributes are read (`get` starts
+    ///     the session there, so that its key exchange overlaps that read and a miss costs none).
+    func items(
+        matching attributes: [String: String], action: String, whenFound found: () -> Void = {}
+    ) throws -> [KeyringItem] {
         let table = Self.table(attributes)
         defer { g_hash_table_unref(table) }
         var unlocked: UnsafeMutablePointer<UnsafeMutablePointer<gchar>?>?
@@ -69,6 +73,7 @@ struct SecretServiceConnection {
         }
         let paths = Self.strings(unlocked) + Self.strings(locked)
         let lockedCount = Self.strings(locked).count
+        if !paths.isEmpty { found() }
         var items: [KeyringItem] = []
         try readProperty("Attributes", of: paths, action: action) { index, slot in
             guard let attributes = slot.attributes else { return }

@@ -44,18 +44,22 @@ public struct SecretServiceStore: CredentialStore {
         return try KeyringCall.run(timeout: timeout) { cancellable in
             try SecretServiceConnection.with(cancellable: cancellable, timeout: timeout) { connection in
                 // The exact key first (one search); then any stored key `ServerAddress.matches`, the same rule
-                // `erase` removes by. The session's key exchange runs meanwhile.
-                let session = connection.startSession()
-                var sessionHandled = false
-                defer { if !sessionHandled { connection.abandonSession(session) } }
-                var candidates = try connection.items(matching: Self.attributes(server: serverURL), action: "read")
+                // `erase` removes by. Once the exact search finds something, the session's key exchange runs
+                // while the attributes are read.
+                var session: UnsafeMutablePointer<GThread>?
+                defer { if let session { connection.abandonSession(session) } }
+                var candidates = try connection.items(matching: Self.attributes(server: serverURL), action: "read") {
+                    session = connection.startSession()
+                }
                 if candidates.isEmpty {
                     candidates = try connection.items(matching: Self.dockerItems, action: "read")
                         .filter { ServerAddress.matches($0.server, serverURL) }
                 }
                 guard let item = KeyringItem.newest(candidates) else { return nil }
-                sessionHandled = true
-                try connection.awaitSession(session, action: "read")
+                if let started = session {
+                    session = nil
+                    try connection.awaitSession(started, action: "read")
+                }
                 if item.locked, try !connection.unlock([item.path], action: "read") {
                     throw CredentialStoreError(.unavailable, SecretServiceMessages.locked)
                 }
