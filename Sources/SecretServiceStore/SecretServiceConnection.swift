@@ -174,6 +174,8 @@ struct SecretServiceConnection {
         var array: [UnsafePointer<gchar>?] = strings.map { UnsafePointer($0) } + [nil]
         var unlocked: UnsafeMutablePointer<UnsafeMutablePointer<gchar>?>?
         var error: UnsafeMutablePointer<GError>?
+        // A person may be typing the keyring password now; the call's own bound is too short for that.
+        KeyringCall.waitingForPrompt()
         let count = array.withUnsafeMutableBufferPointer { buffer in
             secret_service_unlock_dbus_paths_sync(service, buffer.baseAddress, cancellable, &unlocked, &error)
         }
