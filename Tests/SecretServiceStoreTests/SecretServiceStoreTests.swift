@@ -86,7 +86,7 @@ struct SecretServiceStoreTests {
 
     @Test func identityTokensAndAwkwardSecretsRoundTrip() throws {
         let server = KeyringInspector.uniqueServer("token")
-        // Lengths around the AES block size exercise the PKCS#7 padding of the encrypted transfer.
+        // Lengths around the AES block size exercise the PKCS#7 padding of libsecret's encrypted session.
         let secrets = [
             "refresh-token", "", "pä$$ \"quoted\" \\ back\nslash\ttab ✓", String(repeating: "x", count: 15),
             String(repeating: "y", count: 16), String(repeating: "z", count: 17), String(repeating: "long-", count: 400),
