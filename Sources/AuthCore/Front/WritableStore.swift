@@ -90,17 +90,19 @@ public struct WritableStore: CredentialStore {
         do {
             _ = try onKeyring("erasing from the file backend only", { try $0.erase(serverURL) })
         } catch {
-            guard choice == .auto else { throw error }
             keyringFailure = error
         }
         if choice != .keyring { try file().erase(serverURL) }
-        if let keyringFailure {
+        guard let keyringFailure else { return }
+        if let failure = keyringFailure as? HelperClientError {
+            // No keyring at all (`keyring` chosen on a machine without one): nothing can remain in it.
+            if Self.meansNoKeyring(failure) { throw failure }
             // Our keyring helper already says its copy may remain; its whole line is kept so that it still does.
-            if let failure = keyringFailure as? HelperClientError, failure.answer.contains("may remain") {
+            if failure.answer.contains("may remain") {
                 throw CredentialStoreError(.unavailable, "\(failure.helper) failed to erase: \(failure.answer)")
             }
-            throw CredentialStoreError(.unavailable, "\(keyringFailure); the credential may remain in the keyring")
         }
+        throw CredentialStoreError(.unavailable, "\(keyringFailure); the credential may remain in the keyring")
     }
 }
 
