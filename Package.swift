@@ -24,11 +24,11 @@ let package = Package(
         // every helper links it, and `import Foundation` would triple their start-up time.
         .target(name: "AuthCore", path: "Sources/AuthCore"),
 
-        // The desktop keyring (Secret Service) over libsecret and GDBus (libgcrypt, which libsecret loads, for the
-        // encrypted secret transfer), in its own module so that only the helpers that use it load them.
+        // The desktop keyring (Secret Service) over libsecret, which also does the encrypted session, in its own
+        // module so that only the helpers that use it load it.
         .systemLibrary(
             name: "CLibSecret", path: "Sources/CLibSecret", pkgConfig: "libsecret-1",
-            providers: [.apt(["libsecret-1-dev", "libgcrypt20-dev"])]),
+            providers: [.apt(["libsecret-1-dev"])]),
         .target(name: "SecretServiceStore", dependencies: ["AuthCore", "CLibSecret"], path: "Sources/SecretServiceStore"),
 
         // The small executables other programs run: a few lines each, everything else lives in a library.

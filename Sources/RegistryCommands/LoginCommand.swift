@@ -90,13 +90,22 @@ enum LoginCommand {
         let stored = outcome.refreshToken.map {
             HelperCredential(serverURL: key, username: HelperCredential.identityTokenUsername, secret: $0)
         } ?? HelperCredential(serverURL: key, username: username, secret: password)
+        let location: String
         do {
             let store = try context.resolveStore(context.environment)
-            try store.store(stored)
-            explain?("ossb: stored \(stored.isIdentityToken ? "an identity token" : "the user name and password") for \(key) in the \(store.name) store")
+            if let writable = store as? WritableStore {
+                location = try writable.storeReportingLocation(stored)
+            } else {
+                try store.store(stored)
+                location = "the \(store.name) store"
+            }
+            explain?("ossb: stored \(stored.isIdentityToken ? "an identity token" : "the user name and password") for \(key) in \(location)")
         } catch {
             return RegistryCommandLine.failure("login", "the registry accepted the credentials but they could not be stored: \(error)", context: context)
         }
+        // Where the secret now lives is the user's business (a plain-text file is not a keyring); on stderr,
+        // as docker's "stored unencrypted" warning, so scripts reading stdout see docker's one line.
+        context.writeError("ossb-registry: credentials stored in \(location)\n")
         context.writeOutput("Login Succeeded\n")
         return ExitStatus.success
     }

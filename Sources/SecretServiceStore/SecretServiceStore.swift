@@ -2,17 +2,18 @@ import AuthCore
 import CLibSecret
 
 /// The desktop keyring backend: credentials in the Secret Service (gnome-keyring, KeePassXC, KWallet's
-/// bridge), in exactly the layout docker's `docker-credential-secretservice` uses. Writes go through
-/// libsecret; reads talk to the Secret Service over GDBus directly (`SecretServiceConnection`), which is what
-/// makes `get` and `list` faster than docker's helper.
+/// bridge), in exactly the layout docker's `docker-credential-secretservice` uses, through libsecret's
+/// path-based calls (`SecretServiceConnection`).
 ///
 /// Layout (docs/keyring.md): schema `io.docker.Credentials`, attributes `label` = `Docker Credentials`,
 /// `server` = the ServerURL as given, `username`, `docker_cli` = `1`, items in the default collection, item
 /// label = the bare ServerURL. A user switching helpers keeps every credential, in both directions.
 ///
-/// Every call is bounded by `timeout` (`OSSB_KEYRING_TIMEOUT`), never prompts (a locked collection is an
-/// error), and fails with one line starting `SecretServiceMessages.unavailablePrefix` when no Secret Service
-/// answers. GLib reads the bus address from the process environment, not from `Environment`.
+/// Every call is bounded by `timeout` (`OSSB_KEYRING_TIMEOUT`). A locked collection is handed to the Secret
+/// Service to unlock (its prompt); when it stays locked the action fails with one line starting
+/// `SecretServiceMessages.lockedPrefix`. Only "no Secret Service here" starts with
+/// `SecretServiceMessages.unavailablePrefix`, the one failure after which the front may use the file instead.
+/// GLib reads the bus address from the process environment, not from `Environment`.
 public struct SecretServiceStore: CredentialStore {
     /// The value docker's helper puts in the `label` attribute of every item it writes.
     public static let dockerLabel = "Docker Credentials"
@@ -42,15 +43,28 @@ public struct SecretServiceStore: CredentialStore {
         let timeout = timeout
         return try KeyringCall.run(timeout: timeout) { cancellable in
             try SecretServiceConnection.with(cancellable: cancellable, timeout: timeout) { connection in
-                // The exact key first; then any stored key with the same normalised form.
-                if let found = try Self.newest(server: serverURL, in: connection) {
-                    return HelperCredential(serverURL: serverURL, username: found.item.username, secret: found.secret)
+                // The exact key first (one search); then any stored key `ServerAddress.matches`, the same rule
+                // `erase` removes by. Once the exact search finds something, the session's key exchange runs
+                // while the attributes are read.
+                var session: UnsafeMutablePointer<GThread>?
+                defer { if let session { connection.abandonSession(session) } }
+                var candidates = try connection.items(matching: Self.attributes(server: serverURL), action: "read") {
+                    session = connection.startSession()
                 }
-                let all = try connection.items(matching: ["docker_cli": "1"], action: "read")
-                guard let key = ServerAddress.bestKey(for: serverURL, in: all.map(\.server).sorted()),
-                    let found = try Self.newest(server: key, in: connection)
-                else { return nil }
-                return HelperCredential(serverURL: serverURL, username: found.item.username, secret: found.secret)
+                if candidates.isEmpty {
+                    candidates = try connection.items(matching: Self.dockerItems, action: "read")
+                        .filter { ServerAddress.matches($0.server, serverURL) }
+                }
+                guard let item = KeyringItem.newest(candidates) else { return nil }
+                if let started = session {
+                    session = nil
+                    try connection.awaitSession(started, action: "read")
+                }
+                if item.locked, try !connection.unlock([item.path], action: "read") {
+                    throw CredentialStoreError(.unavailable, SecretServiceMessages.locked)
+                }
+                guard let secret = try connection.secret(of: item.path) else { return nil }
+                return HelperCredential(serverURL: serverURL, username: item.username, secret: secret)
             }
         }
     }
@@ -59,38 +73,48 @@ public struct SecretServiceStore: CredentialStore {
         let timeout = timeout
         try KeyringCall.run(timeout: timeout) { cancellable in
             try SecretServiceConnection.with(cancellable: cancellable, timeout: timeout) { connection in
-                try connection.withService { service in
-                    try connection.requireUnlockedDefaultCollection(service: service)
-                    try connection.store(
-                        service: service,
-                        attributes: Self.attributes(server: credential.serverURL, username: credential.username),
-                        label: credential.serverURL, secret: credential.secret)
-                    // Docker's helper keeps one item per (server, username); a server has one credential, so
-                    // older items for other user names go, after the new one is safely stored.
-                    let items = try connection.items(
-                        matching: ["server": credential.serverURL, "docker_cli": "1"], action: "store")
-                    for item in items where item.username != credential.username && !item.locked {
-                        try connection.delete(item, service: service, action: "store")
-                    }
+                try connection.unlockDefaultCollection(action: "store")
+                try connection.store(
+                    attributes: Self.attributes(server: credential.serverURL, username: credential.username),
+                    label: credential.serverURL, secret: credential.secret)
+                // Docker's helper keeps one item per (server, username); a server has one credential, so older
+                // items for other user names go, but only once the new one has been read back intact: a store
+                // that failed half-way must not cost the user the credential they had.
+                let items = try connection.items(matching: Self.attributes(server: credential.serverURL), action: "store")
+                guard let stored = KeyringItem.newest(items.filter { $0.username == credential.username && !$0.locked }),
+                    try connection.secret(of: stored.path, action: "store") == credential.secret
+                else {
+                    throw CredentialStoreError(.unavailable, SecretServiceMessages.unconfirmedStore)
+                }
+                for item in items where item.username != credential.username && !item.locked {
+                    try connection.delete(item, action: "store")
                 }
             }
         }
     }
 
+    /// Removes every docker item `get` could serve for `serverURL`: the exact key and every other spelling
+    /// `ServerAddress.matches` (Go's helper and docker erase one exact key, which leaves podman's `docker.io`
+    /// entry serving after `docker logout`). Items for other registries are untouched.
+    /// - Throws: the locked or timeout error, saying the credential may remain, when the keyring could not
+    ///   be changed.
     public func erase(_ serverURL: String) throws {
         let timeout = timeout
-        try KeyringCall.run(timeout: timeout) { cancellable in
-            try SecretServiceConnection.with(cancellable: cancellable, timeout: timeout) { connection in
-                let items = try connection.items(matching: ["server": serverURL, "docker_cli": "1"], action: "erase")
-                // Deleting a locked item makes the service ask for an unlock prompt: refuse instead.
-                if items.contains(where: \.locked) {
-                    throw CredentialStoreError(.unavailable, SecretServiceMessages.locked)
-                }
-                if items.isEmpty { return }
-                try connection.withService { service in
-                    for item in items { try connection.delete(item, service: service, action: "erase") }
+        do {
+            try KeyringCall.run(timeout: timeout) { cancellable in
+                try SecretServiceConnection.with(cancellable: cancellable, timeout: timeout) { connection in
+                    let items = try connection.items(matching: Self.dockerItems, action: "erase")
+                        .filter { ServerAddress.matches($0.server, serverURL) }
+                    let locked = items.filter(\.locked).map(\.path)
+                    if try !connection.unlock(locked, action: "erase") {
+                        throw CredentialStoreError(.unavailable, SecretServiceMessages.locked)
+                    }
+                    for item in items { try connection.delete(item, action: "erase") }
                 }
             }
+        } catch let error as CredentialStoreError where !error.message.hasPrefix(SecretServiceMessages.unavailablePrefix) {
+            // No keyring at all means nothing can remain in one; any other failure may have left the item.
+            throw CredentialStoreError(error.kind, error.message + SecretServiceMessages.mayRemain)
         }
     }
 
@@ -100,8 +124,8 @@ public struct SecretServiceStore: CredentialStore {
             try SecretServiceConnection.with(cancellable: cancellable, timeout: timeout) { connection in
                 // Keyed on the `server` attribute, not the item label (docker's helper v0.6 reports labels,
                 // which v0.9 changed to "Registry credentials for ..."). No secrets are fetched: `list`
-                // never shows them, and skipping them saves the session set-up and a round trip.
-                let items = try connection.items(matching: ["docker_cli": "1"], action: "list")
+                // never shows them, and attributes stay readable in a locked collection.
+                let items = try connection.items(matching: Self.dockerItems, action: "list")
                 var newest: [String: KeyringItem] = [:]
                 for item in items where item.modified >= (newest[item.server]?.modified ?? 0) {
                     newest[item.server] = item
@@ -118,13 +142,11 @@ public struct SecretServiceStore: CredentialStore {
         ["label": dockerLabel, "server": server, "username": username, "docker_cli": "1"]
     }
 
-    /// The newest item stored under exactly `server`, with its secret; `nil` when there is none.
-    /// - Throws: the locked error when that item's secret cannot be read without unlocking.
-    static func newest(server: String, in connection: SecretServiceConnection) throws -> (item: KeyringItem, secret: String)? {
-        let items = try connection.items(matching: ["server": server, "docker_cli": "1"], action: "read")
-        guard let item = KeyringItem.newest(items) else { return nil }
-        if item.locked { throw CredentialStoreError(.unavailable, SecretServiceMessages.locked) }
-        guard let secret = try connection.secret(of: item.path) else { return nil }
-        return (item, secret)
+    /// The attributes that find every item stored under exactly `server`.
+    static func attributes(server: String) -> [String: String] {
+        ["server": server, "docker_cli": "1"]
     }
+
+    /// The attributes that find every docker credential item.
+    static let dockerItems = ["docker_cli": "1"]
 }

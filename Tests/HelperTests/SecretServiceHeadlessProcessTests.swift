@@ -3,18 +3,23 @@ import Testing
 
 /// The keyring helper where no keyring answers: every action fails with exit status 1 and one line naming
 /// the cause and the way out (start a keyring, or the file backend), within OSSB_KEYRING_TIMEOUT, never a hang.
+/// An `erase` that reached a keyring but could not finish says the credential may remain.
 @Suite struct SecretServiceHeadlessProcessTests {
     static let actions: [(action: String, input: String)] = [
         ("get", "headless.example"), ("store", #"{"ServerURL":"headless.example","Username":"u","Secret":"headless-pw"}"#),
         ("erase", "headless.example"), ("list", ""),
     ]
     static let prefix = "keyring unavailable: "
+    static let mayRemain = "; the credential may remain in the keyring\n"
     static let remedy = "start and unlock a keyring (gnome-keyring-daemon --unlock in a D-Bus session, see docs/keyring.md) or use the file backend (docker-credential-ossb-file)\n"
 
     let home = TemporaryDirectory()
 
     /// Runs every action against `bus` and checks the failure shape; returns the stdout lines.
-    func everyActionFails(bus: String?, extra: [String: String] = [:], within seconds: Double) throws -> [String] {
+    func everyActionFails(
+        bus: String?, extra: [String: String] = [:], within seconds: Double, prefix: String = Self.prefix,
+        suffix: String = Self.remedy
+    ) throws -> [String] {
         let env = TestBed.keyringEnvironment(bus: bus, home: home.path, extra: extra)
         var lines: [String] = []
         for (action, input) in Self.actions {
@@ -24,8 +29,8 @@ import Testing
             let elapsed = ContinuousClock.now - started
             #expect(result.status == 1, "\(action): \(result)")
             #expect(result.stderr.isEmpty, "\(action): \(result)")
-            #expect(result.stdout.hasPrefix(Self.prefix), "\(action): \(result)")
-            #expect(result.stdout.hasSuffix(Self.remedy), "\(action): \(result)")
+            #expect(result.stdout.hasPrefix(prefix), "\(action): \(result)")
+            #expect(result.stdout.hasSuffix(action == "erase" && prefix != Self.prefix ? Self.mayRemain : suffix), "\(action): \(result)")
             #expect(result.stdout.filter { $0 == "\n" }.count == 1, "\(action): \(result)")
             #expect(!result.stdout.contains("headless-pw"))
             // The bound is the point of the feature: a generous margin for process start-up, no more.
@@ -57,9 +62,12 @@ import Testing
 
     @Test(.enabled(if: TestBed.silentBus != nil, "needs scripts/test.sh's silent bus (OSSB_TEST_SILENT_BUS)"))
     func aBusThatNeverAnswersIsBoundedByTheTimeout() throws {
-        let lines = try everyActionFails(bus: TestBed.silentBus, extra: ["OSSB_KEYRING_TIMEOUT": "1"], within: 1)
+        // Not "unavailable": a keyring that is slow may hold the credential, so the front must not fall back.
+        let lines = try everyActionFails(
+            bus: TestBed.silentBus, extra: ["OSSB_KEYRING_TIMEOUT": "1"], within: 1, prefix: "keyring not answering: ",
+            suffix: "check that the keyring daemon is responsive, or raise OSSB_KEYRING_TIMEOUT\n")
         for line in lines {
-            #expect(line.hasPrefix("keyring unavailable: the Secret Service did not answer within 1 s (OSSB_KEYRING_TIMEOUT)"))
+            #expect(line.hasPrefix("keyring not answering: the Secret Service did not answer within 1 s (OSSB_KEYRING_TIMEOUT)"))
         }
     }
 

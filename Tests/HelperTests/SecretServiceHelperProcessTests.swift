@@ -66,6 +66,34 @@ struct SecretServiceHelperProcessTests {
         #expect(try goList()[server] == nil)
     }
 
+    /// docker logs in as `https://index.docker.io/v1/`-style URLs, podman as bare hosts; our `erase` of one
+    /// spelling removes the items Go's helper (and docker) wrote under the others, so Go serves none of them.
+    @Test(.enabled(if: TestBed.goSecretService != nil, "Go's docker-credential-secretservice is not installed (golang-docker-credential-helpers)"))
+    func eraseOfOneSpellingRemovesWhatGoStoredUnderTheOthers() throws {
+        let host = TestBed.uniqueServer("logout")
+        let spellings = ["https://\(host)/", "http://\(host)", host]
+        for (index, key) in spellings.enumerated() {
+            #expect(try go(["store"], Self.storeInput(key, "gopher\(index)", "go-pw-\(index)")).status == 0)
+        }
+        let unrelated = "unrelated-\(host)"
+        #expect(try go(["store"], Self.storeInput(unrelated, "keep", "keep-pw")).status == 0)
+        defer { _ = try? go(["erase"], unrelated) }
+        #expect(try ours(["erase"], host) == .init(stdout: "", stderr: "", status: 0))
+        for key in spellings {
+            #expect(try go(["get"], key).stdout == "credentials not found in native keychain\n", "\(key)")
+            #expect(try ours(["get"], key).stdout == "credentials not found in native keychain\n", "\(key)")
+        }
+        #expect(try go(["get"], unrelated).stdout.contains("keep-pw"))
+    }
+
+    /// A JSON `\u0000` inside Secret is kept whole, not cut at the NUL (libsecret gets the explicit length).
+    @Test func aSecretWithAnEscapedNULRoundTrips() throws {
+        let server = TestBed.uniqueServer("nul")
+        defer { _ = try? ours(["erase"], server) }
+        #expect(try ours(["store"], Self.storeInput(server, "u", #"a\u0000b"#)).status == 0)
+        #expect(try ours(["get"], server).stdout == #"{"ServerURL":"\#(server)","Username":"u","Secret":"a\u0000b"}"# + "\n")
+    }
+
     @Test(.enabled(if: TestBed.goSecretService != nil, "Go's docker-credential-secretservice is not installed (golang-docker-credential-helpers)"))
     func storedByUsIsReadListedAndErasedByGo() throws {
         let server = "https://\(TestBed.uniqueServer("to-go"))/"

@@ -58,7 +58,8 @@ import Testing
         #expect(!result.stderr.contains(refresh))
         // Without OSSB_EXPLAIN nothing is explained.
         let quiet = await harness.run(["login", bed.registry, "-u", bed.user, "--password-stdin"], stdin: bed.password)
-        #expect(quiet.stderr.isEmpty)
+        #expect(quiet.stderr == "ossb-registry: credentials stored in \(harness.credentialsFile)\n", "only where it stored")
+        #expect(result.stderr.contains("ossb: stored an identity token for \(bed.registry) in \(harness.credentialsFile)"))
     }
 
     @Test(.enabled(if: TestServers.basic != nil, "needs scripts/test.sh's Basic registry"))
@@ -68,6 +69,7 @@ import Testing
         let harness = CommandHarness()
         let login = await harness.run(["login", registry, "--username=\(bed.user)", "--password-stdin"], stdin: bed.password + "\r\n")
         #expect(login.status == 0, "\(login.stderr)")
+        #expect(login.stderr == "ossb-registry: credentials stored in \(harness.credentialsFile)\n", "login says where it stored")
         let entry = try #require(try harness.storedEntry(bed.address))
         #expect(entry["auth"] == Data("\(bed.user):\(bed.password)".utf8).base64EncodedString())
         let logout = await harness.run(["logout", bed.address])
@@ -77,6 +79,47 @@ import Testing
         let again = await harness.run(["logout", "http://\(bed.address)/"])
         #expect(again.status == 0)
         #expect(again.stdout == "Not logged in to \(bed.address)\n")
+    }
+
+    /// With a keyring on the session bus (`credential_store: auto`), login stores there and says so; logout
+    /// removes it from there.
+    @Test(.enabled(if: TestServers.basic != nil && ProcessInfo.processInfo.environment["OSSB_TEST_KEYRING"] != nil,
+                   "needs scripts/test.sh's Basic registry and keyring session"))
+    func loginWithAKeyringStoresThereAndSaysSo() async throws {
+        let bed = try #require(TestServers.basic)
+        let harness = CommandHarness()
+        let bus = try #require(ProcessInfo.processInfo.environment["DBUS_SESSION_BUS_ADDRESS"])
+        let env = ["DBUS_SESSION_BUS_ADDRESS": bus, "XDG_RUNTIME_DIR": harness.home.path]
+        let login = await harness.run(["login", bed.address, "-u", bed.user, "--password-stdin"], stdin: bed.password, environment: env)
+        #expect(login.status == 0, "\(login.stderr)")
+        #expect(login.stderr == "ossb-registry: credentials stored in the keyring (Secret Service)\n")
+        #expect(!FileManager.default.fileExists(atPath: harness.credentialsFile))
+        let logout = await harness.run(["logout", bed.address], environment: env)
+        #expect(logout.status == 0, "\(logout.stderr)")
+        #expect(logout.stdout == "Removing login credentials for \(bed.address)\n")
+    }
+
+    /// A keyring that does not answer: login fails (the registry's answer is not written to the plain-text file
+    /// instead) and logout fails, each with one line; neither waits longer than OSSB_KEYRING_TIMEOUT allows.
+    @Test(.enabled(if: TestServers.basic != nil && ProcessInfo.processInfo.environment["OSSB_TEST_SILENT_BUS"] != nil,
+                   "needs scripts/test.sh's Basic registry and silent bus"))
+    func aKeyringThatDoesNotAnswerFailsLoginAndLogout() async throws {
+        let bed = try #require(TestServers.basic)
+        let harness = CommandHarness()
+        let env = [
+            "DBUS_SESSION_BUS_ADDRESS": try #require(ProcessInfo.processInfo.environment["OSSB_TEST_SILENT_BUS"]),
+            "XDG_RUNTIME_DIR": harness.home.path, "OSSB_KEYRING_TIMEOUT": "1",
+        ]
+        let login = await harness.run(["login", bed.address, "-u", bed.user, "--password-stdin"], stdin: bed.password, environment: env)
+        #expect(login.status == 1)
+        #expect(login.stderr.contains("keyring not answering: the Secret Service did not answer within 1 s"), "\(login.stderr)")
+        #expect(login.stderr.split(separator: "\n").count == 1, "\(login.stderr)")
+        #expect(!login.stderr.contains(bed.password))
+        #expect(!FileManager.default.fileExists(atPath: harness.credentialsFile), "no silent fall back to the file")
+        let logout = await harness.run(["logout", bed.address], environment: env)
+        #expect(logout.status == 1)
+        #expect(logout.stderr.contains("keyring not answering"), "\(logout.stderr)")
+        #expect(logout.stderr.split(separator: "\n").count == 1, "\(logout.stderr)")
     }
 
     @Test(.enabled(if: TestServers.basic != nil, "needs scripts/test.sh's Basic registry"))

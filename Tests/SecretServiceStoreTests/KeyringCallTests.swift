@@ -43,6 +43,19 @@ import Testing
         let sawCancel = flags.sawCancel.load(ordering: .sequentiallyConsistent)
         #expect(sawCancel)
     }
+
+    /// An unlock prompt is a person typing a password: once the work says it is showing one, the caller waits
+    /// up to `KeyringCall.promptSeconds` instead of the call's own bound.
+    @Test func aPromptExtendsTheBound() throws {
+        let started = ContinuousClock.now
+        let result = try KeyringCall.run(timeout: 0.2) { _ -> Int in
+            KeyringCall.waitingForPrompt()
+            usleep(600_000)
+            return 7
+        }
+        #expect(result == 7)
+        #expect(ContinuousClock.now - started >= .milliseconds(600))
+    }
 }
 
 /// What the worker saw, shared with the test.

@@ -27,7 +27,8 @@ enum KeyringInspector {
     /// Every docker item stored under exactly `server`, with label, all attributes and secret, read through
     /// libsecret's own `SecretItem` objects (not the path functions the store uses).
     static func items(server: String) throws -> [Item] {
-        try withConnection { connection in try connection.withService { service in
+        try withConnection { connection in
+            let service = connection.service
             let table = SecretServiceConnection.table(["server": server, "docker_cli": "1"])
             defer { g_hash_table_unref(table) }
             var error: UnsafeMutablePointer<GError>?
@@ -62,15 +63,15 @@ enum KeyringInspector {
                 node = current.pointee.next
             }
             return found
-        } }
+        }
     }
 
     /// Stores an item with docker's attributes but a label and user name of our choosing.
     static func plant(server: String, username: String, label: String, secret: String) throws {
-        try withConnection { connection in try connection.withService { service in
+        try withConnection { connection in
             try connection.store(
-                service: service, attributes: SecretServiceStore.attributes(server: server, username: username), label: label, secret: secret)
-        } }
+                attributes: SecretServiceStore.attributes(server: server, username: username), label: label, secret: secret)
+        }
     }
 
     static func withConnection<T: Sendable>(_ body: @escaping @Sendable (SecretServiceConnection) throws -> T) throws -> T {

@@ -43,9 +43,32 @@ struct SecretServiceStoreTests {
         #expect(try store.get(host) == HelperCredential(serverURL: host, username: "carol", secret: "pw-n"))
         #expect(try store.get("http://\(host)") == HelperCredential(serverURL: "http://\(host)", username: "carol", secret: "pw-n"))
         #expect(try store.get("other-\(host)") == nil)
-        // erase uses the key exactly as given, as docker's helper does.
-        try store.erase(host)
-        #expect(try store.get(stored) != nil)
+    }
+
+    /// Logout means logout: `erase` of one spelling removes every item `get` would have served for it (any
+    /// spelling `ServerAddress.matches`), and nothing else, so no spelling is served afterwards.
+    @Test func eraseRemovesEverySpellingGetWouldServeAndNothingElse() throws {
+        let host = KeyringInspector.uniqueServer("spellings")
+        let spellings = [host, "https://\(host.uppercased())/", "http://\(host)"]
+        let others = ["other-\(host)", "\(host).other.example"]
+        for (index, key) in (spellings + others).enumerated() {
+            try store.store(HelperCredential(serverURL: key, username: "user\(index)", secret: "pw-\(index)"))
+        }
+        defer { for key in others { try? store.erase(key) } }
+        try store.erase("https://\(host)")
+        for key in spellings {
+            #expect(try store.get(key) == nil, "\(key) is still served after erase")
+            #expect(try KeyringInspector.items(server: key).isEmpty, "\(key) is still stored")
+        }
+        for key in others { #expect(try store.get(key) != nil, "\(key) does not match and must stay") }
+    }
+
+    /// The helper protocol is JSON, so a secret may hold U+0000; it must come back whole, not cut at the NUL.
+    @Test func aSecretWithAnEmbeddedNULRoundTrips() throws {
+        let server = KeyringInspector.uniqueServer("nul")
+        defer { try? store.erase(server) }
+        try store.store(HelperCredential(serverURL: server, username: "u", secret: "before\u{0}after"))
+        #expect(try store.get(server)?.secret == "before\u{0}after")
     }
 
     @Test func storingAnotherUserReplacesTheItem() throws {
@@ -63,7 +86,7 @@ struct SecretServiceStoreTests {
 
     @Test func identityTokensAndAwkwardSecretsRoundTrip() throws {
         let server = KeyringInspector.uniqueServer("token")
-        // Lengths around the AES block size exercise the PKCS#7 padding of the encrypted transfer.
+        // Lengths around the AES block size exercise the PKCS#7 padding of libsecret's encrypted session.
         let secrets = [
             "refresh-token", "", "pä$$ \"quoted\" \\ back\nslash\ttab ✓", String(repeating: "x", count: 15),
             String(repeating: "y", count: 16), String(repeating: "z", count: 17), String(repeating: "long-", count: 400),

@@ -6,6 +6,11 @@ public struct KeyringSource: CredentialSource {
     /// The keyring helper's suffix.
     public static let helperName = "ossb-secretservice"
 
+    /// Starts the keyring helper's one-line failure when no Secret Service exists here (no session bus, or
+    /// nothing on it provides one): the only keyring failure after which `credential_store: auto` may store
+    /// in the file instead. A locked or unresponsive keyring has other prefixes and is an error.
+    public static let unavailablePrefix = "keyring unavailable:"
+
     let environment: Environment
     let runner: HelperRunner
     let note: @Sendable (String) -> Void

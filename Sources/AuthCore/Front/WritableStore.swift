@@ -1,13 +1,19 @@
 /// Where `store` and `erase` go: registry.json's `credential_store` (`auto`, `keyring`, `file`).
 ///
-/// `auto` uses the keyring when a Secret Service answers and the file otherwise. With no D-Bus session at all
-/// it decides for the file at once, without starting the keyring helper.
+/// `auto` uses the keyring, and falls back to the file only when there is no keyring to use: no D-Bus session
+/// bus (decided at once, without starting the keyring helper), or a bus on which no Secret Service answers
+/// (the helper's `KeyringSource.unavailablePrefix` failure). A keyring that is locked, does not answer in
+/// time or fails otherwise is an error: writing the password to a plain-text file instead would be a silent
+/// downgrade the user never chose.
 public struct WritableStore: CredentialStore {
     /// The configured choice.
     public let choice: CredentialStoreChoice
     let environment: Environment
     let runner: HelperRunner
     let note: @Sendable (String) -> Void
+
+    /// Where `storeReportingLocation` says a credential went when it went to the keyring.
+    public static let keyringLocation = "the keyring (Secret Service)"
 
     /// Creates the selector.
     public init(config: RegistryConfig, environment: Environment, note: @escaping @Sendable (String) -> Void = { _ in }) {
@@ -19,41 +25,39 @@ public struct WritableStore: CredentialStore {
 
     public var name: String { "writable (\(choice.rawValue))" }
 
-    /// The writable stores in effect: the file, the keyring, or (`auto`) the keyring when there is a session
-    /// bus and then the file.
-    private func backends() -> [any CredentialStore] {
-        var stores: [any CredentialStore] = []
-        if choice == .keyring || (choice == .auto && KeyringSource.sessionBusMayExist(environment)),
-            let client = try? keyring()
-        {
-            stores.append(HelperClientStore(client: client))
+    /// Whether the keyring is to be tried at all: always for `keyring`; for `auto` when a session bus may exist.
+    private var usesKeyring: Bool {
+        choice == .keyring || (choice == .auto && KeyringSource.sessionBusMayExist(environment))
+    }
+
+    /// Whether `error` from the keyring helper means there is no Secret Service here, the one keyring failure
+    /// after which `auto` may use the file.
+    static func meansNoKeyring(_ error: HelperClientError) -> Bool {
+        error.answer.hasPrefix(KeyringSource.unavailablePrefix)
+    }
+
+    /// Runs `body` on the keyring for `auto` and `keyring`; `nil` when `auto` finds no keyring here, noted
+    /// with the helper's reason and `fallback` (what happens instead).
+    private func onKeyring<T>(_ fallback: String, _ body: (HelperClient) throws -> T) throws -> T? {
+        guard usesKeyring else { return nil }
+        do {
+            return try body(try keyring())
+        } catch let error as HelperClientError where choice == .auto && Self.meansNoKeyring(error) {
+            note("\(error.answer); \(fallback)")
+            return nil
         }
-        if choice != .keyring, let file = try? file() { stores.append(file) }
-        return stores
     }
 
     /// The credential in the writable stores (keyring first), for `logout` and `login` checks.
     public func get(_ serverURL: String) throws -> HelperCredential? {
-        for store in backends() {
-            do {
-                if let found = try store.get(serverURL) { return found }
-            } catch where choice == .auto && store is HelperClientStore {
-                note("keyring: \(error); looking in the file backend")
-            }
-        }
-        return nil
+        if let found = try onKeyring("reading the file backend only", { try $0.get(serverURL) }), let found { return found }
+        return choice == .keyring ? nil : try file().get(serverURL)
     }
 
     /// The union of the writable stores' entries.
     public func list() throws -> [String: String] {
-        var result: [String: String] = [:]
-        for store in backends().reversed() {
-            do {
-                result.merge(try store.list()) { _, new in new }
-            } catch where choice == .auto && store is HelperClientStore {
-                note("keyring: \(error); listing the file backend only")
-            }
-        }
+        var result = choice == .keyring ? [:] : try file().list()
+        if let keyring = try onKeyring("listing the file backend only", { try $0.list() }) { result.merge(keyring) { _, new in new } }
         return result
     }
 
@@ -65,44 +69,40 @@ public struct WritableStore: CredentialStore {
 
     /// Stores a credential where the configuration says.
     public func store(_ credential: HelperCredential) throws {
-        _ = try storeReportingBackend(credential)
+        _ = try storeReportingLocation(credential)
     }
 
-    /// Stores a credential where the configuration says; returns the backend used (`keyring` or `file`).
-    public func storeReportingBackend(_ credential: HelperCredential) throws -> String {
-        switch choice {
-        case .file:
-            try file().store(credential)
-            return "file"
-        case .keyring:
-            try keyring().store(credential)
-            return "keyring"
-        case .auto:
-            if KeyringSource.sessionBusMayExist(environment) {
-                do {
-                    try keyring().store(credential)
-                    return "keyring"
-                } catch {
-                    note("keyring unavailable (\(error)); storing in the file backend instead")
-                }
-            }
-            try file().store(credential)
-            return "file"
-        }
+    /// Stores a credential where the configuration says.
+    /// - Returns: where it went, for the user: `keyringLocation` or the file's path.
+    /// - Throws: the keyring's error (locked, not answering) for `auto` too; only a missing keyring falls back.
+    public func storeReportingLocation(_ credential: HelperCredential) throws -> String {
+        if try onKeyring("storing in the file backend instead", { try $0.store(credential) }) != nil { return Self.keyringLocation }
+        let file = try file()
+        try file.store(credential)
+        return file.path
     }
 
-    /// Erases a credential. `auto` erases from both the keyring (when there is a session bus) and the file, so
-    /// that a logout leaves nothing behind wherever an earlier login put it.
+    /// Erases a credential. `auto` erases from both the keyring (when there is one) and the file, so that a
+    /// logout leaves nothing behind wherever an earlier login put it. The file is erased even when the keyring
+    /// failed; the keyring's failure is then thrown, saying its copy may remain.
     public func erase(_ serverURL: String) throws {
-        switch choice {
-        case .file: try file().erase(serverURL)
-        case .keyring: try keyring().erase(serverURL)
-        case .auto:
-            if KeyringSource.sessionBusMayExist(environment) {
-                do { try keyring().erase(serverURL) } catch { note("keyring: \(error); erased from the file backend only") }
-            }
-            try file().erase(serverURL)
+        var keyringFailure: (any Error)?
+        do {
+            _ = try onKeyring("erasing from the file backend only", { try $0.erase(serverURL) })
+        } catch {
+            keyringFailure = error
         }
+        if choice != .keyring { try file().erase(serverURL) }
+        guard let keyringFailure else { return }
+        if let failure = keyringFailure as? HelperClientError {
+            // No keyring at all (`keyring` chosen on a machine without one): nothing can remain in it.
+            if Self.meansNoKeyring(failure) { throw failure }
+            // Our keyring helper already says its copy may remain; its whole line is kept so that it still does.
+            if failure.answer.contains("may remain") {
+                throw CredentialStoreError(.unavailable, "\(failure.helper) failed to erase: \(failure.answer)")
+            }
+        }
+        throw CredentialStoreError(.unavailable, "\(keyringFailure); the credential may remain in the keyring")
     }
 }
 

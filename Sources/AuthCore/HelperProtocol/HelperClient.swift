@@ -109,10 +109,13 @@ public struct HelperClient: Sendable {
         for secret in secrets where !secret.isEmpty {
             message = message.replacing(secret, with: "<redacted>")
         }
+        let answer = message
         if message.count > 200 { message = String(message.prefix(200)) + "…" }
-        return HelperClientError(
+        var error = HelperClientError(
             helper: programName,
             message: "failed to \(action) (exit status \(result.status))" + (message.isEmpty ? "" : ": \(message)"))
+        error.answer = answer
+        return error
     }
 }
 
@@ -126,6 +129,9 @@ public struct HelperClientError: Error, Sendable, Equatable, CustomStringConvert
     public var notInstalled = false
     /// Whether the helper was killed for taking too long.
     public var timedOut = false
+    /// The first line the helper printed when it failed, whole (secrets we sent it removed), so a caller can
+    /// act on a helper's documented message prefixes; empty when it printed nothing or could not run.
+    public var answer = ""
 
     public var description: String { "\(helper) \(message)" }
 }
