@@ -144,8 +144,11 @@ import Testing
         }
         let mount = try KubeletMount(at: dir.path, files: version(0))
         let rotations = 300
+        // Waited for by semaphore, not `isExecuting`: that is also false before a slow-starting thread runs.
+        let written = DispatchSemaphore(value: 0)
         let writer = Thread {
             for n in 1...rotations { try? mount.update(files: version(n)) }
+            written.signal()
         }
         writer.start()
         let kube = store()
@@ -153,7 +156,7 @@ import Testing
             let got = try #require(try kube.get("r.example.com"))
             #expect(got.secret == "secret-" + got.username.dropFirst("user-".count), "\(got.username) read with another version's password")
         }
-        while writer.isExecuting { usleep(1000) }
+        written.wait()
         #expect(try kube.get("r.example.com")?.username == "user-\(rotations)")
     }
 
