@@ -65,7 +65,8 @@ import Testing
 
     /// A positional is completed by its place among the positionals, whatever options come before it.
     @Test func bashCompletesPositionalsAfterOptions() throws {
-        let script = try Self.script("bash", in: TemporaryDirectory())
+        let directory = TemporaryDirectory()
+        let script = try Self.script("bash", in: directory)
         #expect(try Self.bashCompletions(["ossb-registry", "cache", "--partials", ""], script: script) == ["du", "prune"])
         #expect(try Self.bashCompletions(["ossb-registry", "cache", "du", ""], script: script).isEmpty)
         let platforms = try Self.bashCompletions(["ossb-registry", "pull", "alpine", "--platform", "linux/arm"], script: script)
