@@ -77,10 +77,3 @@ struct InspectCommand: RegistryCommand {
         return lines.map(TerminalText.sanitized).joined(separator: "\n") + "\n"
     }
 }
-
-extension String {
-    /// Padded with spaces to `width` characters.
-    func padding(_ width: Int) -> String {
-        count >= width ? self : self + String(repeating: " ", count: width - count)
-    }
-}

@@ -1,5 +1,5 @@
 /// The two-column sections of the help pages (options, commands): names on the left, text on the right,
-/// wrapped to fit an 110-column terminal.
+/// wrapped to fit a 110-column terminal.
 enum HelpLayout {
     static let width = 110
 
