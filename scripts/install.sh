@@ -92,8 +92,13 @@ for product in "${dynamic_products[@]}"; do
   fi
 done
 rm -f "$log" "$stripped"
-install -D -m 0644 scripts/completions/ossb-registry.bash "$bash_completion"
-install -D -m 0644 scripts/completions/_ossb-registry "$zsh_completion"
+# The completions are written by the CLI from its command table, so they list exactly what it accepts.
+completions=$(mktemp)
+"$bindir/ossb-registry" completions bash > "$completions"
+install -D -m 0644 "$completions" "$bash_completion"
+"$bindir/ossb-registry" completions zsh > "$completions"
+install -D -m 0644 "$completions" "$zsh_completion"
+rm -f "$completions"
 echo "install: installed into $bindir: ${installed[*]}"
 echo "install: completions: $bash_completion, $zsh_completion"
 case ":$PATH:" in *":$bindir:"*) ;; *) echo "install: note: $bindir is not on PATH; add it to use the helpers" ;; esac

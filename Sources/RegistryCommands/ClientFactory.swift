@@ -4,22 +4,18 @@ import RegistryClient
 /// Builds the registry client a command uses from its context and common options (`--insecure`, `--explain`).
 enum ClientFactory {
     /// The options every registry command shares.
-    static let commonOptions = [
-        ParsedArguments.Option(long: "help", short: "h", takesValue: false),
-        ParsedArguments.Option(long: "insecure", short: nil, takesValue: false),
-        ParsedArguments.Option(long: "explain", short: nil, takesValue: false),
-    ]
+    static let commonOptions: [CommandOption] = [.insecure, .explain]
 
-    /// A client for `reference`'s registry; `--insecure` adds that registry to the insecure hosts. Retry notes
-    /// go to `progress` (above its bars), or straight to a terminal when the command draws no bars.
+    /// A client for `registries` (the ones named on the command line); `--insecure` adds them to registry.json's
+    /// insecure hosts. Retry notes go to `progress` (above its bars), or straight to a terminal when the command
+    /// draws no bars.
     static func make(
-        for registry: String?, parsed: ParsedArguments, context: CommandContext, extraInsecure: [String] = [],
-        progress: (any ProgressReporter)? = nil
+        for registries: [String], parsed: ParsedArguments, context: CommandContext, progress: (any ProgressReporter)? = nil
     ) throws -> RegistryClient {
         var options = ClientOptions(environment: context.environment)
-        options.config = try RegistryConfig.load(environment: context.environment)
+        options.config = context.config
         options.explain = nil
-        if let sink = context.explainSink(forced: parsed.flags.contains("explain")) {
+        if let sink = context.explainSink(forced: parsed.has("explain")) {
             options.explain = { line in sink("ossb: explain: " + line) }
         }
         let writeError = context.writeError
@@ -33,21 +29,20 @@ enum ClientFactory {
                 options.warn = { bars.note("ossb-registry: warning: \(TerminalText.sanitized($0))") }
             }
         }
-        var insecure = context.insecureHosts.union(options.config?.insecure ?? [])
-        if parsed.flags.contains("insecure") {
-            for host in (registry.map { [$0] } ?? []) + extraInsecure {
-                insecure.insert(host)
-                options.insecureHosts.insert(host)
-            }
-        }
-        options.transport = context.makeClient(insecure, options.explain)
+        if parsed.has("insecure") { options.insecureHosts.formUnion(registries) }
+        options.transport = context.makeClient(Set(context.config.insecure).union(options.insecureHosts), options.explain)
         return try RegistryClient(options: options)
     }
 
     /// Parses a reference with registry.json's `default_registry`.
     static func reference(_ text: String, context: CommandContext) throws -> ImageReference {
-        let config = try RegistryConfig.load(environment: context.environment)
-        return try ImageReference.parse(text, defaultRegistry: config.defaultRegistry ?? ImageReference.dockerHub)
+        try ImageReference.parse(text, defaultRegistry: context.config.defaultRegistry ?? ImageReference.dockerHub)
+    }
+
+    /// The platform `--platform` names, if given.
+    /// - Throws: `PlatformError` for a malformed one (a usage error).
+    static func platform(_ parsed: ParsedArguments) throws -> Platform? {
+        try parsed.values["platform"].map(Platform.parse)
     }
 
     /// The progress reporter for a command: bars on a terminal unless `--quiet`, nothing otherwise.

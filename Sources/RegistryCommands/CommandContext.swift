@@ -16,12 +16,13 @@ public struct CommandContext: Sendable {
     public var writeOutput: @Sendable (String) -> Void
     /// Writes to standard error.
     public var writeError: @Sendable (String) -> Void
-    /// registry.json's `insecure` hosts (the suite's configuration supplies them).
-    public var insecureHosts: Set<String>
+    /// registry.json, loaded once per run by `RegistryCommandLine` before a command that reads it starts
+    /// (empty until then).
+    public var config: RegistryConfig
     /// Makes the HTTP transport for a set of insecure hosts.
     public var makeClient: @Sendable (_ insecureHosts: Set<String>, _ explain: (@Sendable (String) -> Void)?) -> any HTTPClient
-    /// The writable credential store (`WritableStoreResolver` decides which).
-    public var resolveStore: @Sendable (Environment) throws -> any CredentialStore
+    /// The writable credential store for registry.json's choice (`WritableStoreResolver` decides which).
+    public var resolveStore: @Sendable (RegistryConfig, Environment) throws -> any CredentialStore
     /// Whether standard error is a terminal (progress bars are drawn only then).
     public var stderrIsTerminal: Bool
     /// Whether standard output is a terminal (`inspect --raw` then ends its output with a newline).
@@ -32,9 +33,8 @@ public struct CommandContext: Sendable {
         environment: Environment, readStandardInput: @escaping @Sendable () -> [UInt8],
         promptTerminal: (@Sendable (String, Bool) -> String?)? = nil,
         writeOutput: @escaping @Sendable (String) -> Void, writeError: @escaping @Sendable (String) -> Void,
-        insecureHosts: Set<String> = [],
         makeClient: @escaping @Sendable (Set<String>, (@Sendable (String) -> Void)?) -> any HTTPClient,
-        resolveStore: @escaping @Sendable (Environment) throws -> any CredentialStore = WritableStoreResolver.resolve,
+        resolveStore: @escaping @Sendable (RegistryConfig, Environment) throws -> any CredentialStore = WritableStoreResolver.resolve,
         stderrIsTerminal: Bool = false, stdoutIsTerminal: Bool = false
     ) {
         self.stderrIsTerminal = stderrIsTerminal
@@ -44,7 +44,7 @@ public struct CommandContext: Sendable {
         self.promptTerminal = promptTerminal
         self.writeOutput = writeOutput
         self.writeError = writeError
-        self.insecureHosts = insecureHosts
+        self.config = RegistryConfig()
         self.makeClient = makeClient
         self.resolveStore = resolveStore
     }
@@ -62,8 +62,7 @@ public struct CommandContext: Sendable {
         }
         return CommandContext(
             environment: environment, readStandardInput: readInput, promptTerminal: prompt,
-            writeOutput: { StandardStream.write($0, to: 1) }, writeError: { StandardStream.write($0, to: 2) },
-            insecureHosts: Set((try? RegistryConfig.load(environment: environment))?.insecure ?? []),
+            writeOutput: { StandardStreams.write($0, to: 1) }, writeError: { StandardStreams.write($0, to: 2) },
             makeClient: makeClient, stderrIsTerminal: isatty(2) == 1, stdoutIsTerminal: isatty(1) == 1)
     }
 
@@ -72,12 +71,5 @@ public struct CommandContext: Sendable {
         guard forced || environment.flag("OSSB_EXPLAIN") else { return nil }
         let write = writeError
         return { write(TerminalText.sanitized($0) + "\n") }
-    }
-}
-
-/// Raw writes to a file descriptor (FoundationEssentials has no FileHandle).
-enum StandardStream {
-    static func write(_ text: String, to fd: Int32) {
-        try? FileIO.writeAll(fd: fd, Array(text.utf8), path: fd == 1 ? "standard output" : "standard error")
     }
 }

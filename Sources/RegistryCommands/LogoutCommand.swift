@@ -1,57 +1,45 @@
 import AuthCore
 
 /// `ossb-registry logout REGISTRY`: removes the stored credentials for a registry from the writable store.
-enum LogoutCommand {
-    static let help = """
-        Usage: ossb-registry logout REGISTRY
+struct LogoutCommand: RegistryCommand {
+    static let spec = CommandSpec(
+        name: "logout", summary: "Remove the stored credentials for a registry",
+        discussion: """
+            Remove the credentials stored for REGISTRY by `ossb-registry login` (or `docker login`, podman or skopeo
+            through the suite's helpers): every stored spelling of the address (`host`, `https://host`,
+            `https://host/v1/`, Docker Hub's names), so that none is used afterwards. Logging out of a registry
+            with no stored credentials succeeds and says so.
+            """,
+        positionals: [CommandPositional(name: "REGISTRY", noun: "registry")],
+        missing: "name the registry to log out of", options: [],
+        exitStatus: "0 logged out (or was not logged in), 1 the store could not be changed, 2 usage error.")
 
-        Remove the credentials stored for REGISTRY by `ossb-registry login` (or `docker login`, podman or skopeo
-        through the suite's helpers): every stored spelling of the address (`host`, `https://host`,
-        `https://host/v1/`, Docker Hub's names), so that none is used afterwards. Logging out of a registry
-        with no stored credentials succeeds and says so.
+    let registry: String
 
-        Options:
-          --help   Show this help
+    init(_ arguments: ParsedArguments, context: CommandContext) throws {
+        registry = arguments.positionals[0]
+    }
 
-        Exit status: 0 logged out (or was not logged in), 1 the store could not be changed, 2 usage error.
-
-        """
-
-    static func run(_ arguments: [String], context: CommandContext) async -> Int32 {
-        let parsed: ParsedArguments
-        do {
-            parsed = try ParsedArguments(arguments, options: [ParsedArguments.Option(long: "help", short: "h", takesValue: false)])
-            if parsed.flags.contains("help") {
-                context.writeOutput(help)
-                return ExitStatus.success
-            }
-            guard parsed.positionals.count == 1 else {
-                throw UsageError(parsed.positionals.isEmpty ? "name the registry to log out of" : "expected one registry, got \(parsed.positionals.count)")
-            }
-        } catch let error as UsageError {
-            return RegistryCommandLine.usageError("logout", error, context: context)
-        } catch {
-            return RegistryCommandLine.failure("logout", "\(error)", context: context)
-        }
-        let registry = parsed.positionals[0]
+    func run(context: CommandContext) async throws {
         let key = RegistryKey.key(for: registry)
         do {
-            let store = try context.resolveStore(context.environment)
+            let store = try context.resolveStore(context.config, context.environment)
             // Logged in means some stored spelling would serve the registry; erase removes every such key
             // (`ServerAddress.matches`), for the key login writes and for the spelling the user typed.
             let present = try store.get(key) != nil || store.get(registry) != nil
             guard present else {
                 context.writeOutput("Not logged in to \(key)\n")
-                return ExitStatus.success
+                return
             }
             for k in Set([key, registry]) { try store.erase(k) }
             if try store.get(key) != nil {
-                return RegistryCommandLine.failure("logout", "credentials for \(key) remain after erasing them; remove them from the store by hand", context: context)
+                throw CommandFailure("credentials for \(key) remain after erasing them; remove them from the store by hand")
             }
+        } catch let error as CommandFailure {
+            throw error
         } catch {
-            return RegistryCommandLine.failure("logout", "cannot remove the credentials for \(key): \(error)", context: context)
+            throw CommandFailure("cannot remove the credentials for \(key): \(error)")
         }
         context.writeOutput("Removing login credentials for \(key)\n")
-        return ExitStatus.success
     }
 }

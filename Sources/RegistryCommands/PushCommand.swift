@@ -2,27 +2,34 @@ import AuthCore
 import RegistryClient
 
 /// `ossb-registry push DIR[:NAME] REFERENCE`: pushes an image from an OCI image layout.
-enum PushCommand {
-    static let help = """
-        Usage: ossb-registry push DIR[:NAME] REFERENCE [--insecure] [--quiet] [--explain]
+struct PushCommand: RegistryCommand {
+    static let spec = CommandSpec(
+        name: "push", summary: "Push an image from an OCI image layout",
+        discussion: """
+            Push the image in the OCI image layout DIR (one written by `ossb-registry pull`, or skopeo's) to
+            REFERENCE: one image, or an index with all its platforms. NAME picks the image annotated with that
+            org.opencontainers.image.ref.name when the layout holds several; a full name such as alpine:3.20 is
+            matched first, else NAME is what follows the last colon. Blobs the registry has are skipped,
+            blobs known to live in another repository of the same registry are mounted, the rest are uploaded
+            (large ones in chunks that resume after an interruption); the tag is set last, so a failed push leaves
+            no half-pushed tag. Digests are preserved.
+            """,
+        positionals: [
+            CommandPositional(name: "DIR[:NAME]", noun: "layout directory", completion: .directories),
+            CommandPositional(name: "REFERENCE", noun: "reference"),
+        ],
+        options: [.quiet] + ClientFactory.commonOptions)
 
-        Push the image in the OCI image layout DIR (one written by `ossb-registry pull`, or skopeo's) to
-        REFERENCE: one image, or an index with all its platforms. NAME picks the image annotated with that
-        org.opencontainers.image.ref.name when the layout holds several; a full name such as alpine:3.20 is
-        matched first, else NAME is what follows the last colon. Blobs the registry has are skipped,
-        blobs known to live in another repository of the same registry are mounted, the rest are uploaded
-        (large ones in chunks that resume after an interruption); the tag is set last, so a failed push leaves
-        no half-pushed tag. Digests are preserved.
+    let arguments: ParsedArguments
+    let directory: String
+    let name: String?
+    let reference: ImageReference
 
-        Options:
-          --insecure   Allow plain http or an unverified certificate for this registry
-          -q, --quiet  No progress bars (they are shown only when stderr is a terminal)
-          --explain    Show which credentials and endpoints are used (never a secret)
-          --help       Show this help
-
-        Exit status: 0 success, 1 failure (one line on stderr), 2 usage error.
-
-        """
+    init(_ arguments: ParsedArguments, context: CommandContext) throws {
+        self.arguments = arguments
+        (directory, name) = Self.splitLayoutArgument(arguments.positionals[0])
+        reference = try ClientFactory.reference(arguments.positionals[1], context: context)
+    }
 
     /// Splits `DIR[:NAME]`. A name may itself hold colons (skopeo, buildah and containerd write `ref.name`s such
     /// as `alpine:3.20`), so a split whose directory is a layout listing the whole rest as a name wins, the
@@ -44,34 +51,11 @@ enum PushCommand {
         return (directory, name)
     }
 
-    static func run(_ arguments: [String], context: CommandContext) async -> Int32 {
-        let parsed: ParsedArguments
-        let reference: ImageReference
-        let directory: String
-        let name: String?
-        do {
-            parsed = try ParsedArguments(arguments, options: ClientFactory.commonOptions + [.init(long: "quiet", short: "q", takesValue: false)])
-            if parsed.flags.contains("help") {
-                context.writeOutput(help)
-                return ExitStatus.success
-            }
-            guard parsed.positionals.count == 2 else {
-                throw UsageError("expected a layout directory and a reference, got \(parsed.positionals.count) arguments")
-            }
-            (directory, name) = splitLayoutArgument(parsed.positionals[0])
-            reference = try ClientFactory.reference(parsed.positionals[1], context: context)
-        } catch {
-            return RegistryCommandLine.argumentFailure("push", error, context: context)
-        }
-        do {
-            let progress = ClientFactory.progress(quiet: parsed.flags.contains("quiet"), context: context, verb: "uploading")
-            let client = try ClientFactory.make(for: reference.registry, parsed: parsed, context: context, progress: progress)
-            let result = try await client.push(layout: directory, name: name, to: reference, progress: progress)
-            context.writeOutput(summary("Pushed", result))
-            return ExitStatus.success
-        } catch {
-            return RegistryCommandLine.failure("push", "\(error)", context: context)
-        }
+    func run(context: CommandContext) async throws {
+        let progress = ClientFactory.progress(quiet: arguments.has("quiet"), context: context, verb: "uploading")
+        let client = try ClientFactory.make(for: [reference.registry], parsed: arguments, context: context, progress: progress)
+        let result = try await client.push(layout: directory, name: name, to: reference, progress: progress)
+        context.writeOutput(Self.summary("Pushed", result))
     }
 
     static func summary(_ verb: String, _ result: PushResult) -> String {

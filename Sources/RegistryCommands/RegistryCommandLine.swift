@@ -1,28 +1,36 @@
 import AuthCore
 import RegistryClient
 
-/// `ossb-registry`, the operator's command-line tool: dispatches to the commands.
+/// `ossb-registry`, the operator's command-line tool: finds the command in the table, parses its arguments
+/// once, answers `--help` and usage errors the same way for every command, loads registry.json once, runs it.
 public enum RegistryCommandLine {
-    static let usage = """
+    /// The commands, in the order `--help` lists them. The one list: dispatch, help and completions read it.
+    static let commands: [any RegistryCommand.Type] = [
+        LoginCommand.self, LogoutCommand.self, InspectCommand.self, PullCommand.self, PushCommand.self,
+        CopyCommand.self, TagsCommand.self, CacheCommand.self, CompletionsCommand.self,
+    ]
+
+    /// The commands a user is shown (`--help`, completions).
+    static var listedCommands: [CommandSpec] { commands.map { $0.spec }.filter { !$0.hidden } }
+
+    /// The options of `ossb-registry` itself.
+    static let topOptions = [
+        CommandOption("help", short: "h", help: "Show this help (also: ossb-registry COMMAND --help)"),
+        CommandOption("version", help: "Print the version"),
+    ]
+
+    static var usage: String {
+        """
         Usage: ossb-registry COMMAND [OPTIONS]
 
         Commands:
-          login REGISTRY            Check credentials against a registry and store them
-          logout REGISTRY           Remove the stored credentials for a registry
-          inspect REFERENCE         Show an image's digest, platforms, config and layers (--raw: the manifest)
-          pull REFERENCE -o DIR     Write an image as an OCI image layout
-          push DIR[:NAME] REFERENCE Push an image from an OCI image layout
-          copy SOURCE DESTINATION   Copy an image between repositories or registries, digests preserved
-          tags REPOSITORY           List a repository's tags
-          cache du | prune          Show or free the disk space of the blob cache
-
+        \(HelpLayout.columns(listedCommands.map { ($0.synopsis, $0.summary) }))
         Options:
-          --help            Show this help (also: ossb-registry COMMAND --help)
-          --version         Print the version
-
+        \(HelpLayout.columns(topOptions.map { ($0.synopsis, $0.help) }))
         Environment: OSSB_EXPLAIN=1 explains what is consulted (never a secret); see docs/ossb-registry.md.
 
         """
+    }
 
     /// Runs a command line.
     /// - Parameters:
@@ -30,55 +38,50 @@ public enum RegistryCommandLine {
     ///   - context: streams, environment, transport and store.
     /// - Returns: the exit status (0, 1 or 2).
     public static func run(_ arguments: [String], context: CommandContext) async -> Int32 {
-        guard let command = arguments.first else {
+        guard let name = arguments.first else {
             context.writeError(usage)
             return ExitStatus.usage
         }
         let rest = Array(arguments.dropFirst())
-        switch command {
+        switch name {
         case "--help", "-h", "help":
-            if let topic = rest.first, let text = helpText(topic) {
-                context.writeOutput(text)
-            } else {
-                context.writeOutput(usage)
-            }
+            let topic = rest.first.flatMap { topic in commands.first { $0.spec.name == topic } }
+            context.writeOutput(topic?.spec.helpText ?? usage)
             return ExitStatus.success
         case "--version", "version":
             context.writeOutput("ossb-registry \(OSSBVersion.current)\n")
             return ExitStatus.success
-        case "login":
-            return await LoginCommand.run(rest, context: context)
-        case "logout":
-            return await LogoutCommand.run(rest, context: context)
-        case "inspect":
-            return await InspectCommand.run(rest, context: context)
-        case "pull":
-            return await PullCommand.run(rest, context: context)
-        case "push":
-            return await PushCommand.run(rest, context: context)
-        case "copy":
-            return await CopyCommand.run(rest, context: context)
-        case "tags":
-            return await TagsCommand.run(rest, context: context)
-        case "cache":
-            return CacheCommand.run(rest, context: context)
         default:
-            context.writeError("ossb-registry: unknown command \"\(command)\"; run 'ossb-registry --help' for the list\n")
-            return ExitStatus.usage
+            guard let command = commands.first(where: { $0.spec.name == name }) else {
+                context.writeError("ossb-registry: unknown command \"\(name)\"; run 'ossb-registry --help' for the list\n")
+                return ExitStatus.usage
+            }
+            return await run(command, rest, context: context)
         }
     }
 
-    static func helpText(_ command: String) -> String? {
-        switch command {
-        case "login": return LoginCommand.help
-        case "logout": return LogoutCommand.help
-        case "inspect": return InspectCommand.help
-        case "pull": return PullCommand.help
-        case "push": return PushCommand.help
-        case "copy": return CopyCommand.help
-        case "tags": return TagsCommand.help
-        case "cache": return CacheCommand.help
-        default: return nil
+    /// Parses `arguments` by the command's table, then runs it: help and usage errors here, once for all.
+    static func run(_ command: any RegistryCommand.Type, _ arguments: [String], context: CommandContext) async -> Int32 {
+        let spec = command.spec
+        var context = context
+        let invocation: any RegistryCommand
+        do {
+            let parsed = try ParsedArguments(arguments, options: spec.allOptions)
+            if parsed.has("help") {
+                context.writeOutput(spec.helpText)
+                return ExitStatus.success
+            }
+            try spec.check(parsed)
+            if spec.readsConfiguration { context.config = try RegistryConfig.load(environment: context.environment) }
+            invocation = try command.init(parsed, context: context)
+        } catch {
+            return argumentFailure(spec.name, error, context: context)
+        }
+        do {
+            try await invocation.run(context: context)
+            return ExitStatus.success
+        } catch {
+            return failure(spec.name, "\(error)", context: context)
         }
     }
 

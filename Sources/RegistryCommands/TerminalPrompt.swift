@@ -1,3 +1,4 @@
+import AuthCore
 import Glibc
 import Synchronization
 
@@ -16,12 +17,12 @@ enum TerminalPrompt {
             TerminalRestore.arm(saved)
             tcsetattr(0, TCSAFLUSH, &quiet)
         }
-        StandardStream.write(prompt, to: 2)
+        StandardStreams.write(prompt, to: 2)
         defer {
             if quietened {
                 tcsetattr(0, TCSAFLUSH, &saved)
                 TerminalRestore.disarm()
-                StandardStream.write("\n", to: 2)
+                StandardStreams.write("\n", to: 2)
             }
         }
         var bytes: [UInt8] = []
@@ -48,7 +49,7 @@ enum TerminalRestore {
         armed.withLock { settings in
             guard var saved = settings else { return false }
             tcsetattr(0, TCSAFLUSH, &saved)
-            StandardStream.write("\n", to: 2)
+            StandardStreams.write("\n", to: 2)
             return true
         }
     }

@@ -1,3 +1,4 @@
+import OSSBTestSupport
 import Testing
 
 /// Usage errors (exit 2), help (exit 0) and the one-line error rule, with no network.
@@ -13,6 +14,10 @@ import Testing
         (["login", "r.example", "-u", "x"], "no terminal to ask for the password"),
         (["logout"], "name the registry to log out of"),
         (["logout", "--password-stdin", "r"], "unknown option --password-stdin"),
+        // `--` ends the options: what follows is a positional even when it looks like one.
+        (["inspect", "--", "--raw"], "invalid image reference \"--raw\""),
+        (["pull", "-o", "x", "alpine", "--platform=linux/amd64", "--all-platforms"], "exclude each other"),
+        (["inspect", "alpine", "--raw=yes"], "--raw takes no value"),
     ])
     func usageErrorsExitWith2(arguments: [String], message: String) async {
         let result = await CommandHarness().run(arguments)
@@ -46,5 +51,36 @@ import Testing
         let result = await CommandHarness().run(["--version"])
         #expect(result.status == 0)
         #expect(result.stdout.hasPrefix("ossb-registry "))
+    }
+
+    /// registry.json is read once, before a command starts: a malformed one stops login before the registry is
+    /// asked or standard input is read (one line naming the file), and leaves `cache`, which does not read
+    /// it, working.
+    @Test func malformedRegistryJSONStopsACommandBeforeItStarts() async throws {
+        let harness = CommandHarness()
+        try harness.home.write("registry.json", "{bad")
+        let environment = ["OSSB_CONFIG": harness.home.file("registry.json"), "OSSB_CACHE_DIR": harness.home.file("cache")]
+        for arguments in [["login", "127.0.0.1:1", "-u", "u", "--password-stdin"], ["tags", "127.0.0.1:1/a"], ["logout", "r.example"]] {
+            let result = await harness.run(arguments, stdin: "secret\n", environment: environment)
+            #expect(result.status == 1, "\(arguments): \(result)")
+            #expect(result.stderr == "ossb-registry \(arguments[0]): \(environment["OSSB_CONFIG"]!) is not valid JSON (expected a member name in quotes at line 1, column 2)\n")
+            #expect(result.stdout.isEmpty)
+        }
+        #expect(try harness.storedEntry("127.0.0.1:1") == nil)
+        let cache = await harness.run(["cache", "du"], environment: environment)
+        #expect(cache.status == 0 && cache.stdout.hasPrefix("Blob cache:"), "\(cache)")
+    }
+
+    /// Every command's help page is written from its table: the usage line names its positionals, and every
+    /// option it accepts (and only those) is in the options section.
+    @Test func helpListsWhatTheParserAccepts() async {
+        let pull = await CommandHarness().run(["pull", "--help"]).stdout
+        #expect(pull.hasPrefix("Usage: ossb-registry pull REFERENCE --output DIR [OPTIONS]\n"), "\(pull)")
+        #expect(pull.contains("\n  -o, --output DIR "), "\(pull)")
+        let push = await CommandHarness().run(["push", "--help"]).stdout
+        #expect(push.hasPrefix("Usage: ossb-registry push DIR[:NAME] REFERENCE [OPTIONS]\n"), "\(push)")
+        #expect(!push.contains("--platform"), "\(push)")
+        let usage = await CommandHarness().run(["--help"]).stdout
+        #expect(!usage.contains("completions"), "\(usage)")
     }
 }

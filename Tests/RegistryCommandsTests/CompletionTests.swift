@@ -3,13 +3,19 @@ import Foundation
 import OSSBTestSupport
 import Testing
 
-/// The shell completions in scripts/completions/ know every command and option that `--help` lists, and every
-/// installed executable answers `--version`.
+/// The shell completions `ossb-registry completions bash|zsh` writes (what install.sh installs) know every
+/// command and option that `--help` lists, and every installed executable answers `--version`.
 @Suite struct CompletionTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
     static let command = "\(Subprocess.productsDirectory)/ossb-registry"
-    static let bashScript = "\(root)/scripts/completions/ossb-registry.bash"
-    static let zshScript = "\(root)/scripts/completions/_ossb-registry"
+
+    /// The completion script for `shell`, written to a file in `directory` as install.sh writes it.
+    static func script(_ shell: String, in directory: TemporaryDirectory) throws -> String {
+        let result = try Subprocess.run(command, ["completions", shell], environment: [:])
+        #expect(result.status == 0 && result.stderr.isEmpty, "\(result)")
+        try directory.write(shell, result.stdout)
+        return directory.file(shell)
+    }
 
     /// The commands `ossb-registry --help` lists.
     static func commands() throws -> [String] {
@@ -33,7 +39,7 @@ import Testing
     }
 
     /// What the bash completion offers for the words typed so far (the last one being completed).
-    static func bashCompletions(_ words: [String]) throws -> [String] {
+    static func bashCompletions(_ words: [String], script bashScript: String) throws -> [String] {
         let quoted = words.map { "'\($0)'" }.joined(separator: " ")
         let script = "source '\(bashScript)'; COMP_WORDS=(\(quoted)); COMP_CWORD=\(words.count - 1); _ossb_registry; printf '%s\\n' \"${COMPREPLY[@]}\""
         let result = try Subprocess.run("/bin/bash", ["-c", script], environment: ["PATH": "/usr/bin:/bin"])
@@ -42,21 +48,43 @@ import Testing
     }
 
     @Test func bashCompletesEveryCommandAndOption() throws {
+        let directory = TemporaryDirectory()
+        let script = try Self.script("bash", in: directory)
         let commands = try Self.commands()
         #expect(commands.count >= 7, "\(commands)")
-        let top = try Self.bashCompletions(["ossb-registry", ""])
+        let top = try Self.bashCompletions(["ossb-registry", ""], script: script)
         for command in commands { #expect(top.contains(command), "bash does not offer \(command)") }
         #expect(top.contains("--version"))
         for command in commands {
-            let offered = try Self.bashCompletions(["ossb-registry", command, "-"])
+            let offered = try Self.bashCompletions(["ossb-registry", command, "-"], script: script)
             for option in try Self.options(of: command) {
                 #expect(offered.contains(option), "bash does not offer \(command) \(option)")
             }
         }
     }
 
+    /// A positional is completed by its place among the positionals, whatever options come before it.
+    @Test func bashCompletesPositionalsAfterOptions() throws {
+        let directory = TemporaryDirectory()
+        let script = try Self.script("bash", in: directory)
+        #expect(try Self.bashCompletions(["ossb-registry", "cache", "--partials", ""], script: script) == ["du", "prune"])
+        #expect(try Self.bashCompletions(["ossb-registry", "cache", "du", ""], script: script).isEmpty)
+        let platforms = try Self.bashCompletions(["ossb-registry", "pull", "alpine", "--platform", "linux/arm"], script: script)
+        #expect(platforms == ["linux/arm64", "linux/arm/v7"], "\(platforms)")
+    }
+
+    /// `completions` serves install.sh: not in the command list, and only for the shells it knows.
+    @Test func completionsIsHiddenAndKnowsItsShells() throws {
+        #expect(try !Self.commands().contains("completions"))
+        let fish = try Subprocess.run(Self.command, ["completions", "fish"], environment: [:])
+        #expect(fish.status == 2 && fish.stdout.isEmpty, "\(fish)")
+        #expect(fish.stderr == "ossb-registry completions: expected bash or zsh, got fish; run 'ossb-registry completions --help'\n")
+    }
+
     @Test func zshKnowsEveryCommandAndOption() throws {
-        let script = try String(contentsOfFile: Self.zshScript, encoding: .utf8)
+        let directory = TemporaryDirectory()
+        let zshScript = try Self.script("zsh", in: directory)
+        let script = try String(contentsOfFile: zshScript, encoding: .utf8)
         for command in try Self.commands() {
             #expect(script.contains("'\(command):"), "zsh does not describe \(command)")
             // The command's branch: from `    login)` to its `;;`.
@@ -70,7 +98,7 @@ import Testing
             }
         }
         if let zsh = Subprocess.which("zsh") {
-            let checked = try Subprocess.run(zsh, ["-n", Self.zshScript], environment: [:])
+            let checked = try Subprocess.run(zsh, ["-n", zshScript], environment: [:])
             #expect(checked.status == 0, "\(checked)")
         }
     }

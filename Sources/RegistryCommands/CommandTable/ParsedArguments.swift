@@ -1,20 +1,16 @@
 /// Arguments split into options and positionals by a command's option table. Options may come before or
-/// after positionals (conventions); `--` ends the options; `--name=value` and `-u value` both work.
+/// after positionals; `--` ends the options; `--name=value` and `-u value` both work.
 struct ParsedArguments {
-    /// An option a command accepts.
-    struct Option {
-        let long: String
-        let short: Character?
-        let takesValue: Bool
-    }
-
+    /// The options given with a value, by long name (the last one given wins).
     var values: [String: String] = [:]
+    /// The flags given, by long name.
     var flags: Set<String> = []
+    /// The other arguments, in order.
     var positionals: [String] = []
 
     /// Parses `arguments` against `options`.
-    /// - Throws: `UsageError` for an unknown option or a missing value.
-    init(_ arguments: [String], options: [Option]) throws {
+    /// - Throws: `UsageError` for an unknown option, a missing value, or a value given to a flag.
+    init(_ arguments: [String], options: [CommandOption]) throws {
         var rest = arguments[...]
         while let argument = rest.popFirst() {
             if argument == "--" {
@@ -31,18 +27,27 @@ struct ParsedArguments {
                 name = String(argument[..<equals])
                 inlineValue = String(argument[argument.index(after: equals)...])
             }
-            let option = options.first { "--\($0.long)" == name || $0.short.map { "-\($0)" } == name }
-            guard let option else { throw UsageError("unknown option \(name)") }
+            guard let option = options.first(where: { $0.spellings.contains(name) }) else {
+                throw UsageError("unknown option \(name)")
+            }
             if option.takesValue {
-                guard let value = inlineValue ?? rest.popFirst() else {
-                    throw UsageError("\(name) needs a value")
-                }
+                guard let value = inlineValue ?? rest.popFirst() else { throw UsageError("\(name) needs a value") }
                 values[option.long] = value
             } else {
                 guard inlineValue == nil else { throw UsageError("\(name) takes no value") }
                 flags.insert(option.long)
             }
         }
+    }
+
+    /// Whether the flag `long` was given.
+    func has(_ long: String) -> Bool { flags.contains(long) }
+
+    /// Refuses two options given together.
+    /// - Throws: `UsageError` naming both.
+    func requireNotBoth(_ first: String, _ second: String) throws {
+        let given = { (long: String) in values[long] != nil || flags.contains(long) }
+        if given(first) && given(second) { throw UsageError("--\(first) and --\(second) exclude each other") }
     }
 }
 
