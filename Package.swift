@@ -88,6 +88,9 @@ let package = Package(
         // Cloud registries (ECR, Artifact Registry/GCR, ACR): credential chains and token minting. Links the HTTP
         // transport and libcrypto, so only the cloud helpers (run by the front as plugins) load it.
         .target(name: "CloudAuth", dependencies: ["AuthCore", "HTTPTransport", "CCrypto"], path: "Sources/CloudAuth"),
+        .testTarget(
+            name: "CloudAuthTests", dependencies: ["CloudAuth", "AuthCore", "HTTPTransport", "RegistryClient", "OSSBTestSupport"],
+            path: "Tests/CloudAuthTests"),
         // The `ossb-registry` command's code (login, logout), testable in-process; the executable is thin.
         .target(
             name: "RegistryCommands", dependencies: ["AuthCore", "HTTPTransport", "RegistryClient"],

@@ -1,0 +1,92 @@
+import AuthCore
+import CloudAuth
+import Foundation
+import HTTPTransport
+import OSSBTestSupport
+import Synchronization
+import Testing
+
+/// The Google and Azure stand-ins as the tests use them: their credential files, and providers' contexts over
+/// the real transport with explanation lines collected.
+struct CloudBed {
+    /// http address of the token endpoints and metadata services.
+    let server: String
+    /// https port of the Azure registry exchange.
+    let exchangePort: Int
+    /// Credential files and the exchange's CA.
+    let directory: String
+    /// A scratch directory: HOME, certs.d, edited credential files.
+    let scratch = TemporaryDirectory()
+
+    static var available: Bool { TestServers.cloud != nil }
+
+    init() throws {
+        let bed = try #require(TestServers.cloud)
+        (server, exchangePort, directory) = (bed.server, bed.exchangePort, bed.directory)
+    }
+
+    /// A credential file's JSON.
+    func json(_ name: String) throws -> [String: Any] {
+        let data = try Data(contentsOf: URL(fileURLWithPath: "\(directory)/\(name)"))
+        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    }
+
+    /// `azure.json`'s string members.
+    func azure(_ name: String) throws -> String { try #require(try json("azure.json")[name] as? String) }
+
+    /// A registry name under ACR's domain that reaches the exchange stand-in.
+    var acrHost: String { "ossbtest.azurecr.io:\(exchangePort)" }
+
+    /// A provider context: the given variables with HOME in the scratch directory, the transport resolving the
+    /// ACR name to loopback and trusting the exchange's CA through a certs.d directory (unless `trustExchange`
+    /// is false), explanations into `lines`.
+    func context(_ variables: [String: String], lines: ExplainLines, trustExchange: Bool = true) throws -> CloudContext {
+        let certs = scratch.file("certs.d")
+        if trustExchange {
+            try FileManager.default.createDirectory(atPath: "\(certs)/\(acrHost)", withIntermediateDirectories: true)
+            if !FileManager.default.fileExists(atPath: "\(certs)/\(acrHost)/ca.crt") {
+                try FileManager.default.copyItem(atPath: "\(directory)/ca.crt", toPath: "\(certs)/\(acrHost)/ca.crt")
+            }
+        }
+        var environment = ["HOME": scratch.file("home")]
+        environment.merge(variables) { $1 }
+        let http = CurlHTTPClient(
+            certsDirectories: trustExchange ? [certs] : [], resolve: ["ossbtest.azurecr.io:\(exchangePort):127.0.0.1"])
+        return CloudContext(
+            environment: Environment(environment), http: http, explain: { lines.append($0) },
+            now: { Int64(Date().timeIntervalSince1970) })
+    }
+}
+
+/// Explanation lines collected from a provider.
+final class ExplainLines: Sendable {
+    private let lines = Mutex<[String]>([])
+    func append(_ line: String) { lines.withLock { $0.append(line) } }
+    var all: [String] { lines.withLock { $0 } }
+
+    /// Records an issue when any line holds one of `secrets`.
+    func expectNone(of secrets: [String], sourceLocation: SourceLocation = #_sourceLocation) {
+        for line in all {
+            for secret in secrets where !secret.isEmpty {
+                #expect(!line.contains(secret), "an explanation line holds a secret", sourceLocation: sourceLocation)
+            }
+        }
+    }
+}
+
+/// The message of a `CloudAuthError` thrown by `body`, recording an issue when it succeeds or throws another error.
+func cloudError(_ body: () async throws -> CloudCredential, sourceLocation: SourceLocation = #_sourceLocation) async -> String {
+    do {
+        _ = try await body()
+        Issue.record("the provider answered instead of failing", sourceLocation: sourceLocation)
+        return ""
+    } catch let error as CloudAuthError {
+        return error.message
+    } catch {
+        Issue.record("expected a CloudAuthError, got \(error)", sourceLocation: sourceLocation)
+        return ""
+    }
+}
+
+/// Seconds since the epoch.
+var now: Int64 { Int64(Date().timeIntervalSince1970) }
