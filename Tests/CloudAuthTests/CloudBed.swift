@@ -64,9 +64,11 @@ final class ExplainLines: Sendable {
     func append(_ line: String) { lines.withLock { $0.append(line) } }
     var all: [String] { lines.withLock { $0 } }
 
-    /// Records an issue when any line holds one of `secrets`.
+    /// Records an issue when any line holds one of `secrets`, or a JWT (`eyJ` is `{"` in base64url): tokens the
+    /// test cannot name, such as the Entra ID token passed between two requests.
     func expectNone(of secrets: [String], sourceLocation: SourceLocation = #_sourceLocation) {
         for line in all {
+            #expect(!line.contains("eyJ"), "an explanation line holds a token", sourceLocation: sourceLocation)
             for secret in secrets where !secret.isEmpty {
                 #expect(!line.contains(secret), "an explanation line holds a secret", sourceLocation: sourceLocation)
             }
