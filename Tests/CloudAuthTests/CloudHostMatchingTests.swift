@@ -1,5 +1,5 @@
-import CloudAuth
 import Testing
+@testable import CloudAuth
 
 /// Which registry hosts each provider claims: the real names with ports and any case, never a look-alike.
 struct CloudHostMatchingTests {
@@ -23,4 +23,10 @@ struct CloudHostMatchingTests {
         "myreg.azurecr.io/x", "my_reg.azurecr.io", "gcr.io", "",
     ])
     func azureDoesNotServe(host: String) { #expect(!AzureProvider().serves(host: host)) }
+
+    @Test func azureAsksForTheAudienceOfTheRegistrysCloud() {
+        #expect(AzureEntraToken.resource(forRegistry: "myreg.azurecr.io") == "https://containerregistry.azure.net")
+        #expect(AzureEntraToken.resource(forRegistry: "myreg.azurecr.cn") == "https://management.chinacloudapi.cn")
+        #expect(AzureEntraToken.resource(forRegistry: "myreg.azurecr.us:443") == "https://management.usgovcloudapi.net")
+    }
 }

@@ -12,37 +12,50 @@ struct AzureEntraToken {
     /// The tenant, when known (the registry's exchange wants it).
     let tenant: String?
 
-    /// The audience of ACR's data plane.
-    static let resource = "https://containerregistry.azure.net"
+    /// The audience of ACR's data plane in the public cloud.
+    static let publicResource = "https://containerregistry.azure.net"
+
+    /// The audience a token for the registry `host` is requested for: ACR's own in the public cloud; in Azure
+    /// China (`.azurecr.cn`) and Azure Government (`.azurecr.us`), that cloud's Resource Manager, the audiences
+    /// Azure's container registry SDKs know for those clouds (ACR accepts Resource Manager tokens by default).
+    static func resource(forRegistry host: String) -> String {
+        let labels = CloudHostName(host).labels
+        switch labels.last {
+        case "cn": return "https://management.chinacloudapi.cn"
+        case "us": return "https://management.usgovcloudapi.net"
+        default: return publicResource
+        }
+    }
 
     /// Walks the chain: client secret, workload identity, managed identity.
-    static func obtain(_ http: CloudHTTP) async throws(CloudAuthError) -> AzureEntraToken {
+    static func obtain(for host: String, _ http: CloudHTTP) async throws(CloudAuthError) -> AzureEntraToken {
+        let resource = resource(forRegistry: host)
         let environment = http.context.environment
         let clientID = environment["AZURE_CLIENT_ID"]
         let tenant = environment["AZURE_TENANT_ID"]
         if let clientID, let tenant, let secret = environment["AZURE_CLIENT_SECRET"] {
             http.context.explain("ossb: Azure: client secret of \(clientID) in tenant \(tenant) (AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_CLIENT_SECRET)")
             return try await clientCredentials(
-                http, clientID: clientID, tenant: tenant, proof: [("client_secret", secret)],
+                http, clientID: clientID, tenant: tenant, resource: resource, proof: [("client_secret", secret)],
                 advice: "the client secret of \(clientID) is wrong or expired: create a new one (`az ad app credential reset`) and set AZURE_CLIENT_SECRET")
         }
         if let clientID, let tenant, let path = environment["AZURE_FEDERATED_TOKEN_FILE"] {
             http.context.explain("ossb: Azure: workload identity of \(clientID) in tenant \(tenant) with the token in \(path) (AZURE_FEDERATED_TOKEN_FILE)")
             let assertion = try federatedToken(path, http)
             return try await clientCredentials(
-                http, clientID: clientID, tenant: tenant,
+                http, clientID: clientID, tenant: tenant, resource: resource,
                 proof: [("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"), ("client_assertion", assertion)],
                 advice: "add a federated credential to \(clientID) whose issuer and subject match the service account token (`az identity federated-credential create`)")
         }
         let partial = [("AZURE_CLIENT_ID", clientID), ("AZURE_TENANT_ID", tenant)].filter { $0.1 == nil }.map(\.0)
         http.context.explain("ossb: Azure: no client secret or federated token (\(partial.isEmpty ? "AZURE_CLIENT_SECRET and AZURE_FEDERATED_TOKEN_FILE are unset" : partial.joined(separator: " and ") + " unset")); asking the managed identity endpoint")
-        return try await AzureManagedIdentity(http: http, clientID: clientID).token()
+        return try await AzureManagedIdentity(http: http, clientID: clientID, resource: resource).token()
     }
 
     /// The client credentials grant at `{AZURE_AUTHORITY_HOST}/{tenant}/oauth2/v2.0/token`, proving the client
     /// with a secret or a federated assertion.
     private static func clientCredentials(
-        _ http: CloudHTTP, clientID: String, tenant: String, proof: [(String, String)], advice: String
+        _ http: CloudHTTP, clientID: String, tenant: String, resource: String, proof: [(String, String)], advice: String
     ) async throws(CloudAuthError) -> AzureEntraToken {
         var authority = http.context.environment["AZURE_AUTHORITY_HOST"] ?? "https://login.microsoftonline.com"
         if !authority.contains("://") { authority = "https://" + authority }

@@ -9,10 +9,12 @@ import FoundationEssentials
 struct AzureManagedIdentity {
     let http: CloudHTTP
     let clientID: String?
+    /// The audience (`AzureEntraToken.resource(forRegistry:)`).
+    let resource: String
 
     func token() async throws(CloudAuthError) -> AzureEntraToken {
         let environment = http.context.environment
-        var query = [("resource", AzureEntraToken.resource)]
+        var query = [("resource", resource)]
         if let clientID { query.append(("client_id", clientID)) }
         var headers = HTTPHeaders()
         let base: String

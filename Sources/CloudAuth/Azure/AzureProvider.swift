@@ -26,7 +26,7 @@ package struct AzureProvider: CloudProvider {
 
     package func credential(for host: String, in context: CloudContext) async throws -> CloudCredential {
         let http = CloudHTTP(cloud: cloudName, context: context)
-        let entra = try await AzureEntraToken.obtain(http)
+        let entra = try await AzureEntraToken.obtain(for: host, http)
         context.explain("ossb: Azure: exchanging the Entra ID token of \(entra.identity) at https://\(host)/oauth2/exchange")
         return try await AzureRegistryExchange(host: host, http: http).refreshToken(for: entra)
     }

@@ -11,7 +11,9 @@ struct AzureRegistryExchange {
         // Always https: the registry is never loopback (`serves(host:)` admits only ACR names), and the body
         // carries the Entra ID token.
         let url = try http.secureURL("https://\(host)/oauth2/exchange", "the registry's exchange endpoint")
-        var form = [("grant_type", "access_token"), ("service", host)]
+        // The service is the registry's name as its certificate and Host header have it: no default port.
+        let service = host.hasSuffix(":443") ? String(host.dropLast(4)) : host
+        var form = [("grant_type", "access_token"), ("service", service)]
         if let tenant = entra.tenant { form.append(("tenant", tenant)) }
         form.append(("access_token", entra.token))
         let advice = "grant \(entra.identity) a role on the registry that allows pulling (AcrPull), e.g. `az role assignment create --assignee \(entra.identity) --role AcrPull --scope <registry id>`"
