@@ -108,28 +108,7 @@ struct AzureProviderTests {
     /// which accepts it as an OAuth2 refresh token for its pull-only user.
     @Test(.enabled(if: TestServers.token != nil, "needs scripts/test.sh's token registry"))
     func theIdentityTokenPullsFromATokenAuthRegistry() async throws {
-        let token = try #require(TestServers.token)
-        let repository = "cloud/acr-\(UUID().uuidString.lowercased().prefix(8))"
-        let pusher = RegistryAuthenticator(
-            registry: HTTPOrigin(URL(string: "http://\(token.registry)/")!)!,
-            credentials: Credentials(username: token.user, password: token.password), client: CurlHTTPClient(),
-            allowPlainHTTP: true)
-        let digest = try await RegistrySeeder(auth: pusher, registry: token.registry).pushImage(repository, tag: "v1")
-
         let got = try await credential(try clientSecretVariables())
-        let prefix = "OSSB_" + EnvironmentStore.prefix(forHost: token.registry)
-        var options = ClientOptions(environment: Environment([
-            "HOME": bed.scratch.file("home"), "\(prefix)_IDENTITY_TOKEN": got.secret,
-        ]))
-        options.warn = { _ in }
-        let client = try RegistryClient(options: options)
-        let resolved = try await client.resolveImage(try ImageReference.parse("\(token.registry)/\(repository):v1"))
-        #expect(resolved.image.digest.description == digest)
-
-        var forged = options
-        forged.environment = Environment(["HOME": bed.scratch.file("home"), "\(prefix)_IDENTITY_TOKEN": got.secret + "x"])
-        await #expect(throws: (any Error).self) {
-            _ = try await RegistryClient(options: forged).resolveImage(try ImageReference.parse("\(token.registry)/\(repository):v1"))
-        }
+        try await bed.expectPullFromTheTokenRegistry(got)
     }
 }

@@ -3,6 +3,7 @@ import CloudAuth
 import Foundation
 import HTTPTransport
 import OSSBTestSupport
+import RegistryClient
 import Synchronization
 import Testing
 
@@ -55,6 +56,41 @@ struct CloudBed {
         return CloudContext(
             environment: Environment(environment), http: http, explain: { lines.append($0) },
             now: { Int64(Date().timeIntervalSince1970) })
+    }
+}
+
+extension CloudBed {
+    /// Seeds an image into the token registry, resolves it with `credential` through `RegistryClient` (the
+    /// environment store serving it: a user name and password, or an identity token for Azure's user name),
+    /// and checks that the same credential with one character more is refused.
+    func expectPullFromTheTokenRegistry(_ credential: CloudCredential, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        let token = try #require(TestServers.token)
+        let repository = "cloud/\(UUID().uuidString.lowercased().prefix(8))"
+        let pusher = RegistryAuthenticator(
+            registry: HTTPOrigin(URL(string: "http://\(token.registry)/")!)!,
+            credentials: Credentials(username: token.user, password: token.password), client: CurlHTTPClient(),
+            allowPlainHTTP: true)
+        let digest = try await RegistrySeeder(auth: pusher, registry: token.registry).pushImage(repository, tag: "v1")
+        let reference = try ImageReference.parse("\(token.registry)/\(repository):v1")
+
+        func client(secret: String) throws -> RegistryClient {
+            let prefix = "OSSB_" + EnvironmentStore.prefix(forHost: token.registry)
+            var variables = ["HOME": scratch.file("home")]
+            if credential.username == "00000000-0000-0000-0000-000000000000" {
+                variables["\(prefix)_IDENTITY_TOKEN"] = secret
+            } else {
+                variables["\(prefix)_USERNAME"] = credential.username
+                variables["\(prefix)_PASSWORD"] = secret
+            }
+            var options = ClientOptions(environment: Environment(variables))
+            options.warn = { _ in }
+            return try RegistryClient(options: options)
+        }
+        let resolved = try await client(secret: credential.secret).resolveImage(reference)
+        #expect(resolved.image.digest.description == digest, sourceLocation: sourceLocation)
+        await #expect(throws: (any Error).self, "a forged credential is refused", sourceLocation: sourceLocation) {
+            _ = try await client(secret: credential.secret + "x").resolveImage(reference)
+        }
     }
 }
 

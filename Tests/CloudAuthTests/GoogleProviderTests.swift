@@ -2,6 +2,7 @@ import AuthCore
 import CloudAuth
 import Foundation
 import HTTPTransport
+import OSSBTestSupport
 import Testing
 
 /// The Google provider against the stand-ins: each credential type, refusals, and what explanations show.
@@ -28,6 +29,14 @@ struct GoogleProviderTests {
         let keyBody = privateKey.split(separator: "\n").dropFirst().first.map(String.init) ?? ""
         lines.expectNone(of: [got.secret, keyBody])
         #expect(lines.all.contains { $0.contains("service_account") && $0.contains("ossb-test@") })
+    }
+
+    /// The access token at a real docker-registry's token server, which takes it as the password of
+    /// `oauth2accesstoken` as Artifact Registry does.
+    @Test(.enabled(if: TestServers.token != nil, "needs scripts/test.sh's token registry"))
+    func theAccessTokenPullsFromATokenAuthRegistry() async throws {
+        let got = try await credential(["GOOGLE_APPLICATION_CREDENTIALS": "\(bed.directory)/google-sa.json"])
+        try await bed.expectPullFromTheTokenRegistry(got)
     }
 
     @Test func aKeyTheAccountDoesNotHaveIsRefusedWithWhatToDo() async throws {

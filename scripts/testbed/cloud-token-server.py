@@ -16,7 +16,9 @@ client secrets, the federated subject):
                                "identity_header", "managed_identity_client_id", "metadata_email"}
   ca.crt                      the CA of the TLS port's certificate (a certs.d ca.crt)
 Refresh tokens from /oauth2/exchange are HS256 JWTs (iss "ossb-test-acr-exchange", sub EXCHANGE_USER) keyed by
-the secret in EXCHANGE_SECRET_FILE, which token-server.py also reads, so the token registry accepts them.
+the secret in EXCHANGE_SECRET_FILE, which token-server.py also reads, so the token registry accepts them; Google
+access tokens are "ya29." (or "fed.") and such a JWT (iss "ossb-test-google"), which the token registry accepts
+as the password of the user oauth2accesstoken.
 
 Endpoints (http):
   POST /google/token                        jwt-bearer (RS256 signature against the key's public half; iss,
@@ -144,7 +146,11 @@ def entra_token(app_id):
 
 
 def google_token(identity, prefix="ya29."):
-    token = prefix + secrets.token_urlsafe(32)
+    """An access token: the prefix and an HS256 JWT keyed by the exchange secret, so that the token registry
+    takes it as the password of oauth2accesstoken (for EXCHANGE_USER), as Artifact Registry takes Google's."""
+    now = int(time.time())
+    token = prefix + hs256({"iss": "ossb-test-google", "sub": EXCHANGE_USER, "identity": identity, "iat": now,
+                            "exp": now + 3600, "jti": secrets.token_hex(8)}, EXCHANGE_SECRET)
     with lock:
         google_tokens[token] = identity
     return token

@@ -8,7 +8,9 @@ CONFIG: {"issuer": ..., "service": ..., "lifetime": seconds,
          "users": {name: {"password": ..., "actions": ["pull", "push", "delete"]}},
          "public_prefix": "public/",   (anonymous users may pull repositories under it)
          "exchange_secret_file": path} (optional: refresh tokens an Azure /oauth2/exchange stand-in signed, see
-                                        cloud-token-server.py: HS256 JWTs, iss ossb-test-acr-exchange, sub a user)
+                                        cloud-token-server.py: HS256 JWTs, iss ossb-test-acr-exchange, sub a user;
+                                        and, as the password of oauth2accesstoken, Google access tokens the
+                                        Google stand-in minted: "ya29." or "fed." and a JWT, iss ossb-test-google)
 
 Endpoints:
   GET  /token            distribution GET form: Basic credentials (or none), service, scope (repeated),
@@ -115,8 +117,9 @@ def issue(user, scopes, client_id):
 EXCHANGE_SECRET = open(CONFIG["exchange_secret_file"], "rb").read().strip() if CONFIG.get("exchange_secret_file") else None
 
 
-def exchanged_refresh_user(token):
-    """The user of a refresh token minted by the Azure exchange stand-in: signature, issuer and expiry checked."""
+def stand_in_user(token, issuer="ossb-test-acr-exchange"):
+    """The user of a token minted by the cloud stand-ins (the Azure exchange's refresh tokens, by default):
+    signature, issuer and expiry checked."""
     parts = token.split(".")
     if EXCHANGE_SECRET is None or len(parts) != 3:
         return None
@@ -128,7 +131,7 @@ def exchanged_refresh_user(token):
         claims = json.loads(unb64(parts[1]))
     except Exception:
         return None
-    if claims.get("iss") != "ossb-test-acr-exchange" or claims.get("exp", 0) <= time.time():
+    if claims.get("iss") != issuer or claims.get("exp", 0) <= time.time():
         return None
     return claims.get("sub") if claims.get("sub") in CONFIG["users"] else None
 
@@ -137,7 +140,19 @@ def refresh_user(token):
     """The user a refresh token stands for: one this server issued, or one the exchange stand-in signed."""
     with lock:
         user = refresh_tokens.get(token)
-    return user if user is not None else exchanged_refresh_user(token)
+    return user if user is not None else stand_in_user(token)
+
+
+def password_user(name, password):
+    """The user a name and password log in as: a configured user, or oauth2accesstoken with a Google access
+    token from the stand-in (the user it was minted for)."""
+    if check_password(name, password):
+        return name
+    if name == "oauth2accesstoken":
+        for prefix in ("ya29.", "fed."):
+            if password.startswith(prefix):
+                return stand_in_user(password[len(prefix):], issuer="ossb-test-google")
+    return None
 
 
 def check_password(user, password):
@@ -188,9 +203,10 @@ class Handler(BaseHTTPRequestHandler):
             except Exception:
                 self.send_json(400, {"errors": [{"code": "UNAUTHORIZED", "message": "malformed Basic credentials"}]})
                 return
+            by_password = password_user(name, password)
             by_refresh = refresh_user(password)
-            if check_password(name, password):
-                user = name
+            if by_password is not None:
+                user = by_password
             elif by_refresh is not None:
                 user = by_refresh
             else:
@@ -229,10 +245,10 @@ class Handler(BaseHTTPRequestHandler):
         refresh = None
         if grant_type == "password":
             name, password = form.get("username", [""])[0], form.get("password", [""])[0]
-            if not check_password(name, password):
+            user = password_user(name, password)
+            if user is None:
                 self.send_json(401, {"error": "invalid_grant", "error_description": "invalid username or password"})
                 return
-            user = name
         elif grant_type == "refresh_token":
             refresh = form.get("refresh_token", [""])[0]
             user = refresh_user(refresh)
