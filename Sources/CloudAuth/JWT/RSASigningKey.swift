@@ -52,6 +52,8 @@ package struct RSASigningKey: Sendable {
         guard let key else {
             throw Failure("it holds no unencrypted PEM private key (\(drainErrors()))")
         }
+        // OpenSSL 3's decoders may queue errors from the formats they tried before the one that fit.
+        ERR_clear_error()
         defer { EVP_PKEY_free(key) }
         guard EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA else {
             throw Failure("its private key is not an RSA key; service account keys are RSA")
