@@ -85,6 +85,12 @@ let package = Package(
         // HTTP over libcurl implementing AuthCore's `HTTPClient`: streaming, connection reuse, certs.d TLS,
         // SHA-256 sinks. Redirects are followed by AuthCore's code, never by libcurl.
         .target(name: "HTTPTransport", dependencies: ["AuthCore", "CCurl", "CCrypto"], path: "Sources/HTTPTransport"),
+        // Cloud registries (ECR, Artifact Registry/GCR, ACR): credential chains and token minting. Links the HTTP
+        // transport and libcrypto, so only the cloud helpers (run by the front as plugins) load it.
+        .target(name: "CloudAuth", dependencies: ["AuthCore", "HTTPTransport", "CCrypto"], path: "Sources/CloudAuth"),
+        .testTarget(
+            name: "CloudAuthTests", dependencies: ["CloudAuth", "AuthCore", "HTTPTransport", "RegistryClient", "OSSBTestSupport"],
+            path: "Tests/CloudAuthTests"),
         // The `ossb-registry` command's code (login, logout), testable in-process; the executable is thin.
         .target(
             name: "RegistryCommands", dependencies: ["AuthCore", "HTTPTransport", "RegistryClient"],

@@ -32,7 +32,8 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 for bed in scripts/testbed/registry.sh scripts/testbed/token-registry.sh scripts/testbed/tls-registry.sh \
-  scripts/testbed/http-server.sh scripts/testbed/hostile-registry.sh scripts/testbed/dbus-beds.sh; do
+  scripts/testbed/http-server.sh scripts/testbed/hostile-registry.sh scripts/testbed/dbus-beds.sh \
+  scripts/testbed/cloud-beds.sh; do
   # shellcheck disable=SC1090
   source "$bed"
 done
@@ -48,6 +49,7 @@ start_bed() {
 start_bed "the registry with Basic auth" start_basic_registry
 start_bed "the fault-injecting proxy" start_fault_proxy
 start_bed "the token registry" start_token_registry
+start_bed "the Google and Azure stand-ins" start_cloud_beds
 start_bed "the HTTPS registry" start_tls_registry
 start_bed "the HTTP test server" start_http_server
 start_bed "the hostile registry" start_hostile_registry

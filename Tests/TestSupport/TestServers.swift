@@ -32,6 +32,16 @@ public enum TestServers {
             pullPassword: pullPassword)
     }
 
+    /// The Google and Azure stand-ins (scripts/testbed/cloud-beds.sh): their http address, the https port of the
+    /// Azure registry exchange (answering for any `*.azurecr.io` name resolved to 127.0.0.1) and the directory
+    /// with the credential files and the exchange's CA certificate.
+    public static var cloud: (server: String, exchangePort: Int, directory: String)? {
+        guard let server = environment["OSSB_TEST_CLOUD_SERVER"], let port = environment["OSSB_TEST_CLOUD_EXCHANGE_PORT"].flatMap(Int.init),
+            let directory = environment["OSSB_TEST_CLOUD_DIR"]
+        else { return nil }
+        return (server, port, directory)
+    }
+
     /// The fault-injecting proxy in front of the Basic-auth registry (scripts/testbed/fault-proxy.py).
     public static var faultProxy: String? { environment["OSSB_TEST_FAULT_PROXY"] }
 

@@ -4,7 +4,9 @@
 #   OSSB_TEST_TOKEN_REALM           http://127.0.0.1:TPORT (the token server; /token, /stats, /control)
 #   OSSB_TEST_TOKEN_USER / _PASSWORD            may pull, push and delete everywhere
 #   OSSB_TEST_TOKEN_PULL_USER / _PULL_PASSWORD  may only pull
-# Anonymous users may pull repositories under public/.
+# Anonymous users may pull repositories under public/. The token server also takes, as refresh tokens, the
+# tokens an Azure registry's /oauth2/exchange stand-in (cloud-beds.sh) signs with the key in
+# $OSSB_TESTBED_DIR/token-registry/exchange.secret.
 start_token_registry() {
   local dir="$OSSB_TESTBED_DIR/token-registry" port tport
   mkdir -p "$dir/storage"
@@ -14,8 +16,10 @@ start_token_registry() {
   OSSB_TEST_TOKEN_PASSWORD="pw-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
   OSSB_TEST_TOKEN_PULL_USER=ossb-puller
   OSSB_TEST_TOKEN_PULL_PASSWORD="pw-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+  head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$dir/exchange.secret"
   cat > "$dir/token-config.json" <<JSON
 {"issuer": "ossb-test-issuer", "service": "ossb-test-registry", "lifetime": 300, "public_prefix": "public/",
+ "exchange_secret_file": "$dir/exchange.secret",
  "users": {"$OSSB_TEST_TOKEN_USER": {"password": "$OSSB_TEST_TOKEN_PASSWORD", "actions": ["pull", "push", "delete"]},
            "$OSSB_TEST_TOKEN_PULL_USER": {"password": "$OSSB_TEST_TOKEN_PULL_PASSWORD", "actions": ["pull"]}}}
 JSON

@@ -6,7 +6,11 @@ aud as a plain string, exp, nbf, access). Listens on 127.0.0.1 only.
 Usage: token-server.py PORT CONFIG.json CERT_OUT.pem
 CONFIG: {"issuer": ..., "service": ..., "lifetime": seconds,
          "users": {name: {"password": ..., "actions": ["pull", "push", "delete"]}},
-         "public_prefix": "public/"}   (anonymous users may pull repositories under it)
+         "public_prefix": "public/",   (anonymous users may pull repositories under it)
+         "exchange_secret_file": path} (optional: refresh tokens an Azure /oauth2/exchange stand-in signed, see
+                                        cloud-token-server.py: HS256 JWTs, iss ossb-test-acr-exchange, sub a user;
+                                        and, as the password of oauth2accesstoken, Google access tokens the
+                                        Google stand-in minted: "ya29." or "fed." and a JWT, iss ossb-test-google)
 
 Endpoints:
   GET  /token            distribution GET form: Basic credentials (or none), service, scope (repeated),
@@ -19,7 +23,7 @@ Endpoints:
                          they are issued (exp in the past, inside the registry's 60 s leeway by 3 s) while
                          expires_in still says the configured lifetime: a cached token that goes stale
 """
-import base64, datetime, hashlib, json, os, secrets, sys, threading, time
+import base64, datetime, hashlib, hmac, json, os, secrets, sys, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -110,6 +114,47 @@ def issue(user, scopes, client_id):
     return sign_jwt(claims), lifetime
 
 
+EXCHANGE_SECRET = open(CONFIG["exchange_secret_file"], "rb").read().strip() if CONFIG.get("exchange_secret_file") else None
+
+
+def stand_in_user(token, issuer="ossb-test-acr-exchange"):
+    """The user of a token minted by the cloud stand-ins (the Azure exchange's refresh tokens, by default):
+    signature, issuer and expiry checked."""
+    parts = token.split(".")
+    if EXCHANGE_SECRET is None or len(parts) != 3:
+        return None
+    unb64 = lambda text: base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    expected = hmac.new(EXCHANGE_SECRET, (parts[0] + "." + parts[1]).encode(), hashlib.sha256).digest()
+    try:
+        if not hmac.compare_digest(unb64(parts[2]), expected):
+            return None
+        claims = json.loads(unb64(parts[1]))
+    except Exception:
+        return None
+    if claims.get("iss") != issuer or claims.get("exp", 0) <= time.time():
+        return None
+    return claims.get("sub") if claims.get("sub") in CONFIG["users"] else None
+
+
+def refresh_user(token):
+    """The user a refresh token stands for: one this server issued, or one the exchange stand-in signed."""
+    with lock:
+        user = refresh_tokens.get(token)
+    return user if user is not None else stand_in_user(token)
+
+
+def password_user(name, password):
+    """The user a name and password log in as: a configured user, or oauth2accesstoken with a Google access
+    token from the stand-in (the user it was minted for)."""
+    if check_password(name, password):
+        return name
+    if name == "oauth2accesstoken":
+        for prefix in ("ya29.", "fed."):
+            if password.startswith(prefix):
+                return stand_in_user(password[len(prefix):], issuer="ossb-test-google")
+    return None
+
+
 def check_password(user, password):
     entry = CONFIG["users"].get(user)
     return entry is not None and secrets.compare_digest(entry["password"], password)
@@ -158,10 +203,10 @@ class Handler(BaseHTTPRequestHandler):
             except Exception:
                 self.send_json(400, {"errors": [{"code": "UNAUTHORIZED", "message": "malformed Basic credentials"}]})
                 return
-            with lock:
-                by_refresh = refresh_tokens.get(password)
-            if check_password(name, password):
-                user = name
+            by_password = password_user(name, password)
+            by_refresh = refresh_user(password)
+            if by_password is not None:
+                user = by_password
             elif by_refresh is not None:
                 user = by_refresh
             else:
@@ -200,14 +245,13 @@ class Handler(BaseHTTPRequestHandler):
         refresh = None
         if grant_type == "password":
             name, password = form.get("username", [""])[0], form.get("password", [""])[0]
-            if not check_password(name, password):
+            user = password_user(name, password)
+            if user is None:
                 self.send_json(401, {"error": "invalid_grant", "error_description": "invalid username or password"})
                 return
-            user = name
         elif grant_type == "refresh_token":
             refresh = form.get("refresh_token", [""])[0]
-            with lock:
-                user = refresh_tokens.get(refresh)
+            user = refresh_user(refresh)
             if user is None:
                 self.send_json(401, {"error": "invalid_grant", "error_description": "unknown refresh token"})
                 return

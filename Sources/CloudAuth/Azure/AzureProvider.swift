@@ -1,0 +1,33 @@
+import AuthCore
+import FoundationEssentials
+
+/// Azure Container Registry (`*.azurecr.io`, `*.azurecr.cn`, `*.azurecr.us`): an Entra ID access token,
+/// exchanged at the registry's `/oauth2/exchange` for an ACR refresh token, which is handed out as an identity
+/// token (user name `00000000-0000-0000-0000-000000000000`); the registry client then trades it at the
+/// registry's token endpoint like any OAuth2 refresh token.
+///
+/// The Entra ID token comes from, in the order of Azure's `DefaultAzureCredential`: a client secret
+/// (`AZURE_CLIENT_ID`, `AZURE_TENANT_ID`, `AZURE_CLIENT_SECRET`); workload identity (`AZURE_CLIENT_ID`,
+/// `AZURE_TENANT_ID`, `AZURE_FEDERATED_TOKEN_FILE`, as AKS injects them); a managed identity (App Service's
+/// `IDENTITY_ENDPOINT` and `IDENTITY_HEADER`, else the instance metadata service).
+package struct AzureProvider: CloudProvider {
+    /// The user name ACR expects with a refresh token.
+    static let username = "00000000-0000-0000-0000-000000000000"
+
+    /// Creates the provider; everything it reads comes from the `CloudContext`.
+    package init() {}
+
+    package var cloudName: String { "Azure" }
+
+    package func serves(host: String) -> Bool {
+        let name = CloudHostName(host)
+        return ["azurecr.io", "azurecr.cn", "azurecr.us"].contains { name.label(before: $0) != nil }
+    }
+
+    package func credential(for host: String, in context: CloudContext) async throws -> CloudCredential {
+        let http = CloudHTTP(cloud: cloudName, context: context)
+        let entra = try await AzureEntraToken.obtain(for: host, http)
+        context.explain("ossb: Azure: exchanging the Entra ID token of \(entra.identity) at https://\(host)/oauth2/exchange")
+        return try await AzureRegistryExchange(host: host, http: http).refreshToken(for: entra)
+    }
+}

@@ -1,0 +1,60 @@
+import AuthCore
+import FoundationEssentials
+
+/// Google Artifact Registry and Container Registry (`gcr.io`, `*.gcr.io`, `*-docker.pkg.dev`): the user name
+/// `oauth2accesstoken` with an OAuth2 access token from Application Default Credentials, walked in Google's
+/// order: the key file `GOOGLE_APPLICATION_CREDENTIALS` names; gcloud's well-known file
+/// (`~/.config/gcloud/application_default_credentials.json`, under `CLOUDSDK_CONFIG` when set); the metadata
+/// server of a Google Cloud VM, GKE node or Cloud Run instance (`GCE_METADATA_HOST` overrides its address).
+package struct GoogleProvider: CloudProvider {
+    /// The scope every Google access token is requested with; Artifact Registry accepts it.
+    static let scope = "https://www.googleapis.com/auth/cloud-platform"
+    /// The user name the registries expect with an access token.
+    static let username = "oauth2accesstoken"
+
+    /// Creates the provider; everything it reads comes from the `CloudContext`.
+    package init() {}
+
+    package var cloudName: String { "Google Cloud" }
+
+    package func serves(host: String) -> Bool {
+        let name = CloudHostName(host)
+        if name.isExactly("gcr.io") || name.label(before: "gcr.io") != nil { return true }
+        if let label = name.label(before: "pkg.dev") { return label.hasSuffix("-docker") && label.count > "-docker".count }
+        return false
+    }
+
+    package func credential(for host: String, in context: CloudContext) async throws -> CloudCredential {
+        let http = CloudHTTP(cloud: cloudName, context: context)
+        if let path = context.environment["GOOGLE_APPLICATION_CREDENTIALS"] {
+            context.explain("ossb: Google Cloud: GOOGLE_APPLICATION_CREDENTIALS names \(path)")
+            guard let file = try GoogleCredentialFile.read(path, http: http) else {
+                throw CloudAuthError(
+                    cloud: cloudName,
+                    "Google Cloud: GOOGLE_APPLICATION_CREDENTIALS names \(path), which does not exist; point it at a credentials file (a service account key, `gcloud auth application-default login`'s file, or a workload identity federation configuration), or unset it")
+            }
+            return try await file.credential(http)
+        }
+        let wellKnown = Self.wellKnownFile(context.environment)
+        if let wellKnown, let file = try GoogleCredentialFile.read(wellKnown, http: http) {
+            context.explain("ossb: Google Cloud: GOOGLE_APPLICATION_CREDENTIALS is unset; using gcloud's \(wellKnown)")
+            return try await file.credential(http)
+        }
+        context.explain("ossb: Google Cloud: GOOGLE_APPLICATION_CREDENTIALS is unset and \(wellKnown ?? "gcloud's file (HOME is unset)") does not exist; asking the metadata server")
+        let metadata = GoogleMetadataServer(environment: context.environment)
+        do {
+            return try await metadata.credential(http)
+        } catch let error as GoogleMetadataServer.Unreachable {
+            throw CloudAuthError(
+                cloud: cloudName,
+                "no Google Cloud credentials: GOOGLE_APPLICATION_CREDENTIALS is unset, \(wellKnown ?? "gcloud's application_default_credentials.json (HOME is unset)") does not exist, and the metadata server at \(metadata.host) did not answer (\(error.reason)); run `gcloud auth application-default login`, or set GOOGLE_APPLICATION_CREDENTIALS to a service account key or workload identity federation file")
+        }
+    }
+
+    /// gcloud's Application Default Credentials file, or `nil` without `HOME` or `CLOUDSDK_CONFIG`.
+    static func wellKnownFile(_ environment: Environment) -> String? {
+        if let config = environment["CLOUDSDK_CONFIG"] { return "\(config)/application_default_credentials.json" }
+        guard let home = OSSBPaths(environment: environment).home else { return nil }
+        return "\(home)/.config/gcloud/application_default_credentials.json"
+    }
+}

@@ -1,0 +1,79 @@
+import CCrypto
+
+/// An RSA private key read from PEM (PKCS#8 `BEGIN PRIVATE KEY`, as in Google service account key files, or
+/// PKCS#1 `BEGIN RSA PRIVATE KEY`), signing RS256 (RSASSA-PKCS1-v1_5 with SHA-256). OpenSSL parses the key and
+/// signs; nothing here does arithmetic on it.
+package struct RSASigningKey: Sendable {
+    /// The PEM text; parsed afresh for each signature, which happens once per token (an hour at most).
+    private let pem: String
+
+    /// Checks that `pem` holds an unencrypted RSA private key.
+    /// - Throws: `RSASigningKey.Failure` saying what is wrong with the key (never the key itself).
+    package init(pem: String) throws(Failure) {
+        self.pem = pem
+        _ = try Self.withKey(pem) { _ in 0 }
+    }
+
+    /// The RS256 signature of `message`.
+    /// - Throws: `RSASigningKey.Failure` when OpenSSL cannot sign.
+    package func signRS256(_ message: [UInt8]) throws(Failure) -> [UInt8] {
+        try Self.withKey(pem) { (key: OpaquePointer) throws(Failure) -> [UInt8] in
+            guard let context = EVP_MD_CTX_new() else { throw Failure("OpenSSL could not allocate a signing context") }
+            defer { EVP_MD_CTX_free(context) }
+            guard EVP_DigestSignInit(context, nil, EVP_sha256(), nil, key) == 1 else {
+                throw Failure("OpenSSL could not start an RS256 signature (\(Self.drainErrors()))")
+            }
+            var length = 0
+            guard EVP_DigestSign(context, nil, &length, message, message.count) == 1 else {
+                throw Failure("OpenSSL could not size the RS256 signature (\(Self.drainErrors()))")
+            }
+            var signature = [UInt8](repeating: 0, count: length)
+            guard EVP_DigestSign(context, &signature, &length, message, message.count) == 1 else {
+                throw Failure("OpenSSL could not sign (\(Self.drainErrors()))")
+            }
+            return Array(signature.prefix(length))
+        }
+    }
+
+    /// Parses the PEM into an `EVP_PKEY` for the duration of `body`.
+    private static func withKey<T>(_ pem: String, _ body: (OpaquePointer) throws(Failure) -> T) throws(Failure) -> T {
+        var bytes = Array(pem.utf8)
+        let key: OpaquePointer? = bytes.withUnsafeMutableBytes { buffer in
+            guard let bio = BIO_new_mem_buf(buffer.baseAddress, Int32(buffer.count)) else { return nil }
+            defer { BIO_free(bio) }
+            // An empty passphrase instead of a callback: OpenSSL would otherwise prompt on the terminal for an
+            // encrypted key, and a credential helper must never do that.
+            return "".withCString { empty in
+                PEM_read_bio_PrivateKey(bio, nil, nil, UnsafeMutableRawPointer(mutating: empty))
+            }
+        }
+        // Wipe our copy of the key text; the caller's String is out of reach.
+        for index in bytes.indices { bytes[index] = 0 }
+        guard let key else {
+            throw Failure("it holds no unencrypted PEM private key (\(drainErrors()))")
+        }
+        // OpenSSL 3's decoders may queue errors from the formats they tried before the one that fit.
+        ERR_clear_error()
+        defer { EVP_PKEY_free(key) }
+        guard EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA else {
+            throw Failure("its private key is not an RSA key; service account keys are RSA")
+        }
+        return try body(key)
+    }
+
+    /// OpenSSL's queued error reasons, cleared: libcurl reads the same per-thread queue for TLS.
+    private static func drainErrors() -> String {
+        var reasons: [String] = []
+        while case let code = ERR_get_error(), code != 0 {
+            if let reason = ERR_reason_error_string(code) { reasons.append(String(cString: reason)) }
+        }
+        return reasons.isEmpty ? "no reason given" : reasons.joined(separator: "; ")
+    }
+
+    /// Why a key cannot be used; never holds key material.
+    package struct Failure: Error, Sendable, CustomStringConvertible {
+        /// What is wrong.
+        package let description: String
+        init(_ description: String) { self.description = description }
+    }
+}

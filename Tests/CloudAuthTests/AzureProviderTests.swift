@@ -1,0 +1,114 @@
+import AuthCore
+import CloudAuth
+import Foundation
+import HTTPTransport
+import OSSBTestSupport
+import RegistryClient
+import Testing
+
+/// The Azure provider against the stand-ins: Entra ID by secret, workload identity and managed identity, the
+/// registry exchange over verified https, and the resulting identity token at the token-auth registry.
+@Suite(.enabled(if: CloudBed.available, "needs scripts/test.sh's Google and Azure stand-ins"))
+struct AzureProviderTests {
+    let bed: CloudBed
+    let lines = ExplainLines()
+    let provider = AzureProvider()
+
+    init() throws { bed = try CloudBed() }
+
+    var authority: String { "http://\(bed.server)" }
+
+    func clientSecretVariables(secret: String? = nil) throws -> [String: String] {
+        [
+            "AZURE_CLIENT_ID": try bed.azure("client_id"), "AZURE_TENANT_ID": try bed.azure("tenant"),
+            "AZURE_CLIENT_SECRET": try secret ?? bed.azure("client_secret"), "AZURE_AUTHORITY_HOST": authority,
+        ]
+    }
+
+    func credential(_ variables: [String: String], trustExchange: Bool = true) async throws -> CloudCredential {
+        try await provider.credential(for: bed.acrHost, in: try bed.context(variables, lines: lines, trustExchange: trustExchange))
+    }
+
+    /// Checks a minted identity token's shape and that explanations hid every secret involved.
+    func expectIdentityToken(_ got: CloudCredential, identity: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        #expect(got.username == "00000000-0000-0000-0000-000000000000", sourceLocation: sourceLocation)
+        #expect(got.identity == identity, sourceLocation: sourceLocation)
+        #expect(abs((got.expiresAt ?? 0) - (now + 10800)) < 30, "the refresh token's own expiry", sourceLocation: sourceLocation)
+        let federated = try String(contentsOfFile: try bed.azure("federated_token_file"), encoding: .utf8)
+        lines.expectNone(
+            of: [got.secret, try bed.azure("client_secret"), federated, try bed.azure("identity_header")], sourceLocation: sourceLocation)
+    }
+
+    @Test func clientSecretIsExchangedForAnIdentityToken() async throws {
+        let got = try await credential(try clientSecretVariables())
+        try expectIdentityToken(got, identity: try bed.azure("client_id"))
+        #expect(lines.all.contains { $0.contains("/oauth2/exchange") })
+    }
+
+    @Test func aWrongClientSecretIsRefusedWithWhatToDo() async throws {
+        let message = await cloudError { try await credential(try clientSecretVariables(secret: "wrong-secret-value")) }
+        #expect(message.hasPrefix("Azure:"), "\(message)")
+        #expect(message.contains("401") && message.contains("AADSTS7000215"), "\(message)")
+        #expect(message.contains("AZURE_CLIENT_SECRET"), "\(message)")
+        #expect(!message.contains("wrong-secret-value"))
+    }
+
+    @Test func workloadIdentityUsesTheFederatedTokenFile() async throws {
+        let got = try await credential([
+            "AZURE_CLIENT_ID": try bed.azure("client_id"), "AZURE_TENANT_ID": try bed.azure("tenant"),
+            "AZURE_FEDERATED_TOKEN_FILE": try bed.azure("federated_token_file"), "AZURE_AUTHORITY_HOST": authority,
+        ])
+        try expectIdentityToken(got, identity: try bed.azure("client_id"))
+        #expect(lines.all.contains { $0.contains("workload identity") })
+    }
+
+    @Test func aFederatedTokenEntraIDDoesNotTrustIsRefused() async throws {
+        try bed.scratch.write("forged-token", "forged.federated.token")
+        let message = await cloudError {
+            try await credential([
+                "AZURE_CLIENT_ID": try bed.azure("client_id"), "AZURE_TENANT_ID": try bed.azure("tenant"),
+                "AZURE_FEDERATED_TOKEN_FILE": bed.scratch.file("forged-token"), "AZURE_AUTHORITY_HOST": authority,
+            ])
+        }
+        #expect(message.contains("401") && message.contains("federated credential"), "\(message)")
+        #expect(!message.contains("forged.federated.token"))
+    }
+
+    @Test func managedIdentityFromTheInstanceMetadataService() async throws {
+        let got = try await credential(["AZURE_POD_IDENTITY_AUTHORITY_HOST": authority])
+        try expectIdentityToken(got, identity: try bed.azure("managed_identity_client_id"))
+    }
+
+    @Test func managedIdentityFromAppServicesEndpoint() async throws {
+        let got = try await credential([
+            "IDENTITY_ENDPOINT": "\(authority)/msi/token", "IDENTITY_HEADER": try bed.azure("identity_header"),
+        ])
+        try expectIdentityToken(got, identity: try bed.azure("managed_identity_client_id"))
+    }
+
+    @Test func theIMDSStandInRequiresTheMetadataHeader() async throws {
+        let url = URL(string: "\(authority)/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https://containerregistry.azure.net")!
+        #expect(try await CurlHTTPClient().send(HTTPRequest(url: url)).status == 400)
+    }
+
+    @Test func withNothingToAskTheErrorNamesEverySourceAndWhatToDo() async throws {
+        let message = await cloudError { try await credential(["AZURE_POD_IDENTITY_AUTHORITY_HOST": "http://127.0.0.1:1"]) }
+        #expect(message.hasPrefix("no Azure credentials"), "\(message)")
+        #expect(message.contains("AZURE_CLIENT_SECRET") && message.contains("AZURE_FEDERATED_TOKEN_FILE"), "\(message)")
+        #expect(message.contains("managed identity"), "\(message)")
+    }
+
+    @Test func theExchangeGoesOnlyToARegistryWithAVerifiedCertificate() async throws {
+        let message = await cloudError { try await credential(try clientSecretVariables(), trustExchange: false) }
+        #expect(message.contains("cannot reach the registry") && message.contains("https://ossbtest.azurecr.io"), "\(message)")
+        #expect(!message.contains(try bed.azure("client_secret")))
+    }
+
+    /// The whole chain: Entra ID, the exchange, then the identity token at a real docker-registry's token server,
+    /// which accepts it as an OAuth2 refresh token for its pull-only user.
+    @Test(.enabled(if: TestServers.token != nil, "needs scripts/test.sh's token registry"))
+    func theIdentityTokenPullsFromATokenAuthRegistry() async throws {
+        let got = try await credential(try clientSecretVariables())
+        try await bed.expectPullFromTheTokenRegistry(got)
+    }
+}
