@@ -1,4 +1,5 @@
-/// The exit statuses of `ossb-registry` (conventions): 0 success, 1 failure, 2 usage error.
+/// The exit statuses of `ossb-registry`: 0 success, 1 failure, 2 usage error (as most Unix tools, so scripts
+/// can tell a typo from a failed pull).
 public enum ExitStatus {
     /// The command did what was asked.
     public static let success: Int32 = 0

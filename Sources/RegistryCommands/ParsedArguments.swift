@@ -1,5 +1,5 @@
 /// Arguments split into options and positionals by a command's option table. Options may come before or
-/// after positionals (conventions); `--` ends the options; `--name=value` and `-u value` both work.
+/// after positionals (as docker and skopeo accept them); `--` ends the options; `--name=value` and `-u value` both work.
 struct ParsedArguments {
     /// An option a command accepts.
     struct Option {

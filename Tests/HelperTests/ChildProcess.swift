@@ -37,7 +37,7 @@ struct ChildProcess {
         process.arguments = arguments
         var env = environment
         if env["PATH"] == nil { env["PATH"] = "/usr/local/bin:/usr/bin:/bin" }
-        process.environment = Subprocess.withProfileFile(env)
+        process.environment = TestProcess.withProfileFile(env)
         let running = Running(process: process, description: "\(executable) \(arguments)")
         process.standardInput = running.inPipe
         process.standardOutput = running.outPipe

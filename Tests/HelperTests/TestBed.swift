@@ -1,13 +1,12 @@
 import Foundation
+import OSSBTestSupport
 
 /// The services `scripts/test.sh` starts, as it announces them through the environment.
 enum TestBed {
     static let environment = ProcessInfo.processInfo.environment
 
     /// The repository root (for scripts), found from this source file's location.
-    static let repositoryRoot: String = {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
-    }()
+    static let repositoryRoot = SourceTree.root
 
     /// A registry with htpasswd (Basic) auth: address, user, password.
     static var basicRegistry: (address: String, user: String, password: String)? {

@@ -6,21 +6,20 @@ import Testing
 /// The shell completions in scripts/completions/ know every command and option that `--help` lists, and every
 /// installed executable answers `--version`.
 @Suite struct CompletionTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
-    static let command = "\(Subprocess.productsDirectory)/ossb-registry"
-    static let bashScript = "\(root)/scripts/completions/ossb-registry.bash"
-    static let zshScript = "\(root)/scripts/completions/_ossb-registry"
+    static let command = "\(TestProcess.productsDirectory)/ossb-registry"
+    static let bashScript = "\(SourceTree.root)/scripts/completions/ossb-registry.bash"
+    static let zshScript = "\(SourceTree.root)/scripts/completions/_ossb-registry"
 
     /// The commands `ossb-registry --help` lists.
     static func commands() throws -> [String] {
-        let usage = try Subprocess.run(command, ["--help"], environment: [:]).stdout
+        let usage = try TestProcess.run(command, ["--help"], environment: [:]).stdout
         let section = usage.components(separatedBy: "Commands:\n")[1].components(separatedBy: "\n\n")[0]
         return section.split(separator: "\n").compactMap { $0.split(separator: " ").first.map(String.init) }
     }
 
     /// The options a command's `--help` lists (`-u`, `--username`, ...).
     static func options(of command: String) throws -> [String] {
-        let help = try Subprocess.run(Self.command, [command, "--help"], environment: [:]).stdout
+        let help = try TestProcess.run(Self.command, [command, "--help"], environment: [:]).stdout
         let section = help.components(separatedBy: "Options:\n")[1].components(separatedBy: "\n\n")[0]
         var found: [String] = []
         for line in section.split(separator: "\n") {
@@ -36,7 +35,7 @@ import Testing
     static func bashCompletions(_ words: [String]) throws -> [String] {
         let quoted = words.map { "'\($0)'" }.joined(separator: " ")
         let script = "source '\(bashScript)'; COMP_WORDS=(\(quoted)); COMP_CWORD=\(words.count - 1); _ossb_registry; printf '%s\\n' \"${COMPREPLY[@]}\""
-        let result = try Subprocess.run("/bin/bash", ["-c", script], environment: ["PATH": "/usr/bin:/bin"])
+        let result = try TestProcess.run("/bin/bash", ["-c", script], environment: ["PATH": "/usr/bin:/bin"])
         #expect(result.status == 0, "\(result)")
         return result.stdout.split(separator: "\n").map(String.init)
     }
@@ -69,18 +68,18 @@ import Testing
                 #expect(spelled, "zsh does not offer \(command) \(option)")
             }
         }
-        if let zsh = Subprocess.which("zsh") {
-            let checked = try Subprocess.run(zsh, ["-n", Self.zshScript], environment: [:])
+        if let zsh = TestProcess.which("zsh") {
+            let checked = try TestProcess.run(zsh, ["-n", Self.zshScript], environment: [:])
             #expect(checked.status == 0, "\(checked)")
         }
     }
 
     /// Every executable the package builds answers `--version` with its name and the version.
     @Test func everyExecutableAnswersVersion() throws {
-        let helpers = try FileManager.default.contentsOfDirectory(atPath: "\(Self.root)/helpers")
+        let helpers = try FileManager.default.contentsOfDirectory(atPath: "\(SourceTree.root)/helpers")
         #expect(helpers.count >= 6)
         for name in helpers + ["ossb-registry"] {
-            let result = try Subprocess.run("\(Subprocess.productsDirectory)/\(name)", ["--version"], environment: [:])
+            let result = try TestProcess.run("\(TestProcess.productsDirectory)/\(name)", ["--version"], environment: [:])
             #expect(result.status == 0, "\(name): \(result)")
             #expect(result.stdout.hasPrefix("\(name) ") && result.stdout.contains(OSSBVersion.current), "\(name): \(result)")
         }

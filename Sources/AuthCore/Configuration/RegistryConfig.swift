@@ -1,5 +1,5 @@
-/// registry.json (`~/.ossb/registry.json`, `OSSB_CONFIG`): the original design's keys plus the discovery keys
-/// of the conventions. Every key is optional.
+/// registry.json (`~/.ossb/registry.json`, `OSSB_CONFIG`): the Go package's keys plus the keys that choose
+/// discovery sources, the writable store and helpers per registry. Every key is optional.
 ///
 /// ```json
 /// {
@@ -35,7 +35,7 @@ public struct RegistryConfig: Sendable, Equatable {
         }
     }
 
-    /// The registry of references that name none (the original design's `default_registry`).
+    /// The registry of references that name none (`default_registry`).
     public var defaultRegistry: String?
     /// Credentials per registry host.
     public var registries: [String: RegistryEntry]

@@ -1,7 +1,7 @@
 /// One Kubernetes secret mounted as a directory, read into the registry credentials it holds.
 ///
 /// Three forms are understood, and a secret may combine them:
-/// - the original design's Opaque secret: keys `username` and `password`, optionally `registry` naming the
+/// - an Opaque secret (the form the Go package read): keys `username` and `password`, optionally `registry` naming the
 ///   registry they are for; without it they serve the default registry (registry.json's `default_registry`,
 ///   else Docker Hub);
 /// - `kubernetes.io/dockerconfigjson`: key `.dockerconfigjson`, a docker config.json document whose `auths`

@@ -84,6 +84,37 @@ public enum FileIO {
         }
     }
 
+    /// The names in a directory, `.` and `..` left out, sorted: the package's one directory lister
+    /// (FoundationEssentials has no `FileManager`).
+    /// - Returns: `nil` when nothing exists at `path`.
+    /// - Throws: `SystemError` when it exists but cannot be listed (not a directory, no permission).
+    public static func directoryEntries(_ path: String) throws -> [String]? {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if fd < 0 {
+            if errno == ENOENT { return nil }
+            throw SystemError("list", path: path)
+        }
+        guard let dir = fdopendir(fd) else {
+            let error = SystemError("list", path: path)
+            close(fd)
+            throw error
+        }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while true {
+            errno = 0
+            guard let entry = readdir(dir) else {
+                if errno != 0 { throw SystemError("list", path: path) }
+                break
+            }
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted()
+    }
+
     /// The directory part of a path (`"."` when there is none).
     public static func directoryName(of path: String) -> String {
         var p = Substring(path)
