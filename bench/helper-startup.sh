@@ -33,11 +33,7 @@ if command -v docker-credential-pass >/dev/null && command -v pass >/dev/null; t
   commands+=("docker-credential-pass get < $BENCH_DIR/in.txt")
 fi
 
-for c in "${commands[@]}"; do sh -c "$c" >/dev/null; done  # each must succeed before it is timed
-args=()
-for i in "${!commands[@]}"; do args+=(-n "${names[$i]}" "${commands[$i]}"); done
-hyperfine --style basic --warmup 30 --min-runs "${BENCH_RUNS:-500}" --export-json "$BENCH_DIR/startup.json" \
-  "${args[@]}" >/dev/null 2>&1
+time_commands "$BENCH_DIR/startup.json" "${BENCH_RUNS:-500}"
 echo "Helper start-up, \`get\` (hyperfine, shell-corrected, ${BENCH_RUNS:-500}+ runs each):"
 print_ratios "$BENCH_DIR/startup.json" 0
 echo "Go docker-credential-pass against the file helper:"
