@@ -97,14 +97,11 @@ public struct RegistryConfig: Sendable, Equatable {
     /// Parses a registry.json document.
     /// - Throws: `ConfigurationError` for invalid JSON, a key of the wrong type, an unknown source or store name.
     public static func parse(_ bytes: [UInt8], path: String) throws -> RegistryConfig {
-        let document: JSONValue
+        let root: JSONObject
         do {
-            document = try JSONParser.parse(bytes)
+            root = try JSONParser.parseObject(bytes)
         } catch {
-            throw ConfigurationError(path: path, message: "is not valid JSON (\(error))")
-        }
-        guard case .object(let root) = document else {
-            throw ConfigurationError(path: path, message: "holds \(document.kindDescription), expected a JSON object")
+            throw ConfigurationError(path: path, message: error.problem)
         }
         var config = RegistryConfig()
         config.path = path

@@ -15,6 +15,21 @@ public struct JSONParser {
         self.bytes = bytes
     }
 
+    /// Parses a document that must be one JSON object (a configuration or credentials file).
+    /// - Throws: `JSONDocumentError` saying what is wrong, for the caller to put after the file's name.
+    public static func parseObject(_ bytes: [UInt8]) throws(JSONDocumentError) -> JSONObject {
+        let document: JSONValue
+        do {
+            document = try parse(bytes)
+        } catch {
+            throw JSONDocumentError(problem: "is not valid JSON (\(error))")
+        }
+        guard case .object(let object) = document else {
+            throw JSONDocumentError(problem: "holds \(document.kindDescription), expected a JSON object")
+        }
+        return object
+    }
+
     /// Parses one complete JSON document; only white space may follow it.
     /// - Parameter bytes: the document, UTF-8 encoded.
     /// - Returns: the parsed value.

@@ -99,15 +99,12 @@ public struct MountedSecret: Sendable, Equatable {
     private func configEntries(_ bytes: [UInt8], key: String, wrapped: Bool) throws -> [Entry] {
         let file = "\(path)/\(key)"
         _ = try text(bytes, key: key)
-        let document: JSONValue
+        let top: JSONObject
         do {
-            document = try JSONParser.parse(bytes)
+            top = try JSONParser.parseObject(bytes)
         } catch {
             throw KubernetesSecretError.malformed(
-                path: file, problem: "is not valid JSON (\(error)); recreate it with kubectl create secret docker-registry")
-        }
-        guard case .object(let top) = document else {
-            throw KubernetesSecretError.malformed(path: file, problem: "holds \(document.kindDescription), expected a JSON object")
+                path: file, problem: "\(error.problem); recreate it with kubectl create secret docker-registry")
         }
         var auths = top
         if wrapped {

@@ -118,13 +118,9 @@ public struct FileStore: CredentialStore {
             return nil
         }
         do {
-            let document = try JSONParser.parse(bytes)
-            guard case .object = document else {
-                throw CredentialStoreError(.corrupt, "\(path) holds \(document.kindDescription), expected a JSON object; fix or move the file (it was left untouched)")
-            }
-            return document
-        } catch let error as JSONParseError {
-            throw CredentialStoreError(.corrupt, "\(path) is not valid JSON (\(error)); fix or move the file (it was left untouched)")
+            return .object(try JSONParser.parseObject(bytes))
+        } catch {
+            throw CredentialStoreError(.corrupt, "\(path) \(error.problem); fix or move the file (it was left untouched)")
         }
     }
 
