@@ -19,13 +19,7 @@ enum TestBed {
     /// Whether the docker CLI is installed (it is not a Debian package; tests that need it say so).
     static var hasDockerCLI: Bool { which("docker") != nil }
 
-    static func which(_ program: String) -> String? {
-        for dir in (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
-            let path = "\(dir)/\(program)"
-            if FileManager.default.isExecutableFile(atPath: path) { return path }
-        }
-        return nil
-    }
+    static func which(_ program: String) -> String? { TestProcess.which(program) }
 
     /// The environment for a client run: PATH starting with the built helpers, HOME and DOCKER_CONFIG private.
     static func clientEnvironment(home: String, extra: [String: String] = [:]) -> [String: String] {
