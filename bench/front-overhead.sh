@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The front's overhead: `docker-credential-ossb get` with the credential in the file backend, against
 # `docker-credential-ossb-file get` reading the same file, side by side with hyperfine.
-# Target (issue 4): under 1.5x.
+# Target: under 1.5x.
 #
 # The front walks the default order (env, registry.json, k8s, keyring, file): with no D-Bus session it does
 # not start the keyring helper (the keyring source is decided without waiting), which is the case measured

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Start-up latency of `get` for the file and env helpers, side by side with /bin/true (the floor) and Go's
 # docker-credential-pass (Debian's golang-docker-credential-helpers), measured with hyperfine.
-# Target (issue 2): the file helper's `get` within 4x of /bin/true per invocation.
+# Target: the file helper's `get` within 4x of /bin/true per invocation.
 #
 # hyperfine 1.15 has no --input, so every command runs as `CMD < input` through the shell and hyperfine
 # subtracts the measured cost of spawning that shell; medians are reported because they resist the noise

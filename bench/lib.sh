@@ -49,7 +49,7 @@ time_commands() {
   hyperfine --style basic --warmup 30 --min-runs "$runs" --export-json "$out" "${args[@]}" >/dev/null 2>&1
 }
 
-# setup_pass DIR: a throwaway gpg key and password store for Go's docker-credential-pass (test-beds.md recipe).
+# setup_pass DIR: a throwaway gpg key and password store for Go's docker-credential-pass (its batch recipe, so that no prompt appears).
 setup_pass() {
   export GNUPGHOME="$1/gnupg" PASSWORD_STORE_DIR="$1/password-store"
   mkdir -p "$GNUPGHOME" && chmod 700 "$GNUPGHOME"
