@@ -56,7 +56,7 @@ public struct HelperCredential: Sendable, Equatable, CustomStringConvertible {
     /// - Throws: `CredentialStoreError` (`.invalidRequest`) naming the field.
     public func validateForStore() throws {
         for (field, value) in [("ServerURL", serverURL), ("Username", username)] {
-            if value.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) {
+            if !TerminalText.isInert(value) {
                 throw CredentialStoreError(.invalidRequest, "\(field) contains a control character (such as NUL or a newline); credentials were not stored")
             }
         }

@@ -28,7 +28,7 @@ public struct AuthFile: Sendable {
     /// Parses a document.
     /// - Throws: `ConfigurationError` naming `origin`.
     public static func parse(_ bytes: [UInt8], origin: String) throws -> AuthFile {
-        if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
+        if JSONParser.isBlank(bytes) {
             return AuthFile(origin: origin, auths: JSONObject(), credHelpers: [:], credsStore: nil)
         }
         let root: JSONObject

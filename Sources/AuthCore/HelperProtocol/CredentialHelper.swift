@@ -125,7 +125,7 @@ public struct CredentialHelper: Sendable {
         do {
             document = try JSONParser.parseFirst(bytes)
         } catch {
-            if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
+            if JSONParser.isBlank(bytes) {
                 throw HelperRequestError("no credentials on standard input: expected {\"ServerURL\":...,\"Username\":...,\"Secret\":...}")
             }
             throw HelperRequestError("the credentials on standard input are not valid JSON (\(error))")

@@ -113,7 +113,7 @@ public struct FileStore: CredentialStore {
         }
         guard var bytes else { return nil }
         defer { SecretMemory.wipe(&bytes) }
-        if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
+        if JSONParser.isBlank(bytes) {
             // An empty file (touched, or truncated by another tool) holds no credentials; treat it as new.
             return nil
         }
