@@ -16,7 +16,7 @@ front=$(build_static_helper docker-credential-ossb)
 
 export HOME="$BENCH_DIR/home"
 mkdir -p "$HOME"
-unset DBUS_SESSION_BUS_ADDRESS DOCKER_CONFIG REGISTRY_AUTH_FILE XDG_RUNTIME_DIR
+unset DBUS_SESSION_BUS_ADDRESS DISPLAY DOCKER_CONFIG REGISTRY_AUTH_FILE XDG_RUNTIME_DIR
 echo registry.example.com > "$BENCH_DIR/in.txt"
 for i in $(seq 1 9); do
   printf '{"ServerURL":"r%s.example.com","Username":"u","Secret":"s"}' "$i" | "$file_helper" store
