@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Start-up latency of `get` for the file and env helpers, side by side with /bin/true (the floor) and Go's
 # docker-credential-pass (Debian's golang-docker-credential-helpers), measured with hyperfine.
-# Target (issue 2): the file helper's `get` within 4x of /bin/true per invocation.
+# Target: the file helper's `get` within 4x of /bin/true per invocation.
 #
 # hyperfine 1.15 has no --input, so every command runs as `CMD < input` through the shell and hyperfine
 # subtracts the measured cost of spawning that shell; medians are reported because they resist the noise
@@ -33,11 +33,7 @@ if command -v docker-credential-pass >/dev/null && command -v pass >/dev/null; t
   commands+=("docker-credential-pass get < $BENCH_DIR/in.txt")
 fi
 
-for c in "${commands[@]}"; do sh -c "$c" >/dev/null; done  # each must succeed before it is timed
-args=()
-for i in "${!commands[@]}"; do args+=(-n "${names[$i]}" "${commands[$i]}"); done
-hyperfine --style basic --warmup 30 --min-runs "${BENCH_RUNS:-500}" --export-json "$BENCH_DIR/startup.json" \
-  "${args[@]}" >/dev/null 2>&1
+time_commands "$BENCH_DIR/startup.json" "${BENCH_RUNS:-500}"
 echo "Helper start-up, \`get\` (hyperfine, shell-corrected, ${BENCH_RUNS:-500}+ runs each):"
 print_ratios "$BENCH_DIR/startup.json" 0
 echo "Go docker-credential-pass against the file helper:"

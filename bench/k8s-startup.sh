@@ -39,11 +39,7 @@ printf '{"kind":"CredentialProviderRequest","apiVersion":"credentialprovider.kub
 names=("/bin/true" "docker-credential-ossb-file get" "docker-credential-ossb-k8s get" "ossb-kubelet-credential-provider")
 commands=("/bin/true < $BENCH_DIR/in.txt" "$file_helper get < $BENCH_DIR/in.txt" "$k8s_helper get < $BENCH_DIR/in.txt"
   "$provider --cache-duration=10m < $BENCH_DIR/request.json")
-for c in "${commands[@]}"; do sh -c "$c" >/dev/null; done  # each must succeed before it is timed
-args=()
-for i in "${!commands[@]}"; do args+=(-n "${names[$i]}" "${commands[$i]}"); done
-hyperfine --style basic --warmup 30 --min-runs "${BENCH_RUNS:-300}" --export-json "$BENCH_DIR/k8s.json" \
-  "${args[@]}" >/dev/null 2>&1
+time_commands "$BENCH_DIR/k8s.json" "${BENCH_RUNS:-300}"
 echo "Kubernetes programs' start-up (hyperfine, shell-corrected, ${BENCH_RUNS:-300}+ runs each):"
 print_ratios "$BENCH_DIR/k8s.json" 0
 echo "Against the file helper:"

@@ -38,7 +38,18 @@ for r in results:
 PY
 }
 
-# setup_pass DIR: a throwaway gpg key and password store for Go's docker-credential-pass (test-beds.md recipe).
+# time_commands JSON RUNS: times every command of the arrays `names` and `commands` (each run through the shell,
+# as `CMD < input`) with hyperfine into JSON, after checking that each one succeeds: a command that fails would
+# be timed failing fast.
+time_commands() {
+  local out=$1 runs=$2 c i
+  for c in "${commands[@]}"; do sh -c "$c" >/dev/null; done
+  local args=()
+  for i in "${!commands[@]}"; do args+=(-n "${names[$i]}" "${commands[$i]}"); done
+  hyperfine --style basic --warmup 30 --min-runs "$runs" --export-json "$out" "${args[@]}" >/dev/null 2>&1
+}
+
+# setup_pass DIR: a throwaway gpg key and password store for Go's docker-credential-pass (its batch recipe, so that no prompt appears).
 setup_pass() {
   export GNUPGHOME="$1/gnupg" PASSWORD_STORE_DIR="$1/password-store"
   mkdir -p "$GNUPGHOME" && chmod 700 "$GNUPGHOME"

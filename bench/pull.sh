@@ -2,7 +2,7 @@
 # Pulling an image with one 200 MiB layer and four small ones from a local docker-registry: `ossb-registry pull`
 # (empty cache every run) against `skopeo copy docker://… oci:DIR` and against curl fetching the same blobs,
 # side by side with hyperfine; then each one's peak memory.
-# Targets (issue 7): faster than skopeo (ratio under 0.7), within 1.3x of curl, and peak memory that does not
+# Targets: faster than skopeo (ratio under 0.7), within 1.3x of curl, and peak memory that does not
 # grow with layer size (under 40 MiB for the 200 MiB layer).
 # Usage: bench/pull.sh [LAYER_MIB]   (default 200)
 set -euo pipefail

@@ -2,7 +2,7 @@
 # Pushing an image with one 200 MiB layer and four small ones from an OCI layout to a local docker-registry:
 # `ossb-registry push DIR REF` against `skopeo copy oci:DIR docker://REF`, side by side with hyperfine (the
 # registry's storage is emptied before every run, so every blob is really uploaded); then peak memory.
-# Target (issue 8): faster than skopeo (ratio under 0.8), memory independent of layer size.
+# Target: faster than skopeo (ratio under 0.8), memory independent of layer size.
 # Usage: bench/push.sh [LAYER_MIB]   (default 200)
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -15,7 +15,7 @@ fuzz() {
   local name=$1; shift
   mkdir -p "$out/$name/corpus"
   cp "$root/fuzz/$name/corpus/"* "$out/$name/corpus/"
-  swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name "$name" \
+  swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name "$name" -package-name ossb_registry \
     "$root/fuzz/$name/$name.swift" "$@" -o "$out/$name/fuzzer" 2> "$out/$name/build.log" \
     || { cat "$out/$name/build.log" >&2; exit 1; }
   # Without this, Swift's backtracer kills the process on a trap before libFuzzer writes the crash input.

@@ -55,17 +55,8 @@ struct TLSSettings: Sendable, Equatable {
         return settings
     }
 
-    /// The names in a directory, sorted; empty when it does not exist.
+    /// The names in a directory, sorted; empty when it does not exist or cannot be read.
     static func listFiles(_ path: String) -> [String] {
-        guard let dir = opendir(path) else { return [] }
-        defer { closedir(dir) }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names.sorted()
+        (try? FileIO.directoryEntries(path)) ?? []
     }
 }

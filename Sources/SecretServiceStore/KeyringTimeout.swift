@@ -1,6 +1,7 @@
 import AuthCore
 
-/// The bound on any one Secret Service call: `OSSB_KEYRING_TIMEOUT` seconds, 5 by default (conventions).
+/// The bound on any one Secret Service call: `OSSB_KEYRING_TIMEOUT` seconds, 5 by default: far more than
+/// a responsive keyring needs (milliseconds, docs/performance.md), little enough that a hung one is noticed soon.
 ///
 /// Clients run credential helpers with no timeout of their own, so a keyring that never answers (a prompt
 /// nobody sees, a hung D-Bus peer) would hang `docker pull`; this bound turns that into a clear error.

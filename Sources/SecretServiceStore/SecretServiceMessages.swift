@@ -33,7 +33,7 @@ public enum SecretServiceMessages {
 
     /// No session bus address at all: `DBUS_SESSION_BUS_ADDRESS` unset, no `$XDG_RUNTIME_DIR/bus`, no X display.
     public static var noSessionBus: String {
-        "\(unavailablePrefix) no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set and there is no $XDG_RUNTIME_DIR/bus); \(remedy)"
+        "\(unavailablePrefix) no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set, there is no $XDG_RUNTIME_DIR/bus and no DISPLAY); \(remedy)"
     }
 
     /// A session bus address that could not be connected to.

@@ -1,4 +1,5 @@
 import Foundation
+import OSSBTestSupport
 import Testing
 
 /// Runs a program as a real child process with real pipes, as docker or skopeo would run a helper.
@@ -11,11 +12,8 @@ struct ChildProcess {
     }
 
     /// The directory holding the built products (the helpers sit beside the test bundle).
-    static let productsDirectory: String = {
-        if let dir = ProcessInfo.processInfo.environment["OSSB_TEST_BIN_DIR"] { return dir }
-        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        return URL(fileURLWithPath: exe).deletingLastPathComponent().path
-    }()
+    /// `OSSB_TEST_BIN_DIR` runs the tests against helpers built elsewhere (a release or static build).
+    static let productsDirectory = ProcessInfo.processInfo.environment["OSSB_TEST_BIN_DIR"] ?? TestProcess.productsDirectory
 
     /// Path of a built product, e.g. `docker-credential-ossb-file`.
     static func product(_ name: String) -> String { "\(productsDirectory)/\(name)" }
@@ -37,7 +35,7 @@ struct ChildProcess {
         process.arguments = arguments
         var env = environment
         if env["PATH"] == nil { env["PATH"] = "/usr/local/bin:/usr/bin:/bin" }
-        process.environment = Subprocess.withProfileFile(env)
+        process.environment = TestProcess.withProfileFile(env)
         let running = Running(process: process, description: "\(executable) \(arguments)")
         process.standardInput = running.inPipe
         process.standardOutput = running.outPipe

@@ -21,6 +21,18 @@ import Testing
         #expect(try ChildProcess.run(front, ["get"], input: "r.example.com", environment: env()).stdout == "credentials not found in native keychain\n")
     }
 
+    /// With only `DISPLAY` set, GLib can still reach a bus by X11 autolaunch, so `auto` must ask the keyring
+    /// helper (which tries, and here fails for want of an X server) instead of deciding for the file unasked.
+    @Test func displayAloneMakesAutoAskTheKeyring() throws {
+        let stored = try ChildProcess.run(
+            front, ["store"], input: #"{"ServerURL":"display.example.com","Username":"u","Secret":"display-pw"}"#,
+            environment: env(["DISPLAY": ":79"]), timeout: 30)
+        #expect(stored.status == 0, "\(stored)")
+        #expect(stored.stderr.contains("keyring unavailable: "), "the keyring helper was asked: \(stored)")
+        #expect(stored.stderr.contains("; storing in the file backend instead\n"), "\(stored)")
+        #expect(try home.read(".ossb/credentials.json").contains("\"display.example.com\""))
+    }
+
     @Test func credentialStoreFileIsHonoured() throws {
         try home.write(".ossb/registry.json", #"{"credential_store": "file"}"#)
         let stored = try ChildProcess.run(

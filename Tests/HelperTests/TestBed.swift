@@ -1,13 +1,12 @@
 import Foundation
+import OSSBTestSupport
 
 /// The services `scripts/test.sh` starts, as it announces them through the environment.
 enum TestBed {
     static let environment = ProcessInfo.processInfo.environment
 
     /// The repository root (for scripts), found from this source file's location.
-    static let repositoryRoot: String = {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
-    }()
+    static let repositoryRoot = SourceTree.root
 
     /// A registry with htpasswd (Basic) auth: address, user, password.
     static var basicRegistry: (address: String, user: String, password: String)? {
@@ -20,13 +19,7 @@ enum TestBed {
     /// Whether the docker CLI is installed (it is not a Debian package; tests that need it say so).
     static var hasDockerCLI: Bool { which("docker") != nil }
 
-    static func which(_ program: String) -> String? {
-        for dir in (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
-            let path = "\(dir)/\(program)"
-            if FileManager.default.isExecutableFile(atPath: path) { return path }
-        }
-        return nil
-    }
+    static func which(_ program: String) -> String? { TestProcess.which(program) }
 
     /// The environment for a client run: PATH starting with the built helpers, HOME and DOCKER_CONFIG private.
     static func clientEnvironment(home: String, extra: [String: String] = [:]) -> [String: String] {

@@ -1,4 +1,5 @@
 import Foundation
+import OSSBTestSupport
 import Testing
 @testable import RegistryClient
 
@@ -44,8 +45,7 @@ import Testing
 
     @Test func readsALayoutMadeByTheTestImageScript() throws {
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("scripts/testbed/make-test-image.sh").path
+        let script = "\(SourceTree.root)/scripts/testbed/make-test-image.sh"
         let process = Process()
         process.executableURL = URL(fileURLWithPath: script)
         process.arguments = [dir, "v9"]

@@ -1,5 +1,6 @@
 import AuthCore
 import Foundation
+import OSSBTestSupport
 import Testing
 @testable import RegistryClient
 
@@ -21,7 +22,7 @@ struct PushIntegrationTests {
 
     @Test func pushesALayoutAndSkopeoReadsTheSameDigest() async throws {
         let layout = home.file("layout")
-        let made = try run("\(RegistryTestBed.root)/scripts/testbed/make-test-image.sh", [layout, "v1", "push \(UUID())"])
+        let made = try run("\(SourceTree.root)/scripts/testbed/make-test-image.sh", [layout, "v1", "push \(UUID())"])
         let expected = String(decoding: made, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         let client = try RegistryTestBed.client(home: home)
         let target = try ref(RegistryTestBed.unique("push/single"), "v1")
@@ -55,7 +56,7 @@ struct PushIntegrationTests {
 
     @Test func secondRepositoryMountsInsteadOfUploading() async throws {
         let layout = home.file("layout")
-        _ = try run("\(RegistryTestBed.root)/scripts/testbed/make-test-image.sh", [layout, "v1", "mount \(UUID())"])
+        _ = try run("\(SourceTree.root)/scripts/testbed/make-test-image.sh", [layout, "v1", "mount \(UUID())"])
         let proxy = try #require(RegistryTestBed.proxy)
         let client = try RegistryTestBed.client(home: home)
         let first = try ref(RegistryTestBed.unique("push/mount-a"), "v1", via: proxy)
@@ -157,7 +158,7 @@ struct PushIntegrationTests {
 
     @Test func failedPushLeavesNoTag() async throws {
         let layout = home.file("layout")
-        _ = try run("\(RegistryTestBed.root)/scripts/testbed/make-test-image.sh", [layout, "v1", "fail \(UUID())"])
+        _ = try run("\(SourceTree.root)/scripts/testbed/make-test-image.sh", [layout, "v1", "fail \(UUID())"])
         let proxy = try #require(RegistryTestBed.proxy)
         let target = RegistryTestBed.unique("push/fails")
         try RegistryTestBed.faults(#"[{"match": "/\#(target)/blobs/uploads/", "method": "PUT", "count": 100, "status": 500}]"#)

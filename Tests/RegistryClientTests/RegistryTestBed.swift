@@ -1,5 +1,6 @@
 import AuthCore
 import Foundation
+import OSSBTestSupport
 import Testing
 @testable import RegistryClient
 
@@ -20,7 +21,6 @@ enum RegistryTestBed {
         "\(name)-\(UUID().uuidString.prefix(8).lowercased())"
     }
 
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
 
     struct Seeded: Decodable {
         let digest: String
@@ -36,7 +36,7 @@ enum RegistryTestBed {
         let registry = try #require(basic)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        var args = ["python3", "\(root)/scripts/testbed/seed-image.py", "--registry", registry.address, "--user", registry.user,
+        var args = ["python3", "\(SourceTree.root)/scripts/testbed/seed-image.py", "--registry", registry.address, "--user", registry.user,
                     "--password-env", "OSSB_TEST_BASIC_PASSWORD", "--repo", repo, "--tag", tag, "--format", format,
                     "--platforms", platforms, "--layer-mib", "\(layerMiB)", "--layers", "\(layers)"]
         if index { args.append("--index") }

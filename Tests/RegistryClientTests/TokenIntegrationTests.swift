@@ -1,5 +1,6 @@
 import AuthCore
 import Foundation
+import OSSBTestSupport
 import Testing
 @testable import RegistryClient
 
@@ -37,7 +38,7 @@ struct TokenIntegrationTests {
         let bed = TokenBedEnvironment.current!
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "\(RegistryTestBed.root)/scripts/testbed/seed-image.py", "--registry", bed.registry,
+        process.arguments = ["python3", "\(SourceTree.root)/scripts/testbed/seed-image.py", "--registry", bed.registry,
                              "--user", bed.user, "--password-env", "OSSB_TEST_TOKEN_PASSWORD", "--repo", repo, "--tag", "v1",
                              "--platforms", platforms, "--layers", "\(layers)", "--format", format]
         let out = Pipe()

@@ -37,12 +37,12 @@ struct CacheCleanupTests {
         let seeded = try SeededImage.push(repo, platforms: "linux/amd64", extra: ["--layer-mib", "1"])
         let layer = try #require(seeded.layers["linux/amd64"]?.first)
         let rule = #"[{"match": "/\#(repo)/blobs/\#(layer)", "method": "GET", "count": 1, "stall_after": 65536}]"#
-        let set = try Subprocess.run("/usr/bin/curl", ["-sf", "-X", "PUT", "--data", rule, "http://\(proxy)/__faults"], environment: [:])
+        let set = try TestProcess.run("/usr/bin/curl", ["-sf", "-X", "PUT", "--data", rule, "http://\(proxy)/__faults"], environment: [:])
         #expect(set.status == 0, "\(set)")
 
         let out = harness.home.file("layout")
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "\(Subprocess.productsDirectory)/ossb-registry")
+        process.executableURL = URL(fileURLWithPath: "\(TestProcess.productsDirectory)/ossb-registry")
         process.arguments = ["pull", "\(proxy)/\(repo):v1", "-o", out, "--quiet"]
         process.environment = [
             "HOME": harness.home.path, "OSSB_CREDENTIALS_FILE": harness.credentialsFile, "OSSB_CACHE_DIR": cache,

@@ -6,12 +6,11 @@ import Testing
 /// The shell completions `ossb-registry completions bash|zsh` writes (what install.sh installs) know every
 /// command and option that `--help` lists, and every installed executable answers `--version`.
 @Suite struct CompletionTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
-    static let command = "\(Subprocess.productsDirectory)/ossb-registry"
+    static let command = "\(TestProcess.productsDirectory)/ossb-registry"
 
     /// The completion script for `shell`, written to a file in `directory` as install.sh writes it.
     static func script(_ shell: String, in directory: TemporaryDirectory) throws -> String {
-        let result = try Subprocess.run(command, ["completions", shell], environment: [:])
+        let result = try TestProcess.run(command, ["completions", shell], environment: [:])
         #expect(result.status == 0 && result.stderr.isEmpty, "\(result)")
         try directory.write(shell, result.stdout)
         return directory.file(shell)
@@ -19,14 +18,14 @@ import Testing
 
     /// The commands `ossb-registry --help` lists.
     static func commands() throws -> [String] {
-        let usage = try Subprocess.run(command, ["--help"], environment: [:]).stdout
+        let usage = try TestProcess.run(command, ["--help"], environment: [:]).stdout
         let section = usage.components(separatedBy: "Commands:\n")[1].components(separatedBy: "\n\n")[0]
         return section.split(separator: "\n").compactMap { $0.split(separator: " ").first.map(String.init) }
     }
 
     /// The options a command's `--help` lists (`-u`, `--username`, ...).
     static func options(of command: String) throws -> [String] {
-        let help = try Subprocess.run(Self.command, [command, "--help"], environment: [:]).stdout
+        let help = try TestProcess.run(Self.command, [command, "--help"], environment: [:]).stdout
         let section = help.components(separatedBy: "Options:\n")[1].components(separatedBy: "\n\n")[0]
         var found: [String] = []
         for line in section.split(separator: "\n") {
@@ -42,7 +41,7 @@ import Testing
     static func bashCompletions(_ words: [String], script bashScript: String) throws -> [String] {
         let quoted = words.map { "'\($0)'" }.joined(separator: " ")
         let script = "source '\(bashScript)'; COMP_WORDS=(\(quoted)); COMP_CWORD=\(words.count - 1); _ossb_registry; printf '%s\\n' \"${COMPREPLY[@]}\""
-        let result = try Subprocess.run("/bin/bash", ["-c", script], environment: ["PATH": "/usr/bin:/bin"])
+        let result = try TestProcess.run("/bin/bash", ["-c", script], environment: ["PATH": "/usr/bin:/bin"])
         #expect(result.status == 0, "\(result)")
         return result.stdout.split(separator: "\n").map(String.init)
     }
@@ -76,7 +75,7 @@ import Testing
     /// `completions` serves install.sh: not in the command list, and only for the shells it knows.
     @Test func completionsIsHiddenAndKnowsItsShells() throws {
         #expect(try !Self.commands().contains("completions"))
-        let fish = try Subprocess.run(Self.command, ["completions", "fish"], environment: [:])
+        let fish = try TestProcess.run(Self.command, ["completions", "fish"], environment: [:])
         #expect(fish.status == 2 && fish.stdout.isEmpty, "\(fish)")
         #expect(fish.stderr == "ossb-registry completions: expected bash or zsh, got fish; run 'ossb-registry completions --help'\n")
     }
@@ -97,18 +96,18 @@ import Testing
                 #expect(spelled, "zsh does not offer \(command) \(option)")
             }
         }
-        if let zsh = Subprocess.which("zsh") {
-            let checked = try Subprocess.run(zsh, ["-n", zshScript], environment: [:])
+        if let zsh = TestProcess.which("zsh") {
+            let checked = try TestProcess.run(zsh, ["-n", zshScript], environment: [:])
             #expect(checked.status == 0, "\(checked)")
         }
     }
 
     /// Every executable the package builds answers `--version` with its name and the version.
     @Test func everyExecutableAnswersVersion() throws {
-        let helpers = try FileManager.default.contentsOfDirectory(atPath: "\(Self.root)/helpers")
+        let helpers = try FileManager.default.contentsOfDirectory(atPath: "\(SourceTree.root)/helpers")
         #expect(helpers.count >= 6)
         for name in helpers + ["ossb-registry"] {
-            let result = try Subprocess.run("\(Subprocess.productsDirectory)/\(name)", ["--version"], environment: [:])
+            let result = try TestProcess.run("\(TestProcess.productsDirectory)/\(name)", ["--version"], environment: [:])
             #expect(result.status == 0, "\(name): \(result)")
             #expect(result.stdout.hasPrefix("\(name) ") && result.stdout.contains(OSSBVersion.current), "\(name): \(result)")
         }

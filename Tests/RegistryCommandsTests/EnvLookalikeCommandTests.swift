@@ -15,8 +15,8 @@ struct EnvLookalikeCommandTests {
         let bed = try #require(TestServers.basic)
         let port = try #require(bed.address.split(separator: ":").last.map(String.init))
         let repo = "cli/lookalike-\(UUID().uuidString.prefix(8).lowercased())"
-        let seeded = try Subprocess.run("/usr/bin/env", [
-            "python3", "\(SeededImage.root)/scripts/testbed/seed-image.py", "--registry", bed.address,
+        let seeded = try TestProcess.run("/usr/bin/env", [
+            "python3", "\(SourceTree.root)/scripts/testbed/seed-image.py", "--registry", bed.address,
             "--user", bed.user, "--password", bed.password, "--repo", repo, "--tag", "v1", "--platforms", "linux/amd64",
         ], environment: ["PATH": "/usr/bin:/bin"])
         try #require(seeded.status == 0, "\(seeded)")
@@ -46,8 +46,8 @@ struct EnvLookalikeCommandTests {
         let bed = try #require(TestServers.token)
         let port = try #require(bed.registry.split(separator: ":").last.map(String.init))
         let repo = "lookalike/app-\(UUID().uuidString.prefix(8).lowercased())"
-        let seeded = try Subprocess.run("/usr/bin/env", [
-            "python3", "\(SeededImage.root)/scripts/testbed/seed-image.py", "--registry", bed.registry,
+        let seeded = try TestProcess.run("/usr/bin/env", [
+            "python3", "\(SourceTree.root)/scripts/testbed/seed-image.py", "--registry", bed.registry,
             "--user", bed.user, "--password-env", "SEED_PASSWORD", "--repo", repo, "--tag", "v1", "--platforms", "linux/amd64",
         ], environment: ["PATH": "/usr/bin:/bin", "SEED_PASSWORD": bed.password])
         try #require(seeded.status == 0, "\(seeded)")

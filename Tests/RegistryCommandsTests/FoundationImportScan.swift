@@ -31,10 +31,10 @@ enum FoundationImportScan {
     /// The Swift modules linked into the executables under `helpers/`, from the package's own dependency graph
     /// (`swift package describe --type json`), each with its source directory relative to the package root.
     static func helperModules(packageRoot: String) throws -> [String: String] {
-        let swift = try Subprocess.which("swift").orThrow("swift is not on PATH")
+        let swift = try TestProcess.which("swift").orThrow("swift is not on PATH")
         let scratch = TemporaryDirectory()
         // A scratch path of its own, so that SwiftPM does not wait for the lock of the running `swift test`.
-        let described = try Subprocess.run(
+        let described = try TestProcess.run(
             swift, ["package", "--package-path", packageRoot, "--scratch-path", scratch.path, "describe", "--type", "json"],
             environment: ProcessInfo.processInfo.environment)
         guard described.status == 0,

@@ -29,8 +29,8 @@ struct ImageCommandsTests {
         #expect(image.stdout.contains("Platform:    linux/arm64/v8"))
         #expect(image.stdout.contains("Layers:      2"))
         // The real command in a pipe: stdout is no terminal, so not a byte is added.
-        let hash = try Subprocess.run("/bin/sh", ["-c", "\"$OSSB\" inspect --raw \"$REF\" | sha256sum"], environment: [
-            "OSSB": "\(Subprocess.productsDirectory)/ossb-registry", "REF": "\(registry)/\(repo):v1", "PATH": "/usr/bin:/bin",
+        let hash = try TestProcess.run("/bin/sh", ["-c", "\"$OSSB\" inspect --raw \"$REF\" | sha256sum"], environment: [
+            "OSSB": "\(TestProcess.productsDirectory)/ossb-registry", "REF": "\(registry)/\(repo):v1", "PATH": "/usr/bin:/bin",
             "HOME": harness.home.path, "OSSB_CREDENTIALS_FILE": harness.credentialsFile, "OSSB_CERTS_D": harness.home.file("certs.d"),
         ])
         #expect("sha256:" + hash.stdout.prefix(64) == seeded.digest, "--raw prints the bytes exactly as served")
@@ -45,7 +45,7 @@ struct ImageCommandsTests {
         #expect(pulled.status == 0, "\(pulled.stderr)")
         #expect(pulled.stdout.hasPrefix("Pulled \(registry)/\(repo):v1 (linux/arm64/v8) into \(out): \(seeded.manifests["linux/arm64/v8"]!)"))
         #expect(pulled.stderr.isEmpty, "no progress bars when stderr is not a terminal")
-        let skopeo = try Subprocess.run("/usr/bin/skopeo", ["inspect", "oci:\(out):v1"], environment: ["PATH": "/usr/bin:/bin", "HOME": harness.home.path])
+        let skopeo = try TestProcess.run("/usr/bin/skopeo", ["inspect", "oci:\(out):v1"], environment: ["PATH": "/usr/bin:/bin", "HOME": harness.home.path])
         #expect(skopeo.stdout.contains(seeded.manifests["linux/arm64/v8"]!), "\(skopeo)")
         let all = await harness.run(["pull", "-o", harness.home.file("all"), "--all-platforms", "\(registry)/\(repo):v1"])
         #expect(all.stdout.contains("(linux/amd64, linux/arm64/v8)") && all.stdout.contains(seeded.digest))

@@ -148,7 +148,7 @@ final class LayoutReaders: Sendable {
     /// must be lower-case) and refuses a run root longer than 50 characters.
     let root = "/tmp/ossb-l-\(UUID().uuidString.lowercased().prefix(8))"
     static let programs = ["skopeo", "podman", "buildah", "umoci"]
-    static var missing: [String] { programs.filter { Subprocess.which($0) == nil } }
+    static var missing: [String] { programs.filter { TestProcess.which($0) == nil } }
 
     init() {
         try? FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
@@ -164,12 +164,12 @@ final class LayoutReaders: Sendable {
         ["--root", "\(root)/\(program)-storage", "--runroot", "\(root)/\(program)-run", "--storage-driver", "vfs"]
     }
 
-    func skopeo(_ arguments: [String]) throws -> Subprocess.Result {
-        try Subprocess.run(Subprocess.which("skopeo")!, arguments, environment: environment)
+    func skopeo(_ arguments: [String]) throws -> TestProcess.Result {
+        try TestProcess.run(TestProcess.which("skopeo")!, arguments, environment: environment)
     }
 
-    func umoci(_ arguments: [String]) throws -> Subprocess.Result {
-        try Subprocess.run(Subprocess.which("umoci")!, arguments, environment: environment)
+    func umoci(_ arguments: [String]) throws -> TestProcess.Result {
+        try TestProcess.run(TestProcess.which("umoci")!, arguments, environment: environment)
     }
 
     /// What each reader said when it could not open `layout:tag` (empty when all four opened it). umoci 0.4.7
@@ -189,7 +189,7 @@ final class LayoutReaders: Sendable {
             ("buildah", storage("buildah") + ["from", "--quiet", "oci:\(layout):\(tag)"]),
         ] + (isIndex ? [] : [("umoci", ["stat", "--image", "\(layout):\(tag)"])])
         return runs.compactMap { program, arguments in
-            guard let result = try? Subprocess.run(Subprocess.which(program)!, arguments, environment: environment) else {
+            guard let result = try? TestProcess.run(TestProcess.which(program)!, arguments, environment: environment) else {
                 return "\(program) did not run"
             }
             return result.status == 0 ? nil : "\(program): \(result.stderr)"

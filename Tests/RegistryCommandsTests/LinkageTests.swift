@@ -6,8 +6,7 @@ import Testing
 /// Foundation (with ICU), and no libsecret except in the keyring helper. Only `ossb-registry` may link the network
 /// code. Every executable in `helpers/` is checked; one that is not built fails the test instead of skipping it.
 @Suite struct LinkageTests {
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().path
+    static let packageRoot = SourceTree.root
 
     /// The helpers, read from the directory so that a new one is checked without editing this test.
     static let helpers: [String] = (try? FileManager.default.contentsOfDirectory(atPath: "\(packageRoot)/helpers"))?
@@ -31,7 +30,7 @@ import Testing
 
     /// Where the executables are: the build beside the tests, or `OSSB_LINKAGE_BIN_DIR` to check another build
     /// (scripts/install.sh's fully static helpers, for example).
-    static let binDirectory = ProcessInfo.processInfo.environment["OSSB_LINKAGE_BIN_DIR"] ?? Subprocess.productsDirectory
+    static let binDirectory = ProcessInfo.processInfo.environment["OSSB_LINKAGE_BIN_DIR"] ?? TestProcess.productsDirectory
 
     static func binary(_ product: String) throws -> String {
         let path = "\(binDirectory)/\(product)"
@@ -41,8 +40,8 @@ import Testing
 
     /// What the dynamic loader loads for `path` (`ldd` follows the dependencies of dependencies).
     static func loadedLibraries(_ path: String) throws -> String {
-        let ldd = try #require(Subprocess.which("ldd"), "ldd is not on PATH")
-        let result = try Subprocess.run(ldd, [path], environment: ["PATH": "/usr/bin:/bin"])
+        let ldd = try #require(TestProcess.which("ldd"), "ldd is not on PATH")
+        let result = try TestProcess.run(ldd, [path], environment: ["PATH": "/usr/bin:/bin"])
         // A fully static executable loads nothing; what it holds, the symbol check sees.
         if result.stdout.contains("not a dynamic executable") || result.stderr.contains("not a dynamic executable") {
             return ""
@@ -53,8 +52,8 @@ import Testing
 
     /// The names of the symbols `path` defines itself (statically linked code included).
     static func definedSymbols(_ path: String) throws -> [Substring] {
-        let nm = try #require(Subprocess.which("nm"), "nm (binutils) is not on PATH")
-        let result = try Subprocess.run(nm, ["--defined-only", path], environment: ["PATH": "/usr/bin:/bin"])
+        let nm = try #require(TestProcess.which("nm"), "nm (binutils) is not on PATH")
+        let result = try TestProcess.run(nm, ["--defined-only", path], environment: ["PATH": "/usr/bin:/bin"])
         try #require(result.status == 0, "nm \(path): \(result.stderr)")
         return result.stdout.split(separator: "\n").compactMap { $0.split(separator: " ").last }
     }

@@ -12,8 +12,8 @@ struct PerRepositoryCredentialsTests {
     let harness = CommandHarness()
 
     func seed(_ repository: String, bed: TokenBed) throws {
-        let seeded = try Subprocess.run("/usr/bin/env", [
-            "python3", "\(SeededImage.root)/scripts/testbed/seed-image.py", "--registry", bed.registry,
+        let seeded = try TestProcess.run("/usr/bin/env", [
+            "python3", "\(SourceTree.root)/scripts/testbed/seed-image.py", "--registry", bed.registry,
             "--user", bed.user, "--password-env", "SEED_PASSWORD", "--repo", repository, "--tag", "v1",
             "--platforms", "linux/amd64",
         ], environment: ["PATH": "/usr/bin:/bin", "SEED_PASSWORD": bed.password])

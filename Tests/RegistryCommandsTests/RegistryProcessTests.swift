@@ -6,8 +6,7 @@ import Testing
 /// The built `ossb-registry` run as users run it: a process with real streams, exit statuses as a shell sees
 /// them, a pseudo-terminal for the password prompt and progress bars, Ctrl-C.
 @Suite struct RegistryProcessTests {
-    static let binary = Subprocess.productsDirectory + "/ossb-registry"
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    static let binary = TestProcess.productsDirectory + "/ossb-registry"
     let home = TemporaryDirectory()
 
     var environment: [String: String] {
@@ -25,17 +24,17 @@ import Testing
     }
 
     /// Runs the binary with `stdin` (through sh, as a pipe from another program).
-    func run(_ arguments: [String], stdin: String = "", environment extra: [String: String]? = nil) throws -> OSSBTestSupport.Subprocess.Result {
+    func run(_ arguments: [String], stdin: String = "", environment extra: [String: String]? = nil) throws -> TestProcess.Result {
         var variables = extra ?? environment
         variables["OSSB_TEST_STDIN"] = stdin
-        return try Subprocess.run("/bin/sh", ["-c", #"printf %s "$OSSB_TEST_STDIN" | exec "$0" "$@""#, Self.binary] + arguments, environment: variables)
+        return try TestProcess.run("/bin/sh", ["-c", #"printf %s "$OSSB_TEST_STDIN" | exec "$0" "$@""#, Self.binary] + arguments, environment: variables)
     }
 
     /// Pushes a generated one-layer image to the Basic-auth registry.
     func seed(_ repo: String, layerMiB: Int) throws {
         let registry = try #require(TestServers.basic)
-        let result = try Subprocess.run("/usr/bin/env", [
-            "python3", "\(Self.root)/scripts/testbed/seed-image.py", "--registry", registry.address, "--user", registry.user,
+        let result = try TestProcess.run("/usr/bin/env", [
+            "python3", "\(SourceTree.root)/scripts/testbed/seed-image.py", "--registry", registry.address, "--user", registry.user,
             "--password", registry.password, "--repo", repo, "--tag", "v1", "--layers", "1", "--layer-mib", "\(layerMiB)",
         ], environment: ["PATH": "/usr/bin:/bin"])
         #expect(result.status == 0, "seed-image.py: \(result)")
@@ -48,7 +47,7 @@ import Testing
         let repo = unique(name)
         try seed(repo, layerMiB: 4)
         let rules = #"[{"match": "/\#(repo)/blobs/", "method": "GET", "count": \#(count), "stall_after": 1048576, "stall_seconds": \#(seconds)}]"#
-        _ = try Subprocess.run("/usr/bin/curl", ["-s", "-X", "PUT", "--data-binary", rules, "http://\(proxy)/__faults"], environment: [:])
+        _ = try TestProcess.run("/usr/bin/curl", ["-s", "-X", "PUT", "--data-binary", rules, "http://\(proxy)/__faults"], environment: [:])
         return repo
     }
 
@@ -172,11 +171,11 @@ import Testing
         // Both layouts' layers verify.
         for name in ["one", "two"] {
             for blob in try FileManager.default.contentsOfDirectory(atPath: home.file("\(name)/blobs/sha256")) {
-                let sum = try Subprocess.run("/usr/bin/sha256sum", [home.file("\(name)/blobs/sha256/\(blob)")], environment: [:])
+                let sum = try TestProcess.run("/usr/bin/sha256sum", [home.file("\(name)/blobs/sha256/\(blob)")], environment: [:])
                 #expect(sum.stdout.hasPrefix(blob), "\(name)/\(blob)")
             }
         }
-        let stalled = try Subprocess.run("/usr/bin/curl", ["-s", "http://\(proxy)/__stats"], environment: [:])
+        let stalled = try TestProcess.run("/usr/bin/curl", ["-s", "http://\(proxy)/__stats"], environment: [:])
         #expect(stalled.stdout.components(separatedBy: "/\(repo)/blobs/").count - 1 >= 4, "both processes fetched the blobs")
     }
 
@@ -188,9 +187,9 @@ import Testing
         // The blob cache and the layout on a 256 KiB tmpfs: the 1 MiB layer cannot fit.
         let disk = home.file("disk")
         try FileManager.default.createDirectory(atPath: disk, withIntermediateDirectories: true)
-        let mounted = try Subprocess.run("/bin/mount", ["-t", "tmpfs", "-o", "size=256k", "tmpfs", disk], environment: [:])
+        let mounted = try TestProcess.run("/bin/mount", ["-t", "tmpfs", "-o", "size=256k", "tmpfs", disk], environment: [:])
         try #require(mounted.status == 0, "\(mounted)")
-        defer { _ = try? Subprocess.run("/bin/umount", [disk], environment: [:]) }
+        defer { _ = try? TestProcess.run("/bin/umount", [disk], environment: [:]) }
         var env = environment(withCredentialsFor: registry.address, user: registry.user, password: registry.password)
         env["OSSB_CACHE_DIR"] = disk + "/cache"
         let result = try run(["pull", "\(registry.address)/\(repo):v1", "-o", disk + "/layout"], environment: env)

@@ -12,14 +12,13 @@ struct SeededImage: Decodable {
     /// Each platform's layer digests.
     let layers: [String: [String]]
 
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
 
     /// Pushes a fresh image (new layer bytes every time) as `repo:tag`: a plain manifest for one platform, else an
     /// index or manifest list; `format` is `oci` or `docker`.
     static func push(_ repo: String, tag: String = "v1", format: String = "oci", platforms: String = "linux/amd64,linux/arm64/v8", extra: [String] = []) throws -> SeededImage {
         guard let registry = TestServers.basic else { throw CommandTestFailure("needs scripts/test.sh's registry") }
-        let result = try Subprocess.run("/usr/bin/env", [
-            "python3", "\(root)/scripts/testbed/seed-image.py", "--registry", registry.address, "--user", registry.user,
+        let result = try TestProcess.run("/usr/bin/env", [
+            "python3", "\(SourceTree.root)/scripts/testbed/seed-image.py", "--registry", registry.address, "--user", registry.user,
             "--password", registry.password, "--repo", repo, "--tag", tag, "--platforms", platforms, "--format", format,
         ] + extra, environment: ["PATH": "/usr/bin:/bin"])
         guard result.status == 0 else { throw CommandTestFailure("seed-image.py: \(result)") }

@@ -10,7 +10,7 @@ import Testing
 /// `~/.config/containers/auth.json` with no `XDG_RUNTIME_DIR` (root, CI).
 @Suite struct SkopeoInteropTests {
     @Test(.enabled(if: TestServers.token != nil, "needs scripts/test.sh's token registry"),
-          .enabled(if: Subprocess.which("skopeo") != nil, "skopeo is not installed"),
+          .enabled(if: TestProcess.which("skopeo") != nil, "skopeo is not installed"),
           arguments: [true, false])
     func skopeoReadsTheLoginThroughTheFileHelper(authFileVariable: Bool) async throws {
         let bed = try #require(TestServers.token)
@@ -29,12 +29,12 @@ import Testing
         let authFile = authFileVariable ? "auth.json" : ".config/containers/auth.json"
         try harness.home.write(authFile, #"{"credHelpers": {"\#(bed.registry)": "ossb-file"}}"#)
         var environment = [
-            "PATH": "\(Subprocess.productsDirectory):/usr/local/bin:/usr/bin:/bin", "HOME": harness.home.path,
+            "PATH": "\(TestProcess.productsDirectory):/usr/local/bin:/usr/bin:/bin", "HOME": harness.home.path,
             "OSSB_CREDENTIALS_FILE": harness.credentialsFile,
         ]
         if authFileVariable { environment["REGISTRY_AUTH_FILE"] = harness.home.file(authFile) }
-        let skopeo = try #require(Subprocess.which("skopeo"))
-        let inspect = try Subprocess.run(
+        let skopeo = try #require(TestProcess.which("skopeo"))
+        let inspect = try TestProcess.run(
             skopeo, ["inspect", "--raw", "--tls-verify=false", "docker://\(bed.registry)/\(repository):v1"],
             environment: environment)
         #expect(inspect.status == 0, "\(inspect)")
@@ -42,7 +42,7 @@ import Testing
 
         // After logout, skopeo has no credentials and the private repository is refused.
         #expect(await harness.run(["logout", bed.registry]).status == 0)
-        let refused = try Subprocess.run(
+        let refused = try TestProcess.run(
             skopeo, ["inspect", "--raw", "--tls-verify=false", "docker://\(bed.registry)/\(repository):v1"],
             environment: environment)
         #expect(refused.status != 0)

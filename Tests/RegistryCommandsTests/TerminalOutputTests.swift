@@ -10,8 +10,7 @@ import Testing
     "needs scripts/test.sh's registry and fault proxy"))
 struct TerminalOutputTests {
     let home = TemporaryDirectory()
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
-    var command: String { "\(Subprocess.productsDirectory)/ossb-registry" }
+    var command: String { "\(TestProcess.productsDirectory)/ossb-registry" }
 
     /// HOME, PATH and the test registry's credentials for it and for the proxy in front of it.
     func environment() throws -> [String: String] {
@@ -37,17 +36,17 @@ struct TerminalOutputTests {
         let bed = try #require(TestServers.basic)
         let proxy = try #require(TestServers.environment["OSSB_TEST_FAULT_PROXY"])
         let repo = "tty/push-\(UUID().uuidString.prefix(8).lowercased())"
-        let seeded = try Subprocess.run("/usr/bin/env", [
-            "python3", "\(Self.root)/scripts/testbed/seed-image.py", "--registry", bed.address, "--user", bed.user,
+        let seeded = try TestProcess.run("/usr/bin/env", [
+            "python3", "\(SourceTree.root)/scripts/testbed/seed-image.py", "--registry", bed.address, "--user", bed.user,
             "--password", bed.password, "--repo", repo, "--tag", "v1", "--layer-mib", "4", "--layers", "1",
         ], environment: ["PATH": "/usr/bin:/bin"])
         #expect(seeded.status == 0, "\(seeded)")
         let env = try environment()
         let layout = home.file("layout")
-        let pulled = try Subprocess.run(command, ["pull", "\(bed.address)/\(repo):v1", "-o", layout], environment: env)
+        let pulled = try TestProcess.run(command, ["pull", "\(bed.address)/\(repo):v1", "-o", layout], environment: env)
         #expect(pulled.status == 0, "\(pulled)")
         let target = "\(repo)-dst"
-        let faults = try Subprocess.run("/usr/bin/curl", [
+        let faults = try TestProcess.run("/usr/bin/curl", [
             "-s", "-X", "PUT", "--data-binary",
             #"[{"match": "/\#(target)/manifests/", "method": "PUT", "count": 2, "status": 503}]"#,
             "http://\(proxy)/__faults",
@@ -71,7 +70,7 @@ struct TerminalOutputTests {
         let env = try environment()
         let proxy = try #require(TestServers.environment["OSSB_TEST_FAULT_PROXY"])
         let repo = "tty/quiet-\(UUID().uuidString.prefix(8).lowercased())"
-        _ = try Subprocess.run("/usr/bin/curl", [
+        _ = try TestProcess.run("/usr/bin/curl", [
             "-s", "-X", "PUT", "--data-binary", #"[{"match": "/\#(repo)/tags/", "count": 1, "status": 503}]"#,
             "http://\(proxy)/__faults",
         ], environment: ["PATH": "/usr/bin:/bin"])

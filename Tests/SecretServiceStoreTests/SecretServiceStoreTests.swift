@@ -128,6 +128,7 @@ struct SecretServiceStoreTests {
         let error = SecretServiceStore.probe(environment: Environment(["HOME": "/nonexistent"]))
         #expect(error?.message == SecretServiceMessages.noSessionBus)
         #expect(error?.message.hasPrefix(SecretServiceMessages.unavailablePrefix) == true)
+        #expect(error?.message.contains("docker-credential-ossb-file") == true)
     }
 
     @Test func reportsABadTimeout() {

@@ -51,8 +51,7 @@ public enum Terminal {
         }
     }
 
-    static let driver = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("scripts/testbed/pty-run.py").path
+    static let driver = "\(SourceTree.root)/scripts/testbed/pty-run.py"
 
     /// Runs `argv` with exactly `environment` on a terminal of `columns`x24 that is its controlling terminal, following
     /// `steps`; standard output goes to a pipe of its own unless `stdoutOnTerminal`. The whole run is bounded by

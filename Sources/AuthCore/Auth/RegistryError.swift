@@ -1,7 +1,7 @@
-/// The original design's `RegistryError`: what failed (type, operation, registry), a message that says what
+/// A registry operation's failure, with the Go package's fields (docs/origins.md): what failed (type, operation, registry), a message that says what
 /// to do, and the underlying cause. No secret ever appears in a message.
 public struct RegistryError: Error, Sendable, CustomStringConvertible {
-    /// The original design's error types.
+    /// What kind of failure: the Go package's error types.
     public enum ErrorType: String, Sendable, Equatable {
         /// Network failures, 5xx, 429: retryable.
         case network

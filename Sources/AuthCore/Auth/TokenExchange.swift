@@ -1,6 +1,7 @@
 import FoundationEssentials
 
-/// Gets access tokens from a registry's token server (registry-auth.md, "The bearer flow"):
+/// Gets access tokens from a registry's token server, after a 401 whose `WWW-Authenticate: Bearer` challenge names
+/// it (the Docker registry token flow, docs/http-and-auth.md):
 /// - holding an identity (refresh) token: the OAuth2 POST with `grant_type=refresh_token`, falling back to the
 ///   GET form when the server answers 404;
 /// - with a user name and password: the GET form with Basic credentials (or the OAuth2 password grant when

@@ -1,6 +1,7 @@
 import FoundationEssentials
 
-/// A token server's answer, GET or OAuth2 POST form (registry-auth.md, "The bearer flow", step 5).
+/// A token server's answer to the GET form or the OAuth2 POST (docs/http-and-auth.md): the token, how long it
+/// lives, when it was issued, and a refresh token when one was asked for.
 public struct TokenResponse: Sendable, CustomStringConvertible {
     /// The bearer token: `token`, else `access_token` (servers send either or both).
     public var token: String

@@ -1,5 +1,5 @@
-/// registry.json (`~/.ossb/registry.json`, `OSSB_CONFIG`): the original design's keys plus the discovery keys
-/// of the conventions. Every key is optional.
+/// registry.json (`~/.ossb/registry.json`, `OSSB_CONFIG`): the Go package's keys plus the keys that choose
+/// discovery sources, the writable store and helpers per registry. Every key is optional.
 ///
 /// ```json
 /// {
@@ -35,7 +35,7 @@ public struct RegistryConfig: Sendable, Equatable {
         }
     }
 
-    /// The registry of references that name none (the original design's `default_registry`).
+    /// The registry of references that name none (`default_registry`).
     public var defaultRegistry: String?
     /// Credentials per registry host.
     public var registries: [String: RegistryEntry]
@@ -97,14 +97,11 @@ public struct RegistryConfig: Sendable, Equatable {
     /// Parses a registry.json document.
     /// - Throws: `ConfigurationError` for invalid JSON, a key of the wrong type, an unknown source or store name.
     public static func parse(_ bytes: [UInt8], path: String) throws -> RegistryConfig {
-        let document: JSONValue
+        let root: JSONObject
         do {
-            document = try JSONParser.parse(bytes)
+            root = try JSONParser.parseObject(bytes)
         } catch {
-            throw ConfigurationError(path: path, message: "is not valid JSON (\(error))")
-        }
-        guard case .object(let root) = document else {
-            throw ConfigurationError(path: path, message: "holds \(document.kindDescription), expected a JSON object")
+            throw ConfigurationError(path: path, message: error.problem)
         }
         var config = RegistryConfig()
         config.path = path

@@ -1,4 +1,4 @@
-/// Credentials for one registry, as the original design's `Credentials` type holds them.
+/// Credentials for one registry, with the fields of the Go package's `Credentials` (docs/origins.md).
 ///
 /// Exactly one kind is normally set:
 /// - `username` + `password` (the password may be a personal access token);
@@ -17,7 +17,7 @@ public struct Credentials: Sendable, Equatable, CustomStringConvertible {
     /// A bearer token used as it is (docker's `registrytoken`).
     public var registryToken: String
 
-    /// The original design's `Token` field: registry.json's `token`, a bearer token sent as it is. It is the
+    /// Another name for `registryToken`: registry.json's `token`, a bearer token sent as it is. It is the
     /// same value as `registryToken`; both names are kept so code written against either reads naturally.
     public var token: String {
         get { registryToken }

@@ -44,12 +44,19 @@ public struct HelperCredential: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { "HelperCredential(\(serverURL), username: \(username))" }
 
+    /// The protocol's JSON object, `{"ServerURL":..,"Username":..,"Secret":..}`, in Go's field order and
+    /// escaping: what a helper prints for `get` and what a client writes to a helper's `store`. It carries the
+    /// secret, so it goes only to the other end of the protocol's pipe.
+    var protocolJSON: String {
+        "{\"ServerURL\":\(JSONWriter.quoted(serverURL)),\"Username\":\(JSONWriter.quoted(username)),\"Secret\":\(JSONWriter.quoted(secret))}"
+    }
+
     /// Checks that a store can give this credential back exactly: no NUL or other control character in
     /// ServerURL or Username (they would be cut, or break the files and terminals they are shown in).
     /// - Throws: `CredentialStoreError` (`.invalidRequest`) naming the field.
     public func validateForStore() throws {
         for (field, value) in [("ServerURL", serverURL), ("Username", username)] {
-            if value.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) {
+            if !TerminalText.isInert(value) {
                 throw CredentialStoreError(.invalidRequest, "\(field) contains a control character (such as NUL or a newline); credentials were not stored")
             }
         }

@@ -28,17 +28,14 @@ public struct AuthFile: Sendable {
     /// Parses a document.
     /// - Throws: `ConfigurationError` naming `origin`.
     public static func parse(_ bytes: [UInt8], origin: String) throws -> AuthFile {
-        if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
+        if JSONParser.isBlank(bytes) {
             return AuthFile(origin: origin, auths: JSONObject(), credHelpers: [:], credsStore: nil)
         }
-        let document: JSONValue
+        let root: JSONObject
         do {
-            document = try JSONParser.parse(bytes)
+            root = try JSONParser.parseObject(bytes)
         } catch {
-            throw ConfigurationError(path: origin, message: "is not valid JSON (\(error)); fix it or move it away")
-        }
-        guard case .object(let root) = document else {
-            throw ConfigurationError(path: origin, message: "holds \(document.kindDescription), expected a JSON object")
+            throw ConfigurationError(path: origin, message: "\(error.problem); fix it or move it away")
         }
         var auths = JSONObject()
         if let value = root["auths"] {

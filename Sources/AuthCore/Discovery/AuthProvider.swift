@@ -1,4 +1,4 @@
-/// Credential discovery: the original design's `AuthProvider`.
+/// Credential discovery: which source holds credentials for a registry.
 ///
 /// Given a registry, it looks in registry.json's `credential_sources` order (default: env, registry, k8s,
 /// keyring, file, docker, containers) and the first source with credentials wins. A registry matched by a
@@ -20,7 +20,7 @@ public struct AuthProvider: Sendable {
     let explainSink: (@Sendable (String) -> Void)?
     let warn: @Sendable (String) -> Void
 
-    /// Creates a provider (the original design's `NewAuthProvider`).
+    /// Creates a provider (the Go package's `NewAuthProvider`).
     /// - Parameters:
     ///   - config: registry.json's content; `nil` loads it from the environment (`OSSB_CONFIG`, `~/.ossb/registry.json`).
     ///   - environment: the variables to read; defaults to the process's.
@@ -126,7 +126,7 @@ public struct AuthProvider: Sendable {
         return nil
     }
 
-    /// The original design's `DiscoverCredentials`: the credentials for a registry, or `nil`.
+    /// The credentials for a registry, or `nil` (the Go package's `DiscoverCredentials`).
     public func discoverCredentials(registry: String, repository: String? = nil) throws -> Credentials? {
         try discover(registry, repository: repository)?.credentials
     }

@@ -1,5 +1,3 @@
-import Glibc
-
 /// The desktop keyring, reached through `docker-credential-ossb-secretservice` run as a plugin: discovery
 /// never links libsecret, so it works (and starts fast) where there is no keyring at all.
 public struct KeyringSource: CredentialSource {
@@ -32,19 +30,10 @@ public struct KeyringSource: CredentialSource {
         self.explain = explain
     }
 
-    /// Whether a D-Bus session bus can exist at all: `DBUS_SESSION_BUS_ADDRESS` is set, or the standard socket
-    /// `$XDG_RUNTIME_DIR/bus` exists. Without one there is no Secret Service, and nothing needs to be asked.
-    public static func sessionBusMayExist(_ environment: Environment) -> Bool {
-        if environment["DBUS_SESSION_BUS_ADDRESS"] != nil { return true }
-        guard let runtime = environment["XDG_RUNTIME_DIR"] else { return false }
-        var st = stat()
-        return stat("\(runtime)/bus", &st) == 0 && st.st_mode & S_IFMT == S_IFSOCK
-    }
-
     /// A client for the keyring helper, or `nil` (with a note) when there is no bus or no helper.
     func client() -> HelperClient? {
-        guard Self.sessionBusMayExist(environment) else {
-            explain("keyring: no D-Bus session (DBUS_SESSION_BUS_ADDRESS unset), not asked")
+        guard SessionBus.mayExist(environment) else {
+            explain("keyring: no D-Bus session bus (no DBUS_SESSION_BUS_ADDRESS, $XDG_RUNTIME_DIR/bus or DISPLAY), not asked")
             return nil
         }
         do {

@@ -1,7 +1,8 @@
 /// Where `store` and `erase` go: registry.json's `credential_store` (`auto`, `keyring`, `file`).
 ///
 /// `auto` uses the keyring, and falls back to the file only when there is no keyring to use: no D-Bus session
-/// bus (decided at once, without starting the keyring helper), or a bus on which no Secret Service answers
+/// bus (`SessionBus.mayExist`, decided at once without starting the keyring helper, by the same rule the
+/// helper itself applies), or a bus that cannot be reached or on which no Secret Service answers
 /// (the helper's `KeyringSource.unavailablePrefix` failure). A keyring that is locked, does not answer in
 /// time or fails otherwise is an error: writing the password to a plain-text file instead would be a silent
 /// downgrade the user never chose.
@@ -27,7 +28,7 @@ public struct WritableStore: CredentialStore {
 
     /// Whether the keyring is to be tried at all: always for `keyring`; for `auto` when a session bus may exist.
     private var usesKeyring: Bool {
-        choice == .keyring || (choice == .auto && KeyringSource.sessionBusMayExist(environment))
+        choice == .keyring || (choice == .auto && SessionBus.mayExist(environment))
     }
 
     /// Whether `error` from the keyring helper means there is no Secret Service here, the one keyring failure

@@ -1,7 +1,7 @@
 import FoundationEssentials
 
 /// The credential boundary of the web: scheme, host and port. A redirect that leaves the origin of the request
-/// carrying credentials must drop them (conventions: network defaults).
+/// carrying credentials must drop them (a credential meant for one origin must never reach another).
 public struct HTTPOrigin: Sendable, Hashable, CustomStringConvertible {
     /// `http` or `https`, lower case.
     public var scheme: String

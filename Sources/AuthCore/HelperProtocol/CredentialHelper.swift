@@ -55,7 +55,9 @@ public struct CredentialHelper: Sendable {
                 guard let credential = try makeStore().get(serverURL) else {
                     return .failure(HelperMessages.credentialsNotFound)
                 }
-                return HelperOutcome(stdout: Self.encode(credential, serverURL: serverURL) + "\n")
+                // The reply names the address as asked, whichever stored spelling served it.
+                let reply = HelperCredential(serverURL: serverURL, username: credential.username, secret: credential.secret)
+                return HelperOutcome(stdout: reply.protocolJSON + "\n")
             case .erase:
                 let serverURL = try Self.serverURL(from: readInput())
                 try makeStore().erase(serverURL)
@@ -123,7 +125,7 @@ public struct CredentialHelper: Sendable {
         do {
             document = try JSONParser.parseFirst(bytes)
         } catch {
-            if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
+            if JSONParser.isBlank(bytes) {
                 throw HelperRequestError("no credentials on standard input: expected {\"ServerURL\":...,\"Username\":...,\"Secret\":...}")
             }
             throw HelperRequestError("the credentials on standard input are not valid JSON (\(error))")
@@ -149,11 +151,6 @@ public struct CredentialHelper: Sendable {
     }
 
     // MARK: - Output
-
-    /// `{"ServerURL":..,"Username":..,"Secret":..}` in Go's field order and escaping.
-    static func encode(_ credential: HelperCredential, serverURL: String) -> String {
-        "{\"ServerURL\":\(JSONWriter.quoted(serverURL)),\"Username\":\(JSONWriter.quoted(credential.username)),\"Secret\":\(JSONWriter.quoted(credential.secret))}"
-    }
 
     /// The `list` object with keys sorted, as Go encodes a map; `{}` when empty.
     static func encodeList(_ entries: [String: String]) -> String {

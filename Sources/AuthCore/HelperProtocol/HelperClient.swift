@@ -59,8 +59,7 @@ public struct HelperClient: Sendable {
 
     /// Stores a credential through the helper.
     public func store(_ credential: HelperCredential) throws {
-        let body = "{\"ServerURL\":\(JSONWriter.quoted(credential.serverURL)),\"Username\":\(JSONWriter.quoted(credential.username)),\"Secret\":\(JSONWriter.quoted(credential.secret))}\n"
-        let result = try run("store", input: body)
+        let result = try run("store", input: credential.protocolJSON + "\n")
         if result.status != 0 { throw failure("store", result, redacting: [credential.secret]) }
     }
 

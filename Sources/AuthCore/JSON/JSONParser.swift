@@ -15,6 +15,27 @@ public struct JSONParser {
         self.bytes = bytes
     }
 
+    /// Whether `bytes` hold nothing but JSON white space (space, tab, line feed, carriage return): an empty
+    /// file or input, which callers treat as "nothing here" rather than as invalid JSON.
+    public static func isBlank(_ bytes: [UInt8]) -> Bool {
+        bytes.allSatisfy { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
+    }
+
+    /// Parses a document that must be one JSON object (a configuration or credentials file).
+    /// - Throws: `JSONDocumentError` saying what is wrong, for the caller to put after the file's name.
+    public static func parseObject(_ bytes: [UInt8]) throws(JSONDocumentError) -> JSONObject {
+        let document: JSONValue
+        do {
+            document = try parse(bytes)
+        } catch {
+            throw JSONDocumentError(problem: "is not valid JSON (\(error))")
+        }
+        guard case .object(let object) = document else {
+            throw JSONDocumentError(problem: "holds \(document.kindDescription), expected a JSON object")
+        }
+        return object
+    }
+
     /// Parses one complete JSON document; only white space may follow it.
     /// - Parameter bytes: the document, UTF-8 encoded.
     /// - Returns: the parsed value.

@@ -27,7 +27,7 @@ public struct CredentialProviderRequest: Sendable, Equatable {
     ///   `kind` `CredentialProviderRequest` and a non-empty string `image`. Unknown members are ignored, so
     ///   that fields a later kubelet adds do not break the plugin.
     public init(decoding bytes: [UInt8]) throws {
-        if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
+        if JSONParser.isBlank(bytes) {
             throw CredentialProviderError("no request on standard input: expected a CredentialProviderRequest JSON object from kubelet")
         }
         let document: JSONValue

@@ -11,7 +11,7 @@
 /// are seen at once. A missing directory holds no credentials (the helper then behaves as an empty store
 /// outside a pod); a secret that cannot be read or does not hold what it must is an error naming its file,
 /// never skipped silently, so that a broken secret cannot hand out another secret's credentials.
-public struct KubernetesSecretStore: CredentialStore {
+public struct KubernetesSecretStore: ReadOnlyCredentialStore {
     /// The mount point.
     public let directory: String
     /// The registry an Opaque secret without a `registry` key serves (registry.json's `default_registry`);
@@ -67,16 +67,11 @@ public struct KubernetesSecretStore: CredentialStore {
         return HelperCredential(serverURL: serverURL, credentials: entry.credentials)
     }
 
-    public func store(_ credential: HelperCredential) throws {
-        throw CredentialStoreError.readOnly(
-            backend: "k8s", action: "store",
-            hint: "create a Kubernetes secret instead (kubectl create secret docker-registry) and mount it at \(directory)")
+    public func storeInstead(_ credential: HelperCredential) -> String {
+        "create a Kubernetes secret instead (kubectl create secret docker-registry) and mount it at \(directory)"
     }
 
-    public func erase(_ serverURL: String) throws {
-        throw CredentialStoreError.readOnly(
-            backend: "k8s", action: "erase", hint: "delete or edit the Kubernetes secret instead (kubectl delete secret)")
-    }
+    public var eraseInstead: String { "delete or edit the Kubernetes secret instead (kubectl delete secret)" }
 
     /// Every registry served, with its user name (`<token>` for an identity token). Where two secrets serve
     /// the same address the first is listed, as `get` would use it. Never a secret.

@@ -1,7 +1,7 @@
 /// One Kubernetes secret mounted as a directory, read into the registry credentials it holds.
 ///
 /// Three forms are understood, and a secret may combine them:
-/// - the original design's Opaque secret: keys `username` and `password`, optionally `registry` naming the
+/// - an Opaque secret (the form the Go package read): keys `username` and `password`, optionally `registry` naming the
 ///   registry they are for; without it they serve the default registry (registry.json's `default_registry`,
 ///   else Docker Hub);
 /// - `kubernetes.io/dockerconfigjson`: key `.dockerconfigjson`, a docker config.json document whose `auths`
@@ -99,15 +99,12 @@ public struct MountedSecret: Sendable, Equatable {
     private func configEntries(_ bytes: [UInt8], key: String, wrapped: Bool) throws -> [Entry] {
         let file = "\(path)/\(key)"
         _ = try text(bytes, key: key)
-        let document: JSONValue
+        let top: JSONObject
         do {
-            document = try JSONParser.parse(bytes)
+            top = try JSONParser.parseObject(bytes)
         } catch {
             throw KubernetesSecretError.malformed(
-                path: file, problem: "is not valid JSON (\(error)); recreate it with kubectl create secret docker-registry")
-        }
-        guard case .object(let top) = document else {
-            throw KubernetesSecretError.malformed(path: file, problem: "holds \(document.kindDescription), expected a JSON object")
+                path: file, problem: "\(error.problem); recreate it with kubectl create secret docker-registry")
         }
         var auths = top
         if wrapped {

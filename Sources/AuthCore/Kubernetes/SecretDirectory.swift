@@ -108,23 +108,13 @@ struct SecretDirectory {
         return opened.st_ino != current.st_ino || opened.st_dev != current.st_dev
     }
 
-    /// The names in the directory, `.` and `..` excluded, sorted.
+    /// The names in the directory, `.` and `..` excluded, sorted; empty when it does not exist.
     static func entries(of path: String) throws -> [String] {
-        guard let fd = try open(directory: path) else { return [] }
-        guard let dir = fdopendir(fd) else {
-            let error = SystemError("list", path: path)
-            close(fd)
+        do {
+            return try FileIO.directoryEntries(path) ?? []
+        } catch let error as SystemError {
             throw KubernetesSecretError.unreadable(path: path, error: error)
         }
-        defer { closedir(dir) }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names.sorted()
     }
 
     /// Whether `path` names a directory (following symbolic links).

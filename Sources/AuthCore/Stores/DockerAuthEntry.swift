@@ -53,14 +53,9 @@ public enum DockerAuthEntry {
         } else if !credentials.registryToken.isEmpty {
             entry["registrytoken"] = .string(credentials.registryToken)
         } else {
-            entry["auth"] = .string(encodeAuth(username: credentials.username, password: credentials.password))
+            entry["auth"] = .string(BasicAuthorization.encoded(username: credentials.username, password: credentials.password))
         }
         return entry
-    }
-
-    /// base64 of `user:password`.
-    public static func encodeAuth(username: String, password: String) -> String {
-        Data("\(username):\(password)".utf8).base64EncodedString()
     }
 
     /// Splits base64 `user:password` at the first colon; `nil` when it is not that. Surrounding white space

@@ -17,7 +17,7 @@
 /// An identity token wins over a username and password under the same prefix. When a `get` finds no set for
 /// a host but the short-form variables of that host's folded name are set (for another host), the warning
 /// channel says how to bind them; the credentials are not served.
-public struct EnvironmentStore: CredentialStore {
+public struct EnvironmentStore: ReadOnlyCredentialStore {
     /// The variables read.
     public let environment: Environment
     let warn: @Sendable (String) -> Void
@@ -127,18 +127,14 @@ public struct EnvironmentStore: CredentialStore {
         return result
     }
 
-    public func store(_ credential: HelperCredential) throws {
+    public func storeInstead(_ credential: HelperCredential) -> String {
         let host = ServerAddress.host(of: credential.serverURL)
-        let hint = Self.shortFormSpells(host)
+        return Self.shortFormSpells(host)
             ? "set OSSB_\(Self.prefix(forHost: host))_USERNAME and _PASSWORD instead, or use docker-credential-ossb-file"
             : "set \(Self.bindingPrefix)<NAME>_HOST=\(host) with \(Self.bindingPrefix)<NAME>_USERNAME and _PASSWORD instead, or use docker-credential-ossb-file"
-        throw CredentialStoreError.readOnly(backend: "env", action: "store", hint: hint)
     }
 
-    public func erase(_ serverURL: String) throws {
-        throw CredentialStoreError.readOnly(
-            backend: "env", action: "erase", hint: "unset the variables instead")
-    }
+    public var eraseInstead: String { "unset the variables instead" }
 
     /// Every complete credential in the environment, keyed by the one host its set serves (Docker Hub under
     /// docker's key, `https://index.docker.io/v1/`, so `docker` and other clients find the entry they look up).

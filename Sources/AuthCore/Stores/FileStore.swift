@@ -113,18 +113,14 @@ public struct FileStore: CredentialStore {
         }
         guard var bytes else { return nil }
         defer { SecretMemory.wipe(&bytes) }
-        if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
+        if JSONParser.isBlank(bytes) {
             // An empty file (touched, or truncated by another tool) holds no credentials; treat it as new.
             return nil
         }
         do {
-            let document = try JSONParser.parse(bytes)
-            guard case .object = document else {
-                throw CredentialStoreError(.corrupt, "\(path) holds \(document.kindDescription), expected a JSON object; fix or move the file (it was left untouched)")
-            }
-            return document
-        } catch let error as JSONParseError {
-            throw CredentialStoreError(.corrupt, "\(path) is not valid JSON (\(error)); fix or move the file (it was left untouched)")
+            return .object(try JSONParser.parseObject(bytes))
+        } catch {
+            throw CredentialStoreError(.corrupt, "\(path) \(error.problem); fix or move the file (it was left untouched)")
         }
     }
 

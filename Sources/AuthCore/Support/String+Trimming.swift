@@ -1,4 +1,5 @@
-// FoundationEssentials has no `trimmingCharacters(in:)`; these cover what the protocol and files need.
+// FoundationEssentials has no `trimmingCharacters(in:)`: this is the package's one white-space trimmer, for
+// the helper protocol, files and HTTP header values alike.
 extension StringProtocol {
     /// The string without leading and trailing white space (Unicode white space, as Go's `strings.TrimSpace`).
     package func trimmingWhitespace() -> String {
@@ -7,5 +8,4 @@ extension StringProtocol {
         while let last = scalars.last, last.properties.isWhitespace { scalars = scalars.dropLast() }
         return String(String.UnicodeScalarView(scalars))
     }
-
 }

@@ -35,19 +35,30 @@ public enum FileIO {
     /// - Throws: `FileTooLarge` once more than `limit` bytes arrive; `SystemError` on a read error.
     public static func readAll(fd: Int32, path: String, limit: Int) throws -> [UInt8] {
         var result: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        // What passes through the chunk may be a secret (a helper request, a credentials file).
+        try forEachChunk(fd: fd, path: path, chunkSize: 65536) { chunk in
+            result.append(contentsOf: chunk)
+            if result.count > limit { throw FileTooLarge(path: path, limit: limit) }
+        }
+        return result
+    }
+
+    /// Reads from a descriptor until end of file, handing each chunk to `body`: the one read loop for files,
+    /// whether they are kept, copied or hashed. `EINTR` is retried. The buffer is wiped afterwards, since what
+    /// passes through it may be a secret (a helper request, a credentials file).
+    /// - Throws: `SystemError` on a read error, or what `body` throws.
+    public static func forEachChunk(
+        fd: Int32, path: String, chunkSize: Int = 1 << 20, _ body: (UnsafeRawBufferPointer) throws -> Void
+    ) throws {
+        var chunk = [UInt8](repeating: 0, count: chunkSize)
         defer { SecretMemory.wipe(&chunk) }
         while true {
             let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
-                if errno == EISDIR { throw SystemError("read", path: path) }
                 throw SystemError("read", path: path)
             }
-            if n == 0 { return result }
-            result.append(contentsOf: chunk[0..<n])
-            if result.count > limit { throw FileTooLarge(path: path, limit: limit) }
+            if n == 0 { return }
+            try chunk.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
         }
     }
 
@@ -82,6 +93,37 @@ public enum FileIO {
         if mkdir(path, mode) != 0, errno != EEXIST {
             throw SystemError("create directory", path: path)
         }
+    }
+
+    /// The names in a directory, `.` and `..` left out, sorted: the package's one directory lister
+    /// (FoundationEssentials has no `FileManager`).
+    /// - Returns: `nil` when nothing exists at `path`.
+    /// - Throws: `SystemError` when it exists but cannot be listed (not a directory, no permission).
+    public static func directoryEntries(_ path: String) throws -> [String]? {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if fd < 0 {
+            if errno == ENOENT { return nil }
+            throw SystemError("list", path: path)
+        }
+        guard let dir = fdopendir(fd) else {
+            let error = SystemError("list", path: path)
+            close(fd)
+            throw error
+        }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while true {
+            errno = 0
+            guard let entry = readdir(dir) else {
+                if errno != 0 { throw SystemError("list", path: path) }
+                break
+            }
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted()
     }
 
     /// The directory part of a path (`"."` when there is none).

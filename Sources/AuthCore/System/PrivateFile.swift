@@ -58,13 +58,34 @@ public enum PrivateFile {
     /// directory that does not exist yet is created with mode 0700 by the writer.
     static func checkDirectory(of path: String) throws {
         let directory = FileIO.directoryName(of: path)
-        var info = stat()
-        guard stat(directory, &info) == 0 else { return }
-        try checkOwner(info, of: directory, what: "the directory")
-        if info.st_mode & 0o022 != 0 {
+        switch exposure(ofDirectory: directory) {
+        case nil: return
+        case .owner(let uid)?:
+            throw PrivateFileError(path: directory, problem: "is the directory owned by uid \(uid), not by you (uid \(geteuid())); remove it or make it yours")
+        case .writableByOthers(let mode)?:
             throw PrivateFileError(
-                path: path, problem: "is in \(directory), which is writable by other users (mode \(octal(info.st_mode & 0o7777))); run chmod go-w on it, or keep credentials in a private directory")
+                path: path, problem: "is in \(directory), which is writable by other users (mode \(octal(mode))); run chmod go-w on it, or keep credentials in a private directory")
         }
+    }
+
+    /// How another user could change what a directory holds.
+    public enum Exposure: Sendable, Equatable {
+        /// The directory is owned by this uid, neither this user nor root.
+        case owner(uid_t)
+        /// Group or others may write to it (its permission bits).
+        case writableByOthers(mode: mode_t)
+    }
+
+    /// Whether another user could add, replace or remove files in `directory` (following symbolic links):
+    /// the one rule for every directory that holds secrets or verified content (the credentials file's, the
+    /// blob cache). Root may own it, as root could change it anyway.
+    /// - Returns: what is wrong, or `nil` when the directory is private or does not exist.
+    public static func exposure(ofDirectory directory: String) -> Exposure? {
+        var info = stat()
+        guard stat(directory, &info) == 0 else { return nil }
+        if info.st_uid != geteuid() && info.st_uid != 0 { return .owner(info.st_uid) }
+        if info.st_mode & 0o022 != 0 { return .writableByOthers(mode: info.st_mode & 0o7777) }
+        return nil
     }
 
     static func checkOwner(_ info: stat, of path: String, what: String) throws {

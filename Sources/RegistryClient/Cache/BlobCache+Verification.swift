@@ -49,19 +49,18 @@ extension BlobCache {
     }
 
     /// Refuses a cache directory that someone else could have filled: one owned by another user, or writable
-    /// by group or others (they could plant a file under a digest's name, or swap one after it was verified).
+    /// by group or others (they could plant a file under a digest's name, or swap one after it was verified),
+    /// by the same rule as the credentials file's directory (`PrivateFile.exposure(ofDirectory:)`).
     /// A directory that does not exist yet is fine: it is created private.
     /// - Throws: `RegistryError` (validation) saying what to change.
     public func requirePrivateRoot() throws {
-        var st = stat()
-        guard stat(root, &st) == 0 else { return }
         let fix = "use a directory of your own with OSSB_CACHE_DIR"
-        guard st.st_uid == geteuid() else {
-            throw RegistryError(.validation, operation: "cache", registry: "", message: "the blob cache \(root) is owned by another user (uid \(st.st_uid), you are \(geteuid())); \(fix)")
-        }
-        guard st.st_mode & 0o022 == 0 else {
-            let mode = String(st.st_mode & 0o777, radix: 8)
-            throw RegistryError(.validation, operation: "cache", registry: "", message: "the blob cache \(root) is writable by group or others (mode \(mode)); run chmod go-w \(root), or \(fix)")
+        switch PrivateFile.exposure(ofDirectory: root) {
+        case nil: return
+        case .owner(let uid)?:
+            throw RegistryError(.validation, operation: "cache", registry: "", message: "the blob cache \(root) is owned by another user (uid \(uid), you are \(geteuid())); \(fix)")
+        case .writableByOthers(let mode)?:
+            throw RegistryError(.validation, operation: "cache", registry: "", message: "the blob cache \(root) is writable by group or others (mode \(String(mode & 0o777, radix: 8))); run chmod go-w \(root), or \(fix)")
         }
     }
 }

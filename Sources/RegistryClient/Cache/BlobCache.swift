@@ -105,14 +105,7 @@ public struct BlobCache: Sendable {
         guard output >= 0 else { throw SystemError("create", path: destination) }
         defer { close(output) }
         if ioctl(output, ficlone, input) == 0 { return }
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            if n < 0 { throw SystemError("read", path: source) }
-            if n == 0 { break }
-            try FileIO.writeAll(fd: output, Array(buffer[0..<n]), path: destination)
-        }
+        try FileIO.forEachChunk(fd: input, path: source) { try FileIO.writeAll(fd: output, $0, path: destination) }
         guard fsync(output) == 0 else { throw SystemError("sync", path: destination) }
     }
 

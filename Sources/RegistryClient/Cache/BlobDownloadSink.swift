@@ -58,14 +58,7 @@ final class BlobDownloadSink: HTTPBodySink, @unchecked Sendable {
         let input = open(file, O_RDONLY | O_CLOEXEC)
         guard input >= 0 else { throw SystemError("open", path: file) }
         defer { close(input) }
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            if n < 0 { throw SystemError("read", path: file) }
-            if n == 0 { return }
-            try buffer.withUnsafeBytes { try append(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
-        }
+        try FileIO.forEachChunk(fd: input, path: file) { try append($0) }
     }
 
     /// Starts over: the server ignored the range and is sending the whole blob again.

@@ -10,16 +10,12 @@ enum FileHash {
     /// - Throws: `SystemError` when reading fails.
     static func sha256(fd: Int32, path: String) throws -> (digest: String, bytes: Int64) {
         let hash = SHA256Digest()
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
         var total: Int64 = 0
-        while true {
-            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            if n < 0 { throw SystemError("read", path: path) }
-            if n == 0 { return (hash.finish(), total) }
-            buffer.withUnsafeBytes { hash.update(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
-            total += Int64(n)
+        try FileIO.forEachChunk(fd: fd, path: path) { chunk in
+            hash.update(chunk)
+            total += Int64(chunk.count)
         }
+        return (hash.finish(), total)
     }
 
     /// Hashes a regular file (a symbolic link as the last component is refused, not followed).

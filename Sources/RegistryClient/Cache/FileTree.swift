@@ -1,19 +1,11 @@
+import AuthCore
 import Glibc
 
 /// Listing and removing directory trees with plain system calls (FoundationEssentials has no FileManager).
 enum FileTree {
     /// The names in a directory (without `.` and `..`); empty when it cannot be read.
     static func names(in directory: String) -> [String] {
-        guard let dir = opendir(directory) else { return [] }
-        defer { closedir(dir) }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self))
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names
+        (try? FileIO.directoryEntries(directory)) ?? []
     }
 
     /// The size of a regular file (not following a symbolic link), or `nil`.

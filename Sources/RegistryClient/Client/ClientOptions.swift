@@ -1,6 +1,6 @@
 import AuthCore
 
-/// How a `RegistryClient` behaves (the original design's `ClientOptions`). Every field has a default.
+/// How a `RegistryClient` behaves (the Go package's `ClientOptions`). Every field has a default.
 public struct ClientOptions: Sendable {
     /// registry.json's content; `nil` loads it from the environment.
     public var config: RegistryConfig?
@@ -14,7 +14,7 @@ public struct ClientOptions: Sendable {
     public var maxConcurrentTransfers: Int
     /// Retries of failed requests.
     public var retry: RetryPolicy
-    /// The blob cache's directory; `nil` uses the conventions' default.
+    /// The blob cache's directory; `nil` uses `$XDG_CACHE_HOME/ossb`, else `~/.cache/ossb` (`OSSB_CACHE_DIR` overrides).
     public var cacheDirectory: String?
     /// Explanation lines (`OSSB_EXPLAIN`); never a secret.
     public var explain: (@Sendable (String) -> Void)?

@@ -3,7 +3,7 @@ import FoundationEssentials
 import Glibc
 
 extension RegistryClient {
-    /// The verified, cached file holding blob `digest` of `reference`'s repository (the original design's
+    /// The verified, cached file holding blob `digest` of `reference`'s repository (the Go package's
     /// `GetBlob`). The blob is streamed to disk with its SHA-256 computed on the way and moved into the cache
     /// only when it matches, so the returned file is always the exact content; a second call costs nothing.
     ///

@@ -45,7 +45,7 @@ extension RegistryClient {
         throw lastError!
     }
 
-    /// The single-platform image manifest for `reference` (the original design's `GetImageManifest`): when the
+    /// The single-platform image manifest for `reference` (the Go package's `GetImageManifest`): when the
     /// reference names an index, the manifest for `platform` (default: the client's) is chosen and fetched.
     /// - Throws: `RegistryError`; `PlatformError.notFound` (as a `RegistryError` of type manifest) listing
     ///   the platforms the index has.

@@ -24,7 +24,7 @@ public struct PullResult: Sendable {
 }
 
 extension RegistryClient {
-    /// Pulls an image into the blob cache and returns its manifest for `platform` (the original design's
+    /// Pulls an image into the blob cache and returns its manifest for `platform` (the Go package's
     /// `PullImage`). Layers are downloaded in parallel, each verified before it is cached.
     public func pullImage(_ reference: ImageReference, platform: Platform? = nil, progress: any ProgressReporter = SilentProgress()) async throws -> ImageManifest {
         let resolved = try await resolveImage(reference, platform: platform)

@@ -32,7 +32,7 @@ struct PushContent: Sendable {
 }
 
 extension RegistryClient {
-    /// Pushes an image from an OCI image layout (ours or skopeo's) to `reference` (the original design's
+    /// Pushes an image from an OCI image layout (ours or skopeo's) to `reference` (the Go package's
     /// `PushImage`, extended: a push needs the blobs, not only the manifest, so it takes the layout that holds
     /// them). Blobs first (HEAD to skip what the registry has, a mount when the blob is known to live in
     /// another repository of the same registry, else an upload), then the image manifests, then the index,

@@ -25,7 +25,7 @@ extension RegistryClient {
         }
         var location: String?
         for source in mountCandidates where source != repository {
-            let query = "mount=\(digest)&from=\(source.percentEncodedQueryValue)"
+            let query = "mount=\(digest)&from=\(FormEncoding.escape(source))"
             let response = try await perform(
                 session, operation: "push_image", scopes: [target, Scope.repository(source, actions: ["pull"])]
             ) {
@@ -189,7 +189,7 @@ extension RegistryClient {
         else { return (next, 0) }
         // docker-registry answers `0-0` for an empty upload as well as for one byte; nothing is the likely case,
         // and resuming one byte too far would misplace every byte after it (it appends wherever told).
-        let offset = range.trimmingCharacters() == "0-0" ? 0 : end + 1
+        let offset = range.trimmingWhitespace() == "0-0" ? 0 : end + 1
         explain("upload resumes at byte \(offset)")
         return (next, offset)
     }
@@ -222,22 +222,4 @@ private struct ChunkInterrupted: Error {}
 struct UploadSessionLost: Error, CustomStringConvertible {
     let sent: Int64
     var description: String { "the registry no longer knows the upload session" }
-}
-
-extension String {
-    /// Escaped for use as a query value (repository names hold only `a-z0-9._-/`; `/` is escaped too).
-    var percentEncodedQueryValue: String {
-        var out = ""
-        for byte in utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
-                out.unicodeScalars.append(Unicode.Scalar(byte))
-            default:
-                let hex = Array("0123456789ABCDEF")
-                out += "%\(hex[Int(byte >> 4)])\(hex[Int(byte & 0xF)])"
-            }
-        }
-        return out
-    }
 }

@@ -3,7 +3,7 @@ import FoundationEssentials
 import HTTPTransport
 import Synchronization
 
-/// The registry client (the original design's `Client`): manifests, indexes and platform selection, blobs
+/// The registry client (the Go package's `Client`, docs/origins.md): manifests, indexes and platform selection, blobs
 /// streamed with their digests checked and cached, tags, mirrors, retries, typed errors.
 ///
 /// Credentials are discovered per registry with `AuthProvider` (or set with `setAuthenticator`), tokens are
@@ -34,7 +34,7 @@ public final class RegistryClient: Sendable {
     /// Warnings already shown, so that a copy between two registries names a broken file once.
     private let warned = Mutex<Set<String>>([])
 
-    /// Creates a client (the original design's `NewClient`).
+    /// Creates a client (the Go package's `NewClient`).
     /// - Throws: `ConfigurationError` for a malformed registry.json; `RegistryError` when no cache directory
     ///   can be found.
     public init(options: ClientOptions = ClientOptions()) throws {
@@ -59,7 +59,7 @@ public final class RegistryClient: Sendable {
 
     var insecureHosts: Set<String> { Self.insecure(config, options) }
 
-    /// Uses `authenticator` for `registry` instead of discovering credentials (the original design's
+    /// Uses `authenticator` for `registry` instead of discovering credentials (the Go package's
     /// `SetAuthenticator`, per registry because one client talks to several).
     public func setAuthenticator(_ authenticator: RegistryAuthenticator, for registry: String) {
         presetAuthenticators.withLock { $0[ServerAddress.host(of: registry)] = authenticator }

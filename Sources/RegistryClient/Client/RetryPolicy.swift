@@ -53,7 +53,7 @@ public struct RetryPolicy: Sendable, Equatable {
 
     /// `Retry-After` as seconds: a number of seconds or an HTTP date.
     public static func parseRetryAfter(_ value: String, now: Date = Date()) -> Double? {
-        let trimmed = value.trimmingCharacters()
+        let trimmed = value.trimmingWhitespace()
         if let seconds = Double(trimmed), seconds >= 0 { return seconds }
         // IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT"
         let parts = trimmed.split(separator: " ")

@@ -1,3 +1,4 @@
+import AuthCore
 import FoundationEssentials
 
 /// A manifest as received: its exact bytes, its digest, and what it parsed into.
@@ -40,7 +41,7 @@ public struct ManifestDocument: Sendable, Hashable {
         } catch {
             throw ManifestError.malformed("the manifest is not valid JSON or has fields of the wrong type")
         }
-        let headerType = contentType.map { String($0.split(separator: ";").first ?? "").trimmingCharacters() }
+        let headerType = contentType.map { String($0.split(separator: ";").first ?? "").trimmingWhitespace() }
         if probe.schemaVersion == 1 || [MediaType.dockerSchema1, MediaType.dockerSchema1Signed].contains(probe.mediaType ?? headerType ?? "") {
             throw ManifestError.unsupportedMediaType(
                 probe.mediaType ?? headerType ?? "schema 1",
@@ -84,15 +85,5 @@ public enum ManifestError: Error, Sendable, Equatable, CustomStringConvertible {
         case .digestMismatch(let expected, let actual):
             return "manifest digest mismatch: asked for \(expected), received content hashing to \(actual); the registry or a proxy altered it"
         }
-    }
-}
-
-extension String {
-    /// Without surrounding ASCII white space.
-    func trimmingCharacters() -> String {
-        var s = Substring(self)
-        while let f = s.first, f == " " || f == "\t" { s = s.dropFirst() }
-        while let l = s.last, l == " " || l == "\t" { s = s.dropLast() }
-        return String(s)
     }
 }

@@ -1,4 +1,4 @@
-/// A platform, as in OCI image indexes (the original design's `types.Platform`).
+/// A platform, as in OCI image indexes (the Go package's `types.Platform`).
 public struct Platform: Sendable, Hashable, Codable, CustomStringConvertible {
     /// The operating system (`linux`, `windows`).
     public var os: String

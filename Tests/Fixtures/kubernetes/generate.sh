@@ -27,7 +27,7 @@ printf '{"https://legacy.example.com/v1/":{"auth":"%s","email":"legacy@example.c
   "$(printf 'legacy-user:legacy-fixture-secret-8' | base64 -w0)" > "$tmp/dockercfg"
 kubectl create secret generic legacycred --type=kubernetes.io/dockercfg \
   --from-file=.dockercfg="$tmp/dockercfg" --dry-run=client -o json > dockercfg-legacy.json
-# The original design's Opaque secret: username and password, no registry key.
+# An Opaque secret with username and password and no registry key (the form the Go package read).
 kubectl create secret generic registry-secret --from-literal=username=opaque-user \
   --from-literal=password=opaque-fixture-secret-3 --dry-run=client -o json > opaque-default.json
 # An Opaque secret naming its registry.

@@ -1,7 +1,8 @@
 import Foundation
 
-/// Runs real programs (skopeo, the built helpers) as child processes.
-public enum Subprocess {
+/// Runs real programs (skopeo, the built helpers) as child processes, with Foundation's `Process`. Named apart
+/// from AuthCore's `Subprocess` (the posix_spawn runner the helpers use), which tests that import both see too.
+public enum TestProcess {
     /// What a program did.
     public struct Result: CustomStringConvertible {
         public var status: Int32

@@ -1,13 +1,16 @@
-import AuthCore
 import Glibc
 
 /// Where GLib would find the D-Bus session bus, worked out without connecting: the cheap first half of
-/// "is there a keyring here?", answered in microseconds.
+/// "is there a keyring here?", answered in microseconds and without linking libsecret.
+///
+/// The front decides whether to ask the keyring helper with this, and the keyring helper decides whether to
+/// try libsecret with it, so the two can never disagree: a bus the helper would try is a bus the front asks
+/// about, and where the helper would fail at once the front does not start it.
 public enum SessionBus {
     /// The session bus address GLib would use, or `nil` when there certainly is none.
     ///
     /// GLib tries `DBUS_SESSION_BUS_ADDRESS`, then the socket `$XDG_RUNTIME_DIR/bus`, then X11 autolaunch
-    /// (which needs `DISPLAY`). When none applies, connecting can only fail, so callers fail at once.
+    /// (`dbus-launch`, which needs `DISPLAY`). When none applies, connecting can only fail, so callers fail at once.
     /// - Parameter environment: the variables to read.
     /// - Returns: an address, `autolaunch:` when only X11 autolaunch remains, or `nil`.
     public static func address(environment: Environment) -> String? {
@@ -19,5 +22,10 @@ public enum SessionBus {
         }
         if environment["DISPLAY"] != nil { return "autolaunch:" }
         return nil
+    }
+
+    /// Whether a session bus can exist here at all (`address(environment:)` is not `nil`).
+    public static func mayExist(_ environment: Environment) -> Bool {
+        address(environment: environment) != nil
     }
 }
