@@ -22,9 +22,9 @@ public struct PushResult: Sendable {
 /// Where a push finds its content: an OCI layout, or blobs already in the cache (copy).
 struct PushContent: Sendable {
     /// The top-level manifest or index.
-    let top: (bytes: [UInt8], digest: Digest, mediaType: String)
+    let top: ManifestBytes
     /// The image manifests (for an index: each child; for an image: itself), bytes and parsed.
-    let images: [(bytes: [UInt8], digest: Digest, mediaType: String, manifest: ImageManifest)]
+    let images: [ImageContent]
     /// The local file of a blob.
     let file: @Sendable (Digest) throws -> String
     /// Repositories of the destination registry known to hold a blob.
@@ -52,10 +52,10 @@ extension RegistryClient {
         do { document = try ManifestDocument(bytes: bytes, contentType: descriptor.mediaType) } catch {
             throw LayoutError.malformed("\(directory): the manifest \(digest) is not usable: \(error)")
         }
-        var images: [(bytes: [UInt8], digest: Digest, mediaType: String, manifest: ImageManifest)] = []
+        var images: [ImageContent] = []
         switch document.content {
         case .image(let manifest):
-            images = [(bytes, digest, document.mediaType, manifest)]
+            images = [ImageContent(document, digest: digest, manifest: manifest)]
         case .index(let index):
             for entry in index.manifests {
                 let (childBytes, childDigest) = try layout.verifiedManifest(entry)
@@ -63,7 +63,7 @@ extension RegistryClient {
                 guard case .image(let manifest) = child.content else {
                     throw LayoutError.malformed("\(directory): nested indexes are not supported (\(entry.digest))")
                 }
-                images.append((childBytes, childDigest, child.mediaType, manifest))
+                images.append(ImageContent(child, digest: childDigest, manifest: manifest))
             }
         }
         let cache = self.cache
@@ -75,7 +75,7 @@ extension RegistryClient {
             }
         }
         let content = PushContent(
-            top: (bytes, digest, document.mediaType), images: images,
+            top: ManifestBytes(document, digest: digest), images: images,
             file: { [sizes] digest in
                 guard layout.hasBlob(digest), let size = sizes[digest] else { throw LayoutError.missingBlob(digest.description, directory) }
                 return try layout.blobForUpload(digest, size: size)
@@ -94,12 +94,12 @@ extension RegistryClient {
         progress: any ProgressReporter = SilentProgress()
     ) async throws -> PushResult {
         let top = try await getManifest(source)
-        var images: [(bytes: [UInt8], digest: Digest, mediaType: String, manifest: ImageManifest)] = []
-        var root = (bytes: top.document.bytes, digest: top.digest, mediaType: top.document.mediaType)
+        var images: [ImageContent] = []
+        var root = ManifestBytes(top.document, digest: top.digest)
         switch top.document.content {
         case .image(let manifest):
             if let platform { try await verifyPlatform(platform, of: manifest, reference: source, source: top.source, operation: "copy") }
-            images = [(top.document.bytes, top.digest, top.document.mediaType, manifest)]
+            images = [ImageContent(top.document, digest: top.digest, manifest: manifest)]
         case .index(let index):
             if allPlatforms {
                 for entry in index.manifests {
@@ -107,12 +107,12 @@ extension RegistryClient {
                     guard case .image(let manifest) = child.document.content else {
                         throw RegistryError(.manifest, operation: "copy", registry: source.registry, message: "nested indexes are not supported (\(entry.digest))")
                     }
-                    images.append((child.document.bytes, child.digest, child.document.mediaType, manifest))
+                    images.append(ImageContent(child.document, digest: child.digest, manifest: manifest))
                 }
             } else {
                 let resolved = try await resolveImage(source, platform: platform)
-                images = [(resolved.image.document.bytes, resolved.image.digest, resolved.image.document.mediaType, resolved.manifest)]
-                root = (resolved.image.document.bytes, resolved.image.digest, resolved.image.document.mediaType)
+                images = [ImageContent(resolved.image.document, digest: resolved.image.digest, manifest: resolved.manifest)]
+                root = images[0].stored
             }
         }
         let sameRegistry = ServerAddress.matches(source.registry, destination.registry)
@@ -188,8 +188,8 @@ extension RegistryClient {
         if MediaType.indexes.contains(content.top.mediaType) {
             for image in content.images {
                 try await putManifest(
-                    session, repository: reference.repository, reference: image.digest.description, bytes: image.bytes,
-                    mediaType: image.mediaType)
+                    session, repository: reference.repository, reference: image.stored.digest.description,
+                    bytes: image.stored.bytes, mediaType: image.stored.mediaType)
             }
         }
         // The tag goes last: until now nothing named the new content.
