@@ -41,13 +41,13 @@ public struct CredentialValidator: Sendable {
         if let httpsError, ping.status != 200, ping.status != 401 {
             // Plain http reached something that is not a registry answering (Go's TLS servers answer 400 to
             // plain http): the https failure is the real problem.
-            throw RegistryError.from(httpsError, operation: "login", registry: host)
+            throw RegistryError.from(httpsError, operation: .login, registry: host)
         }
         if ping.isSuccess {
             explain?("ossb: \(origin) asks for no authentication")
             return Outcome(origin: origin, scheme: "none")
         }
-        guard ping.status == 401 else { throw RegistryError.from(ping, operation: "login", registry: host) }
+        guard ping.status == 401 else { throw RegistryError.from(ping, operation: .login, registry: host) }
         let challenges = AuthChallenge.parse(headerValues: ping.headers.values(for: "WWW-Authenticate"))
         let http = RedirectFollowingClient(client)
         var check = HTTPRequest(url: RegistryEndpoint.url(origin, "/v2/"), maximumBufferedBody: 1 << 20, timeout: 60)
@@ -64,28 +64,28 @@ public struct CredentialValidator: Sendable {
         } else if challenges.contains(where: { $0.scheme == "basic" }) {
             explain?("ossb: \(origin) asks for Basic credentials")
             guard origin.scheme == "https" || endpoint.allowsPlainHTTP else {
-                throw RegistryError(.authentication, operation: "login", registry: host, message: "refusing to send credentials to \(host) over plain http")
+                throw RegistryError(.authentication, operation: .login, registry: host, message: "refusing to send credentials to \(host) over plain http")
             }
             check.headers["Authorization"] = BasicAuthorization.header(username: credentials.username, password: credentials.password)
         } else {
             throw RegistryError(
-                .authentication, operation: "login", registry: host,
+                .authentication, operation: .login, registry: host,
                 message: "\(host) asks for an authentication scheme this tool does not support (\(challenges.map(\.scheme).joined(separator: ", ")))")
         }
         let verified: HTTPResponse
         do {
             verified = try await http.send(check)
         } catch {
-            throw RegistryError.from(error, operation: "login", registry: host)
+            throw RegistryError.from(error, operation: .login, registry: host)
         }
         if verified.isSuccess { return outcome }
         if verified.status == 401 {
             throw RegistryError(
-                .authentication, operation: "login", registry: host,
+                .authentication, operation: .login, registry: host,
                 message: "\(host) refused the user name or password for \(credentials.username.isEmpty ? "this account" : credentials.username); check them and try again",
                 status: 401)
         }
-        throw RegistryError.from(verified, operation: "login", registry: host, authenticated: true)
+        throw RegistryError.from(verified, operation: .login, registry: host, authenticated: true)
     }
 
     /// `GET /v2/` on each candidate origin until one answers.
@@ -113,6 +113,6 @@ public struct CredentialValidator: Sendable {
                 }
             }
         }
-        throw RegistryError.from(firstError ?? HTTPClientError(.connection, "no address to try"), operation: "login", registry: endpoint.host)
+        throw RegistryError.from(firstError ?? HTTPClientError(.connection, "no address to try"), operation: .login, registry: endpoint.host)
     }
 }

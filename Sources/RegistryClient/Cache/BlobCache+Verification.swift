@@ -57,11 +57,11 @@ extension BlobCache {
         guard stat(root, &st) == 0 else { return }
         let fix = "use a directory of your own with OSSB_CACHE_DIR"
         guard st.st_uid == geteuid() else {
-            throw RegistryError(.validation, operation: "cache", registry: "", message: "the blob cache \(root) is owned by another user (uid \(st.st_uid), you are \(geteuid())); \(fix)")
+            throw RegistryError(.validation, operation: .cache, registry: "", message: "the blob cache \(root) is owned by another user (uid \(st.st_uid), you are \(geteuid())); \(fix)")
         }
         guard st.st_mode & 0o022 == 0 else {
             let mode = String(st.st_mode & 0o777, radix: 8)
-            throw RegistryError(.validation, operation: "cache", registry: "", message: "the blob cache \(root) is writable by group or others (mode \(mode)); run chmod go-w \(root), or \(fix)")
+            throw RegistryError(.validation, operation: .cache, registry: "", message: "the blob cache \(root) is writable by group or others (mode \(mode)); run chmod go-w \(root), or \(fix)")
         }
     }
 }

@@ -73,7 +73,7 @@ extension RegistryClient {
         var topIndex: ImageIndex?
         switch top.document.content {
         case .image(let manifest):
-            if let platform { try await verifyPlatform(platform, of: manifest, reference: reference, source: top.source, operation: "pull_image") }
+            if let platform { try await verifyPlatform(platform, of: manifest, reference: reference, source: top.source, operation: .pullImage) }
             images.append((topDescriptor, top, manifest))
         case .index(let index):
             if allPlatforms {
@@ -88,7 +88,7 @@ extension RegistryClient {
                     for try await item in group { found.append(item) }
                     return try found.sorted { $0.0 < $1.0 }.map { _, descriptor, fetched in
                         guard case .image(let manifest) = fetched.document.content else {
-                            throw RegistryError(.manifest, operation: "pull_image", registry: reference.registry, message: "nested indexes are not supported (\(descriptor.digest))")
+                            throw RegistryError(.manifest, operation: .pullImage, registry: reference.registry, message: "nested indexes are not supported (\(descriptor.digest))")
                         }
                         return (descriptor, fetched, manifest)
                     }
@@ -171,7 +171,7 @@ extension RegistryClient {
                 guard let blob = iterator.next() else { return false }
                 let digest: Digest
                 do { digest = try blob.parsedDigest() } catch {
-                    throw RegistryError(.manifest, operation: "pull_image", registry: reference.registry, message: "the manifest names an invalid blob digest: \(error)")
+                    throw RegistryError(.manifest, operation: .pullImage, registry: reference.registry, message: "the manifest names an invalid blob digest: \(error)")
                 }
                 bytes += blob.size
                 group.addTask {
@@ -183,7 +183,7 @@ extension RegistryClient {
                         do {
                             try layout.placeBlob(digest, from: path)
                         } catch {
-                            throw RegistryError(.blob, operation: "pull_image", registry: reference.registry, message: "cannot write \(digest) into \(layout.path): \(error)")
+                            throw RegistryError(.blob, operation: .pullImage, registry: reference.registry, message: "cannot write \(digest) into \(layout.path): \(error)")
                         }
                     }
                     return wasCached

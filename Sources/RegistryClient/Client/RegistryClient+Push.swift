@@ -98,14 +98,14 @@ extension RegistryClient {
         var root = ManifestBytes(top.document, digest: top.digest)
         switch top.document.content {
         case .image(let manifest):
-            if let platform { try await verifyPlatform(platform, of: manifest, reference: source, source: top.source, operation: "copy") }
+            if let platform { try await verifyPlatform(platform, of: manifest, reference: source, source: top.source, operation: .copy) }
             images = [ImageContent(top.document, digest: top.digest, manifest: manifest)]
         case .index(let index):
             if allPlatforms {
                 for entry in index.manifests {
                     let child = try await fetchManifest(source, descriptor: entry, from: top.source)
                     guard case .image(let manifest) = child.document.content else {
-                        throw RegistryError(.manifest, operation: "copy", registry: source.registry, message: "nested indexes are not supported (\(entry.digest))")
+                        throw RegistryError(.manifest, operation: .copy, registry: source.registry, message: "nested indexes are not supported (\(entry.digest))")
                     }
                     images.append(ImageContent(child.document, digest: child.digest, manifest: manifest))
                 }
@@ -135,7 +135,7 @@ extension RegistryClient {
             top: root, images: images,
             file: { digest in
                 if let path = cache.lookup(digest) { return path }
-                throw RegistryError(.blob, operation: "copy", registry: source.registry, message: "blob \(digest) is not in the cache")
+                throw RegistryError(.blob, operation: .copy, registry: source.registry, message: "blob \(digest) is not in the cache")
             },
             mountCandidates: { digest in
                 (sameRegistry ? [source.repository] : []) + cache.origins(digest).filter { $0.registry == registry }.map(\.repository)
@@ -152,7 +152,7 @@ extension RegistryClient {
         _ content: PushContent, to reference: ImageReference, progress: any ProgressReporter,
         fetchMissing: (@Sendable (Digest, Int64) async throws -> String)? = nil
     ) async throws -> PushResult {
-        let session = try await session(for: reference.registry, repository: reference.repository, operation: "push_image")
+        let session = try await session(for: reference.registry, repository: reference.repository, operation: .pushImage)
         let blobs = transferableBlobs(of: content.images.map(\.manifest))
         let outcomes = try await withThrowingTaskGroup(of: (BlobUploadOutcome, Int64).self) { group in
             var iterator = blobs.makeIterator()
@@ -160,7 +160,7 @@ extension RegistryClient {
                 guard let blob = iterator.next() else { return false }
                 let digest: Digest
                 do { digest = try blob.parsedDigest() } catch {
-                    throw RegistryError(.manifest, operation: "push_image", registry: reference.registry, message: "a manifest names an invalid blob digest: \(error)")
+                    throw RegistryError(.manifest, operation: .pushImage, registry: reference.registry, message: "a manifest names an invalid blob digest: \(error)")
                 }
                 group.addTask {
                     // A blob the registry has or can mount needs no local file (a copy within a registry).

@@ -15,7 +15,7 @@ extension RegistryClient {
     ) async throws -> BlobUploadOutcome {
         let label = String(digest.encoded.prefix(12))
         let target = Scope.repository(repository, actions: ["pull", "push"])
-        let head = try await perform(session, operation: "push_image", scopes: [target], accept: [404]) {
+        let head = try await perform(session, operation: .pushImage, scopes: [target], accept: [404]) {
             HTTPRequest(method: .head, url: session.url("/v2/\(repository)/blobs/\(digest)"), timeout: 60)
         }
         if head.status == 200 {
@@ -27,7 +27,7 @@ extension RegistryClient {
         for source in mountCandidates where source != repository {
             let query = "mount=\(digest)&from=\(source.percentEncodedQueryValue)"
             let response = try await perform(
-                session, operation: "push_image", scopes: [target, Scope.repository(source, actions: ["pull"])]
+                session, operation: .pushImage, scopes: [target, Scope.repository(source, actions: ["pull"])]
             ) {
                 HTTPRequest(method: .post, url: session.url("/v2/\(repository)/blobs/uploads/?\(query)"), body: .bytes([]), timeout: 60)
             }
@@ -59,7 +59,7 @@ extension RegistryClient {
                 location = nil
             }
         }
-        throw RegistryError(.blob, operation: "push_image", registry: session.displayName, message: "the upload of \(digest) failed three times")
+        throw RegistryError(.blob, operation: .pushImage, registry: session.displayName, message: "the upload of \(digest) failed three times")
     }
 
     /// One upload session: monolithic PUT for small blobs, PATCH chunks for large ones, resuming from the
@@ -71,13 +71,13 @@ extension RegistryClient {
         let scopes: ScopeSet = [Scope.repository(repository, actions: ["pull", "push"])]
         var location = location
         if location == nil {
-            let started = try await perform(session, operation: "push_image", scopes: scopes) {
+            let started = try await perform(session, operation: .pushImage, scopes: scopes) {
                 HTTPRequest(method: .post, url: session.url("/v2/\(repository)/blobs/uploads/"), body: .bytes([]), timeout: 60)
             }
             location = started.headers["Location"]
         }
         guard var current = location else {
-            throw RegistryError(.blob, operation: "push_image", registry: session.displayName, message: "\(session.displayName) opened an upload without a Location header")
+            throw RegistryError(.blob, operation: .pushImage, registry: session.displayName, message: "\(session.displayName) opened an upload without a Location header")
         }
         var requests = 0
         var offset: Int64 = 0
@@ -103,7 +103,7 @@ extension RegistryClient {
                     // `from` would put bytes at the wrong offset (docker-registry appends a PATCH whatever its
                     // Content-Range says): ask the registry how far it got instead of retrying blindly.
                     response = try await perform(
-                        session, operation: "push_image", scopes: scopes, accept: [400, 404, 416],
+                        session, operation: .pushImage, scopes: scopes, accept: [400, 404, 416],
                         beforeRetry: { if $0 == nil { throw ChunkInterrupted() } }
                     ) {
                         HTTPRequest(method: .patch, url: url, headers: headers, body: .source(body))
@@ -112,7 +112,7 @@ extension RegistryClient {
                     interruptions += 1
                     if interruptions > max(1, options.retry.maxAttempts) {
                         throw error is ChunkInterrupted
-                            ? RegistryError(.network, operation: "push_image", registry: session.displayName, message: "the upload of \(digest) to \(session.displayName) broke off mid-chunk \(interruptions) times in a row; check the network and try again")
+                            ? RegistryError(.network, operation: .pushImage, registry: session.displayName, message: "the upload of \(digest) to \(session.displayName) broke off mid-chunk \(interruptions) times in a row; check the network and try again")
                             : error
                     }
                     (current, offset) = try await uploadStatus(session, scopes: scopes, location: current, sent: offset)
@@ -122,7 +122,7 @@ extension RegistryClient {
                 if [400, 404, 416].contains(response.status) {
                     interruptions += 1
                     if interruptions > max(1, options.retry.maxAttempts) {
-                        throw RegistryError.from(response, operation: "push_image", registry: session.displayName, authenticated: session.authenticated)
+                        throw RegistryError.from(response, operation: .pushImage, registry: session.displayName, authenticated: session.authenticated)
                     }
                     (current, offset) = try await uploadStatus(session, scopes: scopes, location: current, sent: offset)
                     meter.set(to: offset)
@@ -159,17 +159,17 @@ extension RegistryClient {
         _ session: RegistrySession, scopes: ScopeSet, repository: String, digest: Digest, sent: Int64,
         make: () throws -> HTTPRequest
     ) async throws {
-        let response = try await perform(session, operation: "push_image", scopes: scopes, accept: [400, 404], make: make)
+        let response = try await perform(session, operation: .pushImage, scopes: scopes, accept: [400, 404], make: make)
         guard response.status == 400 || response.status == 404 else { return }
         // A rejection of the bytes themselves is no lost session: uploading them again cannot help.
-        let answer = RegistryError.from(response, operation: "push_image", registry: session.displayName, authenticated: true)
+        let answer = RegistryError.from(response, operation: .pushImage, registry: session.displayName, authenticated: true)
         if let code = answer.code, ["DIGEST_INVALID", "SIZE_INVALID"].contains(code) {
             throw RegistryError(
-                .blob, operation: "push_image", registry: session.displayName,
+                .blob, operation: .pushImage, registry: session.displayName,
                 message: "\(session.displayName) rejected blob \(digest) (\(code)): the bytes sent do not match that digest; the local copy of the blob was altered, so pull the image again",
                 code: code, status: response.status)
         }
-        let head = try await perform(session, operation: "push_image", scopes: scopes, accept: [404]) {
+        let head = try await perform(session, operation: .pushImage, scopes: scopes, accept: [404]) {
             HTTPRequest(method: .head, url: session.url("/v2/\(repository)/blobs/\(digest)"), timeout: 60)
         }
         if head.status != 200 { throw UploadSessionLost(sent: sent) }
@@ -179,7 +179,7 @@ extension RegistryClient {
     /// `Range: 0-N`). A lost session (404) throws `UploadSessionLost` so the caller starts over.
     private func uploadStatus(_ session: RegistrySession, scopes: ScopeSet, location: String, sent: Int64) async throws -> (String, Int64) {
         let url = try uploadURL(session, location)
-        let response = try await perform(session, operation: "push_image", scopes: scopes, accept: [400, 404]) {
+        let response = try await perform(session, operation: .pushImage, scopes: scopes, accept: [400, 404]) {
             HTTPRequest(method: .get, url: url, timeout: 60)
         }
         if response.status == 400 || response.status == 404 { throw UploadSessionLost(sent: sent) }
@@ -200,7 +200,7 @@ extension RegistryClient {
         var text = location.hasPrefix("/") ? "\(session.origin.scheme)://\(session.origin.hostAndPort)\(location)" : location
         if let digest { text += (text.contains("?") ? "&" : "?") + "digest=\(digest)" }
         guard let url = URL(string: text), url.scheme == "http" || url.scheme == "https" else {
-            throw RegistryError(.blob, operation: "push_image", registry: session.displayName, message: "\(session.displayName) gave an upload location that is not a URL")
+            throw RegistryError(.blob, operation: .pushImage, registry: session.displayName, message: "\(session.displayName) gave an upload location that is not a URL")
         }
         return url
     }
@@ -209,7 +209,7 @@ extension RegistryClient {
     func putManifest(_ session: RegistrySession, repository: String, reference: String, bytes: [UInt8], mediaType: String) async throws {
         var headers = HTTPHeaders()
         headers.add("Content-Type", mediaType)
-        _ = try await perform(session, operation: "push_image", scopes: [Scope.repository(repository, actions: ["pull", "push"])]) {
+        _ = try await perform(session, operation: .pushImage, scopes: [Scope.repository(repository, actions: ["pull", "push"])]) {
             HTTPRequest(method: .put, url: session.url("/v2/\(repository)/manifests/\(reference)"), headers: headers, body: .bytes(bytes), timeout: 120)
         }
     }

@@ -82,7 +82,7 @@ public final class RegistryClient: Sendable {
     /// The session for a repository of a registry: the registry's working origin (https, or plain http for
     /// loopback and insecure registries when https fails) and an authenticator with the credentials discovery
     /// finds for that repository, so that `copy` between two namespaces pushes with the destination's.
-    func session(for registry: String, repository: String?, operation: String) async throws -> RegistrySession {
+    func session(for registry: String, repository: String?, operation: RegistryError.Operation) async throws -> RegistrySession {
         let key = ServerAddress.host(of: registry)
         let sessionKey = Self.sessionKey(host: key, repository: repository)
         if let existing = sessions.withLock({ $0[sessionKey] }) { return existing }
@@ -148,7 +148,7 @@ public final class RegistryClient: Sendable {
     /// - Parameters:
     ///   - accept: statuses that are answers rather than errors (404 for a HEAD that asks whether a blob exists).
     func perform(
-        _ session: RegistrySession, operation: String, scopes: ScopeSet, accept: Set<Int> = [],
+        _ session: RegistrySession, operation: RegistryError.Operation, scopes: ScopeSet, accept: Set<Int> = [],
         sink: (any HTTPBodySink)? = nil, beforeRetry: ((HTTPResponse?) throws -> Void)? = nil,
         make: () throws -> HTTPRequest
     ) async throws -> HTTPResponse {
