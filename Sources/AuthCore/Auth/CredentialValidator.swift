@@ -50,7 +50,7 @@ public struct CredentialValidator: Sendable {
         guard ping.status == 401 else { throw RegistryError.from(ping, operation: .login, registry: host) }
         let challenges = AuthChallenge.parse(headerValues: ping.headers.values(for: "WWW-Authenticate"))
         let http = RedirectFollowingClient(client)
-        var check = HTTPRequest(url: RegistryEndpoint.url(origin, "/v2/"), maximumBufferedBody: 1 << 20, timeout: 60)
+        var check = HTTPRequest(url: RegistryEndpoint.url(origin, .base), maximumBufferedBody: 1 << 20, timeout: 60)
         var outcome = Outcome(origin: origin, scheme: "basic")
         if let bearer = challenges.lazy.compactMap(BearerChallenge.init).first {
             explain?("ossb: \(origin) asks for a bearer token")
@@ -98,7 +98,7 @@ public struct CredentialValidator: Sendable {
             do {
                 // A registry answers /v2/ at once; a silent host fails in seconds rather than a minute.
                 let response = try await client.send(
-                    HTTPRequest(url: RegistryEndpoint.url(origin, "/v2/"), maximumBufferedBody: 1 << 20, timeout: 10))
+                    HTTPRequest(url: RegistryEndpoint.url(origin, .base), maximumBufferedBody: 1 << 20, timeout: 10))
                 explain?("ossb: ping \(origin)/v2/: HTTP \(response.status)")
                 // A registry answers /v2/ with 200 or 401; anything else (a TLS port's 400 to plain http) means
                 // this is not the way in, when another origin is left to try.

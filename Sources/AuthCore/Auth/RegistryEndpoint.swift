@@ -51,8 +51,8 @@ public struct RegistryEndpoint: Sendable, Equatable {
         }
     }
 
-    /// The URL of a path (`/v2/`) at an origin.
-    public static func url(_ origin: HTTPOrigin, _ path: String) -> URL {
-        URL(string: "\(origin.scheme)://\(origin.hostAndPort)\(path)")!
+    /// The URL of an API path at an origin.
+    public static func url(_ origin: HTTPOrigin, _ path: RegistryPath) -> URL {
+        URL(string: "\(origin.scheme)://\(origin.hostAndPort)\(path.text)")!
     }
 }

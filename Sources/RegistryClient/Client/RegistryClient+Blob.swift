@@ -70,7 +70,7 @@ extension RegistryClient {
         var committed = false
         defer { if !committed { sink.discard() } }
         progress.started(label, total: size)
-        let url = session.url("/v2/\(reference.repository)/blobs/\(digest)")
+        let url = session.url(.blob(reference.repository, digest.description))
         let scopes: ScopeSet = [Scope.repository(reference.repository, actions: ["pull"])]
         let response = try await perform(
             session, operation: .pullBlob, scopes: scopes, sink: sink, beforeRetry: { _ in try sink.prepareRetry() }

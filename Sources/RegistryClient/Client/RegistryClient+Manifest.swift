@@ -137,7 +137,7 @@ extension RegistryClient {
         let session = try await session(for: source, repository: reference.repository, operation: .pullImage)
         var headers = HTTPHeaders()
         headers.add("Accept", MediaType.acceptedManifests.joined(separator: ", "))
-        let url = session.url("/v2/\(reference.repository)/manifests/\(identifier)")
+        let url = session.url(.manifest(reference.repository, identifier))
         let registry = session.displayName
         if let size, size < 0 || size > Int64(Self.manifestLimit) {
             throw RegistryError(.manifest, operation: .pullImage, registry: registry, message: "manifest \(identifier) is said to be \(size) bytes; at most \(Self.manifestLimit) are accepted")

@@ -9,7 +9,7 @@ extension RegistryClient {
     /// - Throws: `RegistryError`.
     public func listTags(_ repository: ImageReference) async throws -> [String] {
         let session = try await session(for: repository.registry, repository: repository.repository, operation: .listTags)
-        var path: String? = "/v2/\(repository.repository)/tags/list?n=1000"
+        var path: RegistryPath? = .tagsList(repository.repository, pageSize: 1000)
         var tags: [String] = []
         var pages = 0
         while let next = path, pages < 1000 {
@@ -27,7 +27,7 @@ extension RegistryClient {
                 options.warn("\(session.displayName) listed \((page.tags ?? []).count - valid.count) tag(s) of \(repository.repository) that are not valid tag names; they were left out")
             }
             tags += valid
-            path = Self.nextLink(response.headers["Link"])
+            path = Self.nextLink(response.headers["Link"]).map(RegistryPath.init)
         }
         return tags
     }

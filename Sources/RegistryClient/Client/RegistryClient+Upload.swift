@@ -16,7 +16,7 @@ extension RegistryClient {
         let label = String(digest.encoded.prefix(12))
         let target = Scope.repository(repository, actions: ["pull", "push"])
         let head = try await perform(session, operation: .pushImage, scopes: [target], accept: [404]) {
-            HTTPRequest(method: .head, url: session.url("/v2/\(repository)/blobs/\(digest)"), timeout: 60)
+            HTTPRequest(method: .head, url: session.url(.blob(repository, digest.description)), timeout: 60)
         }
         if head.status == 200 {
             progress.finished(label, cached: true)
@@ -25,11 +25,10 @@ extension RegistryClient {
         }
         var location: String?
         for source in mountCandidates where source != repository {
-            let query = "mount=\(digest)&from=\(source.percentEncodedQueryValue)"
             let response = try await perform(
                 session, operation: .pushImage, scopes: [target, Scope.repository(source, actions: ["pull"])]
             ) {
-                HTTPRequest(method: .post, url: session.url("/v2/\(repository)/blobs/uploads/?\(query)"), body: .bytes([]), timeout: 60)
+                HTTPRequest(method: .post, url: session.url(.mount(repository, digest: digest.description, from: source)), body: .bytes([]), timeout: 60)
             }
             if response.status == 201 {
                 explain("\(digest) mounted from \(source) into \(repository)")
@@ -72,7 +71,7 @@ extension RegistryClient {
         var location = location
         if location == nil {
             let started = try await perform(session, operation: .pushImage, scopes: scopes) {
-                HTTPRequest(method: .post, url: session.url("/v2/\(repository)/blobs/uploads/"), body: .bytes([]), timeout: 60)
+                HTTPRequest(method: .post, url: session.url(.uploads(repository)), body: .bytes([]), timeout: 60)
             }
             location = started.headers["Location"]
         }
@@ -170,7 +169,7 @@ extension RegistryClient {
                 code: code, status: response.status)
         }
         let head = try await perform(session, operation: .pushImage, scopes: scopes, accept: [404]) {
-            HTTPRequest(method: .head, url: session.url("/v2/\(repository)/blobs/\(digest)"), timeout: 60)
+            HTTPRequest(method: .head, url: session.url(.blob(repository, digest.description)), timeout: 60)
         }
         if head.status != 200 { throw UploadSessionLost(sent: sent) }
     }
@@ -210,7 +209,7 @@ extension RegistryClient {
         var headers = HTTPHeaders()
         headers.add("Content-Type", mediaType)
         _ = try await perform(session, operation: .pushImage, scopes: [Scope.repository(repository, actions: ["pull", "push"])]) {
-            HTTPRequest(method: .put, url: session.url("/v2/\(repository)/manifests/\(reference)"), headers: headers, body: .bytes(bytes), timeout: 120)
+            HTTPRequest(method: .put, url: session.url(.manifest(repository, reference)), headers: headers, body: .bytes(bytes), timeout: 120)
         }
     }
 }
@@ -222,22 +221,4 @@ private struct ChunkInterrupted: Error {}
 struct UploadSessionLost: Error, CustomStringConvertible {
     let sent: Int64
     var description: String { "the registry no longer knows the upload session" }
-}
-
-extension String {
-    /// Escaped for use as a query value (repository names hold only `a-z0-9._-/`; `/` is escaped too).
-    var percentEncodedQueryValue: String {
-        var out = ""
-        for byte in utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
-                out.unicodeScalars.append(Unicode.Scalar(byte))
-            default:
-                let hex = Array("0123456789ABCDEF")
-                out += "%\(hex[Int(byte >> 4)])\(hex[Int(byte & 0xF)])"
-            }
-        }
-        return out
-    }
 }

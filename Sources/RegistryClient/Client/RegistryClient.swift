@@ -97,7 +97,7 @@ public final class RegistryClient: Sendable {
         for origin in endpoint.candidates {
             do {
                 // A registry answers /v2/ at once; waiting long for it only delays the error a user needs.
-                let ping = try await transport.send(HTTPRequest(url: RegistryEndpoint.url(origin, "/v2/"), timeout: 10))
+                let ping = try await transport.send(HTTPRequest(url: RegistryEndpoint.url(origin, .base), timeout: 10))
                 // A registry answers /v2/ with 200 or 401; anything else (a TLS port's 400 to plain http, a web
                 // server's 404) means this origin is not the way in, unless no other is left.
                 if !(ping.isSuccess || ping.status == 401), origin != endpoint.candidates.last {
