@@ -162,40 +162,21 @@ extension RegistryClient {
         into layout: OCILayout? = nil
     ) async throws -> (cached: Int, bytes: Int64) {
         let sources = [source] + pullSources(for: reference).filter { $0 != source }
-        let limit = max(1, options.maxConcurrentTransfers)
-        var cachedCount = 0
-        var bytes: Int64 = 0
-        try await withThrowingTaskGroup(of: Bool.self) { group in
-            var iterator = blobs.makeIterator()
-            func addNext() throws -> Bool {
-                guard let blob = iterator.next() else { return false }
-                let digest: Digest
-                do { digest = try blob.parsedDigest() } catch {
-                    throw RegistryError(.manifest, operation: .pullImage, registry: reference.registry, message: "the manifest names an invalid blob digest: \(error)")
+        let pairs = try blobsWithDigests(blobs, operation: .pullImage, registry: reference.registry)
+        let cachedFlags = try await transferConcurrently(pairs) { blob, digest in
+            let wasCached = self.cache.lookup(digest, size: blob.size) != nil
+            let path = try await self.fetchBlob(reference, digest: digest, size: blob.size, sources: sources, progress: progress)
+            if let layout {
+                // A file already there under this name is kept only when it is the blob.
+                layout.removeUnverifiedBlob(digest, size: blob.size)
+                do {
+                    try layout.placeBlob(digest, from: path)
+                } catch {
+                    throw RegistryError(.blob, operation: .pullImage, registry: reference.registry, message: "cannot write \(digest) into \(layout.path): \(error)")
                 }
-                bytes += blob.size
-                group.addTask {
-                    let wasCached = self.cache.lookup(digest, size: blob.size) != nil
-                    let path = try await self.fetchBlob(reference, digest: digest, size: blob.size, sources: sources, progress: progress)
-                    if let layout {
-                        // A file already there under this name is kept only when it is the blob.
-                        layout.removeUnverifiedBlob(digest, size: blob.size)
-                        do {
-                            try layout.placeBlob(digest, from: path)
-                        } catch {
-                            throw RegistryError(.blob, operation: .pullImage, registry: reference.registry, message: "cannot write \(digest) into \(layout.path): \(error)")
-                        }
-                    }
-                    return wasCached
-                }
-                return true
             }
-            for _ in 0..<limit { guard try addNext() else { break } }
-            while let wasCached = try await group.next() {
-                if wasCached { cachedCount += 1 }
-                _ = try addNext()
-            }
+            return wasCached
         }
-        return (cachedCount, bytes)
+        return (cachedFlags.filter { $0 }.count, blobs.reduce(0) { $0 + $1.size })
     }
 }

@@ -153,38 +153,35 @@ extension RegistryClient {
         fetchMissing: (@Sendable (Digest, Int64) async throws -> String)? = nil
     ) async throws -> PushResult {
         let session = try await session(for: reference.registry, repository: reference.repository, operation: .pushImage)
+        let outcomes = try await pushBlobs(of: content, session, to: reference, progress: progress, fetchMissing: fetchMissing)
+        try await pushManifests(of: content, session, to: reference)
+        return PushResult(reference: reference, top: content.top, outcomes: outcomes)
+    }
+
+    /// Uploads (or finds, or mounts) every blob the content's images name; returns each blob's outcome and size.
+    private func pushBlobs(
+        of content: PushContent, _ session: RegistrySession, to reference: ImageReference, progress: any ProgressReporter,
+        fetchMissing: (@Sendable (Digest, Int64) async throws -> String)?
+    ) async throws -> [(BlobUploadOutcome, Int64)] {
         let blobs = transferableBlobs(of: content.images.map(\.manifest))
-        let outcomes = try await withThrowingTaskGroup(of: (BlobUploadOutcome, Int64).self) { group in
-            var iterator = blobs.makeIterator()
-            func addNext() throws -> Bool {
-                guard let blob = iterator.next() else { return false }
-                let digest: Digest
-                do { digest = try blob.parsedDigest() } catch {
-                    throw RegistryError(.manifest, operation: .pushImage, registry: reference.registry, message: "a manifest names an invalid blob digest: \(error)")
-                }
-                group.addTask {
-                    // A blob the registry has or can mount needs no local file (a copy within a registry).
-                    let obtain: @Sendable () async throws -> String = {
-                        if let path = try? content.file(digest) { return path }
-                        if let fetchMissing { return try await fetchMissing(digest, blob.size) }
-                        return try content.file(digest)
-                    }
-                    let outcome = try await self.uploadBlob(
-                        session, repository: reference.repository, digest: digest, size: blob.size, file: obtain,
-                        mountCandidates: content.mountCandidates(digest), progress: progress)
-                    return (outcome, blob.size)
-                }
-                return true
+        let pairs = try blobsWithDigests(blobs, operation: .pushImage, registry: reference.registry)
+        return try await transferConcurrently(pairs) { blob, digest in
+            // A blob the registry has or can mount needs no local file (a copy within a registry).
+            let obtain: @Sendable () async throws -> String = {
+                if let path = try? content.file(digest) { return path }
+                if let fetchMissing { return try await fetchMissing(digest, blob.size) }
+                return try content.file(digest)
             }
-            for _ in 0..<max(1, options.maxConcurrentTransfers) { guard try addNext() else { break } }
-            var results: [(BlobUploadOutcome, Int64)] = []
-            while let result = try await group.next() {
-                results.append(result)
-                _ = try addNext()
-            }
-            return results
+            let outcome = try await self.uploadBlob(
+                session, repository: reference.repository, digest: digest, size: blob.size, file: obtain,
+                mountCandidates: content.mountCandidates(digest), progress: progress)
+            return (outcome, blob.size)
         }
-        // An index's image manifests go up by digest before the index that names them.
+    }
+
+    /// Puts the manifests once their blobs are there: an index's image manifests by digest before the index that
+    /// names them, and the tag last, so that until then nothing names the new content.
+    private func pushManifests(of content: PushContent, _ session: RegistrySession, to reference: ImageReference) async throws {
         if MediaType.indexes.contains(content.top.mediaType) {
             for image in content.images {
                 try await putManifest(
@@ -192,10 +189,15 @@ extension RegistryClient {
                     bytes: image.stored.bytes, mediaType: image.stored.mediaType)
             }
         }
-        // The tag goes last: until now nothing named the new content.
         try await putManifest(
             session, repository: reference.repository, reference: reference.tag ?? content.top.digest.description,
             bytes: content.top.bytes, mediaType: content.top.mediaType)
+    }
+}
+
+extension PushResult {
+    /// The result of a push that put `top` and transferred blobs with these outcomes and sizes.
+    init(reference: ImageReference, top: ManifestBytes, outcomes: [(BlobUploadOutcome, Int64)]) {
         var uploaded = 0, mounted = 0, existed = 0
         var bytes: Int64 = 0
         for (outcome, size) in outcomes {
@@ -207,8 +209,8 @@ extension RegistryClient {
                 bytes += size
             }
         }
-        return PushResult(
-            reference: reference, digest: content.top.digest.description, mediaType: content.top.mediaType,
+        self.init(
+            reference: reference, digest: top.digest.description, mediaType: top.mediaType,
             uploaded: uploaded, mounted: mounted, existed: existed, bytes: bytes)
     }
 }
