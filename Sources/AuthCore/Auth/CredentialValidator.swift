@@ -36,13 +36,10 @@ public struct CredentialValidator: Sendable {
     ///   reached.
     public func validate(registry: String, credentials: Credentials) async throws -> Outcome {
         let endpoint = try RegistryEndpoint(registry, insecureHosts: insecureHosts)
-        let (origin, ping, httpsError) = try await self.ping(endpoint)
         let host = endpoint.host
-        if let httpsError, ping.status != 200, ping.status != 401 {
-            // Plain http reached something that is not a registry answering (Go's TLS servers answer 400 to
-            // plain http): the https failure is the real problem.
-            throw RegistryError.from(httpsError, operation: .login, registry: host)
-        }
+        let pingExplain: (@Sendable (String) -> Void)? = explain.map { sink in { @Sendable line in sink("ossb: " + line) } }
+        let answer = try await RegistryPing.find(endpoint, client: client, operation: .login, registry: host, explain: pingExplain)
+        let (origin, ping) = (answer.origin, answer.response)
         if ping.isSuccess {
             explain?("ossb: \(origin) asks for no authentication")
             return Outcome(origin: origin, scheme: "none")
@@ -86,33 +83,5 @@ public struct CredentialValidator: Sendable {
                 status: 401)
         }
         throw RegistryError.from(verified, operation: .login, registry: host, authenticated: true)
-    }
-
-    /// `GET /v2/` on each candidate origin until one answers.
-    /// - Returns: the origin that answered, its answer, and the https failure when plain http answered instead.
-    private func ping(_ endpoint: RegistryEndpoint) async throws -> (HTTPOrigin, HTTPResponse, (any Error)?) {
-        // When every origin fails, the https failure is the one worth reporting: a TLS error says what to fix
-        // (a certs.d CA), while plain http against a TLS port only says the connection broke.
-        var firstError: (any Error)?
-        for (index, origin) in endpoint.candidates.enumerated() {
-            do {
-                // A registry answers /v2/ at once; a silent host fails in seconds rather than a minute.
-                let response = try await client.send(
-                    HTTPRequest(url: RegistryEndpoint.url(origin, .base), maximumBufferedBody: 1 << 20, timeout: 10))
-                explain?("ossb: ping \(origin)/v2/: HTTP \(response.status)")
-                // A registry answers /v2/ with 200 or 401; anything else (a TLS port's 400 to plain http) means
-                // this is not the way in, when another origin is left to try.
-                if !(response.isSuccess || response.status == 401), index + 1 < endpoint.candidates.count {
-                    continue
-                }
-                return (origin, response, firstError)
-            } catch let error as HTTPClientError where error.kind == .tls || error.kind == .connection {
-                if firstError == nil { firstError = error }
-                if index + 1 < endpoint.candidates.count {
-                    explain?("ossb: \(origin) failed (\(error.message)); trying \(endpoint.candidates[index + 1])")
-                }
-            }
-        }
-        throw RegistryError.from(firstError ?? HTTPClientError(.connection, "no address to try"), operation: .login, registry: endpoint.host)
     }
 }
