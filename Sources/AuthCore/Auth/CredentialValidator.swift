@@ -47,6 +47,8 @@ public struct CredentialValidator: Sendable {
         guard ping.status == 401 else { throw RegistryError.from(ping, operation: .login, registry: host) }
         let challenges = AuthChallenge.parse(headerValues: ping.headers.values(for: "WWW-Authenticate"))
         let http = RedirectFollowingClient(client)
+        // Not a ping: the registry has answered, and checking credentials may wait on its own account backend
+        // (an LDAP lookup), so this request gets an ordinary request's limit rather than the ping's.
         var check = HTTPRequest(url: RegistryEndpoint.url(origin, .base), maximumBufferedBody: 1 << 20, timeout: 60)
         var outcome = Outcome(origin: origin, scheme: "basic")
         if let bearer = challenges.lazy.compactMap(BearerChallenge.init).first {
