@@ -1,15 +1,13 @@
 extension RegistryError {
     /// What was being done when an error happened. The raw values appear in messages (`answered HTTP 500 to
-    /// pull_image`) and stay stable: scripts and tests match them.
-    public struct Operation: RawRepresentable, Hashable, Sendable, CustomStringConvertible, ExpressibleByStringLiteral {
+    /// pull_image`) and stay stable: scripts and tests match them. There is no string-literal form, so that each
+    /// operation's name is written once, here.
+    public struct Operation: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
         /// The name shown in messages.
         public let rawValue: String
 
         /// An operation named `rawValue`.
         public init(rawValue: String) { self.rawValue = rawValue }
-
-        /// An operation written as a literal (for an operation of one caller only, such as a test's).
-        public init(stringLiteral value: String) { rawValue = value }
 
         public var description: String { rawValue }
 
