@@ -95,20 +95,16 @@ extension RegistryClient {
             if let platform { try await verifyPlatform(platform, of: manifest, reference: reference, source: top.source, operation: .pullImage) }
             return ([PulledImage(descriptor: topDescriptor, fetched: top, manifest: manifest)], topDescriptor, nil)
         case .index(let index) where allPlatforms:
-            let images = try await withThrowingTaskGroup(of: (Int, Descriptor, FetchedManifest).self) { group in
-                for (i, entry) in index.manifests.enumerated() {
-                    group.addTask {
-                        (i, entry, try await self.fetchManifest(reference, descriptor: entry, from: top.source))
-                    }
+            // Fetched like blobs, a few at a time (an index may list dozens of platforms), then put back in the
+            // index's order.
+            let fetched = try await transferConcurrently(Array(index.manifests.enumerated())) { i, entry in
+                (i, entry, try await self.fetchManifest(reference, descriptor: entry, from: top.source))
+            }
+            let images = try fetched.sorted { $0.0 < $1.0 }.map { _, descriptor, fetched in
+                guard case .image(let manifest) = fetched.document.content else {
+                    throw RegistryError(.manifest, operation: .pullImage, registry: reference.registry, message: "nested indexes are not supported (\(descriptor.digest))")
                 }
-                var found: [(Int, Descriptor, FetchedManifest)] = []
-                for try await item in group { found.append(item) }
-                return try found.sorted { $0.0 < $1.0 }.map { _, descriptor, fetched in
-                    guard case .image(let manifest) = fetched.document.content else {
-                        throw RegistryError(.manifest, operation: .pullImage, registry: reference.registry, message: "nested indexes are not supported (\(descriptor.digest))")
-                    }
-                    return PulledImage(descriptor: descriptor, fetched: fetched, manifest: manifest)
-                }
+                return PulledImage(descriptor: descriptor, fetched: fetched, manifest: manifest)
             }
             return (images, topDescriptor, index)
         case .index:
