@@ -1,11 +1,14 @@
 import Foundation
 import Testing
+
 @testable import AuthCore
 
 /// The one `/v2/` ping that `login` and the registry client share: which origin it settles on, which failure it
 /// reports, and when it stops trying.
 @Suite struct RegistryPingTests {
-    func ping(_ registry: String, insecure: Set<String> = [], _ handler: @escaping FakeHTTPClient.Handler) async throws -> (RegistryPing.Answer, FakeHTTPClient) {
+    func ping(_ registry: String, insecure: Set<String> = [], _ handler: @escaping FakeHTTPClient.Handler) async throws
+        -> (RegistryPing.Answer, FakeHTTPClient)
+    {
         let client = FakeHTTPClient(handler)
         let endpoint = try RegistryEndpoint(registry, insecureHosts: insecure)
         return (try await RegistryPing.find(endpoint, client: client, operation: .login, registry: registry), client)
@@ -13,12 +16,14 @@ import Testing
 
     @Test func everyOriginIsAskedForV2WithTheOneTimeout() async throws {
         let (answer, client) = try await ping("127.0.0.1:5000") { request in
-            request.url.scheme == "http" ? FakeHTTPClient.response(400, for: request) : FakeHTTPClient.response(401, for: request)
+            request.url.scheme == "http"
+                ? FakeHTTPClient.response(400, for: request) : FakeHTTPClient.response(401, for: request)
         }
         // Loopback tries plain http first; a TLS port's 400 is passed over for https's 401.
         #expect(answer.origin.scheme == "https")
         #expect(answer.response.status == 401)
-        #expect(client.requests.map(\.url.absoluteString) == ["http://127.0.0.1:5000/v2/", "https://127.0.0.1:5000/v2/"])
+        #expect(
+            client.requests.map(\.url.absoluteString) == ["http://127.0.0.1:5000/v2/", "https://127.0.0.1:5000/v2/"])
         #expect(client.requests.allSatisfy { $0.timeout == RegistryPing.timeout })
         #expect(RegistryPing.timeout == 10)
     }

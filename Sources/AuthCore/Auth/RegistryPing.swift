@@ -35,12 +35,15 @@ public enum RegistryPing {
             let isLast = index + 1 == endpoint.candidates.count
             do {
                 let response = try await client.send(
-                    HTTPRequest(url: RegistryEndpoint.url(origin, .base), maximumBufferedBody: 1 << 20, timeout: timeout))
+                    HTTPRequest(
+                        url: RegistryEndpoint.url(origin, .base), maximumBufferedBody: 1 << 20, timeout: timeout))
                 explain?("ping \(origin)/v2/: HTTP \(response.status)")
                 let answer = Answer(origin: origin, response: response)
                 if answer.isRegistry { return answer }
                 guard isLast else { continue }
-                if let failure = reported(failures) { throw RegistryError.from(failure, operation: operation, registry: registry) }
+                if let failure = reported(failures) {
+                    throw RegistryError.from(failure, operation: operation, registry: registry)
+                }
                 return answer
             } catch let error as HTTPClientError {
                 explain?("\(origin) failed (\(error.message))")
@@ -49,7 +52,8 @@ public enum RegistryPing {
             }
         }
         throw RegistryError.from(
-            reported(failures) ?? HTTPClientError(.connection, "no address to try"), operation: operation, registry: registry)
+            reported(failures) ?? HTTPClientError(.connection, "no address to try"), operation: operation,
+            registry: registry)
     }
 
     /// The failure worth showing: the https origin's, else the first.

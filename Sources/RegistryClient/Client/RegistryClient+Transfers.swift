@@ -30,7 +30,9 @@ extension RegistryClient {
     ) throws -> [(blob: Descriptor, digest: Digest)] {
         try blobs.map { blob in
             do { return (blob, try blob.parsedDigest()) } catch {
-                throw RegistryError(.manifest, operation: operation, registry: registry, message: "a manifest names an invalid blob digest: \(error)")
+                throw RegistryError(
+                    .manifest, operation: operation, registry: registry,
+                    message: "a manifest names an invalid blob digest: \(error)")
             }
         }
     }
