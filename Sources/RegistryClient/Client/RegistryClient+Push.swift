@@ -140,11 +140,9 @@ extension RegistryClient {
             mountCandidates: { digest in
                 (sameRegistry ? [source.repository] : []) + cache.origins(digest).filter { $0.registry == registry }.map(\.repository)
             })
-        do {
-            return try await push(content, to: destination, progress: progress, fetchMissing: { [self] digest, size in
-                try await fetchBlob(source, digest: digest, size: size, sources: sources, progress: SilentProgress())
-            })
-        }
+        return try await push(content, to: destination, progress: progress, fetchMissing: { [self] digest, size in
+            try await fetchBlob(source, digest: digest, size: size, sources: sources, progress: SilentProgress())
+        })
     }
 
     /// Pushes content: blobs (in parallel, bounded), image manifests by digest, then the top level under the tag.
