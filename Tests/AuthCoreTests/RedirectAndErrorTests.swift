@@ -88,7 +88,7 @@ import Testing
     @Test func decodesRegistryErrorBodies() {
         let e = RegistryError.from(
             response(404, #"{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown","detail":{"Tag":"x"}}]}"#),
-            operation: "pull_image", registry: "r.example")
+            operation: .pullImage, registry: "r.example")
         #expect(e.type == .notFound)
         #expect(e.code == "MANIFEST_UNKNOWN")
         #expect(e.message.contains("MANIFEST_UNKNOWN: manifest unknown"))
@@ -103,24 +103,24 @@ import Testing
             (401, "UNAUTHORIZED", .authentication, false),
         ]
         for (status, code, type, retryable) in cases {
-            let e = RegistryError.from(response(status, #"{"errors":[{"code":"\#(code)"}]}"#), operation: "op", registry: "r")
+            let e = RegistryError.from(response(status, #"{"errors":[{"code":"\#(code)"}]}"#), operation: RegistryError.Operation(rawValue: "op"), registry: "r")
             #expect(e.type == type, "\(status) \(code)")
             #expect(e.isRetryable == retryable, "\(status) \(code)")
         }
-        let network = RegistryError.from(HTTPClientError(.connection, "cannot reach r"), operation: "op", registry: "r")
+        let network = RegistryError.from(HTTPClientError(.connection, "cannot reach r"), operation: RegistryError.Operation(rawValue: "op"), registry: "r")
         #expect(network.type == .network && network.isRetryable)
     }
 
     @Test func insufficientScopeWithCredentialsIsAuthorization() {
         let e = RegistryError.from(
             response(401, "", headers: [("WWW-Authenticate", #"Bearer realm="x",error="insufficient_scope""#)]),
-            operation: "push_image", registry: "r", authenticated: true)
+            operation: .pushImage, registry: "r", authenticated: true)
         #expect(e.type == .authorization)
     }
 
     @Test func longOrMultilineMessagesAreCut() {
         let e = RegistryError.from(
-            response(500, #"{"errors":[{"code":"X","message":"line one\nline two"}]}"#), operation: "op", registry: "r")
+            response(500, #"{"errors":[{"code":"X","message":"line one\nline two"}]}"#), operation: RegistryError.Operation(rawValue: "op"), registry: "r")
         #expect(!e.message.contains("line two"))
     }
 }

@@ -130,7 +130,7 @@ import Testing
         let response = try await auth.send(HTTPRequest(url: url("/v2/")))
         #expect(response.status == 401)
         #expect(client.requests.count == 2)
-        let error = RegistryError.from(response, operation: "ping", registry: "registry.example", authenticated: true)
+        let error = RegistryError.from(response, operation: RegistryError.Operation(rawValue: "ping"), registry: "registry.example", authenticated: true)
         #expect(error.type == .authentication)
     }
 }

@@ -17,7 +17,7 @@ import Testing
     @Test func registryErrorMessagesAreInert() {
         let body = #"{"errors":[{"code":"DENIED\u001b[2J","message":"\u001b]0;t\u0007no\rLogin Succeeded"}]}"#
         let response = HTTPResponse(status: 403, body: Array(body.utf8), url: URL(string: "http://r/")!)
-        let message = RegistryError.from(response, operation: "pull_image", registry: "r").message
+        let message = RegistryError.from(response, operation: .pullImage, registry: "r").message
         #expect(TerminalText.isInert(message), "\(message.debugDescription)")
         #expect(!message.contains("Login Succeeded"))
     }

@@ -44,7 +44,7 @@ struct TokenFlowTests {
         try await RegistrySeeder(auth: authenticator(pusher), registry: bed.registry).pushImage(privateRepo, tag: "latest")
         let refused = try await anonymous.send(RegistrySeeder.manifestRequest(bed.registry, privateRepo, "latest"))
         #expect(refused.status == 401)
-        #expect(RegistryError.from(refused, operation: "pull_image", registry: bed.registry).type == .authentication)
+        #expect(RegistryError.from(refused, operation: .pullImage, registry: bed.registry).type == .authentication)
     }
 
     @Test func pullTokenIsReauthorisedForPushWithTheMergedScope() async throws {
@@ -72,7 +72,7 @@ struct TokenFlowTests {
             HTTPRequest(method: .post, url: URL(string: "http://\(bed.registry)/v2/\(repo)/blobs/uploads/")!),
             scopes: RegistrySeeder.pushScope(repo), sink: nil)
         #expect(upload.status == 401)
-        let error = RegistryError.from(upload, operation: "push_image", registry: bed.registry, authenticated: true)
+        let error = RegistryError.from(upload, operation: .pushImage, registry: bed.registry, authenticated: true)
         #expect(error.type == .authorization)
         #expect(!error.isRetryable)
         #expect(!error.message.contains(bed.pullPassword))

@@ -27,7 +27,7 @@ public struct RegistrySeeder {
             HTTPRequest(method: .post, url: url("/v2/\(repository)/blobs/uploads/")), scopes: Self.pushScope(repository),
             sink: nil)
         guard start.status == 202, let location = start.headers["Location"] else {
-            throw RegistryError.from(start, operation: "push_blob", registry: registry, authenticated: true)
+            throw RegistryError.from(start, operation: RegistryError.Operation(rawValue: "push_blob"), registry: registry, authenticated: true)
         }
         let base = URL(string: location, relativeTo: url("/"))!.absoluteString
         var headers = HTTPHeaders()
@@ -37,7 +37,7 @@ public struct RegistrySeeder {
                 method: .put, url: URL(string: base + (base.contains("?") ? "&" : "?") + "digest=\(digest)")!,
                 headers: headers, body: .bytes(bytes)),
             scopes: Self.pushScope(repository), sink: nil)
-        guard put.status == 201 else { throw RegistryError.from(put, operation: "push_blob", registry: registry, authenticated: true) }
+        guard put.status == 201 else { throw RegistryError.from(put, operation: RegistryError.Operation(rawValue: "push_blob"), registry: registry, authenticated: true) }
         return digest
     }
 
@@ -57,7 +57,7 @@ public struct RegistrySeeder {
         let put = try await auth.send(
             HTTPRequest(method: .put, url: url("/v2/\(repository)/manifests/\(tag)"), headers: headers, body: .bytes(manifest)),
             scopes: Self.pushScope(repository), sink: nil)
-        guard put.status == 201 else { throw RegistryError.from(put, operation: "push_image", registry: registry, authenticated: true) }
+        guard put.status == 201 else { throw RegistryError.from(put, operation: .pushImage, registry: registry, authenticated: true) }
         return SHA256Digest.digest(manifest)
     }
 

@@ -28,7 +28,7 @@ public struct RegistryEndpoint: Sendable, Equatable {
         if host == ServerAddress.dockerHub { host = "registry-1.docker.io" }
         guard !host.isEmpty, let probe = URL(string: "https://\(host)/"), let origin = HTTPOrigin(probe) else {
             throw RegistryError(
-                .validation, operation: "login", registry: registry,
+                .validation, operation: .login, registry: registry,
                 message: "\"\(registry)\" is not a registry host; write it as HOST or HOST:PORT")
         }
         self.host = host
@@ -40,7 +40,7 @@ public struct RegistryEndpoint: Sendable, Equatable {
         case "http":
             guard allowsPlainHTTP else {
                 throw RegistryError(
-                    .validation, operation: "login", registry: registry,
+                    .validation, operation: .login, registry: registry,
                     message: "\(host) may not be reached over plain http: only loopback registries and those listed as insecure may (use --insecure if you trust the network)")
             }
             candidates = [http]
@@ -51,8 +51,8 @@ public struct RegistryEndpoint: Sendable, Equatable {
         }
     }
 
-    /// The URL of a path (`/v2/`) at an origin.
-    public static func url(_ origin: HTTPOrigin, _ path: String) -> URL {
-        URL(string: "\(origin.scheme)://\(origin.hostAndPort)\(path)")!
+    /// The URL of an API path at an origin.
+    public static func url(_ origin: HTTPOrigin, _ path: RegistryPath) -> URL {
+        URL(string: "\(origin.scheme)://\(origin.hostAndPort)\(path.text)")!
     }
 }

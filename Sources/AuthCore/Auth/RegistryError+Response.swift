@@ -25,7 +25,7 @@ extension RegistryError {
     ///   - registry: the registry host.
     ///   - authenticated: whether credentials were sent (a 401 then means they were refused).
     public static func from(
-        _ response: HTTPResponse, operation: String, registry: String, authenticated: Bool = false
+        _ response: HTTPResponse, operation: Operation, registry: String, authenticated: Bool = false
     ) -> RegistryError {
         let details = details(in: response.body)
         let code = details.first?.code
@@ -75,7 +75,7 @@ extension RegistryError {
     }
 
     /// The error for a request that got no response.
-    public static func from(_ error: any Error, operation: String, registry: String) -> RegistryError {
+    public static func from(_ error: any Error, operation: Operation, registry: String) -> RegistryError {
         if let error = error as? RegistryError { return error }
         if let error = error as? HTTPClientError {
             return RegistryError(.network, operation: operation, registry: registry, message: error.message, cause: error)

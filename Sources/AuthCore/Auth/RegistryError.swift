@@ -21,8 +21,8 @@ public struct RegistryError: Error, Sendable, CustomStringConvertible {
 
     /// The type.
     public let type: ErrorType
-    /// The operation (`login`, `token`, `pull_image`, `push_image`).
-    public let operation: String
+    /// The operation (`login`, `token`, `pull_image`, `push_image`; see `Operation`).
+    public let operation: Operation
     /// The registry host.
     public let registry: String
     /// One line: what failed and what to do.
@@ -36,7 +36,7 @@ public struct RegistryError: Error, Sendable, CustomStringConvertible {
 
     /// Creates an error.
     public init(
-        _ type: ErrorType, operation: String, registry: String, message: String, cause: (any Error & Sendable)? = nil,
+        _ type: ErrorType, operation: Operation, registry: String, message: String, cause: (any Error & Sendable)? = nil,
         code: String? = nil, status: Int? = nil
     ) {
         self.type = type

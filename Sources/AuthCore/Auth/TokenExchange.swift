@@ -58,13 +58,13 @@ public struct TokenExchange: Sendable {
     ) async throws -> TokenResponse {
         guard let realm = URL(string: challenge.realm), let origin = HTTPOrigin(realm) else {
             throw RegistryError(
-                .authentication, operation: "token", registry: registry,
+                .authentication, operation: .token, registry: registry,
                 message: "\(registry) announced a token realm that is not an http(s) URL; the registry is misconfigured")
         }
         explain?("ossb: realm host: \(origin.hostAndPort)")
         if origin.scheme == "http" && !options.allowPlainHTTP {
             throw RegistryError(
-                .authentication, operation: "token", registry: registry,
+                .authentication, operation: .token, registry: registry,
                 message: "\(registry) sent its token realm \(origin.hostAndPort) over plain http; refusing to send credentials in the clear (list the registry as insecure only if you trust the network)")
         }
         let credentials = credentials.flatMap { $0.isEmpty ? nil : $0 }
@@ -109,7 +109,7 @@ public struct TokenExchange: Sendable {
         query.append(("client_id", clientID))
         let separator = realm.absoluteString.contains("?") ? "&" : "?"
         guard let url = URL(string: realm.absoluteString + separator + FormEncoding.encode(query)) else {
-            throw RegistryError(.authentication, operation: "token", registry: registry, message: "cannot build the token request URL for \(registry)")
+            throw RegistryError(.authentication, operation: .token, registry: registry, message: "cannot build the token request URL for \(registry)")
         }
         return try await send(HTTPRequest(url: url, headers: headers, maximumBufferedBody: 1 << 20, timeout: 60), registry: registry)
     }
@@ -136,7 +136,7 @@ public struct TokenExchange: Sendable {
         do {
             return try await client.send(request)
         } catch {
-            throw RegistryError.from(error, operation: "token", registry: registry)
+            throw RegistryError.from(error, operation: .token, registry: registry)
         }
     }
 
@@ -147,8 +147,8 @@ public struct TokenExchange: Sendable {
             let message = who.map {
                 "the token server \(server) for \(registry) refused the credentials of \($0) (HTTP \(response.status)): check the user name and password, or log in again"
             } ?? "the token server \(server) for \(registry) refused anonymous access (HTTP \(response.status)); log in first"
-            throw RegistryError(.authentication, operation: "token", registry: registry, message: message, status: response.status)
+            throw RegistryError(.authentication, operation: .token, registry: registry, message: message, status: response.status)
         }
-        throw RegistryError.from(response, operation: "token", registry: registry)
+        throw RegistryError.from(response, operation: .token, registry: registry)
     }
 }

@@ -34,18 +34,18 @@ public struct TokenResponse: Sendable, CustomStringConvertible {
             document = try JSONParser.parse(body)
         } catch {
             throw RegistryError(
-                .authentication, operation: "token", registry: server,
+                .authentication, operation: .token, registry: server,
                 message: "the token server at \(server) answered with a body that is not JSON (\(error)); check the realm the registry announces")
         }
         guard let object = document.objectValue else {
             throw RegistryError(
-                .authentication, operation: "token", registry: server,
+                .authentication, operation: .token, registry: server,
                 message: "the token server at \(server) answered with \(document.kindDescription), not a JSON object")
         }
         let token = nonEmpty(object["token"]) ?? nonEmpty(object["access_token"])
         guard let token else {
             throw RegistryError(
-                .authentication, operation: "token", registry: server,
+                .authentication, operation: .token, registry: server,
                 message: "the token server at \(server) answered without a token")
         }
         // The token goes into an `Authorization` header to the registry, often another host than the token
@@ -53,7 +53,7 @@ public struct TokenResponse: Sendable, CustomStringConvertible {
         for (name, value) in [("token", token), ("refresh token", nonEmpty(object["refresh_token"]))] {
             guard let value, !isToken(value) else { continue }
             throw RegistryError(
-                .authentication, operation: "token", registry: server,
+                .authentication, operation: .token, registry: server,
                 message: "the token server at \(server) sent a \(name) holding characters a token cannot contain (RFC 6750 allows only visible ASCII); refusing to use it")
         }
         var expiresIn = minimumLifetime

@@ -51,12 +51,39 @@ public struct Subprocess: Sendable {
         // Close-on-exec, so that helpers run concurrently from other threads do not inherit these pipes (an
         // inherited write end would keep our read from ever seeing end of file).
         for fd in inPipe + outPipe + errPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        let (pid, spawned) = spawn(stdin: inPipe[0], stdout: outPipe[1], stderr: errPipe[1])
+        close(inPipe[0])
+        close(outPipe[1])
+        close(errPipe[1])
+        guard spawned == 0 else {
+            close(inPipe[1])
+            close(outPipe[0])
+            close(errPipe[0])
+            throw SystemError("run", path: executable, code: spawned)
+        }
+
+        // Small inputs fit in the pipe buffer; a child that never reads just makes this fail with EPIPE.
+        try? FileIO.writeAll(fd: inPipe[1], input, path: executable)
+        close(inPipe[1])
+
+        let output = collect(stdout: outPipe[0], stderr: errPipe[0])
+        close(outPipe[0])
+        close(errPipe[0])
+        if output.timedOut { kill(pid, SIGKILL) }
+        return Result(
+            stdout: String(decoding: output.stdout, as: UTF8.self), stderr: String(decoding: output.stderr, as: UTF8.self),
+            status: Self.exitStatus(of: pid), timedOut: output.timedOut)
+    }
+
+    /// Starts the program with the given descriptors as its stdin, stdout and stderr.
+    /// - Returns: the child's process id, and `posix_spawn`'s result (0, or the error number).
+    private func spawn(stdin: Int32, stdout: Int32, stderr: Int32) -> (pid: pid_t, code: Int32) {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, inPipe[0], 0)
-        posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
-        posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
+        posix_spawn_file_actions_adddup2(&actions, stdin, 0)
+        posix_spawn_file_actions_adddup2(&actions, stdout, 1)
+        posix_spawn_file_actions_adddup2(&actions, stderr, 2)
 
         // The child starts with no signal blocked and the usual dispositions, as from a shell: the calling thread
         // may be a dispatch worker of the task pool (they block nearly every signal) and SIGPIPE is ignored
@@ -89,31 +116,18 @@ public struct Subprocess: Sendable {
             delay *= 2
             spawned = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
         }
-        close(inPipe[0])
-        close(outPipe[1])
-        close(errPipe[1])
-        guard spawned == 0 else {
-            close(inPipe[1])
-            close(outPipe[0])
-            close(errPipe[0])
-            throw SystemError("run", path: executable, code: spawned)
-        }
+        return (pid, spawned)
+    }
 
-        // Small inputs fit in the pipe buffer; a child that never reads just makes this fail with EPIPE.
-        try? FileIO.writeAll(fd: inPipe[1], input, path: executable)
-        close(inPipe[1])
-
+    /// Reads both outputs until they close or the deadline passes, keeping at most `outputLimit` bytes of each.
+    private func collect(stdout: Int32, stderr: Int32) -> (stdout: [UInt8], stderr: [UInt8], timedOut: Bool) {
         var out: [UInt8] = [], err: [UInt8] = []
         let deadline = Self.now() + timeout
-        var open: [Int32] = [outPipe[0], errPipe[0]]
-        var timedOut = false
+        var open: [Int32] = [stdout, stderr]
         var buffer = [UInt8](repeating: 0, count: 16384)
         while !open.isEmpty {
             let remaining = deadline - Self.now()
-            if remaining <= 0 {
-                timedOut = true
-                break
-            }
+            if remaining <= 0 { return (out, err, true) }
             var fds = open.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
             let ready = poll(&fds, nfds_t(fds.count), Int32(min(remaining * 1000, 1000)) + 1)
             if ready < 0 {
@@ -127,22 +141,21 @@ public struct Subprocess: Sendable {
                     open.removeAll { $0 == entry.fd }
                     continue
                 }
-                if entry.fd == outPipe[0] {
+                if entry.fd == stdout {
                     if out.count < outputLimit { out.append(contentsOf: buffer[0..<n]) }
                 } else if err.count < outputLimit {
                     err.append(contentsOf: buffer[0..<n])
                 }
             }
         }
-        close(outPipe[0])
-        close(errPipe[0])
-        if timedOut { kill(pid, SIGKILL) }
+        return (out, err, false)
+    }
+
+    /// Waits for the child and returns its exit status, 128 + the signal number when a signal ended it.
+    private static func exitStatus(of pid: pid_t) -> Int32 {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0, errno == EINTR {}
-        let exitStatus: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-        return Result(
-            stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self),
-            status: exitStatus, timedOut: timedOut)
+        return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
     }
 
     /// Finds an executable: an absolute or relative path is taken as is; a bare name is searched in

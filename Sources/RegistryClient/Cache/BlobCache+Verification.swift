@@ -58,9 +58,9 @@ extension BlobCache {
         switch PrivateFile.exposure(ofDirectory: root) {
         case nil: return
         case .owner(let uid)?:
-            throw RegistryError(.validation, operation: "cache", registry: "", message: "the blob cache \(root) is owned by another user (uid \(uid), you are \(geteuid())); \(fix)")
+            throw RegistryError(.validation, operation: .cache, registry: "", message: "the blob cache \(root) is owned by another user (uid \(uid), you are \(geteuid())); \(fix)")
         case .writableByOthers(let mode)?:
-            throw RegistryError(.validation, operation: "cache", registry: "", message: "the blob cache \(root) is writable by group or others (mode \(String(mode & 0o777, radix: 8))); run chmod go-w \(root), or \(fix)")
+            throw RegistryError(.validation, operation: .cache, registry: "", message: "the blob cache \(root) is writable by group or others (mode \(String(mode & 0o777, radix: 8))); run chmod go-w \(root), or \(fix)")
         }
     }
 }

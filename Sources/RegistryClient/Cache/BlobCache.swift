@@ -20,7 +20,7 @@ public struct BlobCache: Sendable {
     /// - Throws: `RegistryError` (validation) when neither a cache variable nor `HOME` is set.
     public init(environment: Environment) throws {
         guard let root = OSSBPaths(environment: environment).cacheDirectory else {
-            throw RegistryError(.validation, operation: "cache", registry: "", message: "cannot locate the blob cache: set HOME or OSSB_CACHE_DIR")
+            throw RegistryError(.validation, operation: .cache, registry: "", message: "cannot locate the blob cache: set HOME or OSSB_CACHE_DIR")
         }
         self.init(root: root)
     }

@@ -29,7 +29,7 @@ extension RegistryClient {
             return cached
         }
         guard digest.algorithm == "sha256" else {
-            throw RegistryError(.validation, operation: "pull_blob", registry: reference.registry, message: "cannot verify \(digest): only sha256 is supported")
+            throw RegistryError(.validation, operation: .pullBlob, registry: reference.registry, message: "cannot verify \(digest): only sha256 is supported")
         }
         var lastError: (any Error)?
         for (i, source) in sources.enumerated() {
@@ -51,11 +51,11 @@ extension RegistryClient {
         _ reference: ImageReference, digest: Digest, size: Int64?, from source: String, label: String,
         progress: any ProgressReporter
     ) async throws -> String {
-        let session = try await session(for: source, repository: reference.repository, operation: "pull_blob")
+        let session = try await session(for: source, repository: reference.repository, operation: .pullBlob)
         let registry = session.displayName
         let temporary: String
         do { temporary = try cache.temporaryPath(for: digest) } catch {
-            throw RegistryError(.blob, operation: "pull_blob", registry: registry, message: "cannot write to the blob cache \(cache.root): \(error)")
+            throw RegistryError(.blob, operation: .pullBlob, registry: registry, message: "cannot write to the blob cache \(cache.root): \(error)")
         }
         let sink: ResumableBlobSink
         do {
@@ -65,15 +65,15 @@ extension RegistryClient {
                 try BlobDownloadSink(path: try cache.temporaryPath(for: digest), limit: size) { progress.advanced(label, by: $0) }
             }
         } catch {
-            throw RegistryError(.blob, operation: "pull_blob", registry: registry, message: "cannot write to the blob cache \(cache.root): \(error)")
+            throw RegistryError(.blob, operation: .pullBlob, registry: registry, message: "cannot write to the blob cache \(cache.root): \(error)")
         }
         var committed = false
         defer { if !committed { sink.discard() } }
         progress.started(label, total: size)
-        let url = session.url("/v2/\(reference.repository)/blobs/\(digest)")
+        let url = session.url(.blob(reference.repository, digest.description))
         let scopes: ScopeSet = [Scope.repository(reference.repository, actions: ["pull"])]
         let response = try await perform(
-            session, operation: "pull_blob", scopes: scopes, sink: sink, beforeRetry: { _ in try sink.prepareRetry() }
+            session, operation: .pullBlob, scopes: scopes, sink: sink, beforeRetry: { _ in try sink.prepareRetry() }
         ) {
             var headers = HTTPHeaders()
             if let start = sink.rangeStart { headers.add("Range", "bytes=\(start)-") }
@@ -83,18 +83,18 @@ extension RegistryClient {
             explain("\(registry) ignored the range request for \(digest); using the whole blob it sent again")
         }
         do { try sink.complete(status: response.status) } catch {
-            throw RegistryError(.blob, operation: "pull_blob", registry: registry, message: "cannot assemble blob \(digest) in the cache: \(error)")
+            throw RegistryError(.blob, operation: .pullBlob, registry: registry, message: "cannot assemble blob \(digest) in the cache: \(error)")
         }
         let main = sink.main
         let actual: String
         do { actual = try main.finish() } catch {
-            throw RegistryError(.blob, operation: "pull_blob", registry: registry, message: "cannot write blob \(digest) to the cache: \(error)")
+            throw RegistryError(.blob, operation: .pullBlob, registry: registry, message: "cannot write blob \(digest) to the cache: \(error)")
         }
         if let size, main.received != size {
-            throw RegistryError(.blob, operation: "pull_blob", registry: registry, message: "blob \(digest) is \(main.received) bytes, the manifest says \(size); the partial download was discarded")
+            throw RegistryError(.blob, operation: .pullBlob, registry: registry, message: "blob \(digest) is \(main.received) bytes, the manifest says \(size); the partial download was discarded")
         }
         guard actual == digest.description else {
-            throw RegistryError(.blob, operation: "pull_blob", registry: registry, message: "blob \(digest) failed verification: its content hashes to \(actual); it was discarded, not cached (the registry's storage may be corrupt)")
+            throw RegistryError(.blob, operation: .pullBlob, registry: registry, message: "blob \(digest) failed verification: its content hashes to \(actual); it was discarded, not cached (the registry's storage may be corrupt)")
         }
         let path = try cache.commit(temporary, as: digest)
         committed = true

@@ -15,7 +15,7 @@ extension RegistryClient {
     /// - Throws: `RegistryError` (manifest) naming the image's platform when it does not match. When the
     ///   configuration names no platform, a warning is printed instead.
     func verifyPlatform(
-        _ requested: Platform, of manifest: ImageManifest, reference: ImageReference, source: String, operation: String
+        _ requested: Platform, of manifest: ImageManifest, reference: ImageReference, source: String, operation: RegistryError.Operation
     ) async throws {
         let digest: Digest
         do { digest = try manifest.config.parsedDigest() } catch {

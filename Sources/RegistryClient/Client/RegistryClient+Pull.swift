@@ -68,40 +68,57 @@ extension RegistryClient {
     ) async throws -> PullResult {
         try layout.create()
         let top = try await getManifest(reference)
-        var images: [(descriptor: Descriptor, fetched: FetchedManifest, manifest: ImageManifest)] = []
-        var topDescriptor = Descriptor(mediaType: top.document.mediaType, digest: top.digest.description, size: Int64(top.document.bytes.count))
-        var topIndex: ImageIndex?
-        switch top.document.content {
-        case .image(let manifest):
-            if let platform { try await verifyPlatform(platform, of: manifest, reference: reference, source: top.source, operation: "pull_image") }
-            images.append((topDescriptor, top, manifest))
-        case .index(let index):
-            if allPlatforms {
-                topIndex = index
-                images = try await withThrowingTaskGroup(of: (Int, Descriptor, FetchedManifest).self) { group in
-                    for (i, entry) in index.manifests.enumerated() {
-                        group.addTask {
-                            (i, entry, try await self.fetchManifest(reference, descriptor: entry, from: top.source))
-                        }
-                    }
-                    var found: [(Int, Descriptor, FetchedManifest)] = []
-                    for try await item in group { found.append(item) }
-                    return try found.sorted { $0.0 < $1.0 }.map { _, descriptor, fetched in
-                        guard case .image(let manifest) = fetched.document.content else {
-                            throw RegistryError(.manifest, operation: "pull_image", registry: reference.registry, message: "nested indexes are not supported (\(descriptor.digest))")
-                        }
-                        return (descriptor, fetched, manifest)
-                    }
-                }
-            } else {
-                let resolved = try await resolveImage(reference, platform: platform)
-                images.append((resolved.descriptor, resolved.image, resolved.manifest))
-                topDescriptor = resolved.descriptor
-            }
-        }
+        let (images, topDescriptor, topIndex) = try await pulledImages(of: top, reference, platform: platform, allPlatforms: allPlatforms)
         let blobs = transferableBlobs(of: images.map(\.manifest))
         let (cachedCount, bytes) = try await fetchBlobs(blobs, of: reference, source: top.source, progress: progress, into: layout)
         // Manifests are written after the blobs they name, and index.json last: whatever index.json lists is complete.
+        var descriptor = try writeManifests(
+            images, top: top, topDescriptor: topDescriptor, topIndex: topIndex, into: layout, preserveDigests: preserveDigests)
+        if let tag = reference.tag {
+            descriptor.annotations = (descriptor.annotations ?? [:]).merging([OCILayout.refNameAnnotation: tag]) { $1 }
+        }
+        try layout.add(descriptor)
+        return PullResult(
+            reference: reference, descriptor: descriptor, convertedFrom: descriptor.digest == topDescriptor.digest ? nil : topDescriptor.digest,
+            platforms: images.map { $0.descriptor.platform ?? PlatformSelector.implicitPlatform }, blobs: blobs.count,
+            cachedBlobs: cachedCount, bytes: bytes, source: top.source)
+    }
+
+    /// The image manifests a pull writes: the image itself, every platform's of an index (`allPlatforms`), or the
+    /// one chosen for `platform`; with the descriptor `index.json` will name and the index when it is kept whole.
+    private func pulledImages(
+        of top: FetchedManifest, _ reference: ImageReference, platform: Platform?, allPlatforms: Bool
+    ) async throws -> (images: [PulledImage], topDescriptor: Descriptor, topIndex: ImageIndex?) {
+        let topDescriptor = Descriptor(mediaType: top.document.mediaType, digest: top.digest.description, size: Int64(top.document.bytes.count))
+        switch top.document.content {
+        case .image(let manifest):
+            if let platform { try await verifyPlatform(platform, of: manifest, reference: reference, source: top.source, operation: .pullImage) }
+            return ([PulledImage(descriptor: topDescriptor, fetched: top, manifest: manifest)], topDescriptor, nil)
+        case .index(let index) where allPlatforms:
+            // Fetched like blobs, a few at a time (an index may list dozens of platforms), then put back in the
+            // index's order.
+            let fetched = try await transferConcurrently(Array(index.manifests.enumerated())) { i, entry in
+                (i, entry, try await self.fetchManifest(reference, descriptor: entry, from: top.source))
+            }
+            let images = try fetched.sorted { $0.0 < $1.0 }.map { _, descriptor, fetched in
+                guard case .image(let manifest) = fetched.document.content else {
+                    throw RegistryError(.manifest, operation: .pullImage, registry: reference.registry, message: "nested indexes are not supported (\(descriptor.digest))")
+                }
+                return PulledImage(descriptor: descriptor, fetched: fetched, manifest: manifest)
+            }
+            return (images, topDescriptor, index)
+        case .index:
+            let resolved = try await resolveImage(reference, platform: platform)
+            return ([PulledImage(descriptor: resolved.descriptor, fetched: resolved.image, manifest: resolved.manifest)], resolved.descriptor, nil)
+        }
+    }
+
+    /// Writes the image manifests and the index (when kept whole) into the layout, converted to OCI unless
+    /// `preserveDigests`; returns the descriptor for `index.json`.
+    private func writeManifests(
+        _ images: [PulledImage], top: FetchedManifest, topDescriptor: Descriptor, topIndex: ImageIndex?, into layout: OCILayout,
+        preserveDigests: Bool
+    ) throws -> Descriptor {
         var replacements: [String: Descriptor] = [:]
         for image in images {
             if !preserveDigests,
@@ -113,25 +130,15 @@ extension RegistryClient {
                 try layout.writeBlob(image.fetched.document.bytes, digest: image.fetched.digest)
             }
         }
-        var descriptor = replacements[topDescriptor.digest] ?? topDescriptor
-        if let topIndex {
-            if !preserveDigests,
-                let converted = try OCIConversion.convert(topIndex, mediaType: top.document.mediaType, original: topDescriptor, replacements: replacements)
-            {
-                try layout.writeBlob(converted.bytes, digest: try converted.descriptor.parsedDigest())
-                descriptor = converted.descriptor
-            } else {
-                try layout.writeBlob(top.document.bytes, digest: top.digest)
-            }
+        guard let topIndex else { return replacements[topDescriptor.digest] ?? topDescriptor }
+        if !preserveDigests,
+            let converted = try OCIConversion.convert(topIndex, mediaType: top.document.mediaType, original: topDescriptor, replacements: replacements)
+        {
+            try layout.writeBlob(converted.bytes, digest: try converted.descriptor.parsedDigest())
+            return converted.descriptor
         }
-        if let tag = reference.tag {
-            descriptor.annotations = (descriptor.annotations ?? [:]).merging([OCILayout.refNameAnnotation: tag]) { $1 }
-        }
-        try layout.add(descriptor)
-        return PullResult(
-            reference: reference, descriptor: descriptor, convertedFrom: descriptor.digest == topDescriptor.digest ? nil : topDescriptor.digest,
-            platforms: images.map { $0.descriptor.platform ?? PlatformSelector.implicitPlatform }, blobs: blobs.count,
-            cachedBlobs: cachedCount, bytes: bytes, source: top.source)
+        try layout.writeBlob(top.document.bytes, digest: top.digest)
+        return replacements[topDescriptor.digest] ?? topDescriptor
     }
 
     /// The config and layer blobs of `manifests`, each once, foreign layers left out: they are not served by the
@@ -162,40 +169,21 @@ extension RegistryClient {
         into layout: OCILayout? = nil
     ) async throws -> (cached: Int, bytes: Int64) {
         let sources = [source] + pullSources(for: reference).filter { $0 != source }
-        let limit = max(1, options.maxConcurrentTransfers)
-        var cachedCount = 0
-        var bytes: Int64 = 0
-        try await withThrowingTaskGroup(of: Bool.self) { group in
-            var iterator = blobs.makeIterator()
-            func addNext() throws -> Bool {
-                guard let blob = iterator.next() else { return false }
-                let digest: Digest
-                do { digest = try blob.parsedDigest() } catch {
-                    throw RegistryError(.manifest, operation: "pull_image", registry: reference.registry, message: "the manifest names an invalid blob digest: \(error)")
+        let pairs = try blobsWithDigests(blobs, operation: .pullImage, registry: reference.registry)
+        let cachedFlags = try await transferConcurrently(pairs) { blob, digest in
+            let wasCached = self.cache.lookup(digest, size: blob.size) != nil
+            let path = try await self.fetchBlob(reference, digest: digest, size: blob.size, sources: sources, progress: progress)
+            if let layout {
+                // A file already there under this name is kept only when it is the blob.
+                layout.removeUnverifiedBlob(digest, size: blob.size)
+                do {
+                    try layout.placeBlob(digest, from: path)
+                } catch {
+                    throw RegistryError(.blob, operation: .pullImage, registry: reference.registry, message: "cannot write \(digest) into \(layout.path): \(error)")
                 }
-                bytes += blob.size
-                group.addTask {
-                    let wasCached = self.cache.lookup(digest, size: blob.size) != nil
-                    let path = try await self.fetchBlob(reference, digest: digest, size: blob.size, sources: sources, progress: progress)
-                    if let layout {
-                        // A file already there under this name is kept only when it is the blob.
-                        layout.removeUnverifiedBlob(digest, size: blob.size)
-                        do {
-                            try layout.placeBlob(digest, from: path)
-                        } catch {
-                            throw RegistryError(.blob, operation: "pull_image", registry: reference.registry, message: "cannot write \(digest) into \(layout.path): \(error)")
-                        }
-                    }
-                    return wasCached
-                }
-                return true
             }
-            for _ in 0..<limit { guard try addNext() else { break } }
-            while let wasCached = try await group.next() {
-                if wasCached { cachedCount += 1 }
-                _ = try addNext()
-            }
+            return wasCached
         }
-        return (cachedCount, bytes)
+        return (cachedFlags.filter { $0 }.count, blobs.reduce(0) { $0 + $1.size })
     }
 }

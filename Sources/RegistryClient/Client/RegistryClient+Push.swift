@@ -22,9 +22,9 @@ public struct PushResult: Sendable {
 /// Where a push finds its content: an OCI layout, or blobs already in the cache (copy).
 struct PushContent: Sendable {
     /// The top-level manifest or index.
-    let top: (bytes: [UInt8], digest: Digest, mediaType: String)
+    let top: ManifestBytes
     /// The image manifests (for an index: each child; for an image: itself), bytes and parsed.
-    let images: [(bytes: [UInt8], digest: Digest, mediaType: String, manifest: ImageManifest)]
+    let images: [ImageContent]
     /// The local file of a blob.
     let file: @Sendable (Digest) throws -> String
     /// Repositories of the destination registry known to hold a blob.
@@ -52,10 +52,10 @@ extension RegistryClient {
         do { document = try ManifestDocument(bytes: bytes, contentType: descriptor.mediaType) } catch {
             throw LayoutError.malformed("\(directory): the manifest \(digest) is not usable: \(error)")
         }
-        var images: [(bytes: [UInt8], digest: Digest, mediaType: String, manifest: ImageManifest)] = []
+        var images: [ImageContent] = []
         switch document.content {
         case .image(let manifest):
-            images = [(bytes, digest, document.mediaType, manifest)]
+            images = [ImageContent(document, digest: digest, manifest: manifest)]
         case .index(let index):
             for entry in index.manifests {
                 let (childBytes, childDigest) = try layout.verifiedManifest(entry)
@@ -63,7 +63,7 @@ extension RegistryClient {
                 guard case .image(let manifest) = child.content else {
                     throw LayoutError.malformed("\(directory): nested indexes are not supported (\(entry.digest))")
                 }
-                images.append((childBytes, childDigest, child.mediaType, manifest))
+                images.append(ImageContent(child, digest: childDigest, manifest: manifest))
             }
         }
         let cache = self.cache
@@ -75,7 +75,7 @@ extension RegistryClient {
             }
         }
         let content = PushContent(
-            top: (bytes, digest, document.mediaType), images: images,
+            top: ManifestBytes(document, digest: digest), images: images,
             file: { [sizes] digest in
                 guard layout.hasBlob(digest), let size = sizes[digest] else { throw LayoutError.missingBlob(digest.description, directory) }
                 return try layout.blobForUpload(digest, size: size)
@@ -94,25 +94,25 @@ extension RegistryClient {
         progress: any ProgressReporter = SilentProgress()
     ) async throws -> PushResult {
         let top = try await getManifest(source)
-        var images: [(bytes: [UInt8], digest: Digest, mediaType: String, manifest: ImageManifest)] = []
-        var root = (bytes: top.document.bytes, digest: top.digest, mediaType: top.document.mediaType)
+        var images: [ImageContent] = []
+        var root = ManifestBytes(top.document, digest: top.digest)
         switch top.document.content {
         case .image(let manifest):
-            if let platform { try await verifyPlatform(platform, of: manifest, reference: source, source: top.source, operation: "copy") }
-            images = [(top.document.bytes, top.digest, top.document.mediaType, manifest)]
+            if let platform { try await verifyPlatform(platform, of: manifest, reference: source, source: top.source, operation: .copy) }
+            images = [ImageContent(top.document, digest: top.digest, manifest: manifest)]
         case .index(let index):
             if allPlatforms {
                 for entry in index.manifests {
                     let child = try await fetchManifest(source, descriptor: entry, from: top.source)
                     guard case .image(let manifest) = child.document.content else {
-                        throw RegistryError(.manifest, operation: "copy", registry: source.registry, message: "nested indexes are not supported (\(entry.digest))")
+                        throw RegistryError(.manifest, operation: .copy, registry: source.registry, message: "nested indexes are not supported (\(entry.digest))")
                     }
-                    images.append((child.document.bytes, child.digest, child.document.mediaType, manifest))
+                    images.append(ImageContent(child.document, digest: child.digest, manifest: manifest))
                 }
             } else {
                 let resolved = try await resolveImage(source, platform: platform)
-                images = [(resolved.image.document.bytes, resolved.image.digest, resolved.image.document.mediaType, resolved.manifest)]
-                root = (resolved.image.document.bytes, resolved.image.digest, resolved.image.document.mediaType)
+                images = [ImageContent(resolved.image.document, digest: resolved.image.digest, manifest: resolved.manifest)]
+                root = images[0].stored
             }
         }
         let sameRegistry = ServerAddress.matches(source.registry, destination.registry)
@@ -135,16 +135,14 @@ extension RegistryClient {
             top: root, images: images,
             file: { digest in
                 if let path = cache.lookup(digest) { return path }
-                throw RegistryError(.blob, operation: "copy", registry: source.registry, message: "blob \(digest) is not in the cache")
+                throw RegistryError(.blob, operation: .copy, registry: source.registry, message: "blob \(digest) is not in the cache")
             },
             mountCandidates: { digest in
                 (sameRegistry ? [source.repository] : []) + cache.origins(digest).filter { $0.registry == registry }.map(\.repository)
             })
-        do {
-            return try await push(content, to: destination, progress: progress, fetchMissing: { [self] digest, size in
-                try await fetchBlob(source, digest: digest, size: size, sources: sources, progress: SilentProgress())
-            })
-        }
+        return try await push(content, to: destination, progress: progress, fetchMissing: { [self] digest, size in
+            try await fetchBlob(source, digest: digest, size: size, sources: sources, progress: SilentProgress())
+        })
     }
 
     /// Pushes content: blobs (in parallel, bounded), image manifests by digest, then the top level under the tag.
@@ -152,50 +150,52 @@ extension RegistryClient {
         _ content: PushContent, to reference: ImageReference, progress: any ProgressReporter,
         fetchMissing: (@Sendable (Digest, Int64) async throws -> String)? = nil
     ) async throws -> PushResult {
-        let session = try await session(for: reference.registry, repository: reference.repository, operation: "push_image")
+        let session = try await session(for: reference.registry, repository: reference.repository, operation: .pushImage)
+        let outcomes = try await pushBlobs(of: content, session, to: reference, progress: progress, fetchMissing: fetchMissing)
+        try await pushManifests(of: content, session, to: reference)
+        return PushResult(reference: reference, top: content.top, outcomes: outcomes)
+    }
+
+    /// Uploads (or finds, or mounts) every blob the content's images name; returns each blob's outcome and size.
+    private func pushBlobs(
+        of content: PushContent, _ session: RegistrySession, to reference: ImageReference, progress: any ProgressReporter,
+        fetchMissing: (@Sendable (Digest, Int64) async throws -> String)?
+    ) async throws -> [(BlobUploadOutcome, Int64)] {
         let blobs = transferableBlobs(of: content.images.map(\.manifest))
-        let outcomes = try await withThrowingTaskGroup(of: (BlobUploadOutcome, Int64).self) { group in
-            var iterator = blobs.makeIterator()
-            func addNext() throws -> Bool {
-                guard let blob = iterator.next() else { return false }
-                let digest: Digest
-                do { digest = try blob.parsedDigest() } catch {
-                    throw RegistryError(.manifest, operation: "push_image", registry: reference.registry, message: "a manifest names an invalid blob digest: \(error)")
-                }
-                group.addTask {
-                    // A blob the registry has or can mount needs no local file (a copy within a registry).
-                    let obtain: @Sendable () async throws -> String = {
-                        if let path = try? content.file(digest) { return path }
-                        if let fetchMissing { return try await fetchMissing(digest, blob.size) }
-                        return try content.file(digest)
-                    }
-                    let outcome = try await self.uploadBlob(
-                        session, repository: reference.repository, digest: digest, size: blob.size, file: obtain,
-                        mountCandidates: content.mountCandidates(digest), progress: progress)
-                    return (outcome, blob.size)
-                }
-                return true
+        let pairs = try blobsWithDigests(blobs, operation: .pushImage, registry: reference.registry)
+        return try await transferConcurrently(pairs) { blob, digest in
+            // A blob the registry has or can mount needs no local file (a copy within a registry).
+            let obtain: @Sendable () async throws -> String = {
+                if let path = try? content.file(digest) { return path }
+                if let fetchMissing { return try await fetchMissing(digest, blob.size) }
+                return try content.file(digest)
             }
-            for _ in 0..<max(1, options.maxConcurrentTransfers) { guard try addNext() else { break } }
-            var results: [(BlobUploadOutcome, Int64)] = []
-            while let result = try await group.next() {
-                results.append(result)
-                _ = try addNext()
-            }
-            return results
+            let outcome = try await self.uploadBlob(
+                session, repository: reference.repository, digest: digest, size: blob.size, file: obtain,
+                mountCandidates: content.mountCandidates(digest), progress: progress)
+            return (outcome, blob.size)
         }
-        // An index's image manifests go up by digest before the index that names them.
+    }
+
+    /// Puts the manifests once their blobs are there: an index's image manifests by digest before the index that
+    /// names them, and the tag last, so that until then nothing names the new content.
+    private func pushManifests(of content: PushContent, _ session: RegistrySession, to reference: ImageReference) async throws {
         if MediaType.indexes.contains(content.top.mediaType) {
             for image in content.images {
                 try await putManifest(
-                    session, repository: reference.repository, reference: image.digest.description, bytes: image.bytes,
-                    mediaType: image.mediaType)
+                    session, repository: reference.repository, reference: image.stored.digest.description,
+                    bytes: image.stored.bytes, mediaType: image.stored.mediaType)
             }
         }
-        // The tag goes last: until now nothing named the new content.
         try await putManifest(
             session, repository: reference.repository, reference: reference.tag ?? content.top.digest.description,
             bytes: content.top.bytes, mediaType: content.top.mediaType)
+    }
+}
+
+extension PushResult {
+    /// The result of a push that put `top` and transferred blobs with these outcomes and sizes.
+    init(reference: ImageReference, top: ManifestBytes, outcomes: [(BlobUploadOutcome, Int64)]) {
         var uploaded = 0, mounted = 0, existed = 0
         var bytes: Int64 = 0
         for (outcome, size) in outcomes {
@@ -207,8 +207,8 @@ extension RegistryClient {
                 bytes += size
             }
         }
-        return PushResult(
-            reference: reference, digest: content.top.digest.description, mediaType: content.top.mediaType,
+        self.init(
+            reference: reference, digest: top.digest.description, mediaType: top.mediaType,
             uploaded: uploaded, mounted: mounted, existed: existed, bytes: bytes)
     }
 }

@@ -6,8 +6,8 @@ extension RegistryClient {
     /// - Parameters:
     ///   - file: produces the local file holding the blob; called only when the blob must be uploaded.
     ///   - mountCandidates: repositories of the same registry that hold the blob (a cross-repository mount is
-    ///     tried from each, in order; the registry answers 201 when it mounted, 202 when it opened an upload
-    ///     instead).
+    ///     asked from the first other than `repository`; the registry answers 201 when it mounted, 202 when it
+    ///     opened an upload instead).
     /// - Throws: `RegistryError`.
     func uploadBlob(
         _ session: RegistrySession, repository: String, digest: Digest, size: Int64,
@@ -15,31 +15,20 @@ extension RegistryClient {
     ) async throws -> BlobUploadOutcome {
         let label = String(digest.encoded.prefix(12))
         let target = Scope.repository(repository, actions: ["pull", "push"])
-        let head = try await perform(session, operation: "push_image", scopes: [target], accept: [404]) {
-            HTTPRequest(method: .head, url: session.url("/v2/\(repository)/blobs/\(digest)"), timeout: 60)
+        let head = try await perform(session, operation: .pushImage, scopes: [target], accept: [404]) {
+            HTTPRequest(method: .head, url: session.url(.blob(repository, digest.description)), timeout: 60)
         }
         if head.status == 200 {
             progress.finished(label, cached: true)
             cache.recordOrigin(digest, registry: ServerAddress.host(of: session.displayName), repository: repository)
             return .existed
         }
-        var location: String?
-        for source in mountCandidates where source != repository {
-            let query = "mount=\(digest)&from=\(FormEncoding.escape(source))"
-            let response = try await perform(
-                session, operation: "push_image", scopes: [target, Scope.repository(source, actions: ["pull"])]
-            ) {
-                HTTPRequest(method: .post, url: session.url("/v2/\(repository)/blobs/uploads/?\(query)"), body: .bytes([]), timeout: 60)
-            }
-            if response.status == 201 {
-                explain("\(digest) mounted from \(source) into \(repository)")
-                cache.recordOrigin(digest, registry: ServerAddress.host(of: session.displayName), repository: repository)
-                progress.finished(label, cached: true)
-                return .mounted(from: source)
-            }
-            location = response.headers["Location"]
-            break
+        let mount = try await mountBlob(session, repository: repository, digest: digest, from: mountCandidates)
+        if let source = mount.from {
+            progress.finished(label, cached: true)
+            return .mounted(from: source)
         }
+        var location = mount.location
         // Only now is the content needed (a copy fetches it into the cache on demand).
         let file = try await obtainFile()
         progress.started(label, total: size)
@@ -59,7 +48,27 @@ extension RegistryClient {
                 location = nil
             }
         }
-        throw RegistryError(.blob, operation: "push_image", registry: session.displayName, message: "the upload of \(digest) failed three times")
+        throw RegistryError(.blob, operation: .pushImage, registry: session.displayName, message: "the upload of \(digest) failed three times")
+    }
+
+    /// Asks the registry to mount the blob from the first of `candidates` (other repositories of the same
+    /// registry known to hold it). A registry that cannot mount opens an upload session instead (202), which the
+    /// upload then uses.
+    /// - Returns: the repository mounted from, or the location of the upload session opened instead.
+    private func mountBlob(
+        _ session: RegistrySession, repository: String, digest: Digest, from candidates: [String]
+    ) async throws -> (from: String?, location: String?) {
+        guard let source = candidates.first(where: { $0 != repository }) else { return (nil, nil) }
+        let target = Scope.repository(repository, actions: ["pull", "push"])
+        let response = try await perform(
+            session, operation: .pushImage, scopes: [target, Scope.repository(source, actions: ["pull"])]
+        ) {
+            HTTPRequest(method: .post, url: session.url(.mount(repository, digest: digest.description, from: source)), body: .bytes([]), timeout: 60)
+        }
+        guard response.status == 201 else { return (nil, response.headers["Location"]) }
+        explain("\(digest) mounted from \(source) into \(repository)")
+        cache.recordOrigin(digest, registry: ServerAddress.host(of: session.displayName), repository: repository)
+        return (source, nil)
     }
 
     /// One upload session: monolithic PUT for small blobs, PATCH chunks for large ones, resuming from the
@@ -71,85 +80,88 @@ extension RegistryClient {
         let scopes: ScopeSet = [Scope.repository(repository, actions: ["pull", "push"])]
         var location = location
         if location == nil {
-            let started = try await perform(session, operation: "push_image", scopes: scopes) {
-                HTTPRequest(method: .post, url: session.url("/v2/\(repository)/blobs/uploads/"), body: .bytes([]), timeout: 60)
+            let started = try await perform(session, operation: .pushImage, scopes: scopes) {
+                HTTPRequest(method: .post, url: session.url(.uploads(repository)), body: .bytes([]), timeout: 60)
             }
             location = started.headers["Location"]
         }
-        guard var current = location else {
-            throw RegistryError(.blob, operation: "push_image", registry: session.displayName, message: "\(session.displayName) opened an upload without a Location header")
+        guard let opened = location else {
+            throw RegistryError(.blob, operation: .pushImage, registry: session.displayName, message: "\(session.displayName) opened an upload without a Location header")
         }
-        var requests = 0
-        var offset: Int64 = 0
-        // Status checks in a row without a chunk landing: bounded, so a registry that keeps failing ends the push.
-        var interruptions = 0
         // Small blobs go up in one PUT; larger ones in PATCH chunks, so an interrupted upload resumes from the
         // last chunk the registry acknowledged.
-        if size > options.monolithicUploadLimit {
-            while offset < size {
-                let length = min(max(1, options.uploadChunkSize), size - offset)
-                let from = offset
-                var headers = HTTPHeaders()
-                headers.add("Content-Type", "application/octet-stream")
-                headers.add("Content-Range", "\(from)-\(from + length - 1)")
-                let body = MeteredBodySource(base: try FileBodySource(path: file, offset: from, length: length), start: from, meter: meter)
-                let url = try uploadURL(session, current)
-                requests += 1
-                let response: HTTPResponse
-                do {
-                    // 416 (out of order) and 400/404 (distribution's BLOB_UPLOAD_INVALID for a stale upload state
-                    // after a lost response) are answers to act on, not failures.
-                    // A connection cut mid-chunk may have delivered part of it, and resending the chunk from
-                    // `from` would put bytes at the wrong offset (docker-registry appends a PATCH whatever its
-                    // Content-Range says): ask the registry how far it got instead of retrying blindly.
-                    response = try await perform(
-                        session, operation: "push_image", scopes: scopes, accept: [400, 404, 416],
-                        beforeRetry: { if $0 == nil { throw ChunkInterrupted() } }
-                    ) {
-                        HTTPRequest(method: .patch, url: url, headers: headers, body: .source(body))
-                    }
-                } catch let error where error is ChunkInterrupted || (error as? RegistryError).map({ $0.isRetryable || $0.type == .network }) == true {
-                    interruptions += 1
-                    if interruptions > max(1, options.retry.maxAttempts) {
-                        throw error is ChunkInterrupted
-                            ? RegistryError(.network, operation: "push_image", registry: session.displayName, message: "the upload of \(digest) to \(session.displayName) broke off mid-chunk \(interruptions) times in a row; check the network and try again")
-                            : error
-                    }
-                    (current, offset) = try await uploadStatus(session, scopes: scopes, location: current, sent: offset)
-                    meter.set(to: offset)
-                    continue
-                }
-                if [400, 404, 416].contains(response.status) {
-                    interruptions += 1
-                    if interruptions > max(1, options.retry.maxAttempts) {
-                        throw RegistryError.from(response, operation: "push_image", registry: session.displayName, authenticated: session.authenticated)
-                    }
-                    (current, offset) = try await uploadStatus(session, scopes: scopes, location: current, sent: offset)
-                    meter.set(to: offset)
-                    continue
-                }
-                interruptions = 0
-                current = response.headers["Location"] ?? current
-                offset = from + length
-                meter.set(to: offset)
-            }
-            let url = try uploadURL(session, current, digest: digest)
-            requests += 1
-            try await finishUpload(session, scopes: scopes, repository: repository, digest: digest, sent: offset) {
-                HTTPRequest(method: .put, url: url, body: .bytes([]))
-            }
-        } else {
+        guard size > options.monolithicUploadLimit else {
             var headers = HTTPHeaders()
             headers.add("Content-Type", "application/octet-stream")
             let body = MeteredBodySource(base: try FileBodySource(path: file), start: 0, meter: meter)
-            let url = try uploadURL(session, current, digest: digest)
-            requests += 1
+            let url = try uploadURL(session, opened, digest: digest)
             try await finishUpload(session, scopes: scopes, repository: repository, digest: digest, sent: 0) {
                 HTTPRequest(method: .put, url: url, headers: headers, body: .source(body))
             }
             meter.set(to: size)
+            return 1
         }
-        return requests
+        let sent = try await uploadChunks(session, scopes: scopes, digest: digest, size: size, file: file, location: opened, meter: meter)
+        let url = try uploadURL(session, sent.location, digest: digest)
+        try await finishUpload(session, scopes: scopes, repository: repository, digest: digest, sent: sent.offset) {
+            HTTPRequest(method: .put, url: url, body: .bytes([]))
+        }
+        return sent.requests + 1
+    }
+
+    /// Sends the blob in PATCH chunks of `uploadChunkSize`. After an interruption (a connection cut mid-chunk, or
+    /// 416/400/404 for an upload state the registry no longer agrees with) it asks the registry how far it got
+    /// and goes on from there; too many interruptions in a row end the push.
+    /// - Returns: the requests sent, the upload's last location (the closing PUT goes there) and the bytes sent.
+    private func uploadChunks(
+        _ session: RegistrySession, scopes: ScopeSet, digest: Digest, size: Int64, file: String, location: String,
+        meter: UploadMeter
+    ) async throws -> (requests: Int, location: String, offset: Int64) {
+        var current = location
+        var requests = 0
+        var offset: Int64 = 0
+        // Status checks in a row without a chunk landing: bounded, so a registry that keeps failing ends the push.
+        var interruptions = 0
+        while offset < size {
+            let length = min(max(1, options.uploadChunkSize), size - offset)
+            var headers = HTTPHeaders()
+            headers.add("Content-Type", "application/octet-stream")
+            headers.add("Content-Range", "\(offset)-\(offset + length - 1)")
+            let body = MeteredBodySource(base: try FileBodySource(path: file, offset: offset, length: length), start: offset, meter: meter)
+            let url = try uploadURL(session, current)
+            requests += 1
+            let failure: any Error
+            do {
+                // 416 (out of order) and 400/404 (distribution's BLOB_UPLOAD_INVALID for a stale upload state
+                // after a lost response) are answers to act on, not failures.
+                // A connection cut mid-chunk may have delivered part of it, and resending the chunk from
+                // `offset` would put bytes at the wrong offset (docker-registry appends a PATCH whatever its
+                // Content-Range says): ask the registry how far it got instead of retrying blindly.
+                let response = try await perform(
+                    session, operation: .pushImage, scopes: scopes, accept: [400, 404, 416],
+                    beforeRetry: { if $0 == nil { throw ChunkInterrupted() } }
+                ) {
+                    HTTPRequest(method: .patch, url: url, headers: headers, body: .source(body))
+                }
+                guard [400, 404, 416].contains(response.status) else {
+                    interruptions = 0
+                    current = response.headers["Location"] ?? current
+                    offset += length
+                    meter.set(to: offset)
+                    continue
+                }
+                failure = RegistryError.from(response, operation: .pushImage, registry: session.displayName, authenticated: session.authenticated)
+            } catch let error where error is ChunkInterrupted || (error as? RegistryError).map({ $0.isRetryable || $0.type == .network }) == true {
+                failure = error is ChunkInterrupted
+                    ? RegistryError(.network, operation: .pushImage, registry: session.displayName, message: "the upload of \(digest) to \(session.displayName) broke off mid-chunk \(interruptions + 1) times in a row; check the network and try again")
+                    : error
+            }
+            interruptions += 1
+            if interruptions > max(1, options.retry.maxAttempts) { throw failure }
+            (current, offset) = try await uploadStatus(session, scopes: scopes, location: current, sent: offset)
+            meter.set(to: offset)
+        }
+        return (requests, current, offset)
     }
 
     /// Sends the PUT that closes an upload. When it is refused as a stale or unknown session (its response may
@@ -159,18 +171,18 @@ extension RegistryClient {
         _ session: RegistrySession, scopes: ScopeSet, repository: String, digest: Digest, sent: Int64,
         make: () throws -> HTTPRequest
     ) async throws {
-        let response = try await perform(session, operation: "push_image", scopes: scopes, accept: [400, 404], make: make)
+        let response = try await perform(session, operation: .pushImage, scopes: scopes, accept: [400, 404], make: make)
         guard response.status == 400 || response.status == 404 else { return }
         // A rejection of the bytes themselves is no lost session: uploading them again cannot help.
-        let answer = RegistryError.from(response, operation: "push_image", registry: session.displayName, authenticated: true)
+        let answer = RegistryError.from(response, operation: .pushImage, registry: session.displayName, authenticated: true)
         if let code = answer.code, ["DIGEST_INVALID", "SIZE_INVALID"].contains(code) {
             throw RegistryError(
-                .blob, operation: "push_image", registry: session.displayName,
+                .blob, operation: .pushImage, registry: session.displayName,
                 message: "\(session.displayName) rejected blob \(digest) (\(code)): the bytes sent do not match that digest; the local copy of the blob was altered, so pull the image again",
                 code: code, status: response.status)
         }
-        let head = try await perform(session, operation: "push_image", scopes: scopes, accept: [404]) {
-            HTTPRequest(method: .head, url: session.url("/v2/\(repository)/blobs/\(digest)"), timeout: 60)
+        let head = try await perform(session, operation: .pushImage, scopes: scopes, accept: [404]) {
+            HTTPRequest(method: .head, url: session.url(.blob(repository, digest.description)), timeout: 60)
         }
         if head.status != 200 { throw UploadSessionLost(sent: sent) }
     }
@@ -179,7 +191,7 @@ extension RegistryClient {
     /// `Range: 0-N`). A lost session (404) throws `UploadSessionLost` so the caller starts over.
     private func uploadStatus(_ session: RegistrySession, scopes: ScopeSet, location: String, sent: Int64) async throws -> (String, Int64) {
         let url = try uploadURL(session, location)
-        let response = try await perform(session, operation: "push_image", scopes: scopes, accept: [400, 404]) {
+        let response = try await perform(session, operation: .pushImage, scopes: scopes, accept: [400, 404]) {
             HTTPRequest(method: .get, url: url, timeout: 60)
         }
         if response.status == 400 || response.status == 404 { throw UploadSessionLost(sent: sent) }
@@ -200,7 +212,7 @@ extension RegistryClient {
         var text = location.hasPrefix("/") ? "\(session.origin.scheme)://\(session.origin.hostAndPort)\(location)" : location
         if let digest { text += (text.contains("?") ? "&" : "?") + "digest=\(digest)" }
         guard let url = URL(string: text), url.scheme == "http" || url.scheme == "https" else {
-            throw RegistryError(.blob, operation: "push_image", registry: session.displayName, message: "\(session.displayName) gave an upload location that is not a URL")
+            throw RegistryError(.blob, operation: .pushImage, registry: session.displayName, message: "\(session.displayName) gave an upload location that is not a URL")
         }
         return url
     }
@@ -209,8 +221,8 @@ extension RegistryClient {
     func putManifest(_ session: RegistrySession, repository: String, reference: String, bytes: [UInt8], mediaType: String) async throws {
         var headers = HTTPHeaders()
         headers.add("Content-Type", mediaType)
-        _ = try await perform(session, operation: "push_image", scopes: [Scope.repository(repository, actions: ["pull", "push"])]) {
-            HTTPRequest(method: .put, url: session.url("/v2/\(repository)/manifests/\(reference)"), headers: headers, body: .bytes(bytes), timeout: 120)
+        _ = try await perform(session, operation: .pushImage, scopes: [Scope.repository(repository, actions: ["pull", "push"])]) {
+            HTTPRequest(method: .put, url: session.url(.manifest(repository, reference)), headers: headers, body: .bytes(bytes), timeout: 120)
         }
     }
 }

@@ -82,7 +82,7 @@ public final class RegistryClient: Sendable {
     /// The session for a repository of a registry: the registry's working origin (https, or plain http for
     /// loopback and insecure registries when https fails) and an authenticator with the credentials discovery
     /// finds for that repository, so that `copy` between two namespaces pushes with the destination's.
-    func session(for registry: String, repository: String?, operation: String) async throws -> RegistrySession {
+    func session(for registry: String, repository: String?, operation: RegistryError.Operation) async throws -> RegistrySession {
         let key = ServerAddress.host(of: registry)
         let sessionKey = Self.sessionKey(host: key, repository: repository)
         if let existing = sessions.withLock({ $0[sessionKey] }) { return existing }
@@ -93,37 +93,20 @@ public final class RegistryClient: Sendable {
         } catch {
             throw RegistryError.from(error, operation: operation, registry: registry)
         }
-        var lastError: (any Error)?
-        for origin in endpoint.candidates {
-            do {
-                // A registry answers /v2/ at once; waiting long for it only delays the error a user needs.
-                let ping = try await transport.send(HTTPRequest(url: RegistryEndpoint.url(origin, "/v2/"), timeout: 10))
-                // A registry answers /v2/ with 200 or 401; anything else (a TLS port's 400 to plain http, a web
-                // server's 404) means this origin is not the way in, unless no other is left.
-                if !(ping.isSuccess || ping.status == 401), origin != endpoint.candidates.last {
-                    lastError = RegistryError.from(ping, operation: operation, registry: registry)
-                    continue
-                }
-                explain("\(registry): using \(origin)")
-                let preset = presetAuthenticators.withLock { $0[key] }
-                let credentials = preset == nil ? discover(key, repository: repository) : nil
-                let authenticator = preset ?? RegistryAuthenticator(
-                    registry: origin, credentials: credentials, client: transport, cache: tokenCache,
-                    allowPlainHTTP: endpoint.allowsPlainHTTP, clientID: options.clientID, explain: options.explain)
-                let session = RegistrySession(
-                    host: apiHost, displayName: registry, origin: origin, authenticator: authenticator,
-                    authenticated: preset != nil || !(credentials?.isEmpty ?? true))
-                sessions.withLock { $0[sessionKey] = session }
-                return session
-            } catch let error as HTTPClientError {
-                explain("\(registry): \(origin) failed: \(error)")
-                lastError = error
-                // A host that connects but stays silent (or never connects) would keep every other scheme on
-                // the same port waiting too.
-                if error.kind == .timeout { break }
-            }
-        }
-        throw RegistryError.from(lastError ?? HTTPClientError(.connection, "no address to try"), operation: operation, registry: registry)
+        let answer = try await RegistryPing.find(
+            endpoint, client: transport, operation: operation, registry: registry,
+            explain: options.explain.map { sink in { @Sendable line in sink("\(registry): \(line)") } })
+        explain("\(registry): using \(answer.origin)")
+        let preset = presetAuthenticators.withLock { $0[key] }
+        let credentials = preset == nil ? discover(key, repository: repository) : nil
+        let authenticator = preset ?? RegistryAuthenticator(
+            registry: answer.origin, credentials: credentials, client: transport, cache: tokenCache,
+            allowPlainHTTP: endpoint.allowsPlainHTTP, clientID: options.clientID, explain: options.explain)
+        let session = RegistrySession(
+            host: apiHost, displayName: registry, origin: answer.origin, authenticator: authenticator,
+            authenticated: preset != nil || !(credentials?.isEmpty ?? true))
+        sessions.withLock { $0[sessionKey] = session }
+        return session
     }
 
     /// The credentials for a registry. A source that fails (a malformed config.json, a broken helper) does
@@ -148,7 +131,7 @@ public final class RegistryClient: Sendable {
     /// - Parameters:
     ///   - accept: statuses that are answers rather than errors (404 for a HEAD that asks whether a blob exists).
     func perform(
-        _ session: RegistrySession, operation: String, scopes: ScopeSet, accept: Set<Int> = [],
+        _ session: RegistrySession, operation: RegistryError.Operation, scopes: ScopeSet, accept: Set<Int> = [],
         sink: (any HTTPBodySink)? = nil, beforeRetry: ((HTTPResponse?) throws -> Void)? = nil,
         make: () throws -> HTTPRequest
     ) async throws -> HTTPResponse {

@@ -16,7 +16,7 @@ struct RegistrySession: Sendable {
     let authenticated: Bool
 
     /// The URL of an API path.
-    func url(_ path: String) -> URL {
+    func url(_ path: RegistryPath) -> URL {
         RegistryEndpoint.url(origin, path)
     }
 }
