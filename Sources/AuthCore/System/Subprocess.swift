@@ -109,9 +109,10 @@ public struct Subprocess: Sendable {
         var pid: pid_t = 0
         var spawned = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
         // ETXTBSY: another thread of this process was writing an executable (a helper just installed, a test's
-        // script) when some fork inherited its descriptor; the window closes within milliseconds.
+        // script) when some fork inherited its descriptor. The window closes when that child execs: milliseconds
+        // usually, but seen past 300 ms on a machine loaded ten times over, so the retries span about 2.5 s.
         var delay: UInt32 = 5_000
-        for _ in 0..<6 where spawned == ETXTBSY {
+        for _ in 0..<9 where spawned == ETXTBSY {
             usleep(delay)
             delay *= 2
             spawned = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
