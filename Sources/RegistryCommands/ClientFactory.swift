@@ -1,5 +1,6 @@
 import AuthCore
 import RegistryClient
+import RegistryVocabulary
 
 /// Builds the registry client a command uses from its context and common options (`--insecure`, `--explain`).
 enum ClientFactory {
@@ -47,7 +48,7 @@ enum ClientFactory {
     /// Parses a reference with registry.json's `default_registry`.
     static func reference(_ text: String, context: CommandContext) throws -> ImageReference {
         let config = try RegistryConfig.load(environment: context.environment)
-        return try ImageReference.parse(text, defaultRegistry: config.defaultRegistry ?? ImageReference.dockerHub)
+        return try ImageReference.parse(text, defaultRegistry: config.defaultRegistry ?? DockerHub.registry)
     }
 
     /// The progress reporter for a command: bars on a terminal unless `--quiet`, nothing otherwise.

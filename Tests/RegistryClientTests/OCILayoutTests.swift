@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import RegistryClient
+import RegistryVocabulary
 
 @Suite struct OCILayoutTests {
     let dir = NSTemporaryDirectory() + "/ossb-layout-\(UUID().uuidString)"

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import RegistryVocabulary
 
 /// Gets access tokens from a registry's token server (registry-auth.md, "The bearer flow"):
 /// - holding an identity (refresh) token: the OAuth2 POST with `grant_type=refresh_token`, falling back to the

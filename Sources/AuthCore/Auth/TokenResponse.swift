@@ -1,4 +1,5 @@
 import FoundationEssentials
+import RegistryVocabulary
 
 /// A token server's answer, GET or OAuth2 POST form (registry-auth.md, "The bearer flow", step 5).
 public struct TokenResponse: Sendable, CustomStringConvertible {

@@ -1,4 +1,5 @@
 import Glibc
+import RegistryVocabulary
 
 /// `ossb-kubelet-credential-provider`: a kubelet credential provider plugin (the exec API
 /// `credentialprovider.kubelet.k8s.io/v1`) that answers with the credentials OSSB would use for the image's
@@ -55,8 +56,13 @@ public struct KubeletCredentialProvider: Sendable {
         if options.version { return HelperOutcome(stdout: "\(Self.name) (ossb-registry) \(OSSBVersion.current)\n") }
         do {
             let request = try CredentialProviderRequest(decoding: input)
-            guard let registry = ImageRegistryHost.of(request.image) else {
-                throw CredentialProviderError("the request's image is not an image reference; expected a name such as registry.example.com/team/app:tag")
+            let registry: String
+            do {
+                registry = try ImageReference.parse(request.image).registry
+            } catch {
+                // The image is kubelet's copy of a pod's text: printed only with control characters made visible.
+                throw CredentialProviderError(
+                    "the request's image is not an image reference (\(TerminalText.sanitized(error.description))); expected a name such as registry.example.com/team/app:tag")
             }
             var notes: [String] = []
             var auth: [String: Credentials] = [:]
