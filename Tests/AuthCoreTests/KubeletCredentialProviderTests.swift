@@ -70,6 +70,22 @@ import RegistryVocabulary
         #expect(recorder.asked == [try ImageReference.parse(image).registry], "the registry client's parser agrees")
     }
 
+    /// Docker Hub's credentials serve the image under the host name it spells: kubelet matches `auth` keys
+    /// against the image's host label by label and would not apply a `docker.io` key to `registry-1.docker.io/…`.
+    @Test(arguments: [
+        ("docker.io/library/nginx", "docker.io"), ("nginx", "docker.io"),
+        ("registry-1.docker.io/library/nginx", "registry-1.docker.io"), ("index.docker.io/team/app", "index.docker.io"),
+        ("127.0.0.1:5000/app", "127.0.0.1:5000"),
+    ])
+    func theAnswerIsKeyedAsKubeletMatchesIt(image: String, key: String) throws {
+        let known = Credentials(username: "hub-user", password: "hub-secret-4")
+        let recorder = Recorder(["docker.io": known, "127.0.0.1:5000": known])
+        let outcome = KubeletCredentialProvider(lookup: recorder.lookup).run(
+            arguments: [], input: request(image), environment: Environment())
+        let auth = try #require(try response(outcome)["auth"]?.objectValue)
+        #expect(auth.names == [key])
+    }
+
     /// Images the registry client would refuse are refused here too, instead of asking a store for the
     /// credentials of a host no pull can reach.
     @Test(arguments: [
