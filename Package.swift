@@ -22,7 +22,7 @@ let package = Package(
     ],
     targets: [
         // The registry's words: image references, digests, WWW-Authenticate challenges, scopes, Docker Hub's names.
-        // Imports nothing (RegistryVocabularyTests fail on any `import`): every helper links it through AuthCore,
+        // Imports nothing (VocabularyImportTests fail on any `import`): every helper links it through AuthCore,
         // and the fuzzers compile it on its own.
         .target(name: "RegistryVocabulary", path: "Sources/RegistryVocabulary"),
         .testTarget(name: "RegistryVocabularyTests", dependencies: ["RegistryVocabulary"], path: "Tests/RegistryVocabularyTests"),
