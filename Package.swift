@@ -6,6 +6,7 @@ import PackageDescription
 let package = Package(
     name: "ossb-registry",
     products: [
+        .library(name: "RegistryVocabulary", targets: ["RegistryVocabulary"]),
         .library(name: "AuthCore", targets: ["AuthCore"]),
         .library(name: "RegistryClient", targets: ["RegistryClient"]),
         .executable(name: "docker-credential-ossb-file", targets: ["docker-credential-ossb-file"]),
@@ -20,9 +21,15 @@ let package = Package(
         .executable(name: "docker-credential-ossb-secretservice", targets: ["docker-credential-ossb-secretservice"]),
     ],
     targets: [
-        // Credentials, stores, configuration files, the helper protocol. FoundationEssentials and Glibc only:
-        // every helper links it, and `import Foundation` would triple their start-up time.
-        .target(name: "AuthCore", path: "Sources/AuthCore"),
+        // The registry's words: image references, digests, WWW-Authenticate challenges, scopes, Docker Hub's names.
+        // Imports nothing (VocabularyImportTests fail on any `import`): every helper links it through AuthCore,
+        // and the fuzzers compile it on its own.
+        .target(name: "RegistryVocabulary", path: "Sources/RegistryVocabulary"),
+        .testTarget(name: "RegistryVocabularyTests", dependencies: ["RegistryVocabulary"], path: "Tests/RegistryVocabularyTests"),
+
+        // Credentials, stores, configuration files, the helper protocol, the token exchange. FoundationEssentials
+        // and Glibc only: every helper links it, and `import Foundation` would triple their start-up time.
+        .target(name: "AuthCore", dependencies: ["RegistryVocabulary"], path: "Sources/AuthCore"),
 
         // The desktop keyring (Secret Service) over libsecret, which also does the encrypted session, in its own
         // module so that only the helpers that use it load it.
@@ -49,16 +56,18 @@ let package = Package(
             name: "docker-credential-ossb", dependencies: ["AuthCore"], path: "helpers/docker-credential-ossb"),
 
         // The registry client: references, manifests, platforms, blobs, push. Not linked by any helper.
-        .target(name: "RegistryClient", dependencies: ["AuthCore", "HTTPTransport"], path: "Sources/RegistryClient"),
+        .target(
+            name: "RegistryClient", dependencies: ["RegistryVocabulary", "AuthCore", "HTTPTransport"],
+            path: "Sources/RegistryClient"),
         .testTarget(
-            name: "RegistryClientTests", dependencies: ["RegistryClient", "AuthCore", "OSSBTestSupport"],
+            name: "RegistryClientTests", dependencies: ["RegistryClient", "RegistryVocabulary", "AuthCore", "OSSBTestSupport"],
             path: "Tests/RegistryClientTests"),
 
         // Lays out Kubernetes secret volumes as kubelet does, from the committed kubectl fixtures; both test
         // targets use it.
         .target(name: "KubernetesTestSupport", path: "Tests/KubernetesTestSupport"),
         .testTarget(
-            name: "AuthCoreTests", dependencies: ["AuthCore", "KubernetesTestSupport", "OSSBTestSupport"],
+            name: "AuthCoreTests", dependencies: ["AuthCore", "RegistryVocabulary", "KubernetesTestSupport", "OSSBTestSupport"],
             path: "Tests/AuthCoreTests"),
         .executableTarget(
             name: "docker-credential-ossb-secretservice", dependencies: ["AuthCore", "SecretServiceStore"],
@@ -93,16 +102,16 @@ let package = Package(
             path: "Tests/CloudAuthTests"),
         // The `ossb-registry` command's code (login, logout), testable in-process; the executable is thin.
         .target(
-            name: "RegistryCommands", dependencies: ["AuthCore", "HTTPTransport", "RegistryClient"],
+            name: "RegistryCommands", dependencies: ["RegistryVocabulary", "AuthCore", "HTTPTransport", "RegistryClient"],
             path: "Sources/RegistryCommands"),
         .executableTarget(name: "ossb-registry", dependencies: ["RegistryCommands", "AuthCore"], path: "Sources/ossb-registry"),
         // bench/http-download.sh: one blob through the transport, to a file with its SHA-256, beside curl.
         .executableTarget(
             name: "ossb-bench-download", dependencies: ["AuthCore", "HTTPTransport"], path: "bench/ossb-bench-download"),
         // What the network tests share: temporary directories, the test beds' addresses.
-        .target(name: "OSSBTestSupport", dependencies: ["AuthCore", "HTTPTransport"], path: "Tests/TestSupport"),
+        .target(name: "OSSBTestSupport", dependencies: ["RegistryVocabulary", "AuthCore", "HTTPTransport"], path: "Tests/TestSupport"),
         .testTarget(
-            name: "HTTPTransportTests", dependencies: ["AuthCore", "HTTPTransport", "OSSBTestSupport"],
+            name: "HTTPTransportTests", dependencies: ["AuthCore", "RegistryVocabulary", "HTTPTransport", "OSSBTestSupport"],
             path: "Tests/HTTPTransportTests"),
         .testTarget(
             name: "RegistryCommandsTests",

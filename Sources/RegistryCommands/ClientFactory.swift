@@ -1,5 +1,6 @@
 import AuthCore
 import RegistryClient
+import RegistryVocabulary
 
 /// Builds the registry client a command uses from its context and common options (`--insecure`, `--explain`).
 enum ClientFactory {
@@ -36,7 +37,7 @@ enum ClientFactory {
 
     /// Parses a reference with registry.json's `default_registry`.
     static func reference(_ text: String, context: CommandContext) throws -> ImageReference {
-        try ImageReference.parse(text, defaultRegistry: context.config.defaultRegistry ?? ImageReference.dockerHub)
+        try ImageReference.parse(text, defaultRegistry: context.config.defaultRegistry ?? DockerHub.registry)
     }
 
     /// The platform `--platform` names, if given.

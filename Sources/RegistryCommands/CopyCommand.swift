@@ -1,5 +1,6 @@
 import AuthCore
 import RegistryClient
+import RegistryVocabulary
 
 /// `ossb-registry copy SOURCE DESTINATION`: registry to registry, digests preserved.
 struct CopyCommand: RegistryCommand {

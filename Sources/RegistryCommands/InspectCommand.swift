@@ -1,6 +1,7 @@
 import AuthCore
 import FoundationEssentials
 import RegistryClient
+import RegistryVocabulary
 
 /// `ossb-registry inspect REFERENCE`: a readable summary of an image or index, or the manifest bytes as served.
 struct InspectCommand: RegistryCommand {

@@ -1,5 +1,6 @@
 import AuthCore
 import RegistryClient
+import RegistryVocabulary
 
 /// `ossb-registry pull REFERENCE --output DIR`: writes the image as an OCI image layout.
 struct PullCommand: RegistryCommand {

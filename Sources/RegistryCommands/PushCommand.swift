@@ -1,5 +1,6 @@
 import AuthCore
 import RegistryClient
+import RegistryVocabulary
 
 /// `ossb-registry push DIR[:NAME] REFERENCE`: pushes an image from an OCI image layout.
 struct PushCommand: RegistryCommand {

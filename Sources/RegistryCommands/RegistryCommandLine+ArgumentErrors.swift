@@ -1,4 +1,5 @@
 import RegistryClient
+import RegistryVocabulary
 
 extension RegistryCommandLine {
     /// Reports an error met while reading a command's arguments: a malformed reference or platform is a usage

@@ -1,5 +1,6 @@
 import AuthCore
 import RegistryClient
+import RegistryVocabulary
 
 /// `ossb-registry tags REPOSITORY`: the repository's tags, one per line.
 struct TagsCommand: RegistryCommand {

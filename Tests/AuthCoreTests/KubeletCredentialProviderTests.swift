@@ -1,5 +1,6 @@
 import Testing
 @testable import AuthCore
+import RegistryVocabulary
 
 /// The plugin's logic in-process: requests as kubelet sends them, responses checked field by field.
 @Suite struct KubeletCredentialProviderTests {
@@ -47,15 +48,59 @@ import Testing
         #expect(outcome.stdout.hasSuffix("}\n"))
     }
 
+    static let digest = "sha256:" + String(repeating: "0123", count: 16)
+
+    /// The registry kubelet's image names, by the one parser every part of the package uses: Docker Hub under
+    /// each of its host names (in any case) is `docker.io`, which the stores key Docker Hub's credentials by.
     @Test(arguments: [
         ("docker.io/library/nginx", "docker.io"), ("nginx", "docker.io"), ("nginx:1.27", "docker.io"),
-        ("library/nginx@sha256:0123", "docker.io"), ("index.docker.io/library/nginx", "docker.io"),
+        ("library/nginx@\(digest)", "docker.io"), ("index.docker.io/library/nginx", "docker.io"),
+        ("registry-1.docker.io/library/nginx", "docker.io"), ("registry.hub.docker.com/team/app", "docker.io"),
+        ("INDEX.DOCKER.IO/library/nginx", "docker.io"),
         ("localhost/app", "localhost"), ("localhost:5000/app:tag", "localhost:5000"),
         ("registry.example.com/team/app", "registry.example.com"), ("Registry/app", "Registry"),
-        ("quay.io/org/app@sha256:abcd", "quay.io"), ("[::1]:5000/app", "[::1]:5000"),
+        ("quay.io/org/app@\(digest)", "quay.io"), ("[::1]:5000/app", "[::1]:5000"),
     ])
-    func registryHostOfAnImage(image: String, host: String) {
-        #expect(ImageRegistryHost.of(image) == host)
+    func asksForTheRegistryOfTheImage(image: String, host: String) throws {
+        let recorder = Recorder([:])
+        let outcome = KubeletCredentialProvider(lookup: recorder.lookup).run(
+            arguments: [], input: request(image), environment: Environment())
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(recorder.asked == [host])
+        #expect(recorder.asked == [try ImageReference.parse(image).registry], "the registry client's parser agrees")
+    }
+
+    /// Docker Hub's credentials serve the image under the host name it spells: kubelet matches `auth` keys
+    /// against the image's host label by label and would not apply a `docker.io` key to `registry-1.docker.io/…`.
+    @Test(arguments: [
+        ("docker.io/library/nginx", "docker.io"), ("nginx", "docker.io"),
+        ("registry-1.docker.io/library/nginx", "registry-1.docker.io"), ("index.docker.io/team/app", "index.docker.io"),
+        ("127.0.0.1:5000/app", "127.0.0.1:5000"),
+    ])
+    func theAnswerIsKeyedAsKubeletMatchesIt(image: String, key: String) throws {
+        let known = Credentials(username: "hub-user", password: "hub-secret-4")
+        let recorder = Recorder(["docker.io": known, "127.0.0.1:5000": known])
+        let outcome = KubeletCredentialProvider(lookup: recorder.lookup).run(
+            arguments: [], input: request(image), environment: Environment())
+        let auth = try #require(try response(outcome)["auth"]?.objectValue)
+        #expect(auth.names == [key])
+    }
+
+    /// Images the registry client would refuse are refused here too, instead of asking a store for the
+    /// credentials of a host no pull can reach.
+    @Test(arguments: [
+        "quay.io/Org/app", "nginx@sha256:0123", "bad_host.example/app", "localhost:99999/app", "r.example//app",
+        "r.example/app:", "r.example/", "-r.example/app",
+        "r.example/app\\u001b[31m",  // JSON's escape: the image kubelet sends holds a real ESC
+    ])
+    func refusesWhatIsNotAnImageReference(image: String) {
+        let recorder = Recorder([:])
+        let outcome = KubeletCredentialProvider(lookup: recorder.lookup).run(
+            arguments: [], input: request(image), environment: Environment())
+        #expect(outcome.status == 1)
+        #expect(outcome.stderr.contains("is not an image reference (invalid "), "\(outcome.stderr)")
+        #expect(!outcome.stderr.contains("\u{1B}"), "control characters are made visible")
+        #expect(recorder.asked.isEmpty)
     }
 
     @Test func notFoundIsAValidEmptyAnswer() throws {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import AuthCore
+import RegistryVocabulary
 
 @Suite struct RedirectFollowingClientTests {
     @Test func dropsCredentialsWhenLeavingTheOriginAndNeverRestoresThem() async throws {

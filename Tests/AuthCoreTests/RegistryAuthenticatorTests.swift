@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import AuthCore
+import RegistryVocabulary
 
 /// The authentication loop against an in-memory registry and token server.
 @Suite struct RegistryAuthenticatorTests {

@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 @testable import AuthCore
+import RegistryVocabulary
 
 @Suite struct TokenCacheTests {
     let key = TokenCache.Key(

@@ -4,6 +4,7 @@ import HTTPTransport
 import OSSBTestSupport
 import Synchronization
 import Testing
+import RegistryVocabulary
 
 /// The bearer flows against a real docker-registry (distribution 2.8.2) with token auth and the project's token
 /// server (scripts/testbed/token-server.py).

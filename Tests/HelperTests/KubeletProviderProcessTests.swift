@@ -45,6 +45,18 @@ import Testing
         #expect(response.auth == ["docker.io": ["username": "opaque-user", "password": "opaque-fixture-secret-3"]])
     }
 
+    /// Docker Hub under another of its names: the secret for docker.io serves it, keyed by the name the image
+    /// spells (kubelet matches `auth` keys against the image's host); a malformed image is refused.
+    @Test func dockerHubUnderItsAPIHostNameAndAMalformedImage() throws {
+        _ = try KubeletMount(at: dir.file("secrets/registry-secret"), fixture: "opaque-default.json")
+        let result = try ChildProcess.run(plugin, [], input: request("registry-1.docker.io/library/nginx:1.27"), environment: env)
+        #expect(try decode(result).auth == ["registry-1.docker.io": ["username": "opaque-user", "password": "opaque-fixture-secret-3"]])
+        let refused = try ChildProcess.run(plugin, [], input: request("registry-1.docker.io/library/NGINX"), environment: env)
+        #expect(refused.status == 1 && refused.stdout.isEmpty)
+        #expect(refused.stderr.contains("the repository name must be lower-case"), "\(refused.stderr)")
+        #expect(!refused.stderr.contains("opaque-fixture-secret-3"))
+    }
+
     @Test func environmentComesBeforeSecretsAndTheFileStoreAfter() throws {
         _ = try KubeletMount(at: dir.file("secrets/regcred"), fixture: "dockerconfigjson-regcred.json")
         var environment = env

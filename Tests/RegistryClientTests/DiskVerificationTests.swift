@@ -4,6 +4,7 @@ import Glibc
 import HTTPTransport
 import Testing
 @testable import RegistryClient
+import RegistryVocabulary
 
 /// What is on disk is what the digest says: a tampered blob in a layout or the cache is never reused, a cache
 /// directory others can write is refused, and `push` sends nothing a crafted layout points at.

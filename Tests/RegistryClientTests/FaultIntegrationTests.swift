@@ -3,6 +3,7 @@ import Foundation
 import Synchronization
 import Testing
 @testable import RegistryClient
+import RegistryVocabulary
 
 /// Pulls and pushes meeting trouble at the fault proxy: a `Retry-After` date, a mirror failing on a blob, a
 /// cancelled pull and push.

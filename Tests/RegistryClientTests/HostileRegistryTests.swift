@@ -2,6 +2,7 @@ import AuthCore
 import Foundation
 import Testing
 @testable import RegistryClient
+import RegistryVocabulary
 
 /// The client against scripts/testbed/hostile-registry.py, which lies by repository name: every lie must end in
 /// a clear error, never in content the digest does not pin, a smuggled header or a leaked credential.

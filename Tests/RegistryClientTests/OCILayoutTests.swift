@@ -2,6 +2,7 @@ import Foundation
 import OSSBTestSupport
 import Testing
 @testable import RegistryClient
+import RegistryVocabulary
 
 @Suite struct OCILayoutTests {
     let dir = NSTemporaryDirectory() + "/ossb-layout-\(UUID().uuidString)"

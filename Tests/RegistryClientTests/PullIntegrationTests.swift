@@ -2,6 +2,7 @@ import AuthCore
 import Foundation
 import Testing
 @testable import RegistryClient
+import RegistryVocabulary
 
 /// The client against a real docker-registry (distribution 2.8.2) with Basic auth, seeded by the tests.
 @Suite(.enabled(if: RegistryTestBed.available, "needs scripts/test.sh's registry and fault proxy"))

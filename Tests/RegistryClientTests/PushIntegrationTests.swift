@@ -3,6 +3,7 @@ import Foundation
 import OSSBTestSupport
 import Testing
 @testable import RegistryClient
+import RegistryVocabulary
 
 /// Push, mount and copy against a real docker-registry with Basic auth, read back with skopeo.
 @Suite(.enabled(if: RegistryTestBed.available, "needs scripts/test.sh's registry and fault proxy"))

@@ -3,6 +3,7 @@ import Foundation
 import OSSBTestSupport
 import Testing
 @testable import RegistryClient
+import RegistryVocabulary
 
 /// A transport that waits before every request: a slow network in front of the real one, so that a push
 /// outlives a short-lived token.

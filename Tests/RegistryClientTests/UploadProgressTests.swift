@@ -3,6 +3,7 @@ import Foundation
 import Synchronization
 import Testing
 @testable import RegistryClient
+import RegistryVocabulary
 
 /// Records every progress call, in order.
 final class RecordingProgress: ProgressReporter {

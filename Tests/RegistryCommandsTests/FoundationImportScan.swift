@@ -13,7 +13,13 @@ enum FoundationImportScan {
     /// accepts: with attributes (`@preconcurrency`, `@_exported`), as a single declaration (`import struct
     /// Foundation.Data`) or a submodule (`import Foundation.NSData`). Commented-out lines do not count.
     static func offendingLines(in source: String) -> [Int] {
-        var result: [Int] = []
+        imports(in: source).filter { forbiddenModules.contains($0.module) }.map(\.line)
+    }
+
+    /// Every import in `source`, each with its 1-based line number and the top-level module it names, in the
+    /// spellings `offendingLines` describes.
+    static func imports(in source: String) -> [(line: Int, module: String)] {
+        var result: [(line: Int, module: String)] = []
         for (index, line) in source.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             var words = line.split(whereSeparator: { $0 == " " || $0 == "\t" })[...]
             while let first = words.first, first.hasPrefix("@") { words = words.dropFirst() }
@@ -22,10 +28,21 @@ enum FoundationImportScan {
             let kinds: Set<Substring> = ["typealias", "struct", "class", "enum", "protocol", "let", "var", "func"]
             if let kind = words.first, kinds.contains(kind) { words = words.dropFirst() }
             guard let path = words.first else { continue }
-            let module = path.split(separator: ".").first.map(String.init) ?? ""
-            if forbiddenModules.contains(module) { result.append(index + 1) }
+            result.append((index + 1, path.split(separator: ".").first.map(String.init) ?? ""))
         }
         return result
+    }
+
+    /// Every import in the Swift files under `directory`, as `file:line: import Module` (file relative to
+    /// `directory`, sorted): what a module that may import nothing must not have.
+    static func importLines(under directory: String) throws -> [String] {
+        let files = FileManager.default.enumerator(atPath: directory)?.compactMap { $0 as? String } ?? []
+        var lines: [String] = []
+        for file in files.sorted() where file.hasSuffix(".swift") {
+            let text = try String(contentsOfFile: "\(directory)/\(file)", encoding: .utf8)
+            lines += imports(in: text).map { "\(file):\($0.line): import \($0.module)" }
+        }
+        return lines
     }
 
     /// The Swift modules linked into the executables under `helpers/`, from the package's own dependency graph

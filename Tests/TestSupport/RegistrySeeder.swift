@@ -1,6 +1,7 @@
 import AuthCore
 import Foundation
 import HTTPTransport
+import RegistryVocabulary
 
 /// Pushes small test images to a registry with raw HTTP through `RegistryAuthenticator` (monolithic blob
 /// uploads and an OCI manifest), so the tests seed the registries themselves.

@@ -1,5 +1,7 @@
-// libFuzzer entry for the WWW-Authenticate parser and the scope grammar. Built by scripts/fuzz.sh together with
-// the parser's own sources (standard library only), so it needs no package build.
+// libFuzzer entry for the WWW-Authenticate parser and the scope grammar. scripts/fuzz.sh builds it against the
+// RegistryVocabulary module, which it compiles on its own (the module imports nothing), so it needs no package build.
+
+import RegistryVocabulary
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func challengeFuzzerTestOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {

@@ -1,5 +1,7 @@
-// libFuzzer entry for the image reference parser (scripts/fuzz.sh builds it with the parser's sources).
+// libFuzzer entry for the image reference parser (scripts/fuzz.sh builds it against the RegistryVocabulary module).
 // Every input must either parse into a reference that re-parses to itself, or fail with an error: never trap.
+
+import RegistryVocabulary
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func referenceFuzzerTestOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {

@@ -1,3 +1,5 @@
+import RegistryVocabulary
+
 /// Checks credentials against a registry before they are stored.
 /// Pings `/v2/`; when the registry asks for Bearer auth, performs a token exchange (asking for offline access, so
 /// a refresh token comes back where the server offers one) and checks the token on `/v2/`; for Basic, checks

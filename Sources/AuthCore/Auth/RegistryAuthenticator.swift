@@ -1,4 +1,5 @@
 import FoundationEssentials
+import RegistryVocabulary
 
 /// Sends requests to one registry with authentication handled: an `HTTPClient` that answers the registry's
 /// challenges.

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import RegistryVocabulary
 
 /// Where a registry named by the user is reached, and how safely: https unless it is loopback or configured
 /// insecure, in which case plain http is tried too: after https for insecure registries (as docker does),
@@ -24,8 +25,7 @@ public struct RegistryEndpoint: Sendable, Equatable {
             explicitScheme = scheme
             name = name.dropFirst(scheme.count + 3)
         }
-        var host = ServerAddress.host(of: String(name))
-        if host == ServerAddress.dockerHub { host = "registry-1.docker.io" }
+        let host = DockerHub.apiHost(of: ServerAddress.host(of: String(name)))
         guard !host.isEmpty, let probe = URL(string: "https://\(host)/"), let origin = HTTPOrigin(probe) else {
             throw RegistryError(
                 .validation, operation: .login, registry: registry,

@@ -1,3 +1,5 @@
+import RegistryVocabulary
+
 /// Decoding the registry's JSON error bodies (`{"errors":[{"code","message","detail"}]}`) into `RegistryError`.
 extension RegistryError {
     /// One entry of a registry's `errors` array.

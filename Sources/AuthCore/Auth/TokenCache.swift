@@ -1,4 +1,5 @@
 import FoundationEssentials
+import RegistryVocabulary
 
 /// Access tokens by (realm, service, scopes, identity), shared by every request to a registry.
 ///

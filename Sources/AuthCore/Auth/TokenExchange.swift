@@ -1,4 +1,5 @@
 import FoundationEssentials
+import RegistryVocabulary
 
 /// Gets access tokens from a registry's token server, after a 401 whose `WWW-Authenticate: Bearer` challenge names
 /// it (the Docker registry token flow, docs/http-and-auth.md):

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import RegistryVocabulary
 
 /// A token server's answer to the GET form or the OAuth2 POST (docs/http-and-auth.md): the token, how long it
 /// lives, when it was issued, and a refresh token when one was asked for.

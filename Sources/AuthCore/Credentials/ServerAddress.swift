@@ -1,3 +1,5 @@
+import RegistryVocabulary
+
 /// How server addresses are compared.
 ///
 /// Clients do not agree on how to name a registry: docker sends `https://index.docker.io/v1/` for Docker Hub,
@@ -5,17 +7,12 @@
 /// Stores keep the key exactly as given by `store`; `get` tries the exact key first and then any key that
 /// `matches`; `erase` removes every key that `matches`, so that what `get` would serve is gone.
 public enum ServerAddress {
-    /// The canonical name of Docker Hub in normalised form.
-    public static let dockerHub = "docker.io"
+    /// The canonical name of Docker Hub in normalised form; kept for existing callers, `DockerHub.registry` is
+    /// its home.
+    public static let dockerHub = DockerHub.registry
 
-    /// The key docker itself uses for Docker Hub in config.json and in helper calls.
-    public static let dockerHubLegacyKey = "https://index.docker.io/v1/"
-
-    /// Names that all mean Docker Hub (after scheme and trailing slash are stripped, host lower-cased).
-    static let dockerHubAliases: Set<String> = [
-        "docker.io", "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com",
-        "index.docker.io/v1", "registry-1.docker.io/v1", "docker.io/v1",
-    ]
+    /// The key docker itself uses for Docker Hub; kept for existing callers, `DockerHub.legacyKey` is its home.
+    public static let dockerHubLegacyKey = DockerHub.legacyKey
 
     /// The normalised form of a server address: surrounding white space, the scheme and trailing slashes
     /// stripped, the host (not the path) lower-cased, and Docker Hub's names folded into `docker.io`.
@@ -36,8 +33,9 @@ public enum ServerAddress {
             host = s
             rest = ""
         }
-        let normalized = host.lowercased() + rest
-        return dockerHubAliases.contains(normalized) ? dockerHub : normalized
+        // Docker Hub's host names, alone or with docker's legacy `/v1` path, all mean `docker.io`.
+        if DockerHub.isDockerHub(host), rest.isEmpty || rest == "/v1" { return DockerHub.registry }
+        return host.lowercased() + rest
     }
 
     /// The host (with port) of an address: the normalised form without any path.

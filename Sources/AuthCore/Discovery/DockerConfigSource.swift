@@ -1,3 +1,5 @@
+import RegistryVocabulary
+
 /// docker's credentials: the `DOCKER_AUTH_CONFIG` variable (docker CLI 28.3+), then
 /// `$DOCKER_CONFIG/config.json` or `~/.docker/config.json`.
 ///
@@ -43,11 +45,6 @@ public struct DockerConfigSource: CredentialSource {
         self.explain = explain
     }
 
-    /// docker's key for Docker Hub is the legacy index address; helpers keyed by docker store it so.
-    static func helperServerURL(forHost host: String) -> String {
-        host == ServerAddress.dockerHub ? ServerAddress.dockerHubLegacyKey : host
-    }
-
     public func credentials(for request: CredentialRequest) throws -> Credentials? {
         for document in documents {
             guard let file = try document.load() else { continue }
@@ -79,7 +76,7 @@ public struct DockerConfigSource: CredentialSource {
             note("\(file.origin) names \(error)")
             return nil
         }
-        let primary = Self.helperServerURL(forHost: request.host)
+        let primary = DockerHub.credentialKey(forHost: request.host)
         if let found = try client.get(primary) { return found.credentials }
         if request.serverURL != primary, let found = try client.get(request.serverURL) { return found.credentials }
         return nil

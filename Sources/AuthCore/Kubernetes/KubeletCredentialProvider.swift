@@ -1,4 +1,5 @@
 import Glibc
+import RegistryVocabulary
 
 /// `ossb-kubelet-credential-provider`: a kubelet credential provider plugin (the exec API
 /// `credentialprovider.kubelet.k8s.io/v1`) that answers with the credentials OSSB would use for the image's
@@ -44,6 +45,15 @@ public struct KubeletCredentialProvider: Sendable {
     ///     whether credentials were found (never the credentials).
     /// - Returns: what to print and the exit status: 0 with a response, 1 for a bad request or a failing
     ///   source, 2 for bad arguments.
+    /// The `auth` key for an image's credentials. kubelet matches each key against the image's host label by
+    /// label, and its own normalisation folds only `index.docker.io` into `docker.io`: an image it names
+    /// `registry-1.docker.io/…` is served only by that key. So Docker Hub's credentials (looked up under
+    /// `docker.io`) are keyed by the Hub host name the image spells, and every other registry by its host.
+    static func authKey(image: String, registry: String) -> String {
+        let written = image.prefix { $0 != "/" }
+        return image.contains("/") && DockerHub.isDockerHub(written) ? String(written) : registry
+    }
+
     public func run(arguments: [String], input: [UInt8], environment: Environment) -> HelperOutcome {
         let options: Options
         do {
@@ -55,14 +65,19 @@ public struct KubeletCredentialProvider: Sendable {
         if options.version { return HelperOutcome(stdout: "\(Self.name) (ossb-registry) \(OSSBVersion.current)\n") }
         do {
             let request = try CredentialProviderRequest(decoding: input)
-            guard let registry = ImageRegistryHost.of(request.image) else {
-                throw CredentialProviderError("the request's image is not an image reference; expected a name such as registry.example.com/team/app:tag")
+            let registry: String
+            do {
+                registry = try ImageReference.parse(request.image).registry
+            } catch {
+                // The image is kubelet's copy of a pod's text: printed only with control characters made visible.
+                throw CredentialProviderError(
+                    "the request's image is not an image reference (\(TerminalText.sanitized(error.description))); expected a name such as registry.example.com/team/app:tag")
             }
             var notes: [String] = []
             var auth: [String: Credentials] = [:]
             if let credentials = try lookup(registry) {
                 if !credentials.username.isEmpty, !credentials.password.isEmpty, credentials.identityToken.isEmpty {
-                    auth[registry] = credentials
+                    auth[Self.authKey(image: request.image, registry: registry)] = credentials
                 } else if !credentials.isEmpty {
                     // The response has only username and password: kubelet cannot use a token.
                     notes.append("\(Self.name): the credentials for \(registry) are \(credentials.kind == "registry token" ? "a registry token" : "an identity token"), which kubelet's credential provider API cannot carry; answering with none")

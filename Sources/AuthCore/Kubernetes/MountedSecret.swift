@@ -1,3 +1,5 @@
+import RegistryVocabulary
+
 /// One Kubernetes secret mounted as a directory, read into the registry credentials it holds.
 ///
 /// Three forms are understood, and a secret may combine them:
@@ -88,7 +90,7 @@ public struct MountedSecret: Sendable, Equatable {
             throw KubernetesSecretError.malformed(
                 path: "\(path)/\(present)", problem: "has no matching \"\(missing)\" key in the same secret; add it")
         }
-        let server = registry ?? defaultRegistry ?? ServerAddress.dockerHub
+        let server = registry ?? defaultRegistry ?? DockerHub.registry
         return Entry(
             server: server, credentials: Credentials(username: username, password: password),
             source: "\(path)/username")

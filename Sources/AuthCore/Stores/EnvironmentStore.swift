@@ -1,3 +1,5 @@
+import RegistryVocabulary
+
 /// The environment backend: read-only credentials from environment variables. Every variable set serves
 /// exactly one host, so that credentials never reach a look-alike host whose name folds to the same variables.
 ///
@@ -113,7 +115,7 @@ public struct EnvironmentStore: ReadOnlyCredentialStore {
                 host = ServerAddress.host(of: bound)
                 rank = 0
             } else if prefix == "DOCKER" || prefix == "OSSB_DOCKER" {
-                host = ServerAddress.dockerHub
+                host = DockerHub.registry
                 rank = prefix == "OSSB_DOCKER" ? 3 : 4
             } else {
                 let ossb = prefix.hasPrefix("OSSB_")
@@ -146,7 +148,7 @@ public struct EnvironmentStore: ReadOnlyCredentialStore {
         }
         var result: [String: String] = [:]
         for (host, set) in best {
-            let key = host == ServerAddress.dockerHub ? ServerAddress.dockerHubLegacyKey : host
+            let key = DockerHub.credentialKey(forHost: host)
             result[key] = set.credentials.identityToken.isEmpty ? set.credentials.username : HelperCredential.identityTokenUsername
         }
         return result

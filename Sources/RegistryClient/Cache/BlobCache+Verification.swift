@@ -1,5 +1,6 @@
 import AuthCore
 import Glibc
+import RegistryVocabulary
 
 /// Trusting the cache no more than its content deserves.
 ///

@@ -1,5 +1,6 @@
 import AuthCore
 import Glibc
+import RegistryVocabulary
 
 /// The content-addressed blob cache (`OSSB_CACHE_DIR`, else `$XDG_CACHE_HOME/ossb`, else `~/.cache/ossb`):
 /// `blobs/sha256/<hex>`, each file holding exactly the bytes that hash to its name.

@@ -1,3 +1,5 @@
+import RegistryVocabulary
+
 /// One image manifest of a push or copy: its stored bytes and what they say (the config and layers to transfer).
 struct ImageContent: Sendable {
     /// The manifest as stored.

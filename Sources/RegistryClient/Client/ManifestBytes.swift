@@ -1,3 +1,5 @@
+import RegistryVocabulary
+
 /// A manifest or index exactly as a registry stores it: the bytes (pushed unchanged, so the digest holds), their
 /// digest and their media type.
 struct ManifestBytes: Sendable {

@@ -1,6 +1,7 @@
 import AuthCore
 import FoundationEssentials
 import Glibc
+import RegistryVocabulary
 
 extension RegistryClient {
     /// The verified, cached file holding blob `digest` of `reference`'s repository (the Go package's

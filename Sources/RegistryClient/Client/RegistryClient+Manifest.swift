@@ -1,6 +1,7 @@
 import AuthCore
 import FoundationEssentials
 import HTTPTransport
+import RegistryVocabulary
 
 /// A manifest fetched from a registry or mirror, verified against its digest.
 public struct FetchedManifest: Sendable {

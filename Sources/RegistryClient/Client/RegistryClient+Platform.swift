@@ -1,5 +1,6 @@
 import AuthCore
 import FoundationEssentials
+import RegistryVocabulary
 
 extension RegistryClient {
     /// The platform fields of an image configuration.

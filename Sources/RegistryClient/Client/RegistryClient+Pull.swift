@@ -1,6 +1,7 @@
 import AuthCore
 import FoundationEssentials
 import Glibc
+import RegistryVocabulary
 
 /// What `pull` wrote.
 public struct PullResult: Sendable {

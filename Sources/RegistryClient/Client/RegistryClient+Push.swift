@@ -1,5 +1,6 @@
 import AuthCore
 import FoundationEssentials
+import RegistryVocabulary
 
 /// What a push or copy did.
 public struct PushResult: Sendable {

@@ -1,5 +1,6 @@
 import AuthCore
 import FoundationEssentials
+import RegistryVocabulary
 
 extension RegistryClient {
     /// The tags of a repository, following the registry's pagination (`Link: <…>; rel="next"`). Names outside

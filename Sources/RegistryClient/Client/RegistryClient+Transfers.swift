@@ -1,3 +1,4 @@
+import RegistryVocabulary
 import AuthCore
 
 extension RegistryClient {

@@ -1,5 +1,6 @@
 import AuthCore
 import FoundationEssentials
+import RegistryVocabulary
 
 extension RegistryClient {
     /// Uploads one blob from a local file to `repository` unless the registry has it or can mount it.

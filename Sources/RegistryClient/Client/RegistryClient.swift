@@ -2,6 +2,7 @@ import AuthCore
 import FoundationEssentials
 import HTTPTransport
 import Synchronization
+import RegistryVocabulary
 
 /// The registry client (the Go package's `Client`, docs/origins.md): manifests, indexes and platform selection, blobs
 /// streamed with their digests checked and cached, tags, mirrors, retries, typed errors.
@@ -86,7 +87,7 @@ public final class RegistryClient: Sendable {
         let key = ServerAddress.host(of: registry)
         let sessionKey = Self.sessionKey(host: key, repository: repository)
         if let existing = sessions.withLock({ $0[sessionKey] }) { return existing }
-        let apiHost = key == ServerAddress.dockerHub ? ImageReference.dockerHubAPIHost : key
+        let apiHost = DockerHub.apiHost(of: key)
         let endpoint: RegistryEndpoint
         do {
             endpoint = try RegistryEndpoint(apiHost, insecureHosts: insecureHosts)

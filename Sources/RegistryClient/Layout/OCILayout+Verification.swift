@@ -1,6 +1,7 @@
 import AuthCore
 import Glibc
 import HTTPTransport
+import RegistryVocabulary
 
 /// A layout's blobs are believed only once their content is checked: a pull does not keep a tampered file that
 /// happens to carry a digest's name, and a push sends nothing but the bytes the manifest names.

@@ -1,6 +1,7 @@
 import FoundationEssentials
 import Glibc
 import AuthCore
+import RegistryVocabulary
 
 /// An OCI image layout directory (image-spec "image-layout"): `oci-layout`, `blobs/<alg>/<hex>`, `index.json`.
 ///

@@ -1,3 +1,5 @@
+import RegistryVocabulary
+
 /// A content descriptor (OCI image spec): what a manifest, an index or a layout says about a blob.
 public struct Descriptor: Sendable, Hashable, Codable {
     /// The media type of the referenced content.

@@ -1,5 +1,5 @@
 import Testing
-@testable import RegistryClient
+import RegistryVocabulary
 
 @Suite struct ImageReferenceTests {
     static let hex = String(repeating: "a1", count: 32)

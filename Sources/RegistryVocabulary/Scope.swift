@@ -3,7 +3,6 @@
 ///
 /// The name may contain `:` (`repository:localhost:5000/app:pull`), so a scope is split at its first and last
 /// colon only. Actions form a set: servers return them in any order, so scopes are never compared as strings.
-/// Standard library only, so the fuzzer can compile it on its own.
 public struct Scope: Sendable, Hashable, CustomStringConvertible {
     /// The resource the actions apply to.
     public struct Resource: Sendable, Hashable, Comparable {

@@ -1,5 +1,5 @@
 import Testing
-@testable import AuthCore
+import RegistryVocabulary
 
 @Suite struct AuthChallengeTests {
     @Test func parsesDistributionBearerChallenge() throws {

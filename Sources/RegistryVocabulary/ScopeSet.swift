@@ -2,7 +2,6 @@
 /// `repository:a:pull` merged with `repository:a:push` is `repository:a:pull,push`.
 ///
 /// Equality and hashing follow the content, not any text: it is part of the token cache's key.
-/// Standard library only, so the fuzzer can compile it on its own.
 public struct ScopeSet: Sendable, Hashable, CustomStringConvertible, ExpressibleByArrayLiteral {
     private var actionsByResource: [Scope.Resource: Set<String>] = [:]
 

@@ -1,6 +1,5 @@
 /// A `Bearer` challenge of the distribution token protocol: where to get a token (`realm`), for which
 /// `service`, with which `scope`, and why the last one failed (`error`).
-/// Standard library only, so the fuzzer can compile it on its own.
 public struct BearerChallenge: Sendable, Hashable {
     /// The token server's URL, as sent.
     public var realm: String

@@ -1,8 +1,7 @@
 /// One challenge of a `WWW-Authenticate` header (RFC 7235): a scheme and either parameters or a token68.
 ///
 /// Scheme and parameter names are case-insensitive: both are kept lower-cased. Values keep their case, with
-/// quoted-string escapes resolved. This file depends on the standard library only, so the fuzzer can compile it
-/// on its own (scripts/fuzz.sh).
+/// quoted-string escapes resolved.
 public struct AuthChallenge: Sendable, Equatable {
     /// The scheme, lower-cased (`bearer`, `basic`).
     public var scheme: String

@@ -1,14 +1,14 @@
-/// An image reference, parsed and normalised as docker does (the original design's `ImageReference` and
-/// `ParseImageReference`).
+/// An image reference, parsed and normalised as docker does (docker's reference grammar and its
+/// normalisation of familiar names).
 ///
 /// `alpine` is `docker.io/library/alpine:latest`; `ghcr.io/o/r@sha256:…` has a digest and no tag;
 /// `localhost:5000/app:1`, `127.0.0.1:5000/app` and `[::1]:5000/app` name local registries. A reference may
 /// carry a tag and a digest together (`app:1@sha256:…`); the digest then decides what is fetched.
 public struct ImageReference: Sendable, Hashable, CustomStringConvertible {
-    /// Docker Hub's canonical registry name.
-    public static let dockerHub = "docker.io"
-    /// The registry API host of Docker Hub.
-    public static let dockerHubAPIHost = "registry-1.docker.io"
+    /// Docker Hub's canonical registry name; kept for existing callers, `DockerHub.registry` is its home.
+    public static let dockerHub = DockerHub.registry
+    /// The registry API host of Docker Hub; kept for existing callers, `DockerHub.apiHost` is its home.
+    public static let dockerHubAPIHost = DockerHub.apiHost
 
     /// The registry host, with port when given (`docker.io`, `127.0.0.1:5000`).
     public var registry: String
@@ -27,12 +27,13 @@ public struct ImageReference: Sendable, Hashable, CustomStringConvertible {
         self.digest = digest
     }
 
-    /// The original design's `ParseImageReference`.
+    /// Parses a reference as a user, a configuration file or kubelet wrote it: THE image-to-registry parser, so
+    /// that every part of the package agrees on which registry an image lives in.
     /// - Parameters:
     ///   - text: the reference as a user wrote it.
     ///   - defaultRegistry: the registry of references that name none (registry.json's `default_registry`).
     /// - Throws: `ImageReferenceError` naming exactly what is wrong.
-    public static func parse(_ text: String, defaultRegistry: String = dockerHub) throws(ImageReferenceError) -> ImageReference {
+    public static func parse(_ text: String, defaultRegistry: String = DockerHub.registry) throws(ImageReferenceError) -> ImageReference {
         guard !text.isEmpty else { throw .empty }
         if let bad = text.first(where: { $0.isWhitespace }) {
             throw .badCharacters(text, "it contains white space (\(bad.unicodeScalars.first!.escaped(asASCII: true)))")
@@ -68,11 +69,11 @@ public struct ImageReference: Sendable, Hashable, CustomStringConvertible {
                 try validateRegistry(registry)
             }
         }
-        if ["index.docker.io", "registry-1.docker.io", "registry.hub.docker.com"].contains(registry.lowercased()) {
-            registry = dockerHub
-        }
+        if DockerHub.isDockerHub(registry) { registry = DockerHub.registry }
         var repository = String(path)
-        if registry == dockerHub, !repository.contains("/") { repository = "library/" + repository }
+        if registry == DockerHub.registry, !repository.contains("/") {
+            repository = DockerHub.officialNamespace + "/" + repository
+        }
         try validateRepository(repository, reference: text)
         let fullLength = registry.count + 1 + repository.count
         if fullLength > 255 { throw .tooLong(text, fullLength) }
@@ -80,7 +81,7 @@ public struct ImageReference: Sendable, Hashable, CustomStringConvertible {
         return ImageReference(registry: registry, repository: repository, tag: tag, digest: digest)
     }
 
-    static func validateTag(_ tag: String) throws(ImageReferenceError) {
+    package static func validateTag(_ tag: String) throws(ImageReferenceError) {
         guard !tag.isEmpty else { throw .badTag(tag, "a tag cannot be empty (remove the ':' or name a tag)") }
         guard tag.count <= 128 else { throw .badTag(String(tag.prefix(32)) + "…", "a tag is at most 128 characters, this one has \(tag.count)") }
         let first = tag.unicodeScalars.first!
@@ -163,7 +164,7 @@ public struct ImageReference: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The host to connect to: Docker Hub's API lives at `registry-1.docker.io`.
-    public var apiHost: String { registry == Self.dockerHub ? Self.dockerHubAPIHost : registry }
+    public var apiHost: String { DockerHub.apiHost(of: registry) }
 
     /// What to ask the registry for: the digest when there is one, else the tag.
     public var identifier: String { digest?.description ?? tag ?? "latest" }
@@ -179,8 +180,9 @@ public struct ImageReference: Sendable, Hashable, CustomStringConvertible {
     /// The short form docker prints: `alpine:latest`, `user/app:1`, `r.example/app:1`.
     public var familiarName: String {
         var name = "\(registry)/\(repository)"
-        if registry == Self.dockerHub {
-            name = repository.hasPrefix("library/") ? String(repository.dropFirst(8)) : repository
+        if registry == DockerHub.registry {
+            let official = DockerHub.officialNamespace + "/"
+            name = repository.hasPrefix(official) ? String(repository.dropFirst(official.count)) : repository
         }
         if let tag { name += ":\(tag)" }
         if let digest { name += "@\(digest)" }
