@@ -18,6 +18,7 @@ let package = Package(
         .executable(name: "ossb-registry", targets: ["ossb-registry"]),
         .library(name: "SecretServiceStore", targets: ["SecretServiceStore"]),
         .executable(name: "docker-credential-ossb-secretservice", targets: ["docker-credential-ossb-secretservice"]),
+        .executable(name: "docker-credential-ossb-ecr", targets: ["docker-credential-ossb-ecr"]),
     ],
     targets: [
         // Credentials, stores, configuration files, the helper protocol. FoundationEssentials and Glibc only:
@@ -73,7 +74,7 @@ let package = Package(
             dependencies: [
                 "AuthCore", "docker-credential-ossb-file", "docker-credential-ossb-env", "docker-credential-ossb",
                 "docker-credential-ossb-k8s", "ossb-kubelet-credential-provider", "KubernetesTestSupport",
-                "docker-credential-ossb-secretservice", "OSSBTestSupport",
+                "docker-credential-ossb-secretservice", "OSSBTestSupport", "docker-credential-ossb-ecr",
             ],
             path: "Tests/HelperTests"),
 
@@ -88,6 +89,8 @@ let package = Package(
         // Cloud registries (ECR, Artifact Registry/GCR, ACR): credential chains and token minting. Links the HTTP
         // transport and libcrypto, so only the cloud helpers (run by the front as plugins) load it.
         .target(name: "CloudAuth", dependencies: ["AuthCore", "HTTPTransport", "CCrypto"], path: "Sources/CloudAuth"),
+        .executableTarget(
+            name: "docker-credential-ossb-ecr", dependencies: ["CloudAuth"], path: "helpers/docker-credential-ossb-ecr"),
         // The `ossb-registry` command's code (login, logout), testable in-process; the executable is thin.
         .target(
             name: "RegistryCommands", dependencies: ["AuthCore", "HTTPTransport", "RegistryClient"],

@@ -2,9 +2,9 @@ import FoundationEssentials
 
 /// Parses RFC 3339 timestamps (`2026-11-29T10:00:00Z`, `2026-11-29T10:00:00.123456789+01:00`), as token servers
 /// send `issued_at`. FoundationEssentials has no DateFormatter, and Go writes up to nine fractional digits.
-enum RFC3339 {
+package enum RFC3339 {
     /// The instant, or `nil` when the text is not RFC 3339.
-    static func parse(_ text: String) -> Date? {
+    package static func parse(_ text: String) -> Date? {
         let b = Array(text.utf8)
         func number(_ from: Int, _ count: Int) -> Int? {
             guard from + count <= b.count else { return nil }
