@@ -32,6 +32,19 @@ public enum TestServers {
             pullPassword: pullPassword)
     }
 
+    /// moto, the AWS stand-in (scripts/testbed/moto.sh): one server checking SigV4 signatures, with the access key
+    /// of an IAM user allowed `ecr:GetAuthorizationToken`, and one server checking nothing (for web identity).
+    public static var moto: (checked: String, keyID: String, secret: String, open: String)? {
+        guard let checked = environment["OSSB_TEST_MOTO"], let key = environment["OSSB_TEST_MOTO_KEY_ID"],
+            let secret = environment["OSSB_TEST_MOTO_SECRET"], let open = environment["OSSB_TEST_MOTO_OPEN"]
+        else { return nil }
+        return (checked, key, secret, open)
+    }
+
+    /// The loopback AWS metadata services (scripts/testbed/aws-metadata.py): IMDSv2, container credentials (token
+    /// `container-secret` at `/container-credentials`), and an ECR whose tokens last 12 hours (`GET /count`).
+    public static var awsMetadata: String? { environment["OSSB_TEST_AWS_METADATA"] }
+
     /// The fault-injecting proxy in front of the Basic-auth registry (scripts/testbed/fault-proxy.py).
     public static var faultProxy: String? { environment["OSSB_TEST_FAULT_PROXY"] }
 
