@@ -56,7 +56,11 @@ package struct AWSCredentialChain: Sendable {
         // 4. Container credentials (ECS, EKS Pod Identity).
         if let url = try AWSMetadataCredentials.containerURL(environment) {
             let metadata = AWSMetadataCredentials(context: context)
-            return AWSCredentialSource(name: "container credentials (\(url))", identity: "container:\(url)", tried: tried) {
+            // On a node every pod asks the same agent address; the authorization token tells whose role it is, so
+            // its hash is part of the identity (never the token itself).
+            let token = try AWSMetadataCredentials.authorizationToken(environment) ?? ""
+            let tokenHash = CloudCrypto.hex(CloudCrypto.sha256(Array(token.utf8))).prefix(16)
+            return AWSCredentialSource(name: "container credentials (\(url))", identity: "container:\(url):\(tokenHash)", tried: tried) {
                 try await metadata.container(url: url)
             }
         }

@@ -35,23 +35,27 @@ package struct AWSMetadataCredentials: Sendable {
         return full
     }
 
+    /// The container authorization token: `AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE`'s content (re-read every time:
+    /// the agent rotates it), else `AWS_CONTAINER_AUTHORIZATION_TOKEN`.
+    package static func authorizationToken(_ environment: Environment) throws -> String? {
+        guard let file = environment["AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"], !file.isEmpty else {
+            return environment["AWS_CONTAINER_AUTHORIZATION_TOKEN"]
+        }
+        let bytes: [UInt8]?
+        do {
+            bytes = try FileIO.readIfExists(file, limit: 64 << 10)
+        } catch {
+            throw CloudAuthError(cloud: "AWS", "cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE \(file): \(error)")
+        }
+        guard let bytes else {
+            throw CloudAuthError(cloud: "AWS", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE names \(file), which does not exist; is the pod identity agent's token mounted?")
+        }
+        return String(decoding: bytes, as: UTF8.self).trimmingWhitespace()
+    }
+
     /// Credentials from the container credentials endpoint.
     package func container(url: String) async throws -> AWSCredentials {
-        let environment = context.environment
-        var authorization = environment["AWS_CONTAINER_AUTHORIZATION_TOKEN"]
-        if let file = environment["AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"], !file.isEmpty {
-            do {
-                let bytes = try FileIO.readIfExists(file, limit: 64 << 10)
-                guard let bytes else {
-                    throw CloudAuthError(cloud: "AWS", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE names \(file), which does not exist; is the pod identity agent's token mounted?")
-                }
-                authorization = String(decoding: bytes, as: UTF8.self).trimmingWhitespace()
-            } catch let error as CloudAuthError {
-                throw error
-            } catch {
-                throw CloudAuthError(cloud: "AWS", "cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE \(file): \(error)")
-            }
-        }
+        let authorization = try Self.authorizationToken(context.environment)
         var headers = HTTPHeaders()
         if let authorization, !authorization.isEmpty { headers["Authorization"] = authorization }
         let body = try await fetch(url, headers: headers, what: "container credentials")
