@@ -106,7 +106,9 @@ let package = Package(
             path: "Tests/HTTPTransportTests"),
         .testTarget(
             name: "RegistryCommandsTests",
-            dependencies: ["AuthCore", "HTTPTransport", "RegistryCommands", "OSSBTestSupport", "ossb-registry"],
+            dependencies: [
+                "AuthCore", "HTTPTransport", "RegistryCommands", "OSSBTestSupport", "ossb-registry", "docker-credential-ossb-ecr",
+            ],
             path: "Tests/RegistryCommandsTests"),
     ],
     swiftLanguageModes: [.v6]

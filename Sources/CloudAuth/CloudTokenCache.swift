@@ -9,9 +9,8 @@ import Glibc
 /// (an access key, a role, a service account, with the endpoint that minted it) is never served to another.
 /// A credential without an expiry, or one that expires within `margin`, is handed out but not kept.
 package struct CloudTokenCache: Sendable {
-    /// Seconds before its expiry at which a cached credential is no longer served: long enough for a pull that
-    /// starts with it to finish its token exchanges.
-    package static let margin: Int64 = 300
+    /// Seconds before its expiry at which a cached credential is no longer served (`CloudRegistry.tokenMargin`).
+    package static let margin = CloudRegistry.tokenMargin
 
     /// The directory.
     package let directory: String

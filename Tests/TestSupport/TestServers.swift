@@ -56,6 +56,9 @@ public enum TestServers {
         return (address, user, password)
     }
 
+    /// The Basic registry's password for user `AWS`, which the ECR stand-in mints for the access key `AKIAE2E`.
+    public static var basicECRToken: String? { environment["OSSB_TEST_BASIC_ECR_TOKEN"] }
+
     /// The HTTPS registry with a private CA that asks for client certificates: address, the CA certificate,
     /// a client certificate and its key (paths).
     public static var tls: (address: String, caFile: String, clientCert: String, clientKey: String)? {

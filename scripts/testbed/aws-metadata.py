@@ -5,8 +5,9 @@
   `container-secret`;
 - an ECR GetAuthorizationToken whose token expires in 12 hours (moto's is always expired, so nothing it mints can
   be cached): POST / with the X-Amz-Target of ECR and a SigV4 Authorization header; GET /count tells how many
-  tokens it minted, so the tests can see that a cached get makes no request.
-Usage: aws-metadata.py PORT"""
+  tokens it minted, so the tests can see that a cached get makes no request. For the access key AKIAE2E it mints
+  the token given as the second argument, which the Basic registry test bed accepts for user AWS.
+Usage: aws-metadata.py PORT [E2E_TOKEN]"""
 import base64
 import json
 import sys
@@ -16,6 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 IMDS_TOKEN = "imds-session-token"
 ROLE = "ossb-node-role"
 minted = 0
+E2E_TOKEN = sys.argv[2] if len(sys.argv) > 2 else ""
 
 
 def credentials(prefix):
@@ -69,7 +71,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.answer(400, json.dumps({"__type": "UnrecognizedClientException"}))
         minted += 1
         key = auth.split("Credential=")[1].split("/")[0]
-        token = base64.b64encode(f"AWS:minted-{minted}-for-{key}".encode()).decode()
+        password = E2E_TOKEN if key == "AKIAE2E" and E2E_TOKEN else f"minted-{minted}-for-{key}"
+        token = base64.b64encode(f"AWS:{password}".encode()).decode()
         data = {"authorizationToken": token, "expiresAt": time.time() + 12 * 3600,
                 "proxyEndpoint": "https://123456789012.dkr.ecr.us-east-1.amazonaws.com"}
         self.answer(200, json.dumps({"authorizationData": [data]}), "application/x-amz-json-1.1")

@@ -30,7 +30,7 @@ start_moto() {
   checked=$(free_port)
   open=$(free_port)
   metadata=$(free_port)
-  python3 "$(dirname "${BASH_SOURCE[0]}")/aws-metadata.py" "$metadata" > "$OSSB_TESTBED_DIR/aws-metadata.log" 2>&1 &
+  python3 "$(dirname "${BASH_SOURCE[0]}")/aws-metadata.py" "$metadata" "${OSSB_TEST_BASIC_ECR_TOKEN:-}" > "$OSSB_TESTBED_DIR/aws-metadata.log" 2>&1 &
   record_pid $!
   # shellcheck disable=SC2046  # the command is one or three words on purpose
   INITIAL_NO_AUTH_ACTION_COUNT=4 $(moto_command) -H 127.0.0.1 -p "$checked" > "$OSSB_TESTBED_DIR/moto.log" 2>&1 &

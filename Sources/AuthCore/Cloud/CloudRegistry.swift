@@ -9,6 +9,12 @@ public enum CloudRegistry: String, Sendable, CaseIterable {
     /// Azure Container Registry: `*.azurecr.io`, `*.azurecr.cn`, `*.azurecr.us`.
     case acr
 
+    /// Seconds before its expiry at which a cloud credential is no longer handed out (the token cache drops it):
+    /// long enough for a pull that starts with it to finish its token exchanges. It also bounds what the kubelet
+    /// plugin lets kubelet cache for a cloud registry: an answer reused for at most this long never outlives the
+    /// token, whatever age the cached token has.
+    public static let tokenMargin: Int64 = 300
+
     /// The helper's suffix: `docker-credential-` followed by this is the executable.
     public var helperName: String { "ossb-\(rawValue)" }
 
