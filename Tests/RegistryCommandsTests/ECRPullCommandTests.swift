@@ -16,11 +16,7 @@ struct ECRPullCommandTests {
         let metadata = try #require(TestServers.awsMetadata)
         let port = try #require(bed.address.split(separator: ":").last.map(String.init))
         let repo = "cloud/ecr-\(UUID().uuidString.prefix(8).lowercased())"
-        let seeded = try Subprocess.run("/usr/bin/env", [
-            "python3", "\(SeededImage.root)/scripts/testbed/seed-image.py", "--registry", bed.address,
-            "--user", bed.user, "--password", bed.password, "--repo", repo, "--tag", "v1", "--platforms", "linux/amd64",
-        ], environment: ["PATH": "/usr/bin:/bin"])
-        try #require(seeded.status == 0, "\(seeded)")
+        _ = try SeededImage.push(repo, platforms: "linux/amd64")
         let host = "123456789012.dkr.ecr.us-east-1.amazonaws.com"
         let environment = [
             "AWS_ACCESS_KEY_ID": "AKIAE2E", "AWS_SECRET_ACCESS_KEY": "e2e-secret", "AWS_ENDPOINT_URL_ECR": metadata,
