@@ -91,6 +91,7 @@ let package = Package(
         .target(name: "CloudAuth", dependencies: ["AuthCore", "HTTPTransport", "CCrypto"], path: "Sources/CloudAuth"),
         .executableTarget(
             name: "docker-credential-ossb-ecr", dependencies: ["CloudAuth"], path: "helpers/docker-credential-ossb-ecr"),
+        .testTarget(name: "CloudAuthTests", dependencies: ["CloudAuth", "AuthCore"], path: "Tests/CloudAuthTests"),
         // The `ossb-registry` command's code (login, logout), testable in-process; the executable is thin.
         .target(
             name: "RegistryCommands", dependencies: ["AuthCore", "HTTPTransport", "RegistryClient"],
