@@ -2,8 +2,8 @@
 # A cached `get` of docker-credential-ossb-ecr (a token served from ~/.ossb/tokens, no network) side by side with the
 # file helper's `get` and Debian's amazon-ecr-credential-helper (docker-credential-ecr-login, whose cache is
 # ~/.ecr/cache.json), measured with hyperfine. Target (issue 18): at most 2x the file helper's `get`.
-# Both OSSB helpers are built as scripts/install.sh builds them: the file helper fully static, the ECR helper
-# (which links libcurl and libcrypto) with a static Swift runtime. The token caches are filled once from the
+# The OSSB programs are built as scripts/install.sh builds them: the file helper fully static, the ECR helper (which
+# links libcrypto) and ossb-cloud-mint (libcurl, run only to mint) with a static Swift runtime. The token caches are filled once from the
 # loopback ECR stand-in (scripts/testbed/aws-metadata.py), whose tokens last 12 hours.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,9 +11,11 @@ source bench/lib.sh
 bench_begin
 
 file_helper=$(build_static_helper docker-credential-ossb-file)
-swift build -c release --static-swift-stdlib --product docker-credential-ossb-ecr > "$BENCH_DIR/build-ecr.log" 2>&1 \
-  || { tail -20 "$BENCH_DIR/build-ecr.log"; exit 1; }
-strip -o "$BENCH_DIR/docker-credential-ossb-ecr" .build/release/docker-credential-ossb-ecr
+for product in docker-credential-ossb-ecr ossb-cloud-mint; do
+  swift build -c release --static-swift-stdlib --product "$product" > "$BENCH_DIR/build-$product.log" 2>&1 \
+    || { tail -20 "$BENCH_DIR/build-$product.log"; exit 1; }
+  strip -o "$BENCH_DIR/$product" ".build/release/$product"
+done
 
 OSSB_TESTBED_DIR="$BENCH_DIR/testbed"
 mkdir -p "$OSSB_TESTBED_DIR"

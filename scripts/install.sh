@@ -48,12 +48,12 @@ mkdir -p "$bindir"
 
 scripts/install-deps.sh
 
-# Helpers that link a C library (libsecret; libcurl and libcrypto in the cloud helpers) cannot be fully static;
+# Helpers that link a C library (libsecret; libcrypto and libcurl in the cloud helpers) cannot be fully static;
 # they and the CLI get a static Swift runtime (--static-swift-stdlib). Every other helper is a fully static executable: no dynamic loader work
 # at all, which is what makes `get` start in about a millisecond (docs/performance.md).
 dynamic_products=(
   docker-credential-ossb-secretservice docker-credential-ossb-ecr docker-credential-ossb-gcr docker-credential-ossb-acr
-  ossb-registry
+  ossb-cloud-mint ossb-registry
 )
 static_products=()
 for dir in helpers/*/; do

@@ -1,36 +1,45 @@
 import AuthCore
 import Glibc
-import HTTPTransport
-import Synchronization
 
 /// A cloud provider as a credential store, for the helper protocol: `get` serves a cached credential or mints one,
 /// `list` names the registries with a cached credential, `store` and `erase` are refused because the cloud owns
 /// the credential.
+///
+/// Minting takes libcurl, whose dependencies take several milliseconds to load; serving from the cache takes none
+/// of it. So the helper docker runs (`docker-credential-ossb-ecr`) links no libcurl and mints by running
+/// `ossb-cloud-mint` (`Minter.program`), which mints in process (`Minter.inProcess`) and fills the cache.
 package struct CloudCredentialStore: CredentialStore {
+    /// How a credential that is not cached is obtained.
+    package enum Minter: Sendable {
+        /// The provider itself, with this HTTP client (built only when needed).
+        case inProcess(@Sendable () -> any HTTPClient)
+        /// The minting program, which caches what it mints.
+        case program(CloudRegistry)
+    }
+
     /// The provider.
     package let provider: any CloudProvider
     /// The token cache, `nil` when there is no place for it (no `HOME` and no `OSSB_TOKEN_CACHE_DIR`).
     package let cache: CloudTokenCache?
     let environment: Environment
     let explain: @Sendable (String) -> Void
-    let makeHTTP: @Sendable () -> any HTTPClient
+    let minter: Minter
     let now: @Sendable () -> Int64
 
-    package var name: String { "\(provider.cloudName) (\(CredentialHelperNames.helper(for: provider)))" }
+    package var name: String { "\(provider.cloudName) (docker-credential-\(CloudHelper.cloud(of: provider).helperName))" }
 
     /// Creates the store.
     /// - Parameters:
-    ///   - makeHTTP: builds the HTTP client, only when a credential must be minted (a cached `get` sets up nothing).
+    ///   - minter: how a credential that is not cached is obtained.
     package init(
         provider: any CloudProvider, environment: Environment, explain: @escaping @Sendable (String) -> Void,
-        makeHTTP: @escaping @Sendable () -> any HTTPClient,
-        now: @escaping @Sendable () -> Int64 = { Int64(time(nil)) }
+        minter: Minter, now: @escaping @Sendable () -> Int64 = { Int64(time(nil)) }
     ) {
         self.provider = provider
         self.environment = environment
         self.cache = CloudTokenCache(environment: environment)
         self.explain = explain
-        self.makeHTTP = makeHTTP
+        self.minter = minter
         self.now = now
     }
 
@@ -40,22 +49,34 @@ package struct CloudCredentialStore: CredentialStore {
             explain("\(provider.cloudName): \(host) is not one of its registries")
             return nil
         }
-        let credential = try BlockingTask.run { [self] in try await self.credential(for: host) }
-        return HelperCredential(serverURL: serverURL, username: credential.username, secret: credential.secret)
+        let identity: String?
+        do {
+            identity = try provider.identity(for: host, in: context(http: UnusedHTTPClient()))
+        } catch let error as CloudAuthError {
+            throw CredentialStoreError(.unavailable, error.message)
+        }
+        if let identity, let cache, let cached = cache.get(host: host, identity: identity, now: now()) {
+            explain("\(provider.cloudName): served from the token cache (\(cache.directory)), valid until \(cached.expiresAt ?? 0)")
+            return HelperCredential(serverURL: serverURL, username: cached.username, secret: cached.secret)
+        }
+        switch minter {
+        case .program(let cloud):
+            return try MintingProgram(cloud: cloud, environment: environment).get(serverURL)
+        case .inProcess(let makeHTTP):
+            let credential = try BlockingTask.run { [self] in try await self.mint(host: host, identity: identity, http: makeHTTP()) }
+            return HelperCredential(serverURL: serverURL, username: credential.username, secret: credential.secret)
+        }
     }
 
-    /// The credential for a registry host: from the cache when still good, else minted (and cached when it has an
-    /// expiry far enough ahead).
+    func context(http: any HTTPClient) -> CloudContext {
+        CloudContext(environment: environment, http: http, explain: explain, now: now)
+    }
+
+    /// Mints a credential and caches it when it has an expiry far enough ahead.
     /// - Throws: `CredentialStoreError` (`.unavailable`) carrying the provider's one-line message.
-    package func credential(for host: String) async throws -> CloudCredential {
-        let context = CloudContext(environment: environment, http: LazyHTTPClient(make: makeHTTP), explain: explain, now: now)
+    func mint(host: String, identity: String?, http: any HTTPClient) async throws -> CloudCredential {
         do {
-            let identity = try provider.identity(for: host, in: context)
-            if let identity, let cache, let cached = cache.get(host: host, identity: identity, now: now()) {
-                explain("\(provider.cloudName): served from the token cache (\(cache.directory)), valid until \(cached.expiresAt ?? 0)")
-                return cached
-            }
-            var credential = try await provider.credential(for: host, in: context)
+            var credential = try await provider.credential(for: host, in: context(http: http))
             guard let identity, let cache else {
                 explain("\(provider.cloudName): not cached (no identity known in advance or no cache directory)")
                 return credential
@@ -82,7 +103,7 @@ package struct CloudCredentialStore: CredentialStore {
     }
 
     var ownedMessage: String {
-        "\(CredentialHelperNames.helper(for: provider)) stores nothing: \(provider.cloudName) mints these credentials for each registry; configure \(provider.cloudName) credentials instead"
+        "docker-credential-\(CloudHelper.cloud(of: provider).helperName) stores nothing: \(provider.cloudName) mints these credentials for each registry; configure \(provider.cloudName) credentials instead"
     }
 
     package func list() throws -> [String: String] {
@@ -91,26 +112,9 @@ package struct CloudCredentialStore: CredentialStore {
     }
 }
 
-/// Builds the real HTTP client on first use, so that serving from the cache never sets up libcurl.
-struct LazyHTTPClient: HTTPClient {
-    let client: LazyBox
-    init(make: @escaping @Sendable () -> any HTTPClient) { client = LazyBox(make) }
-
+/// The client of the identity step, which must make no request.
+struct UnusedHTTPClient: HTTPClient {
     func send(_ request: HTTPRequest, sink: (any HTTPBodySink)?) async throws -> HTTPResponse {
-        try await client.value.send(request, sink: sink)
-    }
-
-    final class LazyBox: Sendable {
-        let make: @Sendable () -> any HTTPClient
-        let stored = Mutex<(any HTTPClient)?>(nil)
-        init(_ make: @escaping @Sendable () -> any HTTPClient) { self.make = make }
-        var value: any HTTPClient {
-            stored.withLock { stored in
-                if let stored { return stored }
-                let made = make()
-                stored = made
-                return made
-            }
-        }
+        throw HTTPClientError(.other, "no request may be made while deciding the identity")
     }
 }
