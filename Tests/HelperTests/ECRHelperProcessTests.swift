@@ -24,9 +24,10 @@ import Testing
         return object["Secret"]
     }
 
-    static func minted(_ metadata: String) throws -> Int {
+    /// How many tokens the ECR stand-in minted for an access key.
+    static func minted(_ metadata: String, key: String) throws -> Int {
         let curl = try #require(Subprocess.which("curl"))
-        return Int(try Subprocess.run(curl, ["-sf", "\(metadata)/count"], environment: [:]).stdout) ?? -1
+        return Int(try Subprocess.run(curl, ["-sf", "\(metadata)/count/\(key)"], environment: [:]).stdout) ?? -1
     }
 
     @Test(.enabled(if: TestServers.moto != nil, "needs moto (scripts/testbed/moto.sh)"))
@@ -124,15 +125,15 @@ import Testing
     func aCachedGetMakesNoRequestAndIdentitiesNeverShare() throws {
         let metadata = try #require(TestServers.awsMetadata)
         let cache = home.file("tokens")
-        let alice = ["AWS_ACCESS_KEY_ID": "AKIAALICE", "AWS_SECRET_ACCESS_KEY": "alice-secret", "AWS_ENDPOINT_URL_ECR": metadata, "OSSB_TOKEN_CACHE_DIR": cache]
-        let before = try Self.minted(metadata)
+        let aliceKey = "AKIAALICE\(UUID().uuidString.prefix(8))", bobKey = "AKIABOB\(UUID().uuidString.prefix(8))"
+        let alice = ["AWS_ACCESS_KEY_ID": aliceKey, "AWS_SECRET_ACCESS_KEY": "alice-secret", "AWS_ENDPOINT_URL_ECR": metadata, "OSSB_TOKEN_CACHE_DIR": cache]
         let first = try get(alice)
         #expect(first.status == 0 && first.stderr.contains("cached in"), "\(first)")
-        #expect(try Self.minted(metadata) == before + 1)
+        #expect(try Self.minted(metadata, key: aliceKey) == 1)
         let second = try get(alice)
         #expect(second.stdout == first.stdout)
         #expect(second.stderr.contains("served from the token cache"))
-        #expect(try Self.minted(metadata) == before + 1, "a cached get asked the network")
+        #expect(try Self.minted(metadata, key: aliceKey) == 1, "a cached get asked the network")
 
         // Files 0600 in a 0700 directory, holding no access key secret.
         let dirMode = try FileManager.default.attributesOfItem(atPath: cache)[.posixPermissions] as? Int
@@ -145,10 +146,14 @@ import Testing
 
         // Another identity never gets alice's token: it mints its own.
         var bob = alice
-        bob["AWS_ACCESS_KEY_ID"] = "AKIABOB"
+        bob["AWS_ACCESS_KEY_ID"] = bobKey
         let other = try get(bob)
-        #expect(other.status == 0 && Self.secret(in: other)?.hasSuffix("-for-AKIABOB") == true, "\(other)")
-        #expect(try Self.minted(metadata) == before + 2)
+        #expect(other.status == 0 && Self.secret(in: other)?.hasSuffix("-for-\(bobKey)") == true, "\(other)")
+        #expect(try Self.minted(metadata, key: bobKey) == 1)
+        // Alice's entry survived Bob's, in the same registry's file.
+        let again = try get(alice)
+        #expect(again.stdout == first.stdout && again.stderr.contains("served from the token cache"), "\(again)")
+        #expect(try Self.minted(metadata, key: aliceKey) == 1)
 
         let listed = try ChildProcess.run(helper, ["list"], input: "", environment: environment(alice))
         #expect(listed.stdout == #"{"\#(Self.registry)":"AWS"}"# + "\n")

@@ -5,7 +5,8 @@
   `container-secret`;
 - an ECR GetAuthorizationToken whose token expires in 12 hours (moto's is always expired, so nothing it mints can
   be cached): POST / with the X-Amz-Target of ECR and a SigV4 Authorization header; GET /count tells how many
-  tokens it minted, so the tests can see that a cached get makes no request. For the access key AKIAE2E it mints
+  tokens it minted, GET /count/<access key ID> how many for that key (tests running in parallel use keys of
+  their own), so the tests can see that a cached get makes no request. For the access key AKIAE2E it mints
   the token given as the second argument, which the Basic registry test bed accepts for user AWS.
 Usage: aws-metadata.py PORT [E2E_TOKEN]"""
 import base64
@@ -17,6 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 IMDS_TOKEN = "imds-session-token"
 ROLE = "ossb-node-role"
 minted = 0
+minted_by_key = {}
 E2E_TOKEN = sys.argv[2] if len(sys.argv) > 2 else ""
 
 
@@ -47,6 +49,8 @@ class Handler(BaseHTTPRequestHandler):
         global minted
         if self.path == "/count":
             return self.answer(200, str(minted), "text/plain")
+        if self.path.startswith("/count/"):
+            return self.answer(200, str(minted_by_key.get(self.path.removeprefix("/count/"), 0)), "text/plain")
         if self.path == "/container-credentials":
             if self.headers.get("Authorization") != "container-secret":
                 return self.answer(401, "{}")
@@ -71,6 +75,7 @@ class Handler(BaseHTTPRequestHandler):
             return self.answer(400, json.dumps({"__type": "UnrecognizedClientException"}))
         minted += 1
         key = auth.split("Credential=")[1].split("/")[0]
+        minted_by_key[key] = minted_by_key.get(key, 0) + 1
         password = E2E_TOKEN if key == "AKIAE2E" and E2E_TOKEN else f"minted-{minted}-for-{key}"
         token = base64.b64encode(f"AWS:{password}".encode()).decode()
         data = {"authorizationToken": token, "expiresAt": time.time() + 12 * 3600,
