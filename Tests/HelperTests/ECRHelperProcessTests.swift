@@ -157,6 +157,13 @@ import Testing
 
         let listed = try ChildProcess.run(helper, ["list"], input: "", environment: environment(alice))
         #expect(listed.stdout == #"{"\#(Self.registry)":"AWS"}"# + "\n")
+
+        // A cache file another user could have written (group- or world-writable) is not believed: a new token is
+        // minted instead of serving what may have been planted.
+        try FileManager.default.setAttributes([.posixPermissions: 0o666], ofItemAtPath: "\(cache)/\(files[0])")
+        let planted = try get(alice)
+        #expect(planted.status == 0 && !planted.stderr.contains("served from the token cache"), "\(planted)")
+        #expect(try Self.minted(metadata, key: aliceKey) == 2)
     }
 
     @Test func storeEraseAndForeignHosts() throws {
