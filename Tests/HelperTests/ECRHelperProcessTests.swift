@@ -166,6 +166,18 @@ import Testing
         #expect(try Self.minted(metadata, key: aliceKey) == 2)
     }
 
+    @Test(.enabled(if: TestServers.awsMetadata != nil, "needs scripts/testbed/aws-metadata.py"))
+    func ecrPublicUsesItsOwnServiceAndEndpoint() throws {
+        let metadata = try #require(TestServers.awsMetadata)
+        let key = "AKIAPUBLIC\(UUID().uuidString.prefix(8))"
+        // The private ECR endpoint is a dead end: only AWS_ENDPOINT_URL_ECR_PUBLIC may be used.
+        let result = try get(
+            ["AWS_ACCESS_KEY_ID": key, "AWS_SECRET_ACCESS_KEY": "s", "AWS_ENDPOINT_URL_ECR": "http://127.0.0.1:9", "AWS_ENDPOINT_URL_ECR_PUBLIC": metadata],
+            registry: "public.ecr.aws")
+        #expect(result.status == 0, "\(result)")
+        #expect(Self.secret(in: result)?.hasSuffix("-for-\(key)") == true, "\(result)")
+    }
+
     @Test func storeEraseAndForeignHosts() throws {
         let store = try ChildProcess.run(helper, ["store"], input: #"{"ServerURL":"\#(Self.registry)","Username":"AWS","Secret":"x"}"#, environment: environment([:]))
         #expect(store.status == 1 && store.stdout.contains("stores nothing: AWS mints these credentials"), "\(store)")

@@ -6,7 +6,8 @@
 - an ECR GetAuthorizationToken whose token expires in 12 hours (moto's is always expired, so nothing it mints can
   be cached): POST / with the X-Amz-Target of ECR and a SigV4 Authorization header; GET /count tells how many
   tokens it minted, GET /count/<access key ID> how many for that key (tests running in parallel use keys of
-  their own), so the tests can see that a cached get makes no request. For the access key AKIAE2E it mints
+  their own), so the tests can see that a cached get makes no request. ECR Public's GetAuthorizationToken
+  (SpencerFrontendService) answers its single object, and only to a request signed for ecr-public in us-east-1. For the access key AKIAE2E it mints
   the token given as the second argument, which the Basic registry test bed accepts for user AWS.
 Usage: aws-metadata.py PORT [E2E_TOKEN]"""
 import base64
@@ -80,6 +81,11 @@ class Handler(BaseHTTPRequestHandler):
         token = base64.b64encode(f"AWS:{password}".encode()).decode()
         data = {"authorizationToken": token, "expiresAt": time.time() + 12 * 3600,
                 "proxyEndpoint": "https://123456789012.dkr.ecr.us-east-1.amazonaws.com"}
+        if target.startswith("SpencerFrontendService."):
+            # ECR Public answers one object, signed for the `ecr-public` service in us-east-1.
+            if "/us-east-1/ecr-public/aws4_request" not in auth:
+                return self.answer(403, json.dumps({"__type": "InvalidSignatureException"}))
+            return self.answer(200, json.dumps({"authorizationData": data}), "application/x-amz-json-1.1")
         self.answer(200, json.dumps({"authorizationData": [data]}), "application/x-amz-json-1.1")
 
 
