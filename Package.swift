@@ -19,6 +19,10 @@ let package = Package(
         .executable(name: "ossb-registry", targets: ["ossb-registry"]),
         .library(name: "SecretServiceStore", targets: ["SecretServiceStore"]),
         .executable(name: "docker-credential-ossb-secretservice", targets: ["docker-credential-ossb-secretservice"]),
+        .executable(name: "docker-credential-ossb-ecr", targets: ["docker-credential-ossb-ecr"]),
+        .executable(name: "docker-credential-ossb-gcr", targets: ["docker-credential-ossb-gcr"]),
+        .executable(name: "docker-credential-ossb-acr", targets: ["docker-credential-ossb-acr"]),
+        .executable(name: "ossb-cloud-mint", targets: ["ossb-cloud-mint"]),
     ],
     targets: [
         // The registry's words: image references, digests, WWW-Authenticate challenges, scopes, Docker Hub's names.
@@ -82,7 +86,8 @@ let package = Package(
             dependencies: [
                 "AuthCore", "docker-credential-ossb-file", "docker-credential-ossb-env", "docker-credential-ossb",
                 "docker-credential-ossb-k8s", "ossb-kubelet-credential-provider", "KubernetesTestSupport",
-                "docker-credential-ossb-secretservice", "OSSBTestSupport",
+                "docker-credential-ossb-secretservice", "OSSBTestSupport", "docker-credential-ossb-ecr", "ossb-cloud-mint",
+                "docker-credential-ossb-gcr", "docker-credential-ossb-acr",
             ],
             path: "Tests/HelperTests"),
 
@@ -94,11 +99,21 @@ let package = Package(
         // HTTP over libcurl implementing AuthCore's `HTTPClient`: streaming, connection reuse, certs.d TLS,
         // SHA-256 sinks. Redirects are followed by AuthCore's code, never by libcurl.
         .target(name: "HTTPTransport", dependencies: ["AuthCore", "CCurl", "CCrypto"], path: "Sources/HTTPTransport"),
-        // Cloud registries (ECR, Artifact Registry/GCR, ACR): credential chains and token minting. Links the HTTP
-        // transport and libcrypto, so only the cloud helpers (run by the front as plugins) load it.
-        .target(name: "CloudAuth", dependencies: ["AuthCore", "HTTPTransport", "CCrypto"], path: "Sources/CloudAuth"),
+        // Cloud registries (ECR, Artifact Registry/GCR, ACR): credential chains, token minting and cache. Links
+        // libcrypto (request signing) and speaks HTTP through AuthCore's protocol: the cloud helpers, which serve
+        // cached tokens, load no libcurl; `ossb-cloud-mint`, which they run to mint, adds the HTTP transport.
+        .target(name: "CloudAuth", dependencies: ["AuthCore", "CCrypto"], path: "Sources/CloudAuth"),
+        .executableTarget(
+            name: "ossb-cloud-mint", dependencies: ["CloudAuth", "AuthCore", "HTTPTransport"], path: "helpers/ossb-cloud-mint"),
+        .executableTarget(
+            name: "docker-credential-ossb-ecr", dependencies: ["CloudAuth"], path: "helpers/docker-credential-ossb-ecr"),
+        .executableTarget(
+            name: "docker-credential-ossb-gcr", dependencies: ["CloudAuth"], path: "helpers/docker-credential-ossb-gcr"),
+        .executableTarget(
+            name: "docker-credential-ossb-acr", dependencies: ["CloudAuth"], path: "helpers/docker-credential-ossb-acr"),
         .testTarget(
-            name: "CloudAuthTests", dependencies: ["CloudAuth", "AuthCore", "HTTPTransport", "RegistryClient", "OSSBTestSupport"],
+            name: "CloudAuthTests",
+            dependencies: ["CloudAuth", "AuthCore", "RegistryVocabulary", "HTTPTransport", "RegistryClient", "OSSBTestSupport"],
             path: "Tests/CloudAuthTests"),
         // The `ossb-registry` command's code (login, logout), testable in-process; the executable is thin.
         .target(
@@ -115,7 +130,10 @@ let package = Package(
             path: "Tests/HTTPTransportTests"),
         .testTarget(
             name: "RegistryCommandsTests",
-            dependencies: ["AuthCore", "HTTPTransport", "RegistryCommands", "OSSBTestSupport", "ossb-registry"],
+            dependencies: [
+                "AuthCore", "HTTPTransport", "RegistryCommands", "OSSBTestSupport", "ossb-registry", "docker-credential-ossb-ecr",
+                "ossb-cloud-mint",
+            ],
             path: "Tests/RegistryCommandsTests"),
     ],
     swiftLanguageModes: [.v6]

@@ -15,7 +15,7 @@ packages=(
 # The docker CLI is a peer of the end-to-end tests. Any docker on PATH will do (a static client binary is
 # common); only when there is none, Debian's docker.io provides one (its daemon is not used).
 if ! command -v docker >/dev/null; then packages+=(docker.io); fi
-if [ "${1:-}" = "--bench" ]; then packages+=(hyperfine time pass gnupg); fi
+if [ "${1:-}" = "--bench" ]; then packages+=(hyperfine time pass gnupg amazon-ecr-credential-helper); fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -42,5 +42,17 @@ if ! python3 -c 'import cryptography' 2>/dev/null; then
   if ! python3 -c 'import cryptography' 2>/dev/null; then
     python3 -m venv "$testbed_venv" >&2
     "$testbed_venv/bin/python3" -m pip install -q cryptography >&2
+  fi
+fi
+
+# moto in server mode (the AWS stand-in of the ECR tests, scripts/testbed/moto.sh) and boto3 (which the tests
+# compare tokens with): Debian's packages first, else the same virtual environment, which then gets
+# `cryptography` too, since its python3 serves every test bed.
+if ! python3 -c 'import moto.server, boto3, flask_cors' 2>/dev/null; then
+  echo "install-deps: installing moto and boto3" >&2
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q python3-moto python3-boto3 python3-flask python3-flask-cors >&2 || true
+  if ! python3 -c 'import moto.server, boto3, flask_cors' 2>/dev/null; then
+    [ -x "$testbed_venv/bin/python3" ] || python3 -m venv "$testbed_venv" >&2
+    "$testbed_venv/bin/python3" -m pip install -q 'moto[server]' boto3 cryptography >&2
   fi
 fi

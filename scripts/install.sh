@@ -48,10 +48,11 @@ mkdir -p "$bindir"
 
 scripts/install-deps.sh
 
-# Helpers that link a C library (libsecret) cannot be fully static; they and the CLI get a static Swift
-# runtime (--static-swift-stdlib). Every other helper is a fully static executable: no dynamic loader work
+# Helpers that link a C library without a static archive (libsecret; libcurl in ossb-cloud-mint) cannot be fully
+# static; they and the CLI get a static Swift runtime (--static-swift-stdlib). The cloud helpers link libcrypto,
+# whose static archive libssl-dev ships. Every other helper is a fully static executable: no dynamic loader work
 # at all, which is what makes `get` start in about a millisecond (docs/performance.md).
-dynamic_products=(docker-credential-ossb-secretservice ossb-registry)
+dynamic_products=(docker-credential-ossb-secretservice ossb-cloud-mint ossb-registry)
 static_products=()
 for dir in helpers/*/; do
   name=$(basename "$dir")

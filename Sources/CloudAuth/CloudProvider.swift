@@ -18,4 +18,16 @@ package protocol CloudProvider: Sendable {
     /// - Returns: the credential and who obtained it.
     /// - Throws: `CloudAuthError` naming the cloud, the credential sources tried and what to do.
     func credential(for host: String, in context: CloudContext) async throws -> CloudCredential
+
+    /// Who would obtain a credential for `host`, decided without any network: the identity the token cache files
+    /// the credential under (an access key ID, a role ARN, a service account, a client ID, with the endpoint that
+    /// mints), so that a cached `get` makes no request and no identity is ever served another's token. `nil`
+    /// when it cannot be known in advance: the credential is then minted every time and not cached.
+    /// - Throws: `CloudAuthError` for a configuration that is present but broken.
+    func identity(for host: String, in context: CloudContext) throws -> String?
+}
+
+extension CloudProvider {
+    /// No identity known in advance: nothing is cached.
+    package func identity(for host: String, in context: CloudContext) throws -> String? { nil }
 }

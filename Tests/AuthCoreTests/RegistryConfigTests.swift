@@ -35,7 +35,7 @@ import Testing
 
     @Test func defaultsWhenEmpty() throws {
         let config = try RegistryConfig.parse(Array("{}".utf8), path: "r.json")
-        #expect(config.credentialSources == [.env, .registry, .k8s, .keyring, .file, .docker, .containers])
+        #expect(config.credentialSources == [.env, .registry, .k8s, .cloud, .keyring, .file, .docker, .containers])
         #expect(config.credentialStore == .auto)
     }
 
@@ -47,7 +47,7 @@ import Testing
         (#"{"registries": {"r": {"password": 1}}}"#, "\"registries.r.password\" is a number, expected a string"),
         (#"{"insecure": "localhost"}"#, "\"insecure\" is a string, expected an array of strings"),
         (#"{"mirrors": {"docker.io": [1]}}"#, "\"mirrors.docker.io\" holds a number"),
-        (#"{"credential_sources": ["env", "vault"]}"#, "unknown source \"vault\"; valid names: env, registry, k8s, keyring, file, docker, containers"),
+        (#"{"credential_sources": ["env", "vault"]}"#, "unknown source \"vault\"; valid names: env, registry, k8s, cloud, keyring, file, docker, containers"),
         (#"{"credential_store": "cloud"}"#, "\"credential_store\" is \"cloud\"; valid values: auto, keyring, file"),
         (#"{"credential_helpers": {"*.example.com": ""}}"#, "is empty; name a helper"),
     ])

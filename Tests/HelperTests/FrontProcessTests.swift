@@ -96,7 +96,7 @@ import Testing
         try home.write(".ossb/registry.json", "{\"credential_sources\": [\"env\", \"nope\"]}")
         let bad = try ChildProcess.run(front, ["get"], input: "r.example.com", environment: env())
         #expect(bad.status == 1)
-        #expect(bad.stdout == "\(home.file(".ossb/registry.json")) \"credential_sources\" names an unknown source \"nope\"; valid names: env, registry, k8s, keyring, file, docker, containers\n")
+        #expect(bad.stdout == "\(home.file(".ossb/registry.json")) \"credential_sources\" names an unknown source \"nope\"; valid names: env, registry, k8s, cloud, keyring, file, docker, containers\n")
         try home.write(".ossb/registry.json", "{}")
         try home.write(".docker/config.json", "{\"auths\": ")
         let badDocker = try ChildProcess.run(front, ["get"], input: "r.example.com", environment: env())

@@ -46,8 +46,9 @@ enum FoundationImportScan {
     }
 
     /// The Swift modules linked into the executables under `helpers/`, from the package's own dependency graph
-    /// (`swift package describe --type json`), each with its source directory relative to the package root.
-    static func helperModules(packageRoot: String) throws -> [String: String] {
+    /// (`swift package describe --type json`), each with its source directory relative to the package root;
+    /// `excluding` leaves out helpers by name.
+    static func helperModules(packageRoot: String, excluding: Set<String> = []) throws -> [String: String] {
         let swift = try TestProcess.which("swift").orThrow("swift is not on PATH")
         let scratch = TemporaryDirectory()
         // A scratch path of its own, so that SwiftPM does not wait for the lock of the running `swift test`.
@@ -62,6 +63,7 @@ enum FoundationImportScan {
         for target in targets { if let name = target["name"] as? String { byName[name] = target } }
         var modules: [String: String] = [:]
         var pending = targets.filter { ($0["path"] as? String)?.hasPrefix("helpers/") == true }.compactMap { $0["name"] as? String }
+            .filter { !excluding.contains($0) }
         while let name = pending.popLast() {
             guard modules[name] == nil, let target = byName[name], let path = target["path"] as? String else { continue }
             if target["module_type"] as? String == "SwiftTarget" { modules[name] = path }

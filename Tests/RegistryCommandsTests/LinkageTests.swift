@@ -3,8 +3,10 @@ import OSSBTestSupport
 import Testing
 
 /// The helpers start in about a millisecond because of what they do not load: no libcurl, no libcrypto, no
-/// Foundation (with ICU), and no libsecret except in the keyring helper. Only `ossb-registry` may link the network
-/// code. Every executable in `helpers/` is checked; one that is not built fails the test instead of skipping it.
+/// Foundation (with ICU), and no libsecret except in the keyring helper. Only `ossb-registry` and `ossb-cloud-mint`
+/// (which mints cloud tokens over the network) may link libcurl; the cloud helpers, which serve cached tokens and
+/// run `ossb-cloud-mint` for new ones, may link libcrypto (request signing) but not libcurl. Every executable in
+/// `helpers/` is checked; one that is not built fails the test instead of skipping it.
 @Suite struct LinkageTests {
     static let packageRoot = SourceTree.root
 
@@ -25,6 +27,21 @@ import Testing
         "$s10Foundation", "$s20FoundationNetworking", "$s13FoundationXML", "curl_easy_", "OPENSSL_init", "EVP_Digest",
         "ucol_", "udat_",
     ]
+    /// The cloud helpers: they may link libcrypto (through CloudAuth), and nothing else the others may not.
+    static let cloudHelpers: Set<String> = [
+        "docker-credential-ossb-ecr", "docker-credential-ossb-gcr", "docker-credential-ossb-acr",
+    ]
+    /// The program the cloud helpers run to mint: the one helper program that may link libcurl.
+    static let mintingProgram = "ossb-cloud-mint"
+    /// What the cloud helpers may have that the others must not.
+    static let cryptoContent: Set<String> = ["libcrypto", "symbols OPENSSL_init…", "symbols EVP_Digest…"]
+    /// What the minting program may have besides.
+    static let networkContent: Set<String> = cryptoContent.union(["libcurl", "libssl", "symbols curl_easy_…"])
+
+    /// What `helper` may link of the forbidden content.
+    static func allowed(for helper: String) -> Set<String> {
+        helper == mintingProgram ? networkContent : cloudHelpers.contains(helper) ? cryptoContent : []
+    }
     /// The keyring's libraries, for the helpers that have no business with the keyring.
     static let keyringLibraries = ["libsecret", "libgio", "libgcrypt"]
 
@@ -74,7 +91,8 @@ import Testing
     @Test(arguments: LinkageTests.helpers)
     func helperLinksNoNetworkCodeNorFoundation(_ helper: String) throws {
         let path = try Self.binary(helper)
-        let found = try Self.forbiddenContent(path)
+        var found = try Self.forbiddenContent(path)
+        found.removeAll { Self.allowed(for: helper).contains($0) }
         #expect(found == [], "\(helper) links what a helper must not")
         if helper != "docker-credential-ossb-secretservice" {
             let loaded = try Self.loadedLibraries(path)
@@ -90,12 +108,29 @@ import Testing
         #expect(found.contains("symbols curl_easy_…") == false, "libcurl is linked dynamically, not into the binary")
     }
 
+    /// The exemptions are narrow: the minting program does link libcurl (so the check would see it anywhere else),
+    /// the cloud helpers link libcrypto but not libcurl, and no other helper is exempt.
+    @Test func onlyTheMintingProgramLinksLibcurl() throws {
+        #expect(Self.cloudHelpers.allSatisfy { $0.hasPrefix("docker-credential-ossb-") } && Self.cloudHelpers.count == 3)
+        let mint = try Self.forbiddenContent(try Self.binary(Self.mintingProgram))
+        #expect(mint.contains("libcurl"), "ossb-cloud-mint was expected to link libcurl: \(mint)")
+        let present = Self.helpers.filter { Self.cloudHelpers.contains($0) }
+        #expect(present.contains("docker-credential-ossb-ecr"))
+        for helper in present {
+            let found = try Self.forbiddenContent(try Self.binary(helper))
+            #expect(!found.contains("libcurl"), "\(helper) links libcurl: a cached get would pay for loading it")
+            #expect(found.filter { !Self.cryptoContent.contains($0) } == [], "\(helper) links \(found)")
+        }
+    }
+
     @Test func noModuleAHelperLinksImportsFoundation() throws {
         let modules = try FoundationImportScan.helperModules(packageRoot: Self.packageRoot)
         #expect(
             modules["AuthCore"] != nil && modules["SecretServiceStore"] != nil && modules["RegistryVocabulary"] != nil,
             "\(modules.keys.sorted())")
-        #expect(modules["HTTPTransport"] == nil, "a helper links HTTPTransport (libcurl)")
+        #expect(modules["CloudAuth"] != nil, "the cloud helpers' module is scanned too")
+        let networkFree = try FoundationImportScan.helperModules(packageRoot: Self.packageRoot, excluding: [Self.mintingProgram])
+        #expect(networkFree["HTTPTransport"] == nil, "a helper other than ossb-cloud-mint links HTTPTransport (libcurl)")
         var offenders: [String] = []
         for (_, directory) in modules.sorted(by: { $0.key < $1.key }) {
             let root = "\(Self.packageRoot)/\(directory)"

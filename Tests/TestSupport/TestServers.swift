@@ -42,6 +42,19 @@ public enum TestServers {
         return (server, port, directory)
     }
 
+    /// moto, the AWS stand-in (scripts/testbed/moto.sh): one server checking SigV4 signatures, with the access key
+    /// of an IAM user allowed `ecr:GetAuthorizationToken`, and one server checking nothing (for web identity).
+    public static var moto: (checked: String, keyID: String, secret: String, open: String)? {
+        guard let checked = environment["OSSB_TEST_MOTO"], let key = environment["OSSB_TEST_MOTO_KEY_ID"],
+            let secret = environment["OSSB_TEST_MOTO_SECRET"], let open = environment["OSSB_TEST_MOTO_OPEN"]
+        else { return nil }
+        return (checked, key, secret, open)
+    }
+
+    /// The loopback AWS metadata services (scripts/testbed/aws-metadata.py): IMDSv2, container credentials (token
+    /// `container-secret` at `/container-credentials`), and an ECR whose tokens last 12 hours (`GET /count`).
+    public static var awsMetadata: String? { environment["OSSB_TEST_AWS_METADATA"] }
+
     /// The fault-injecting proxy in front of the Basic-auth registry (scripts/testbed/fault-proxy.py).
     public static var faultProxy: String? { environment["OSSB_TEST_FAULT_PROXY"] }
 
@@ -52,6 +65,9 @@ public enum TestServers {
         else { return nil }
         return (address, user, password)
     }
+
+    /// The Basic registry's password for user `AWS`, which the ECR stand-in mints for the access key `AKIAE2E`.
+    public static var basicECRToken: String? { environment["OSSB_TEST_BASIC_ECR_TOKEN"] }
 
     /// The HTTPS registry with a private CA that asks for client certificates: address, the CA certificate,
     /// a client certificate and its key (paths).

@@ -2,6 +2,8 @@
 # Source lib.sh first. Exports:
 #   OSSB_TEST_BASIC_REGISTRY   127.0.0.1:PORT
 #   OSSB_TEST_BASIC_USER / OSSB_TEST_BASIC_PASSWORD
+#   OSSB_TEST_BASIC_ECR_TOKEN  the password of a second user, `AWS`, as ECR names its users: the ECR stand-in of
+#                              aws-metadata.py mints exactly this token, so the registry accepts the helper's answer
 start_basic_registry() {
   local dir="$OSSB_TESTBED_DIR/basic-registry" port
   mkdir -p "$dir/storage"
@@ -9,6 +11,8 @@ start_basic_registry() {
   OSSB_TEST_BASIC_USER=ossb-tester
   OSSB_TEST_BASIC_PASSWORD="pw-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
   htpasswd -Bbn "$OSSB_TEST_BASIC_USER" "$OSSB_TEST_BASIC_PASSWORD" > "$dir/htpasswd" 2>"$dir/htpasswd.log" || return 1
+  OSSB_TEST_BASIC_ECR_TOKEN="ecr-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+  htpasswd -Bbn AWS "$OSSB_TEST_BASIC_ECR_TOKEN" >> "$dir/htpasswd" 2>>"$dir/htpasswd.log" || return 1
   registry_config "$dir" "$port" <<YAML
 auth:
   htpasswd:
@@ -18,7 +22,7 @@ YAML
   docker-registry serve "$dir/config.yml" > "$dir/registry.log" 2>&1 &
   record_pid $!
   wait_for_http "http://127.0.0.1:$port/v2/" "401" 20 || return 1
-  export OSSB_TEST_BASIC_REGISTRY="127.0.0.1:$port" OSSB_TEST_BASIC_USER OSSB_TEST_BASIC_PASSWORD
+  export OSSB_TEST_BASIC_REGISTRY="127.0.0.1:$port" OSSB_TEST_BASIC_USER OSSB_TEST_BASIC_PASSWORD OSSB_TEST_BASIC_ECR_TOKEN
   # Tests that corrupt a blob on the registry's disk need its storage.
   export OSSB_TEST_BASIC_STORAGE="$dir/storage"
   echo "testbed: registry with Basic auth on $OSSB_TEST_BASIC_REGISTRY" >&2

@@ -7,7 +7,7 @@
 ///   "registries": { "registry.example.com": { "username": "u", "password": "p" } },
 ///   "insecure": ["localhost:5000"],
 ///   "mirrors": { "docker.io": ["mirror1.example.com"] },
-///   "credential_sources": ["env", "registry", "k8s", "keyring", "file", "docker", "containers"],
+///   "credential_sources": ["env", "registry", "k8s", "cloud", "keyring", "file", "docker", "containers"],
 ///   "credential_store": "auto",
 ///   "credential_helpers": { "*.dkr.ecr.*.amazonaws.com": "ecr-login" }
 /// }

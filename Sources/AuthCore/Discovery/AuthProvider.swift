@@ -1,7 +1,7 @@
 /// Credential discovery: which source holds credentials for a registry.
 ///
 /// Given a registry, it looks in registry.json's `credential_sources` order (default: env, registry, k8s,
-/// keyring, file, docker, containers) and the first source with credentials wins. A registry matched by a
+/// cloud, keyring, file, docker, containers) and the first source with credentials wins. A registry matched by a
 /// `credential_helpers` pattern is served by that external helper alone, so a pull never runs helpers meant
 /// for other registries.
 ///
@@ -59,6 +59,7 @@ public struct AuthProvider: Sendable {
         case .env: return StoreSource(EnvironmentStore(environment: environment, warn: note))
         case .registry: return RegistryConfigSource(config: config)
         case .k8s: return kubernetesSource(config: config, environment: environment)
+        case .cloud: return CloudSource(runner: runner, note: note, explain: explain)
         case .keyring: return KeyringSource(environment: environment, runner: runner, note: note, explain: explain)
         case .file: return (try? FileStore(environment: environment)).map { StoreSource($0) }
         case .docker: return DockerConfigSource(environment: environment, runner: runner, note: note, explain: explain)

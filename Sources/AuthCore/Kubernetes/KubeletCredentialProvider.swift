@@ -87,7 +87,8 @@ public struct KubeletCredentialProvider: Sendable {
                 notes.append("\(Self.name): image registry \(registry): \(auth.isEmpty ? "no credentials found" : "credentials found")")
             }
             let response = CredentialProviderResponse(
-                apiVersion: request.apiVersion, cacheDuration: options.cacheDuration, auth: auth)
+                apiVersion: request.apiVersion, cacheDuration: Self.cacheDuration(options.cacheDuration, registry: registry, answered: !auth.isEmpty),
+                auth: auth)
             return HelperOutcome(
                 stdout: response.json + "\n", stderr: notes.map { $0 + "\n" }.joined())
         } catch let error as CredentialProviderError {
@@ -97,6 +98,15 @@ public struct KubeletCredentialProvider: Sendable {
         } catch {
             return HelperOutcome(stderr: "\(Self.name): \(error)\n", status: 1)
         }
+    }
+
+    /// How long kubelet may reuse an answer. For a cloud registry, whose credentials are short-lived tokens, at
+    /// most `CloudRegistry.tokenMargin`: no token is handed out within that long of its expiry, so an answer reused
+    /// for no longer never outlives its token (kubelet asks again, and a cached token costs no network).
+    static func cacheDuration(_ configured: GoDuration?, registry: String, answered: Bool) -> GoDuration? {
+        guard answered, CloudRegistry.serving(host: registry) != nil else { return configured }
+        let bound = GoDuration(nanoseconds: CloudRegistry.tokenMargin * 1_000_000_000)
+        return configured.map { min($0, bound) } ?? bound
     }
 
     /// Runs the plugin as a process: real arguments, stdin, environment; writes stdout and stderr and exits.

@@ -24,6 +24,27 @@ package struct AzureProvider: CloudProvider {
         return ["azurecr.io", "azurecr.cn", "azurecr.us"].contains { name.label(before: $0) != nil }
     }
 
+    /// Who would mint, without any network, in the order `credential` walks: the application and tenant with a
+    /// hash of its secret (a rotated secret is a new identity), the application and tenant of a workload identity,
+    /// else the managed identity endpoint with the client ID it asks for; with the authority that issues.
+    package func identity(for host: String, in context: CloudContext) throws -> String? {
+        let environment = context.environment
+        let authority = environment["AZURE_AUTHORITY_HOST"] ?? "https://login.microsoftonline.com"
+        let clientID = environment["AZURE_CLIENT_ID"]
+        if let clientID, let tenant = environment["AZURE_TENANT_ID"] {
+            if let secret = environment["AZURE_CLIENT_SECRET"] {
+                var bytes = Array(secret.utf8)
+                defer { SecretMemory.wipe(&bytes) }
+                return "Azure client \(clientID) in \(tenant) at \(authority), secret sha256:\(CloudCrypto.hex(CloudCrypto.sha256(bytes)).prefix(16))"
+            }
+            if let path = environment["AZURE_FEDERATED_TOKEN_FILE"] {
+                return "Azure workload identity \(clientID) in \(tenant) at \(authority) (\(path))"
+            }
+        }
+        let endpoint = environment["IDENTITY_ENDPOINT"] ?? environment["AZURE_POD_IDENTITY_AUTHORITY_HOST"] ?? "IMDS"
+        return "Azure managed identity \(clientID ?? "(default)") at \(endpoint)"
+    }
+
     package func credential(for host: String, in context: CloudContext) async throws -> CloudCredential {
         let http = CloudHTTP(cloud: cloudName, context: context)
         let entra = try await AzureEntraToken.obtain(for: host, http)

@@ -51,6 +51,28 @@ package struct GoogleProvider: CloudProvider {
         }
     }
 
+    /// Who would mint, without any network: the credentials file in force (its path and a hash of its content, so
+    /// that a new key or login is a new identity), else the metadata server's address. The hash is of the file,
+    /// never printed with the key in it.
+    package func identity(for host: String, in context: CloudContext) throws -> String? {
+        let environment = context.environment
+        let candidates = [environment["GOOGLE_APPLICATION_CREDENTIALS"], Self.wellKnownFile(environment)].compactMap { $0 }
+        for (index, path) in candidates.enumerated() {
+            let bytes: [UInt8]?
+            do { bytes = try FileIO.readIfExists(path, limit: 1 << 20) } catch {
+                throw CloudAuthError(cloud: cloudName, "Google Cloud: \(path) cannot be read: \(error)")
+            }
+            guard var bytes else {
+                // GOOGLE_APPLICATION_CREDENTIALS naming a missing file is an error `credential` reports.
+                if index == 0, environment["GOOGLE_APPLICATION_CREDENTIALS"] != nil { return nil }
+                continue
+            }
+            defer { SecretMemory.wipe(&bytes) }
+            return "Google file \(path) sha256:\(CloudCrypto.hex(CloudCrypto.sha256(bytes)).prefix(16))"
+        }
+        return "Google metadata server \(GoogleMetadataServer(environment: environment).host)"
+    }
+
     /// gcloud's Application Default Credentials file, or `nil` without `HOME` or `CLOUDSDK_CONFIG`.
     static func wellKnownFile(_ environment: Environment) -> String? {
         if let config = environment["CLOUDSDK_CONFIG"] { return "\(config)/application_default_credentials.json" }

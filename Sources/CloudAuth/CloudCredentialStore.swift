@@ -1,0 +1,120 @@
+import AuthCore
+import Glibc
+
+/// A cloud provider as a credential store, for the helper protocol: `get` serves a cached credential or mints one,
+/// `list` names the registries with a cached credential, `store` and `erase` are refused because the cloud owns
+/// the credential.
+///
+/// Minting takes libcurl, whose dependencies take several milliseconds to load; serving from the cache takes none
+/// of it. So the helper docker runs (`docker-credential-ossb-ecr`) links no libcurl and mints by running
+/// `ossb-cloud-mint` (`Minter.program`), which mints in process (`Minter.inProcess`) and fills the cache.
+package struct CloudCredentialStore: CredentialStore {
+    /// How a credential that is not cached is obtained.
+    package enum Minter: Sendable {
+        /// The provider itself, with this HTTP client (built only when needed).
+        case inProcess(@Sendable () -> any HTTPClient)
+        /// The minting program, which caches what it mints.
+        case program(CloudRegistry)
+    }
+
+    /// The provider.
+    package let provider: any CloudProvider
+    /// The token cache, `nil` when there is no place for it (no `HOME` and no `OSSB_TOKEN_CACHE_DIR`).
+    package let cache: CloudTokenCache?
+    let environment: Environment
+    let explain: @Sendable (String) -> Void
+    let minter: Minter
+    let now: @Sendable () -> Int64
+
+    package var name: String { "\(provider.cloudName) (docker-credential-\(CloudHelper.cloud(of: provider).helperName))" }
+
+    /// Creates the store.
+    /// - Parameters:
+    ///   - minter: how a credential that is not cached is obtained.
+    package init(
+        provider: any CloudProvider, environment: Environment, explain: @escaping @Sendable (String) -> Void,
+        minter: Minter, now: @escaping @Sendable () -> Int64 = { Int64(time(nil)) }
+    ) {
+        self.provider = provider
+        self.environment = environment
+        self.cache = CloudTokenCache(environment: environment)
+        self.explain = explain
+        self.minter = minter
+        self.now = now
+    }
+
+    package func get(_ serverURL: String) throws -> HelperCredential? {
+        let host = ServerAddress.host(of: serverURL)
+        guard provider.serves(host: host) else {
+            explain("\(provider.cloudName): \(host) is not one of its registries")
+            return nil
+        }
+        let identity: String?
+        do {
+            identity = try provider.identity(for: host, in: context(http: UnusedHTTPClient()))
+        } catch let error as CloudAuthError {
+            throw CredentialStoreError(.unavailable, error.message)
+        }
+        if let identity, let cache, let cached = cache.get(host: host, identity: identity, now: now()) {
+            explain("\(provider.cloudName): served from the token cache (\(cache.directory)), valid until \(cached.expiresAt ?? 0)")
+            return HelperCredential(serverURL: serverURL, username: cached.username, secret: cached.secret)
+        }
+        switch minter {
+        case .program(let cloud):
+            return try MintingProgram(cloud: cloud, environment: environment).get(serverURL)
+        case .inProcess(let makeHTTP):
+            let credential = try BlockingTask.run { [self] in try await self.mint(host: host, identity: identity, http: makeHTTP()) }
+            return HelperCredential(serverURL: serverURL, username: credential.username, secret: credential.secret)
+        }
+    }
+
+    func context(http: any HTTPClient) -> CloudContext {
+        CloudContext(environment: environment, http: http, explain: explain, now: now)
+    }
+
+    /// Mints a credential and caches it when it has an expiry far enough ahead.
+    /// - Throws: `CredentialStoreError` (`.unavailable`) carrying the provider's one-line message.
+    func mint(host: String, identity: String?, http: any HTTPClient) async throws -> CloudCredential {
+        do {
+            var credential = try await provider.credential(for: host, in: context(http: http))
+            guard let identity, let cache else {
+                explain("\(provider.cloudName): not cached (no identity known in advance or no cache directory)")
+                return credential
+            }
+            credential.identity = identity
+            do {
+                let kept = try cache.put(host: host, credential, now: now())
+                explain("\(provider.cloudName): " + (kept ? "cached in \(cache.directory)" : "not cached: it has no expiry or expires within \(CloudTokenCache.margin) s"))
+            } catch {
+                explain("\(provider.cloudName): not cached: \(error)")
+            }
+            return credential
+        } catch let error as CloudAuthError {
+            throw CredentialStoreError(.unavailable, error.message)
+        }
+    }
+
+    package func store(_ credential: HelperCredential) throws {
+        throw CredentialStoreError(.readOnly, ownedMessage)
+    }
+
+    package func erase(_ serverURL: String) throws {
+        throw CredentialStoreError(.readOnly, ownedMessage)
+    }
+
+    var ownedMessage: String {
+        "docker-credential-\(CloudHelper.cloud(of: provider).helperName) stores nothing: \(provider.cloudName) mints these credentials for each registry; configure \(provider.cloudName) credentials instead"
+    }
+
+    package func list() throws -> [String: String] {
+        guard let cache else { return [:] }
+        return cache.list(now: now()).filter { provider.serves(host: $0.key) }
+    }
+}
+
+/// The client of the identity step, which must make no request.
+struct UnusedHTTPClient: HTTPClient {
+    func send(_ request: HTTPRequest, sink: (any HTTPBodySink)?) async throws -> HTTPResponse {
+        throw HTTPClientError(.other, "no request may be made while deciding the identity")
+    }
+}

@@ -1,0 +1,116 @@
+import AuthCore
+import Glibc
+
+/// Cloud registry credentials kept on disk until shortly before they expire, so that a `get` inside their lifetime
+/// makes no network request.
+///
+/// Files are 0600 in a 0700 directory (`OSSB_TOKEN_CACHE_DIR`, else `~/.ossb/tokens/`), one per registry, holding
+/// one entry per identity: a token minted by one identity (an access key, a role, a service account, with the
+/// endpoint that minted it) is served only to that same identity. A credential without an expiry, or one that
+/// expires within `margin`, is handed out but not kept. No hashing is involved: a cached `get` touches no
+/// cryptographic library at all (initialising OpenSSL costs more than the whole `get`).
+///
+/// Two processes caching for the same registry at once may keep only one of their entries: the other identity
+/// simply mints again next time, and no entry is ever corrupt (files are replaced atomically).
+package struct CloudTokenCache: Sendable {
+    /// Seconds before its expiry at which a cached credential is no longer served (`CloudRegistry.tokenMargin`).
+    package static let margin = CloudRegistry.tokenMargin
+
+    /// The directory.
+    package let directory: String
+
+    /// The cache of an environment, or `nil` when neither `OSSB_TOKEN_CACHE_DIR` nor `HOME` is set.
+    package init?(environment: Environment) {
+        if let configured = environment["OSSB_TOKEN_CACHE_DIR"], !configured.isEmpty {
+            directory = configured
+        } else if let home = OSSBPaths(environment: environment).home {
+            directory = "\(home)/.ossb/tokens"
+        } else {
+            return nil
+        }
+    }
+
+    /// A cache in a given directory.
+    package init(directory: String) {
+        self.directory = directory
+    }
+
+    /// The file of a registry: its host with every character other than a-z, 0-9, `.` and `-` written as `_XX`.
+    package func path(host: String) -> String {
+        var name = ""
+        for byte in host.lowercased().utf8 {
+            if (0x61...0x7A).contains(byte) || (0x30...0x39).contains(byte) || byte == 0x2E || byte == 0x2D {
+                name.append(Character(Unicode.Scalar(byte)))
+            } else {
+                name += "_" + String(byte, radix: 16, uppercase: true)
+            }
+        }
+        return "\(directory)/\(name).json"
+    }
+
+    /// The cached credential for `host` obtained by `identity`, when it is still good at `now` plus the margin.
+    /// A file that is unsafe (another user's, group-writable), unreadable or malformed is a miss.
+    package func get(host: String, identity: String, now: Int64) -> CloudCredential? {
+        guard let file = read(path(host: host)), file.host == host else { return nil }
+        return file.entries.first { $0.identity == identity && ($0.expiresAt ?? 0) - Self.margin > now }
+    }
+
+    /// Keeps a credential, unless it has no expiry or is (nearly) expired already; the registry's entries for other
+    /// identities stay, expired ones are dropped.
+    /// - Returns: whether it was kept.
+    /// - Throws: `PrivateFileError` or `SystemError` when the directory or file is unsafe or cannot be written.
+    @discardableResult
+    package func put(host: String, _ credential: CloudCredential, now: Int64) throws -> Bool {
+        guard let expiry = credential.expiresAt, expiry - Self.margin > now else { return false }
+        try FileIO.makeDirectories(directory, mode: 0o700)
+        let target = try PrivateFile.checked(path(host: host))
+        var entries = (read(target).flatMap { $0.host == host ? $0.entries : nil } ?? [])
+            .filter { $0.identity != credential.identity && ($0.expiresAt ?? 0) - Self.margin > now }
+        entries.append(credential)
+        let values: [JSONValue] = entries.map { entry in
+            .object(JSONObject([
+                .init(name: "identity", value: .string(entry.identity)), .init(name: "username", value: .string(entry.username)),
+                .init(name: "secret", value: .string(entry.secret)),
+                .init(name: "expiresAt", value: .number(String(entry.expiresAt ?? 0))),
+            ]))
+        }
+        let object = JSONObject([.init(name: "host", value: .string(host)), .init(name: "entries", value: .array(values))])
+        var bytes = Array(JSONWriter.compact(.object(object)).utf8)
+        defer { SecretMemory.wipe(&bytes) }
+        try AtomicFile.write(bytes, to: target, mode: 0o600)
+        return true
+    }
+
+    /// Every registry with a credential still good at `now` (for any identity), with its user name; never a secret.
+    package func list(now: Int64) -> [String: String] {
+        guard let dir = opendir(directory) else { return [:] }
+        defer { closedir(dir) }
+        var result: [String: String] = [:]
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            guard name.hasSuffix(".json"), let file = read("\(directory)/\(name)"),
+                let good = file.entries.first(where: { ($0.expiresAt ?? 0) - Self.margin > now })
+            else { continue }
+            result[file.host] = good.username
+        }
+        return result
+    }
+
+    func read(_ path: String) -> (host: String, entries: [CloudCredential])? {
+        guard let checked = try? PrivateFile.checked(path), var bytes = try? FileIO.readIfExists(checked, limit: 1 << 20) else {
+            return nil
+        }
+        defer { SecretMemory.wipe(&bytes) }
+        guard let object = (try? JSONParser.parse(bytes))?.objectValue, let host = object["host"]?.stringValue,
+            let list = object["entries"]?.arrayValue
+        else { return nil }
+        let entries: [CloudCredential] = list.compactMap { value in
+            guard let entry = value.objectValue, let identity = entry["identity"]?.stringValue,
+                let username = entry["username"]?.stringValue, let secret = entry["secret"]?.stringValue,
+                case .number(let expiry) = entry["expiresAt"], let expiresAt = Int64(expiry)
+            else { return nil }
+            return CloudCredential(username: username, secret: secret, expiresAt: expiresAt, identity: identity)
+        }
+        return (host, entries)
+    }
+}

@@ -1,0 +1,92 @@
+"""Loopback stand-ins for the AWS services moto does not serve, following AWS's documented protocols:
+- IMDSv2: PUT /latest/api/token (needs X-aws-ec2-metadata-token-ttl-seconds), then GET
+  /latest/meta-data/iam/security-credentials/ and .../<role>, each needing X-aws-ec2-metadata-token;
+- container credentials (ECS, EKS Pod Identity): GET /container-credentials with the Authorization header
+  `container-secret`;
+- an ECR GetAuthorizationToken whose token expires in 12 hours (moto's is always expired, so nothing it mints can
+  be cached): POST / with the X-Amz-Target of ECR and a SigV4 Authorization header; GET /count tells how many
+  tokens it minted, GET /count/<access key ID> how many for that key (tests running in parallel use keys of
+  their own), so the tests can see that a cached get makes no request. ECR Public's GetAuthorizationToken
+  (SpencerFrontendService) answers its single object, and only to a request signed for ecr-public in us-east-1. For the access key AKIAE2E it mints
+  the token given as the second argument, which the Basic registry test bed accepts for user AWS.
+Usage: aws-metadata.py PORT [E2E_TOKEN]"""
+import base64
+import json
+import sys
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+IMDS_TOKEN = "imds-session-token"
+ROLE = "ossb-node-role"
+minted = 0
+minted_by_key = {}
+E2E_TOKEN = sys.argv[2] if len(sys.argv) > 2 else ""
+
+
+def credentials(prefix):
+    expiry = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3600))
+    return {"AccessKeyId": f"ASIA{prefix}", "SecretAccessKey": f"{prefix}-secret", "Token": f"{prefix}-session",
+            "Expiration": expiry, "Code": "Success", "Type": "AWS-HMAC"}
+
+
+class Handler(BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def answer(self, status, body, content_type="application/json"):
+        data = body.encode() if isinstance(body, str) else body
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_PUT(self):
+        if self.path == "/latest/api/token" and self.headers.get("X-aws-ec2-metadata-token-ttl-seconds"):
+            return self.answer(200, IMDS_TOKEN, "text/plain")
+        self.answer(400, "missing TTL header", "text/plain")
+
+    def do_GET(self):
+        global minted
+        if self.path == "/count":
+            return self.answer(200, str(minted), "text/plain")
+        if self.path.startswith("/count/"):
+            return self.answer(200, str(minted_by_key.get(self.path.removeprefix("/count/"), 0)), "text/plain")
+        if self.path == "/container-credentials":
+            if self.headers.get("Authorization") != "container-secret":
+                return self.answer(401, "{}")
+            return self.answer(200, json.dumps(credentials("CONTAINER")))
+        if self.path.startswith("/latest/meta-data/iam/security-credentials/"):
+            if self.headers.get("X-aws-ec2-metadata-token") != IMDS_TOKEN:
+                return self.answer(401, "", "text/plain")
+            rest = self.path.removeprefix("/latest/meta-data/iam/security-credentials/")
+            if rest == "":
+                return self.answer(200, ROLE, "text/plain")
+            if rest == ROLE:
+                return self.answer(200, json.dumps(credentials("INSTANCE")))
+        self.answer(404, "{}")
+
+    def do_POST(self):
+        global minted
+        length = int(self.headers.get("Content-Length") or 0)
+        self.rfile.read(length)
+        target = self.headers.get("X-Amz-Target", "")
+        auth = self.headers.get("Authorization", "")
+        if not target.endswith(".GetAuthorizationToken") or not auth.startswith("AWS4-HMAC-SHA256 Credential="):
+            return self.answer(400, json.dumps({"__type": "UnrecognizedClientException"}))
+        minted += 1
+        key = auth.split("Credential=")[1].split("/")[0]
+        minted_by_key[key] = minted_by_key.get(key, 0) + 1
+        password = E2E_TOKEN if key == "AKIAE2E" and E2E_TOKEN else f"minted-{minted}-for-{key}"
+        token = base64.b64encode(f"AWS:{password}".encode()).decode()
+        data = {"authorizationToken": token, "expiresAt": time.time() + 12 * 3600,
+                "proxyEndpoint": "https://123456789012.dkr.ecr.us-east-1.amazonaws.com"}
+        if target.startswith("SpencerFrontendService."):
+            # ECR Public answers one object, signed for the `ecr-public` service in us-east-1.
+            if "/us-east-1/ecr-public/aws4_request" not in auth:
+                return self.answer(403, json.dumps({"__type": "InvalidSignatureException"}))
+            return self.answer(200, json.dumps({"authorizationData": data}), "application/x-amz-json-1.1")
+        self.answer(200, json.dumps({"authorizationData": [data]}), "application/x-amz-json-1.1")
+
+
+ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Handler).serve_forever()
