@@ -25,7 +25,9 @@ export OSSB_TESTBED_DIR
 # shellcheck source=testbed/lib.sh
 source scripts/testbed/lib.sh
 cleanup() {
-  stop_all
+  # Quietly: the shell's "Killed" notes for servers that needed SIGKILL would come after the summary line, which
+  # must stay the last line of the run.
+  { stop_all; wait; } 2>/dev/null
   rm -rf "$OSSB_TESTBED_DIR"
 }
 trap cleanup EXIT

@@ -43,6 +43,10 @@ package enum CloudHelper {
         signal(SIGPIPE, SIG_IGN)
         var arguments = Array(CommandLine.arguments.dropFirst())
         let clouds = CloudRegistry.allCases.map(\.rawValue).joined(separator: "|")
+        if ["--version", "-v", "version"].contains(arguments.first ?? "") && arguments.count == 1 {
+            StandardStreams.write("\(MintingProgram.name) (ossb-registry) \(OSSBVersion.current)\n", to: 1)
+            exit(0)
+        }
         guard let first = arguments.first, let cloud = CloudRegistry(rawValue: first), let provider = provider(for: cloud) else {
             StandardStreams.write("Usage: \(MintingProgram.name) <\(clouds)> <get|list|version>\n", to: 2)
             exit(2)
