@@ -23,14 +23,14 @@ public struct HelperRunner: Sendable {
     /// Whether external helpers may run at all (false inside a helper chain).
     public let enabled: Bool
 
-    /// Creates a runner for a discovery environment.
-    public init(environment: Environment, searchFirst: [String] = Subprocess.ownDirectory.map { [$0] } ?? []) {
+    /// Creates a runner for a discovery environment; `searchFirst` defaults to this program's own directory.
+    public init(environment: Environment, searchFirst: [String]? = nil) {
         self.enabled = !environment.flag(Self.chainVariable)
         var child = environment
         child.variables = child.variables.filter { !Self.isCredentialVariable($0.key) }
         child.variables[Self.chainVariable] = "1"
         self.environment = child
-        self.searchFirst = searchFirst
+        self.searchFirst = searchFirst ?? Subprocess.ownDirectory.map { [$0] } ?? []
     }
 
     /// Whether a variable is one OSSB reads credentials from, and so is kept from helpers it runs: every
