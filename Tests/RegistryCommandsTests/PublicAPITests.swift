@@ -5,7 +5,7 @@ import Testing
 /// `public` means the products' API; cross-module plumbing is `package` (docs/architecture.md, "Access levels").
 /// docs/public-api.txt lists every `public` declaration of Sources/; a declaration made `public` without adding it
 /// there, or one removed without taking it out, fails this test. After a deliberate change, regenerate the list
-/// with `OSSB_UPDATE_PUBLIC_API=1 bash scripts/test.sh --filter PublicAPITests` and review its diff.
+/// with `OSSB_UPDATE_PUBLIC_API=1 swift test --filter PublicAPITests` and review its diff.
 @Suite struct PublicAPITests {
     static let sources = "\(LinkageTests.packageRoot)/Sources"
     static let allowList = "\(LinkageTests.packageRoot)/docs/public-api.txt"
