@@ -45,6 +45,7 @@ import Testing
                 @discardableResult public static func leaked(_ x: Int) -> Int { x }
                 public class func classMethod() {}
                 public static func == (a: Tool, b: Tool) -> Bool { true }
+                public init?<S: Sequence>(_ s: S) { nil }
             }
             public extension Tool {}
             """)
@@ -53,12 +54,12 @@ import Testing
             actual == [
                 "Tool/Tool.swift: extension Tool", "Tool/Tool.swift: func ==", "Tool/Tool.swift: func classMethod",
                 "Tool/Tool.swift: func leaked",
-                "Tool/Tool.swift: init", "Tool/Tool.swift: struct Tool", "Tool/Tool.swift: var name",
+                "Tool/Tool.swift: init", "Tool/Tool.swift: init?", "Tool/Tool.swift: struct Tool", "Tool/Tool.swift: var name",
             ])
         let allowed = [
             "Tool/Tool.swift: struct Tool", "Tool/Tool.swift: init", "Tool/Tool.swift: var name",
             "Tool/Tool.swift: extension Tool", "Tool/Tool.swift: func classMethod", "Tool/Tool.swift: func gone",
-            "Tool/Tool.swift: func ==",
+            "Tool/Tool.swift: func ==", "Tool/Tool.swift: init?",
         ]
         let (added, removed) = PublicDeclarationScan.difference(actual: actual, allowed: allowed)
         #expect(added == ["Tool/Tool.swift: func leaked"])

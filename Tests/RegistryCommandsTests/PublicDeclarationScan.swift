@@ -36,9 +36,13 @@ enum PublicDeclarationScan {
                 result.append("? \(line.trimmingCharacters(in: .whitespaces))")
                 continue
             }
-            // The name: what follows the keyword up to its parameters, generics, type or body (`init(` and
-            // `subscript(` have none of their own).
+            // The name: what follows the keyword up to its parameters, generics, type or body.
             let rest = words.first!.dropFirst(kind.count).isEmpty ? words.dropFirst().first ?? "" : words.first!.dropFirst(kind.count)
+            if kind == "init" || kind == "subscript" {
+                // No name of their own; a failable one is `init?`.
+                result.append(rest.hasPrefix("?") ? "\(kind)?" : String(kind))
+                continue
+            }
             let isOperator = rest.first.map { !$0.isLetter && $0 != "_" && $0 != "`" } ?? false
             let name = rest.prefix(while: { !(isOperator ? "(" : "(<:={,").contains($0) })
             result.append(name.isEmpty ? String(kind) : "\(kind) \(name)")
