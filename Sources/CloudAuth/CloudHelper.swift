@@ -43,6 +43,11 @@ package enum CloudHelper {
         signal(SIGPIPE, SIG_IGN)
         var arguments = Array(CommandLine.arguments.dropFirst())
         let clouds = CloudRegistry.allCases.map(\.rawValue).joined(separator: "|")
+        // `--version` on its own answers as every other program of the suite does (CompletionTests run them all).
+        if arguments == ["--version"] || arguments == ["version"] {
+            StandardStreams.write(CredentialHelper(name: MintingProgram.name).versionLine + "\n", to: 1)
+            exit(0)
+        }
         guard let first = arguments.first, let cloud = CloudRegistry(rawValue: first), let provider = provider(for: cloud) else {
             StandardStreams.write("Usage: \(MintingProgram.name) <\(clouds)> <get|list|version>\n", to: 2)
             exit(2)
