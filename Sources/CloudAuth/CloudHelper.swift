@@ -43,8 +43,9 @@ package enum CloudHelper {
         signal(SIGPIPE, SIG_IGN)
         var arguments = Array(CommandLine.arguments.dropFirst())
         let clouds = CloudRegistry.allCases.map(\.rawValue).joined(separator: "|")
-        if ["--version", "-v", "version"].contains(arguments.first ?? "") && arguments.count == 1 {
-            StandardStreams.write("\(MintingProgram.name) (ossb-registry) \(OSSBVersion.current)\n", to: 1)
+        // `--version` on its own answers as every other program of the suite does (CompletionTests run them all).
+        if arguments == ["--version"] || arguments == ["version"] {
+            StandardStreams.write(CredentialHelper(name: MintingProgram.name).versionLine + "\n", to: 1)
             exit(0)
         }
         guard let first = arguments.first, let cloud = CloudRegistry(rawValue: first), let provider = provider(for: cloud) else {

@@ -41,9 +41,11 @@ enum ClientFactory {
     }
 
     /// The platform `--platform` names, if given.
-    /// - Throws: `PlatformError` for a malformed one (a usage error).
+    /// - Throws: `UsageError` when `--all-platforms` is given too; `PlatformError` for a malformed one (a usage
+    ///   error).
     static func platform(_ parsed: ParsedArguments) throws -> Platform? {
-        try parsed.values["platform"].map(Platform.parse)
+        try parsed.requireNotBoth("platform", "all-platforms")
+        return try parsed.values["platform"].map(Platform.parse)
     }
 
     /// The progress reporter for a command: bars on a terminal unless `--quiet`, nothing otherwise.

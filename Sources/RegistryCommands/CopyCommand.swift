@@ -27,7 +27,6 @@ struct CopyCommand: RegistryCommand {
 
     init(_ arguments: ParsedArguments, context: CommandContext) throws {
         self.arguments = arguments
-        try arguments.requireNotBoth("platform", "all-platforms")
         source = try ClientFactory.reference(arguments.positionals[0], context: context)
         destination = try ClientFactory.reference(arguments.positionals[1], context: context)
         platform = try ClientFactory.platform(arguments)

@@ -7,7 +7,7 @@ import Synchronization
 /// process the signal ended (130 for Ctrl-C). A second signal, or a clean-up taking longer than
 /// `cleanupSeconds`, ends the process at once with that status; so does a signal during a password prompt,
 /// after the terminal's echo is back (a read from the terminal cannot be cancelled).
-public enum Interruption {
+package enum Interruption {
     /// How long a cancelled command may take to clean up.
     static let cleanupSeconds: Int32 = 3
     /// The signal that arrived first (0: none).
@@ -18,7 +18,7 @@ public enum Interruption {
 
     /// Runs `command` with the signals handled; returns its status, or 128 + the signal when one arrived and the
     /// command did not finish successfully anyway.
-    public static func run(_ command: @escaping @Sendable () async -> Int32) async -> Int32 {
+    package static func run(_ command: @escaping @Sendable () async -> Int32) async -> Int32 {
         let task = Task { await command() }
         var fds: [Int32] = [-1, -1]
         if pipe(&fds) == 0 {

@@ -36,7 +36,6 @@ struct PullCommand: RegistryCommand {
     init(_ arguments: ParsedArguments, context: CommandContext) throws {
         self.arguments = arguments
         output = arguments.values["output"] ?? ""
-        try arguments.requireNotBoth("platform", "all-platforms")
         reference = try ClientFactory.reference(arguments.positionals[0], context: context)
         platform = try ClientFactory.platform(arguments)
     }

@@ -2,33 +2,33 @@
 ///
 /// Scheme and parameter names are case-insensitive: both are kept lower-cased. Values keep their case, with
 /// quoted-string escapes resolved.
-public struct AuthChallenge: Sendable, Equatable {
+package struct AuthChallenge: Sendable, Equatable {
     /// The scheme, lower-cased (`bearer`, `basic`).
-    public var scheme: String
+    package var scheme: String
     /// Parameters by lower-cased name; the first occurrence wins, as RFC 7235 forbids repeats.
-    public var parameters: [String: String]
+    package var parameters: [String: String]
     /// The token68 form (`Negotiate abc==`), when the challenge has one instead of parameters.
-    public var token68: String?
+    package var token68: String?
 
     /// Creates a challenge.
-    public init(scheme: String, parameters: [String: String] = [:], token68: String? = nil) {
+    package init(scheme: String, parameters: [String: String] = [:], token68: String? = nil) {
         self.scheme = scheme.lowercased()
         self.parameters = parameters
         self.token68 = token68
     }
 
     /// The value of a parameter, by case-insensitive name.
-    public subscript(parameter name: String) -> String? { parameters[name.lowercased()] }
+    package subscript(parameter name: String) -> String? { parameters[name.lowercased()] }
 
     /// Parses every challenge in the `WWW-Authenticate` header values of one response, in order. A response
     /// may send several challenges in one value, or several values; both are handled.
-    public static func parse(headerValues: [String]) -> [AuthChallenge] {
+    package static func parse(headerValues: [String]) -> [AuthChallenge] {
         headerValues.flatMap { parse($0) }
     }
 
     /// Parses every challenge in one header value. Never fails: malformed parts are skipped, so a hostile
     /// header yields fewer challenges, not a crash.
-    public static func parse(_ header: String) -> [AuthChallenge] {
+    package static func parse(_ header: String) -> [AuthChallenge] {
         var parser = ChallengeParser(Array(header.utf8))
         return parser.parseAll()
     }

@@ -1,17 +1,17 @@
 /// A `Bearer` challenge of the distribution token protocol: where to get a token (`realm`), for which
 /// `service`, with which `scope`, and why the last one failed (`error`).
-public struct BearerChallenge: Sendable, Hashable {
+package struct BearerChallenge: Sendable, Hashable {
     /// The token server's URL, as sent.
-    public var realm: String
+    package var realm: String
     /// The service to name in the token request; missing for some registries (Google Artifact Registry).
-    public var service: String?
+    package var service: String?
     /// The scopes the registry asks for.
-    public var scope: ScopeSet
+    package var scope: ScopeSet
     /// `insufficient_scope`, `invalid_token`, ...; `nil` on a first challenge.
-    public var error: String?
+    package var error: String?
 
     /// Creates a challenge.
-    public init(realm: String, service: String? = nil, scope: ScopeSet = ScopeSet(), error: String? = nil) {
+    package init(realm: String, service: String? = nil, scope: ScopeSet = ScopeSet(), error: String? = nil) {
         self.realm = realm
         self.service = service
         self.scope = scope
@@ -19,7 +19,7 @@ public struct BearerChallenge: Sendable, Hashable {
     }
 
     /// The bearer challenge among parsed challenges; `nil` when there is none or it has no realm.
-    public init?(_ challenge: AuthChallenge) {
+    package init?(_ challenge: AuthChallenge) {
         guard challenge.scheme == "bearer", let realm = challenge[parameter: "realm"], !realm.isEmpty else { return nil }
         let service = challenge[parameter: "service"]
         self.init(
@@ -28,7 +28,7 @@ public struct BearerChallenge: Sendable, Hashable {
     }
 
     /// The first bearer challenge in a response's `WWW-Authenticate` values.
-    public static func first(in headerValues: [String]) -> BearerChallenge? {
+    package static func first(in headerValues: [String]) -> BearerChallenge? {
         AuthChallenge.parse(headerValues: headerValues).lazy.compactMap(BearerChallenge.init).first
     }
 }

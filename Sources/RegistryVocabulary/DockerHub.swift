@@ -24,13 +24,13 @@ public enum DockerHub {
     /// The key to store a registry's credentials under so that docker finds them: docker's legacy key for Docker
     /// Hub, the host itself for any other registry.
     /// - Parameter host: a normalised registry host (`docker.io`, `127.0.0.1:5000`).
-    package static func credentialKey(forHost host: String) -> String {
+    public static func credentialKey(forHost host: String) -> String {
         host == registry ? legacyKey : host
     }
 
     /// The host to connect to for a registry named by its canonical name: Docker Hub's API host for `docker.io`,
     /// any other registry as it is.
-    package static func apiHost(of registry: String) -> String {
+    public static func apiHost(of registry: String) -> String {
         registry == Self.registry ? apiHost : registry
     }
 }

@@ -9,19 +9,19 @@ import AuthCore
 /// which `credential_store: auto` may fall back to the file. A locked collection starts with `lockedPrefix`, a
 /// service that did not answer in time with `timeoutPrefix`. "Not found" stays the protocol's exact
 /// `credentials not found in native keychain`.
-public enum SecretServiceMessages {
+package enum SecretServiceMessages {
     /// Starts every message that means no Secret Service exists here: no D-Bus session bus, or no keyring
     /// daemon on it.
-    public static let unavailablePrefix = KeyringSource.unavailablePrefix
+    package static let unavailablePrefix = KeyringSource.unavailablePrefix
 
     /// Starts the message for a keyring that answered but whose collection is locked and was not unlocked.
-    public static let lockedPrefix = "keyring locked:"
+    package static let lockedPrefix = "keyring locked:"
 
     /// Starts the message for a Secret Service that did not answer within `OSSB_KEYRING_TIMEOUT`.
-    public static let timeoutPrefix = "keyring not answering:"
+    package static let timeoutPrefix = "keyring not answering:"
 
     /// The way out, appended to every message about a missing Secret Service.
-    public static let remedy =
+    package static let remedy =
         "start and unlock a keyring (gnome-keyring-daemon --unlock in a D-Bus session, see docs/keyring.md) or use the file backend (docker-credential-ossb-file)"
 
     /// How to unlock a locked keyring without a desktop prompt.
@@ -32,7 +32,7 @@ public enum SecretServiceMessages {
     static let mayRemain = "; the credential may remain in the keyring"
 
     /// No session bus address at all: `DBUS_SESSION_BUS_ADDRESS` unset, no `$XDG_RUNTIME_DIR/bus`, no X display.
-    public static var noSessionBus: String {
+    package static var noSessionBus: String {
         "\(unavailablePrefix) no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set, there is no $XDG_RUNTIME_DIR/bus and no DISPLAY); \(remedy)"
     }
 

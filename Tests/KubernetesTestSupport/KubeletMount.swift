@@ -7,19 +7,19 @@ import Foundation
 ///     DIR/..2026_11_29_10_07_55.000000001/username   the files of the current version, mode 0644
 ///     DIR/..data -> ..2026_11_29_10_07_55.000000001  swapped atomically (rename of ..data_tmp) on update
 ///     DIR/username -> ..data/username                 one link per key, through ..data
-public final class KubeletMount: @unchecked Sendable {
+package final class KubeletMount: @unchecked Sendable {
     /// The mounted secret's directory.
-    public let path: String
+    package let path: String
     private var version = 0
 
     /// The directory of the committed kubectl fixtures.
-    public static let fixtures: String = {
+    package static let fixtures: String = {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Fixtures/kubernetes").path
     }()
 
     /// The keys and decoded values of a fixture (`data` is base64, as the API server and kubectl encode it).
-    public static func decode(fixture name: String) throws -> [String: [UInt8]] {
+    package static func decode(fixture name: String) throws -> [String: [UInt8]] {
         let json = try Data(contentsOf: URL(fileURLWithPath: "\(fixtures)/\(name)"))
         guard let object = try JSONSerialization.jsonObject(with: json) as? [String: Any],
             object["kind"] as? String == "Secret", let data = object["data"] as? [String: String]
@@ -31,12 +31,12 @@ public final class KubeletMount: @unchecked Sendable {
     }
 
     /// Mounts a fixture at `path` (created if missing).
-    public convenience init(at path: String, fixture name: String) throws {
+    package convenience init(at path: String, fixture name: String) throws {
         try self.init(at: path, files: KubeletMount.decode(fixture: name))
     }
 
     /// Mounts raw key contents at `path` (created if missing): for malformed secrets no kubectl would make.
-    public init(at path: String, files: [String: [UInt8]]) throws {
+    package init(at path: String, files: [String: [UInt8]]) throws {
         self.path = path
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         try update(files: files)
@@ -44,12 +44,12 @@ public final class KubeletMount: @unchecked Sendable {
 
     /// Replaces the secret as kubelet does on an update: a new timestamped directory, `..data` swapped by an
     /// atomic rename, links for new keys added and for vanished keys removed, the old version deleted.
-    public func update(fixture name: String) throws {
+    package func update(fixture name: String) throws {
         try update(files: KubeletMount.decode(fixture: name))
     }
 
     /// `update(fixture:)` with raw key contents.
-    public func update(files: [String: [UInt8]]) throws {
+    package func update(files: [String: [UInt8]]) throws {
         let fm = FileManager.default
         version += 1
         let versionName = String(format: "..2026_11_29_10_07_55.%09d", version)
@@ -72,13 +72,13 @@ public final class KubeletMount: @unchecked Sendable {
     }
 
     /// The real file of `key` in the current version (to change its mode in a test).
-    public func currentFile(_ key: String) throws -> String {
+    package func currentFile(_ key: String) throws -> String {
         "\(path)/\(try FileManager.default.destinationOfSymbolicLink(atPath: "\(path)/..data"))/\(key)"
     }
 }
 
 /// A fixture could not be read or laid out.
-public struct MountError: Error, CustomStringConvertible {
-    public let description: String
-    public init(_ description: String) { self.description = description }
+package struct MountError: Error, CustomStringConvertible {
+    package let description: String
+    package init(_ description: String) { self.description = description }
 }

@@ -5,12 +5,12 @@ import RegistryVocabulary
 
 /// Pushes small test images to a registry with raw HTTP through `RegistryAuthenticator` (monolithic blob
 /// uploads and an OCI manifest), so the tests seed the registries themselves.
-public struct RegistrySeeder {
+package struct RegistrySeeder {
     let auth: RegistryAuthenticator
     let registry: String
 
     /// A seeder pushing through `auth` to `registry` (`host:port`, plain http).
-    public init(auth: RegistryAuthenticator, registry: String) {
+    package init(auth: RegistryAuthenticator, registry: String) {
         self.auth = auth
         self.registry = registry
     }
@@ -18,11 +18,11 @@ public struct RegistrySeeder {
     func url(_ path: String) -> URL { URL(string: "http://\(registry)\(path)")! }
 
     /// The scope a push to `repository` needs.
-    public static func pushScope(_ repository: String) -> ScopeSet { [.repository(repository, actions: ["pull", "push"])] }
+    package static func pushScope(_ repository: String) -> ScopeSet { [.repository(repository, actions: ["pull", "push"])] }
 
     /// Uploads a blob; returns its digest.
     @discardableResult
-    public func pushBlob(_ bytes: [UInt8], to repository: String) async throws -> String {
+    package func pushBlob(_ bytes: [UInt8], to repository: String) async throws -> String {
         let digest = SHA256Digest.digest(bytes)
         let start = try await auth.send(
             HTTPRequest(method: .post, url: url("/v2/\(repository)/blobs/uploads/")), scopes: Self.pushScope(repository),
@@ -44,7 +44,7 @@ public struct RegistrySeeder {
 
     /// Pushes a one-layer OCI image under `tag`; returns the manifest's digest.
     @discardableResult
-    public func pushImage(_ repository: String, tag: String, layer: [UInt8] = Array("layer \(UUID())".utf8)) async throws -> String {
+    package func pushImage(_ repository: String, tag: String, layer: [UInt8] = Array("layer \(UUID())".utf8)) async throws -> String {
         let config = Array(#"{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}"#.utf8)
         let configDigest = try await pushBlob(config, to: repository)
         let layerDigest = try await pushBlob(layer, to: repository)
@@ -63,7 +63,7 @@ public struct RegistrySeeder {
     }
 
     /// `GET` a manifest with the pull scope.
-    public static func manifestRequest(_ registry: String, _ repository: String, _ tag: String) -> HTTPRequest {
+    package static func manifestRequest(_ registry: String, _ repository: String, _ tag: String) -> HTTPRequest {
         var headers = HTTPHeaders()
         headers["Accept"] = "application/vnd.oci.image.manifest.v1+json"
         return HTTPRequest(url: URL(string: "http://\(registry)/v2/\(repository)/manifests/\(tag)")!, headers: headers)
@@ -71,16 +71,16 @@ public struct RegistrySeeder {
 }
 
 /// Reads the token server's per-client request counter.
-public enum TokenServerStats {
+package enum TokenServerStats {
     /// The token requests the server counted for a client_id.
-    public static func tokenRequests(realm: String, clientID: String) async throws -> Int {
+    package static func tokenRequests(realm: String, clientID: String) async throws -> Int {
         let response = try await CurlHTTPClient().send(HTTPRequest(url: URL(string: "\(realm)/stats?client_id=\(clientID)")!))
         let object = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any]
         return object?["token_requests"] as? Int ?? -1
     }
 
     /// Makes the next `count` tokens for a client_id go stale at the registry about 3 s after issue.
-    public static func expireNext(realm: String, clientID: String, count: Int) async throws {
+    package static func expireNext(realm: String, clientID: String, count: Int) async throws {
         _ = try await CurlHTTPClient().send(
             HTTPRequest(url: URL(string: "\(realm)/control?client_id=\(clientID)&expire_next=\(count)")!))
     }

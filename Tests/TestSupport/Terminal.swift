@@ -2,9 +2,9 @@ import Foundation
 
 /// Runs a program on a pseudo-terminal, as a user at a terminal would (scripts/testbed/pty-run.py): typing,
 /// Ctrl-C, and whether the terminal echoes at a given moment.
-public enum Terminal {
+package enum Terminal {
     /// One thing the user does.
-    public enum Step {
+    package enum Step {
         /// Wait until the terminal shows this text (after what the previous `expect` matched).
         case expect(String)
         /// Type this text ("\u{3}" is Ctrl-C: the terminal sends SIGINT, as a keyboard does).
@@ -25,28 +25,28 @@ public enum Terminal {
     }
 
     /// What the program did.
-    public struct Result: Decodable, CustomStringConvertible {
+    package struct Result: Decodable, CustomStringConvertible {
         /// Everything written to the terminal (standard error, and standard output unless piped).
-        public let terminal: String
+        package let terminal: String
         /// Standard output, when it was piped apart from the terminal.
-        public let stdout: String
+        package let stdout: String
         /// The exit status, or `nil` when a signal ended the program.
-        public let status: Int32?
+        package let status: Int32?
         /// The signal that ended the program, if one did.
-        public let signal: Int32?
+        package let signal: Int32?
         /// The echo states recorded by `.echo` steps, and `after_exit`.
-        public let echo: [String: Bool]
+        package let echo: [String: Bool]
         /// Seconds from the last step to the program's exit.
-        public let secondsAfterSteps: Double
+        package let secondsAfterSteps: Double
         /// The step that timed out, if one did.
-        public let failed: String?
+        package let failed: String?
 
         enum CodingKeys: String, CodingKey {
             case terminal, stdout, status, signal, echo, failed
             case secondsAfterSteps = "seconds_after_steps"
         }
 
-        public var description: String {
+        package var description: String {
             "status \(status.map(String.init) ?? "none"), signal \(signal.map(String.init) ?? "none"), stdout \(stdout.debugDescription), terminal \(terminal.debugDescription), failed step \(failed ?? "none")"
         }
     }
@@ -56,7 +56,7 @@ public enum Terminal {
     /// Runs `argv` with exactly `environment` on a terminal of `columns`x24 that is its controlling terminal, following
     /// `steps`; standard output goes to a pipe of its own unless `stdoutOnTerminal`. The whole run is bounded by
     /// `timeout` seconds (the program is killed after it).
-    public static func run(
+    package static func run(
         _ argv: [String], environment: [String: String], steps: [Step], stdoutOnTerminal: Bool = false,
         columns: Int = 80, timeout: Double = 60
     ) throws -> Result {

@@ -2,23 +2,23 @@ import Foundation
 
 /// Runs real programs (skopeo, the built helpers) as child processes, with Foundation's `Process`. Named apart
 /// from AuthCore's `Subprocess` (the posix_spawn runner the helpers use), which tests that import both see too.
-public enum TestProcess {
+package enum TestProcess {
     /// What a program did.
-    public struct Result: CustomStringConvertible {
-        public var status: Int32
-        public var stdout: String
-        public var stderr: String
-        public var description: String { "status \(status), stdout \(stdout.debugDescription), stderr \(stderr.debugDescription)" }
+    package struct Result: CustomStringConvertible {
+        package var status: Int32
+        package var stdout: String
+        package var stderr: String
+        package var description: String { "status \(status), stdout \(stdout.debugDescription), stderr \(stderr.debugDescription)" }
     }
 
     /// The directory of the built products (the test bundle sits beside them).
-    public static let productsDirectory: String = {
+    package static let productsDirectory: String = {
         let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         return URL(fileURLWithPath: exe).deletingLastPathComponent().path
     }()
 
     /// The path of a program on PATH.
-    public static func which(_ program: String) -> String? {
+    package static func which(_ program: String) -> String? {
         for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
             let path = "\(dir)/\(program)"
             if FileManager.default.isExecutableFile(atPath: path) { return path }
@@ -28,7 +28,7 @@ public enum TestProcess {
 
     /// `environment` plus this process's `LLVM_PROFILE_FILE`, when set: under scripts/coverage.sh every child
     /// the tests start writes its own coverage profile (the pattern has `%p`), so that the helpers' lines count.
-    public static func withProfileFile(_ environment: [String: String]) -> [String: String] {
+    package static func withProfileFile(_ environment: [String: String]) -> [String: String] {
         var result = environment
         if result["LLVM_PROFILE_FILE"] == nil, let profile = ProcessInfo.processInfo.environment["LLVM_PROFILE_FILE"] {
             result["LLVM_PROFILE_FILE"] = profile
@@ -38,7 +38,7 @@ public enum TestProcess {
 
     /// Runs `executable` with exactly `environment`, no standard input, and waits for it. Its output must be
     /// small (read after it exits).
-    public static func run(_ executable: String, _ arguments: [String], environment: [String: String]) throws -> Result {
+    package static func run(_ executable: String, _ arguments: [String], environment: [String: String]) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments

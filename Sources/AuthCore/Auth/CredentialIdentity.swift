@@ -1,13 +1,13 @@
 /// Who a token was issued to, as part of the token cache's key, without holding the secret: the kind of
 /// credential, the user name and a per-process hash of the secret (so a corrected password is a new identity,
 /// and a cache dump shows no password).
-public struct CredentialIdentity: Sendable, Hashable, CustomStringConvertible {
+package struct CredentialIdentity: Sendable, Hashable, CustomStringConvertible {
     let kind: String
     let username: String
     let fingerprint: Int
 
     /// The identity of some credentials; `nil` means anonymous.
-    public init(_ credentials: Credentials?) {
+    package init(_ credentials: Credentials?) {
         guard let credentials, !credentials.isEmpty else {
             self.init(kind: "anonymous", username: "", secret: "")
             return
@@ -30,5 +30,5 @@ public struct CredentialIdentity: Sendable, Hashable, CustomStringConvertible {
         fingerprint = hasher.finalize()
     }
 
-    public var description: String { username.isEmpty ? kind : "\(kind) of \(username)" }
+    package var description: String { username.isEmpty ? kind : "\(kind) of \(username)" }
 }

@@ -4,26 +4,26 @@ import RegistryVocabulary
 /// Pings `/v2/`; when the registry asks for Bearer auth, performs a token exchange (asking for offline access, so
 /// a refresh token comes back where the server offers one) and checks the token on `/v2/`; for Basic, checks
 /// the credentials on `/v2/` directly.
-public struct CredentialValidator: Sendable {
+package struct CredentialValidator: Sendable {
     /// The transport.
-    public let client: any HTTPClient
+    package let client: any HTTPClient
     /// registry.json's `insecure` hosts.
-    public let insecureHosts: Set<String>
+    package let insecureHosts: Set<String>
     /// Explanation lines; never a secret.
-    public let explain: (@Sendable (String) -> Void)?
+    package let explain: (@Sendable (String) -> Void)?
 
     /// What a successful validation learnt.
-    public struct Outcome: Sendable {
+    package struct Outcome: Sendable {
         /// The origin that answered.
-        public var origin: HTTPOrigin
+        package var origin: HTTPOrigin
         /// `none`, `basic` or `bearer`.
-        public var scheme: String
+        package var scheme: String
         /// A refresh token the token server issued: store it as an identity token instead of the password.
-        public var refreshToken: String?
+        package var refreshToken: String?
     }
 
     /// Creates a validator.
-    public init(client: any HTTPClient, insecureHosts: Set<String> = [], explain: (@Sendable (String) -> Void)? = nil) {
+    package init(client: any HTTPClient, insecureHosts: Set<String> = [], explain: (@Sendable (String) -> Void)? = nil) {
         self.client = client
         self.insecureHosts = insecureHosts
         self.explain = explain
@@ -36,7 +36,7 @@ public struct CredentialValidator: Sendable {
     /// - Returns: what was learnt.
     /// - Throws: `RegistryError`: authentication for refused credentials, network when the registry cannot be
     ///   reached.
-    public func validate(registry: String, credentials: Credentials) async throws -> Outcome {
+    package func validate(registry: String, credentials: Credentials) async throws -> Outcome {
         let endpoint = try RegistryEndpoint(registry, insecureHosts: insecureHosts)
         let host = endpoint.host
         let pingExplain: (@Sendable (String) -> Void)? = explain.map { sink in { @Sendable line in sink("ossb: " + line) } }

@@ -4,13 +4,13 @@ import RegistryVocabulary
 /// Where a registry named by the user is reached, and how safely: https unless it is loopback or configured
 /// insecure, in which case plain http is tried too: after https for insecure registries (as docker does),
 /// before it for loopback ones.
-public struct RegistryEndpoint: Sendable, Equatable {
+package struct RegistryEndpoint: Sendable, Equatable {
     /// The host as registries are named (`host:port`).
-    public let host: String
+    package let host: String
     /// The origins to try, in order.
-    public let candidates: [HTTPOrigin]
+    package let candidates: [HTTPOrigin]
     /// Whether plain http is allowed (loopback, or listed as insecure): also decides the token realm policy.
-    public let allowsPlainHTTP: Bool
+    package let allowsPlainHTTP: Bool
 
     /// Resolves a registry as the user wrote it (`127.0.0.1:5000`, `https://r.example`, `docker.io`).
     /// - Parameters:
@@ -18,7 +18,7 @@ public struct RegistryEndpoint: Sendable, Equatable {
     ///   - insecureHosts: registry.json's `insecure` list.
     /// - Throws: `RegistryError` (validation) for a name that is not a host, or explicit `http://` for a
     ///   registry that must use https.
-    public init(_ registry: String, insecureHosts: Set<String>) throws {
+    package init(_ registry: String, insecureHosts: Set<String>) throws {
         var name = Substring(registry)
         var explicitScheme: String?
         for scheme in ["https", "http"] where name.lowercased().hasPrefix("\(scheme)://") {
@@ -52,7 +52,7 @@ public struct RegistryEndpoint: Sendable, Equatable {
     }
 
     /// The URL of an API path at an origin.
-    public static func url(_ origin: HTTPOrigin, _ path: RegistryPath) -> URL {
+    package static func url(_ origin: HTTPOrigin, _ path: RegistryPath) -> URL {
         URL(string: "\(origin.scheme)://\(origin.hostAndPort)\(path.text)")!
     }
 }

@@ -3,15 +3,15 @@ import RegistryVocabulary
 /// Decoding the registry's JSON error bodies (`{"errors":[{"code","message","detail"}]}`) into `RegistryError`.
 extension RegistryError {
     /// One entry of a registry's `errors` array.
-    public struct Detail: Sendable, Equatable {
+    package struct Detail: Sendable, Equatable {
         /// `MANIFEST_UNKNOWN`, `DENIED`, ...
-        public var code: String
+        package var code: String
         /// The registry's message.
-        public var message: String
+        package var message: String
     }
 
     /// The entries of a registry error body; empty when the body is not one.
-    public static func details(in body: [UInt8]) -> [Detail] {
+    package static func details(in body: [UInt8]) -> [Detail] {
         guard let document = try? JSONParser.parse(body), let errors = document.objectValue?["errors"]?.arrayValue
         else { return [] }
         return errors.compactMap { entry in
@@ -26,7 +26,7 @@ extension RegistryError {
     ///   - operation: what was being done (`pull_image`).
     ///   - registry: the registry host.
     ///   - authenticated: whether credentials were sent (a 401 then means they were refused).
-    public static func from(
+    package static func from(
         _ response: HTTPResponse, operation: Operation, registry: String, authenticated: Bool = false
     ) -> RegistryError {
         let details = details(in: response.body)
@@ -77,7 +77,7 @@ extension RegistryError {
     }
 
     /// The error for a request that got no response.
-    public static func from(_ error: any Error, operation: Operation, registry: String) -> RegistryError {
+    package static func from(_ error: any Error, operation: Operation, registry: String) -> RegistryError {
         if let error = error as? RegistryError { return error }
         if let error = error as? HTTPClientError {
             return RegistryError(.network, operation: operation, registry: registry, message: error.message, cause: error)

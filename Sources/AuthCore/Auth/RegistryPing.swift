@@ -1,19 +1,19 @@
 /// `GET /v2/` on a registry's candidate origins (`RegistryEndpoint.candidates`) until one answers: how both
 /// `login` (before it stores credentials) and the registry client (before its first request) find the origin to
 /// use, with one timeout and one choice of which failure to report.
-public enum RegistryPing {
+package enum RegistryPing {
     /// How long one origin may take to answer. A registry answers `/v2/` at once; a silent host fails in seconds
     /// rather than holding the user for a minute.
-    public static let timeout: Double = 10
+    package static let timeout: Double = 10
 
     /// The origin that answered and its answer.
-    public struct Answer: Sendable {
+    package struct Answer: Sendable {
         /// The origin that answered.
-        public let origin: HTTPOrigin
+        package let origin: HTTPOrigin
         /// Its answer to `GET /v2/` (the body is at most 1 MiB and is not needed).
-        public let response: HTTPResponse
+        package let response: HTTPResponse
         /// Whether the answer is a registry's: 200, or 401 asking for credentials.
-        public var isRegistry: Bool { response.isSuccess || response.status == 401 }
+        package var isRegistry: Bool { response.isSuccess || response.status == 401 }
     }
 
     /// Pings each candidate origin in order. An origin whose answer is not a registry's (a TLS port's 400 to
@@ -26,7 +26,7 @@ public enum RegistryPing {
     ///   - explain: one line per origin tried; never a secret.
     /// - Throws: `RegistryError` (network) when no origin answers: the https origin's failure when there is one
     ///   (it names what to fix, such as a missing certs.d CA), else the first.
-    public static func find(
+    package static func find(
         _ endpoint: RegistryEndpoint, client: any HTTPClient, operation: RegistryError.Operation, registry: String,
         explain: (@Sendable (String) -> Void)? = nil
     ) async throws -> Answer {

@@ -10,18 +10,18 @@ import RegistryVocabulary
 ///   request already replaced it.
 public actor TokenCache {
     /// The key tokens are cached under. Scopes compare as sets, never as strings.
-    public struct Key: Sendable, Hashable {
+    package struct Key: Sendable, Hashable {
         /// The realm URL.
-        public var realm: String
+        package var realm: String
         /// The service, if the challenge named one.
-        public var service: String?
+        package var service: String?
         /// The scopes the token was asked for.
-        public var scopes: ScopeSet
+        package var scopes: ScopeSet
         /// Whose token it is.
-        public var identity: CredentialIdentity
+        package var identity: CredentialIdentity
 
         /// Creates a key.
-        public init(realm: String, service: String?, scopes: ScopeSet, identity: CredentialIdentity) {
+        package init(realm: String, service: String?, scopes: ScopeSet, identity: CredentialIdentity) {
             self.realm = realm
             self.service = service
             self.scopes = scopes
@@ -51,7 +51,7 @@ public actor TokenCache {
     ///   - stale: a token the registry refused; a cached token with this value is not served.
     ///   - fetch: gets a new token from the token server.
     /// - Throws: `fetch`'s error (every coalesced caller sees it; nothing is cached).
-    public func token(
+    package func token(
         for key: Key, replacing stale: String? = nil, fetch: @escaping @Sendable () async throws -> BearerToken
     ) async throws -> BearerToken {
         if let cached = tokens[key], cached.value != stale, cached.expiresAt.timeIntervalSince(now()) > margin {

@@ -12,32 +12,32 @@ import RegistryVocabulary
 /// Realm safety: a realm over plain http is refused unless the registry itself may use plain http (configured
 /// insecure, or loopback), so no Basic credential or refresh token ever travels in the clear for an https
 /// registry. The realm host is announced in the explanation mode.
-public struct TokenExchange: Sendable {
+package struct TokenExchange: Sendable {
     /// The client for token requests; it should follow redirects (`RedirectFollowingClient`).
-    public let client: any HTTPClient
+    package let client: any HTTPClient
     /// The OAuth2 `client_id` (required by the POST form, sent with the GET form too).
-    public var clientID: String
+    package var clientID: String
     /// Where explanation lines go; never a secret.
-    public var explain: (@Sendable (String) -> Void)?
+    package var explain: (@Sendable (String) -> Void)?
 
     /// Creates an exchange.
-    public init(client: any HTTPClient, clientID: String = "ossb-registry", explain: (@Sendable (String) -> Void)? = nil) {
+    package init(client: any HTTPClient, clientID: String = "ossb-registry", explain: (@Sendable (String) -> Void)? = nil) {
         self.client = client
         self.clientID = clientID
         self.explain = explain
     }
 
     /// What to ask for.
-    public struct Options: Sendable {
+    package struct Options: Sendable {
         /// Ask for a refresh token (`offline_token=true`, `access_type=offline`): `login` does.
-        public var offline = false
+        package var offline = false
         /// Use the OAuth2 password grant instead of the GET form for a user name and password.
-        public var passwordGrant = false
+        package var passwordGrant = false
         /// Whether the registry may use plain http (insecure or loopback); only then may the realm.
-        public var allowPlainHTTP = false
+        package var allowPlainHTTP = false
 
         /// Creates options.
-        public init(offline: Bool = false, passwordGrant: Bool = false, allowPlainHTTP: Bool = false) {
+        package init(offline: Bool = false, passwordGrant: Bool = false, allowPlainHTTP: Bool = false) {
             self.offline = offline
             self.passwordGrant = passwordGrant
             self.allowPlainHTTP = allowPlainHTTP
@@ -53,7 +53,7 @@ public struct TokenExchange: Sendable {
     ///   - options: offline access, grant form, realm policy.
     /// - Returns: the server's answer.
     /// - Throws: `RegistryError`: authentication for refused credentials or an unsafe realm, network otherwise.
-    public func fetch(
+    package func fetch(
         challenge: BearerChallenge, scopes: ScopeSet, credentials: Credentials?, registry: String,
         options: Options = Options()
     ) async throws -> TokenResponse {

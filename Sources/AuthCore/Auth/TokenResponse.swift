@@ -3,23 +3,23 @@ import RegistryVocabulary
 
 /// A token server's answer to the GET form or the OAuth2 POST (docs/http-and-auth.md): the token, how long it
 /// lives, when it was issued, and a refresh token when one was asked for.
-public struct TokenResponse: Sendable, CustomStringConvertible {
+package struct TokenResponse: Sendable, CustomStringConvertible {
     /// The bearer token: `token`, else `access_token` (servers send either or both).
-    public var token: String
+    package var token: String
     /// Lifetime in seconds: `expires_in`, 60 when absent, never below 60.
-    public var expiresIn: Int
+    package var expiresIn: Int
     /// When the server says it issued the token, if it did.
-    public var issuedAt: Date?
+    package var issuedAt: Date?
     /// A refresh token, sent only when offline access was asked for: the caller keeps it as an identity token.
-    public var refreshToken: String?
+    package var refreshToken: String?
     /// The scopes granted, when the server says (the OAuth2 form does).
-    public var scope: ScopeSet?
+    package var scope: ScopeSet?
 
     /// The shortest lifetime ever assumed, as the token spec requires.
-    public static let minimumLifetime = 60
+    package static let minimumLifetime = 60
 
     /// Creates a response.
-    public init(token: String, expiresIn: Int = 60, issuedAt: Date? = nil, refreshToken: String? = nil, scope: ScopeSet? = nil) {
+    package init(token: String, expiresIn: Int = 60, issuedAt: Date? = nil, refreshToken: String? = nil, scope: ScopeSet? = nil) {
         self.token = token
         self.expiresIn = max(expiresIn, Self.minimumLifetime)
         self.issuedAt = issuedAt
@@ -29,7 +29,7 @@ public struct TokenResponse: Sendable, CustomStringConvertible {
 
     /// Decodes a response body.
     /// - Throws: `RegistryError` (authentication) naming the server when the body is not JSON or has no token.
-    public static func parse(_ body: [UInt8], server: String) throws -> TokenResponse {
+    package static func parse(_ body: [UInt8], server: String) throws -> TokenResponse {
         let document: JSONValue
         do {
             document = try JSONParser.parse(body)
@@ -80,13 +80,13 @@ public struct TokenResponse: Sendable, CustomStringConvertible {
     /// When the token stops working. `issued_at` is used when it is within ten minutes of the local clock;
     /// beyond that the clocks disagree and the time of receipt is safer (docker uses `issued_at` blindly, which
     /// with a slow server clock makes every token look expired).
-    public func expiry(receivedAt now: Date) -> Date {
+    package func expiry(receivedAt now: Date) -> Date {
         var start = now
         if let issuedAt, abs(issuedAt.timeIntervalSince(now)) < 600, issuedAt < now { start = issuedAt }
         return start.addingTimeInterval(Double(expiresIn))
     }
 
-    public var description: String {
+    package var description: String {
         "TokenResponse(expiresIn: \(expiresIn), refreshToken: \(refreshToken == nil ? "no" : "yes"))"
     }
 }

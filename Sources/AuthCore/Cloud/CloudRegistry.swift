@@ -1,7 +1,7 @@
 /// The clouds whose registries OSSB mints credentials for, recognised by host name alone. Discovery uses this to
 /// decide which cloud helper to run (`docker-credential-ossb-ecr`, `-gcr`, `-acr`); the helpers themselves, which
 /// link the network code, live in the CloudAuth module.
-public enum CloudRegistry: String, Sendable, CaseIterable {
+package enum CloudRegistry: String, Sendable, CaseIterable {
     /// Amazon ECR and ECR Public (`ECRRegistryHost`).
     case ecr
     /// Google Artifact Registry and Container Registry: `gcr.io`, `*.gcr.io`, `*-docker.pkg.dev`.
@@ -13,13 +13,13 @@ public enum CloudRegistry: String, Sendable, CaseIterable {
     /// long enough for a pull that starts with it to finish its token exchanges. It also bounds what the kubelet
     /// plugin lets kubelet cache for a cloud registry: an answer reused for at most this long never outlives the
     /// token, whatever age the cached token has.
-    public static let tokenMargin: Int64 = 300
+    package static let tokenMargin: Int64 = 300
 
     /// The helper's suffix: `docker-credential-` followed by this is the executable.
-    public var helperName: String { "ossb-\(rawValue)" }
+    package var helperName: String { "ossb-\(rawValue)" }
 
     /// The cloud whose registry `host` (with or without a port) is, or `nil`.
-    public static func serving(host: String) -> CloudRegistry? {
+    package static func serving(host: String) -> CloudRegistry? {
         var name = Substring(host.lowercased())
         if let colon = name.lastIndex(of: ":"), !name.contains("]") { name = name[..<colon] }
         if ECRRegistryHost(String(name)) != nil { return .ecr }

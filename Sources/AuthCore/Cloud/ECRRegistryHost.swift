@@ -1,24 +1,24 @@
 /// An Amazon ECR registry host, read from its name alone: `<account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]`
 /// (a private registry, whose name gives the account and region) or `public.ecr.aws` (ECR Public, whose tokens come
 /// from us-east-1). A port, if any, is ignored for matching: tests reach a loopback registry under such a name.
-public struct ECRRegistryHost: Sendable, Equatable {
+package struct ECRRegistryHost: Sendable, Equatable {
     /// The ECR Public registry.
-    public static let publicHost = "public.ecr.aws"
+    package static let publicHost = "public.ecr.aws"
 
     /// The 12-digit account, `nil` for ECR Public.
-    public var account: String?
+    package var account: String?
     /// The region whose API mints the token.
-    public var region: String
+    package var region: String
     /// Whether the name asks for the FIPS endpoint (`dkr.ecr-fips`).
-    public var fips: Bool
+    package var fips: Bool
     /// Whether the registry is in the China partition (`.amazonaws.com.cn`).
-    public var china: Bool
+    package var china: Bool
 
     /// Whether this is ECR Public.
-    public var isPublic: Bool { account == nil }
+    package var isPublic: Bool { account == nil }
 
     /// Parses a host (lower-cased, with or without a port); `nil` when it is not an ECR registry.
-    public init?(_ host: String) {
+    package init?(_ host: String) {
         var name = Substring(host.lowercased())
         if let colon = name.lastIndex(of: ":"), !name.contains("]") { name = name[..<colon] }
         if name == Self.publicHost {

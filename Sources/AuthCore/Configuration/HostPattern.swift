@@ -33,7 +33,7 @@ public struct HostPattern: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// How specific the pattern is: longer literal text wins when several patterns match.
-    public var specificity: Int { parts.reduce(0) { $0 + $1.count } }
+    package var specificity: Int { parts.reduce(0) { $0 + $1.count } }
 
     public var description: String { pattern }
 }

@@ -2,19 +2,19 @@
 ///
 /// docker and containers read the same shape; both are read here so that their rules (hostname matching for
 /// docker, namespaced keys for containers) are applied by the sources on top.
-public struct AuthFile: Sendable {
+package struct AuthFile: Sendable {
     /// Where it came from (a path, or `DOCKER_AUTH_CONFIG`).
-    public let origin: String
+    package let origin: String
     /// `auths` in document order.
-    public let auths: JSONObject
+    package let auths: JSONObject
     /// `credHelpers`: host to helper suffix.
-    public let credHelpers: [String: String]
+    package let credHelpers: [String: String]
     /// `credsStore`: the default helper suffix.
-    public let credsStore: String?
+    package let credsStore: String?
 
     /// Reads and parses a file; `nil` when it does not exist.
     /// - Throws: `ConfigurationError` when it cannot be read or is malformed.
-    public static func load(path: String) throws -> AuthFile? {
+    package static func load(path: String) throws -> AuthFile? {
         let bytes: [UInt8]?
         do {
             bytes = try FileIO.readIfExists(path, limit: 16 << 20)
@@ -27,7 +27,7 @@ public struct AuthFile: Sendable {
 
     /// Parses a document.
     /// - Throws: `ConfigurationError` naming `origin`.
-    public static func parse(_ bytes: [UInt8], origin: String) throws -> AuthFile {
+    package static func parse(_ bytes: [UInt8], origin: String) throws -> AuthFile {
         if JSONParser.isBlank(bytes) {
             return AuthFile(origin: origin, auths: JSONObject(), credHelpers: [:], credsStore: nil)
         }
@@ -72,18 +72,18 @@ public struct AuthFile: Sendable {
 
     /// Decodes the `auths` entry under `key`.
     /// - Throws: `CredentialStoreError` (`.corrupt`) naming the file and key.
-    public func entry(_ key: String) throws -> Credentials {
+    package func entry(_ key: String) throws -> Credentials {
         try DockerAuthEntry.decode(auths[key] ?? .object(JSONObject()), key: key, file: origin)
     }
 
     /// The `credHelpers` helper for a host, compared by host as docker compares.
-    public func credHelper(forHost host: String) -> String? {
+    package func credHelper(forHost host: String) -> String? {
         if let exact = credHelpers[host] { return exact }
         return credHelpers.keys.sorted().first { ServerAddress.host(of: $0) == host }.flatMap { credHelpers[$0] }
     }
 
     /// Every `auths` key with usable credentials, with its user name.
-    public func listAuths() throws -> [String: String] {
+    package func listAuths() throws -> [String: String] {
         var result: [String: String] = [:]
         for key in auths.names {
             let credentials = try entry(key)

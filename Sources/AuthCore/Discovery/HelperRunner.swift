@@ -12,9 +12,9 @@
 /// or token meant for another registry.
 public struct HelperRunner: Sendable {
     /// The variable that marks a process started by discovery.
-    public static let chainVariable = "OSSB_HELPER_CHAIN"
+    package static let chainVariable = "OSSB_HELPER_CHAIN"
     /// The helper names that are this suite's front and must never be run by discovery.
-    public static let frontNames: Set<String> = ["ossb"]
+    package static let frontNames: Set<String> = ["ossb"]
 
     /// The environment helpers get (credential variables removed, the chain marker added).
     public let environment: Environment
@@ -23,26 +23,26 @@ public struct HelperRunner: Sendable {
     /// Whether external helpers may run at all (false inside a helper chain).
     public let enabled: Bool
 
-    /// Creates a runner for a discovery environment.
-    public init(environment: Environment, searchFirst: [String] = Subprocess.ownDirectory.map { [$0] } ?? []) {
+    /// Creates a runner for a discovery environment; `searchFirst` defaults to this program's own directory.
+    public init(environment: Environment, searchFirst: [String]? = nil) {
         self.enabled = !environment.flag(Self.chainVariable)
         var child = environment
         child.variables = child.variables.filter { !Self.isCredentialVariable($0.key) }
         child.variables[Self.chainVariable] = "1"
         self.environment = child
-        self.searchFirst = searchFirst
+        self.searchFirst = searchFirst ?? Subprocess.ownDirectory.map { [$0] } ?? []
     }
 
     /// Whether a variable is one OSSB reads credentials from, and so is kept from helpers it runs: every
     /// `*_PASSWORD` and `*_IDENTITY_TOKEN` (the env backend's, `DOCKER_PASSWORD` among them), every
     /// `OSSB_REGISTRY_*` binding, and `DOCKER_AUTH_CONFIG` (a whole config.json in a variable).
-    public static func isCredentialVariable(_ name: String) -> Bool {
+    package static func isCredentialVariable(_ name: String) -> Bool {
         name.hasSuffix("_PASSWORD") || name.hasSuffix("_IDENTITY_TOKEN") || name.hasPrefix(EnvironmentStore.bindingPrefix)
             || name == "DOCKER_AUTH_CONFIG"
     }
 
     /// Why a helper will not be run, or `nil` when it may be.
-    public func refusal(for helper: String) -> String? {
+    package func refusal(for helper: String) -> String? {
         if Self.frontNames.contains(helper) { return "docker-credential-\(helper) is this front itself; not run again" }
         if !enabled { return "already inside a helper chain (\(Self.chainVariable) is set); external helpers are not run" }
         return nil
@@ -50,7 +50,7 @@ public struct HelperRunner: Sendable {
 
     /// A client for a helper.
     /// - Throws: `HelperClientError` when it is not installed.
-    public func client(_ helper: String) throws -> HelperClient {
+    package func client(_ helper: String) throws -> HelperClient {
         try HelperClient(name: helper, environment: environment, searchFirst: searchFirst)
     }
 }

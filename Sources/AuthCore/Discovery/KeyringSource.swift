@@ -2,12 +2,12 @@
 /// never links libsecret, so it works (and starts fast) where there is no keyring at all.
 public struct KeyringSource: CredentialSource {
     /// The keyring helper's suffix.
-    public static let helperName = "ossb-secretservice"
+    package static let helperName = "ossb-secretservice"
 
     /// Starts the keyring helper's one-line failure when no Secret Service exists here (no session bus, or
     /// nothing on it provides one): the only keyring failure after which `credential_store: auto` may store
     /// in the file instead. A locked or unresponsive keyring has other prefixes and is an error.
-    public static let unavailablePrefix = "keyring unavailable:"
+    package static let unavailablePrefix = "keyring unavailable:"
 
     let environment: Environment
     let runner: HelperRunner

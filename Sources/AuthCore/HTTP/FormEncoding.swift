@@ -2,9 +2,9 @@
 ///
 /// Everything but RFC 3986's unreserved characters is percent-encoded, including `+` (which a form decoder
 /// would read as a space) and `:` and `/` inside scopes, so any password survives the trip.
-public enum FormEncoding {
+package enum FormEncoding {
     /// Percent-encodes one name or value.
-    public static func escape(_ text: String) -> String {
+    package static func escape(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for byte in text.utf8 {
@@ -24,12 +24,12 @@ public enum FormEncoding {
     }
 
     /// Encodes pairs in order as `a=1&b=2`; a name may repeat (the GET token request repeats `scope`).
-    public static func encode(_ pairs: [(String, String)]) -> String {
+    package static func encode(_ pairs: [(String, String)]) -> String {
         pairs.map { "\(escape($0.0))=\(escape($0.1))" }.joined(separator: "&")
     }
 
     /// Decodes `a=1&b=2` into pairs in order (`+` as a space), for tests and servers.
-    public static func decode(_ text: String) -> [(String, String)] {
+    package static func decode(_ text: String) -> [(String, String)] {
         text.split(separator: "&").map { part in
             let kv = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             return (unescape(kv[0]), kv.count > 1 ? unescape(kv[1]) : "")

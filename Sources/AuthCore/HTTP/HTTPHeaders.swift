@@ -20,7 +20,7 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, CustomStringConvertibl
     public private(set) var fields: [Field]
 
     /// Names whose values are secrets, lower-cased.
-    public static let credentialFields: Set<String> = ["authorization", "proxy-authorization", "cookie"]
+    package static let credentialFields: Set<String> = ["authorization", "proxy-authorization", "cookie"]
 
     /// Creates headers from name/value pairs, in order.
     public init(_ pairs: [(String, String)] = []) {
@@ -58,19 +58,19 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, CustomStringConvertibl
     }
 
     /// Removes every field that carries a credential (see `credentialFields`).
-    public mutating func removeCredentials() {
+    package mutating func removeCredentials() {
         fields.removeAll { Self.credentialFields.contains($0.name.lowercased()) }
     }
 
     /// Whether `value` can travel as a header value: no CR, LF or NUL, which would end the field early and let
     /// the rest of the value (a token a token server chose, say) be read as further header lines.
-    public static func isSendable(_ value: String) -> Bool {
+    package static func isSendable(_ value: String) -> Bool {
         !value.utf8.contains { $0 == 0x0D || $0 == 0x0A || $0 == 0x00 }
     }
 
     /// Refuses headers that cannot be sent as they are: the transport calls this before every request.
     /// - Throws: `HTTPClientError` (other) naming the field (never its value, which may be a credential).
-    public func checkSendable() throws(HTTPClientError) {
+    package func checkSendable() throws(HTTPClientError) {
         if let bad = fields.first(where: { !Self.isSendable($0.name) || !Self.isSendable($0.value) }) {
             throw HTTPClientError(.other, "refusing to send the \(bad.name) header: its value holds a line break or NUL, which would inject further header lines")
         }

@@ -9,19 +9,19 @@ import FoundationEssentials
 ///
 /// Real registries redirect blob downloads to object storage (S3, GCS, a CDN), which rejects or logs a
 /// forwarded `Authorization`; swift-container-plugin#166 is the bug this prevents.
-public struct RedirectFollowingClient: HTTPClient {
+package struct RedirectFollowingClient: HTTPClient {
     /// The client that sends each hop.
-    public let base: any HTTPClient
+    package let base: any HTTPClient
     /// Redirects followed before giving up.
-    public var maximumRedirects: Int
+    package var maximumRedirects: Int
 
     /// Wraps a client.
-    public init(_ base: any HTTPClient, maximumRedirects: Int = 10) {
+    package init(_ base: any HTTPClient, maximumRedirects: Int = 10) {
         self.base = base
         self.maximumRedirects = maximumRedirects
     }
 
-    public func send(_ request: HTTPRequest, sink: (any HTTPBodySink)?) async throws -> HTTPResponse {
+    package func send(_ request: HTTPRequest, sink: (any HTTPBodySink)?) async throws -> HTTPResponse {
         var current = request
         let credentialOrigin = request.origin
         var redirects = 0

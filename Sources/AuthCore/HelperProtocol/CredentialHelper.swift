@@ -9,7 +9,7 @@ import Glibc
 public struct CredentialHelper: Sendable {
     /// The largest stdin accepted. A real request is well under 1 KiB; refusing more keeps a runaway writer
     /// from filling memory.
-    public static let inputLimit = 1 << 20
+    package static let inputLimit = 1 << 20
 
     /// The executable's name, as in `docker-credential-ossb-file`.
     public let name: String
@@ -23,10 +23,10 @@ public struct CredentialHelper: Sendable {
     }
 
     /// The usage line, as v0.9 helpers print it.
-    public var usage: String { "Usage: \(name) <store|get|erase|list|version>" }
+    package var usage: String { "Usage: \(name) <store|get|erase|list|version>" }
 
     /// The version line: `<name> (ossb-registry) <version>`, in the shape of v0.9 helpers.
-    public var versionLine: String { "\(name) (ossb-registry) \(version)" }
+    package var versionLine: String { "\(name) (ossb-registry) \(version)" }
 
     /// Runs one protocol request.
     /// - Parameters:

@@ -18,11 +18,11 @@ public struct HelperClient: Sendable {
     public var programName: String { "docker-credential-\(name)" }
 
     /// The variable bounding one helper run, in seconds.
-    public static let timeoutVariable = "OSSB_HELPER_TIMEOUT"
+    package static let timeoutVariable = "OSSB_HELPER_TIMEOUT"
 
     /// The bound on one helper run that an environment sets: `OSSB_HELPER_TIMEOUT`, 10 s by default.
     /// - Throws: `ConfigurationError` when the variable is not a positive number of seconds.
-    public static func timeout(in environment: Environment) throws -> Double {
+    package static func timeout(in environment: Environment) throws -> Double {
         try environment.seconds(timeoutVariable, default: 10)
     }
 

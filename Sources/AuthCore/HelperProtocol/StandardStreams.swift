@@ -1,9 +1,9 @@
 import Glibc
 
 /// Writing to the process's standard streams without Foundation's `FileHandle`.
-public enum StandardStreams {
+package enum StandardStreams {
     /// Writes `text` to a descriptor, ignoring a closed pipe (the client went away; nothing to tell it).
-    public static func write(_ text: String, to fd: Int32) {
+    package static func write(_ text: String, to fd: Int32) {
         guard !text.isEmpty else { return }
         try? FileIO.writeAll(fd: fd, Array(text.utf8), path: "fd \(fd)")
     }

@@ -2,14 +2,14 @@
 ///
 /// `problem` reads after the file's name ("is not valid JSON (...)", "holds an array, expected a JSON object"),
 /// so that every configuration and credentials file is reported the same way, each caller adding what to do.
-public struct JSONDocumentError: Error, Sendable, Equatable, CustomStringConvertible {
+package struct JSONDocumentError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What is wrong, starting with a verb; never the document's content.
-    public let problem: String
+    package let problem: String
 
     /// Creates an error.
-    public init(problem: String) {
+    package init(problem: String) {
         self.problem = problem
     }
 
-    public var description: String { problem }
+    package var description: String { problem }
 }

@@ -3,9 +3,9 @@
 /// Hand-written because FoundationEssentials has no `JSONSerialization` and a `Decodable` model would lose
 /// unknown members and their order. It rejects invalid UTF-8, control characters in strings, trailing
 /// garbage and nesting deeper than `maximumDepth`, and reports the position, never the content.
-public struct JSONParser {
+package struct JSONParser {
     /// Nesting deeper than this is refused rather than risking the stack on hostile input.
-    public static let maximumDepth = 256
+    package static let maximumDepth = 256
 
     private let bytes: [UInt8]
     private var index = 0
@@ -17,13 +17,13 @@ public struct JSONParser {
 
     /// Whether `bytes` hold nothing but JSON white space (space, tab, line feed, carriage return): an empty
     /// file or input, which callers treat as "nothing here" rather than as invalid JSON.
-    public static func isBlank(_ bytes: [UInt8]) -> Bool {
+    package static func isBlank(_ bytes: [UInt8]) -> Bool {
         bytes.allSatisfy { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
     }
 
     /// Parses a document that must be one JSON object (a configuration or credentials file).
     /// - Throws: `JSONDocumentError` saying what is wrong, for the caller to put after the file's name.
-    public static func parseObject(_ bytes: [UInt8]) throws(JSONDocumentError) -> JSONObject {
+    package static func parseObject(_ bytes: [UInt8]) throws(JSONDocumentError) -> JSONObject {
         let document: JSONValue
         do {
             document = try parse(bytes)
@@ -40,7 +40,7 @@ public struct JSONParser {
     /// - Parameter bytes: the document, UTF-8 encoded.
     /// - Returns: the parsed value.
     /// - Throws: `JSONParseError` naming what is wrong and where.
-    public static func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
+    package static func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
         var parser = JSONParser(bytes: bytes)
         parser.skipWhitespace()
         if parser.index == bytes.count { throw parser.error("the document is empty") }
@@ -56,7 +56,7 @@ public struct JSONParser {
     /// - Parameter bytes: the input, UTF-8 encoded.
     /// - Returns: the first value.
     /// - Throws: `JSONParseError` when there is no value or the first value is malformed.
-    public static func parseFirst(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
+    package static func parseFirst(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
         var parser = JSONParser(bytes: bytes)
         parser.skipWhitespace()
         if parser.index == bytes.count { throw parser.error("the document is empty") }
@@ -64,7 +64,7 @@ public struct JSONParser {
     }
 
     /// Parses a document given as a string.
-    public static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
+    package static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
         try parse(Array(text.utf8))
     }
 

@@ -3,7 +3,7 @@
 ///
 /// Credential files belong to the user and to other tools (docker writes `config.json`, containers write
 /// `auth.json`): rewriting one must not drop or reorder what we do not understand.
-public enum JSONValue: Sendable, Equatable {
+package enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
     /// A number kept as its source text, so that re-serialising never changes it.
@@ -13,25 +13,25 @@ public enum JSONValue: Sendable, Equatable {
     case object(JSONObject)
 
     /// The string, when this value is one.
-    public var stringValue: String? {
+    package var stringValue: String? {
         if case .string(let s) = self { return s }
         return nil
     }
 
     /// The object, when this value is one.
-    public var objectValue: JSONObject? {
+    package var objectValue: JSONObject? {
         if case .object(let o) = self { return o }
         return nil
     }
 
     /// The array, when this value is one.
-    public var arrayValue: [JSONValue]? {
+    package var arrayValue: [JSONValue]? {
         if case .array(let a) = self { return a }
         return nil
     }
 
     /// A short name of the value's kind for error messages ("a string", "an object").
-    public var kindDescription: String {
+    package var kindDescription: String {
         switch self {
         case .null: return "null"
         case .bool: return "a boolean"
@@ -45,37 +45,37 @@ public enum JSONValue: Sendable, Equatable {
 
 /// A JSON object whose members keep their order. Duplicate names are kept as parsed; look-ups return the
 /// last one, as Go's decoder (docker's) does.
-public struct JSONObject: Sendable, Equatable {
+package struct JSONObject: Sendable, Equatable {
     /// One `"name": value` pair.
-    public struct Member: Sendable, Equatable {
+    package struct Member: Sendable, Equatable {
         /// The member's name, as written.
-        public var name: String
+        package var name: String
         /// The member's value.
-        public var value: JSONValue
+        package var value: JSONValue
         /// Creates a member.
-        public init(name: String, value: JSONValue) {
+        package init(name: String, value: JSONValue) {
             self.name = name
             self.value = value
         }
     }
 
     /// The members in document order.
-    public var members: [Member]
+    package var members: [Member]
 
     /// Creates an object from members in order.
-    public init(_ members: [Member] = []) {
+    package init(_ members: [Member] = []) {
         self.members = members
     }
 
     /// Whether the object has no members.
-    public var isEmpty: Bool { members.isEmpty }
+    package var isEmpty: Bool { members.isEmpty }
 
     /// The names of the members in document order.
-    public var names: [String] { members.map(\.name) }
+    package var names: [String] { members.map(\.name) }
 
     /// The value of the last member with exactly this name; setting replaces it in place (removing earlier
     /// duplicates) or appends a new member; setting `nil` removes every member of that name.
-    public subscript(name: String) -> JSONValue? {
+    package subscript(name: String) -> JSONValue? {
         get { members.last(where: { $0.name == name })?.value }
         set {
             guard let newValue else {
@@ -94,7 +94,7 @@ public struct JSONObject: Sendable, Equatable {
 
     /// The value for `name` matched as Go's `encoding/json` matches struct fields: case-insensitively, the last
     /// matching member winning. docker-credential-helpers decode `ServerURL`, `Username`, `Secret` this way.
-    public func valueIgnoringCase(_ name: String) -> JSONValue? {
+    package func valueIgnoringCase(_ name: String) -> JSONValue? {
         let folded = name.lowercased()
         return members.last(where: { $0.name.lowercased() == folded })?.value
     }

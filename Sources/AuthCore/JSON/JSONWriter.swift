@@ -4,23 +4,23 @@
 /// Strings are escaped as Go escapes them: `<`, `>` and `&` as `\u003c`, `\u003e`, `\u0026` (so an identity
 /// token's Username `<token>` is written `"\u003ctoken\u003e"`, byte for byte as docker's helpers write it),
 /// U+2028 and U+2029 escaped, other control characters as `\uXXXX`.
-public enum JSONWriter {
+package enum JSONWriter {
     /// One line with no spaces, as `json.Marshal` writes it.
-    public static func compact(_ value: JSONValue) -> String {
+    package static func compact(_ value: JSONValue) -> String {
         var out = ""
         write(value, into: &out, indent: nil, level: 0)
         return out
     }
 
     /// Indented with one tab per level, as docker writes `config.json` (`json.MarshalIndent(v, "", "\t")`).
-    public static func indented(_ value: JSONValue) -> String {
+    package static func indented(_ value: JSONValue) -> String {
         var out = ""
         write(value, into: &out, indent: "\t", level: 0)
         return out
     }
 
     /// A JSON string literal for `text`, with Go's escaping.
-    public static func quoted(_ text: String) -> String {
+    package static func quoted(_ text: String) -> String {
         var out = ""
         appendQuoted(text, to: &out)
         return out

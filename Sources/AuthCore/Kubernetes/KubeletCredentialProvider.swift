@@ -18,7 +18,7 @@ public struct KubeletCredentialProvider: Sendable {
     public static let name = "ossb-kubelet-credential-provider"
 
     /// The largest request accepted; kubelet's is a few hundred bytes (more with a service account token).
-    public static let inputLimit = 1 << 20
+    package static let inputLimit = 1 << 20
 
     /// Where the credentials come from.
     public let lookup: RegistryLookup
@@ -29,7 +29,7 @@ public struct KubeletCredentialProvider: Sendable {
     }
 
     /// The usage text for `--help` and usage errors.
-    public static let usage = """
+    package static let usage = """
         Usage: \(name) [--cache-duration=DURATION]
         A kubelet credential provider plugin: reads a CredentialProviderRequest on stdin, writes a
         CredentialProviderResponse with OSSB's credentials for the image's registry on stdout.

@@ -6,7 +6,7 @@ import FoundationEssentials
 /// Entries come in several shapes: `auth` (base64 of `user:password`), separate `username` and `password`,
 /// `identitytoken`, `registrytoken`; any may be combined. An entry may be empty: `docker login` with a
 /// credential helper leaves `{}` behind.
-public enum DockerAuthEntry {
+package enum DockerAuthEntry {
     /// Decodes an entry.
     /// - Parameters:
     ///   - value: the JSON value under the server key.
@@ -15,7 +15,7 @@ public enum DockerAuthEntry {
     /// - Returns: the credentials (possibly empty).
     /// - Throws: `CredentialStoreError` (`.corrupt`) for an entry that is not an object, an `auth` that is not
     ///   base64 of `user:password`, or a field that is not a string. The message never includes the values.
-    public static func decode(_ value: JSONValue, key: String, file: String) throws -> Credentials {
+    package static func decode(_ value: JSONValue, key: String, file: String) throws -> Credentials {
         guard case .object(let entry) = value else {
             throw CredentialStoreError(.corrupt, "\(file): the entry for \"\(key)\" is \(value.kindDescription), expected an object")
         }
@@ -45,7 +45,7 @@ public enum DockerAuthEntry {
     /// Encodes credentials as docker writes them: `auth` for a username and password, `identitytoken` for a
     /// token (with the `auth` docker writes beside it omitted: it would only repeat `<token>:`).
     /// Members of `existing` that are not credential fields (`email`, anything unknown) are preserved.
-    public static func encode(_ credentials: Credentials, over existing: JSONObject = JSONObject()) -> JSONObject {
+    package static func encode(_ credentials: Credentials, over existing: JSONObject = JSONObject()) -> JSONObject {
         var entry = existing
         for name in ["auth", "username", "password", "identitytoken", "registrytoken"] { entry[name] = nil }
         if !credentials.identityToken.isEmpty {
@@ -60,7 +60,7 @@ public enum DockerAuthEntry {
 
     /// Splits base64 `user:password` at the first colon; `nil` when it is not that. Surrounding white space
     /// and missing padding are tolerated (hand-edited files have both).
-    public static func decodeAuth(_ auth: String) -> (String, String)? {
+    package static func decodeAuth(_ auth: String) -> (String, String)? {
         var text = auth.trimmingWhitespace()
         while text.utf8.count % 4 != 0 { text += "=" }
         guard let data = Data(base64Encoded: text),

@@ -27,7 +27,7 @@ public struct EnvironmentStore: ReadOnlyCredentialStore {
     public var name: String { "env" }
 
     /// The prefix of an explicit binding's variables (`OSSB_REGISTRY_<NAME>_HOST`).
-    public static let bindingPrefix = "OSSB_REGISTRY_"
+    package static let bindingPrefix = "OSSB_REGISTRY_"
 
     /// A store over an environment snapshot.
     /// - Parameters:
@@ -51,7 +51,7 @@ public struct EnvironmentStore: ReadOnlyCredentialStore {
 
     /// The short-form prefix for a host (`registry.example.com` -> `REGISTRY_EXAMPLE_COM`). It serves `host`
     /// only when `host(fromPrefix:)` spells it back; otherwise the host needs an explicit binding.
-    public static func prefix(forHost host: String) -> String {
+    package static func prefix(forHost host: String) -> String {
         String(host.uppercased().unicodeScalars.map { scalar -> Character in
             let v = scalar.value
             let alphanumeric = (v >= 0x30 && v <= 0x39) || (v >= 0x41 && v <= 0x5A)
@@ -60,7 +60,7 @@ public struct EnvironmentStore: ReadOnlyCredentialStore {
     }
 
     /// Whether the short form can name `host`: its folded prefix spells it back exactly.
-    public static func shortFormSpells(_ host: String) -> Bool {
+    package static func shortFormSpells(_ host: String) -> Bool {
         let host = ServerAddress.host(of: host)
         return Self.host(fromPrefix: prefix(forHost: host)).map(ServerAddress.host(of:)) == host
     }

@@ -4,12 +4,12 @@
 /// move the cursor, set the window title through OSC) or a carriage return that overwrites what this tool
 /// printed, so a hostile server could forge a line such as "Login Succeeded". Every C0 and C1 control
 /// character (and DEL) is removed; the printable rest of an escape sequence stays visible and harmless.
-public enum TerminalText {
+package enum TerminalText {
     /// `text` without control characters: line breaks and tabs become a space (the text joins one line),
     /// every other C0 control, DEL and every C1 control (U+0080 to U+009F) is removed.
     /// - Parameter text: registry-supplied text.
     /// - Returns: text that prints as itself.
-    public static func sanitized(_ text: some StringProtocol) -> String {
+    package static func sanitized(_ text: some StringProtocol) -> String {
         var out = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {
             switch scalar.value {
@@ -22,7 +22,7 @@ public enum TerminalText {
     }
 
     /// Whether `text` holds no control character at all (nothing `sanitized` would change).
-    public static func isInert(_ text: some StringProtocol) -> Bool {
+    package static func isInert(_ text: some StringProtocol) -> Bool {
         !text.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }
     }
 }

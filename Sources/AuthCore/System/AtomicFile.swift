@@ -6,14 +6,14 @@ import Glibc
 /// The steps are the classic ones: write a temporary file in the same directory, `fsync` it, `rename` it over
 /// the target, `fsync` the directory. Termination signals are held back during those steps so that an
 /// interrupted writer does not leave its temporary file behind.
-public enum AtomicFile {
+package enum AtomicFile {
     /// Writes `bytes` to `path` atomically with the given mode.
     /// - Parameters:
     ///   - bytes: the new contents.
     ///   - path: the file to replace (or create); a symbolic link is followed and its target replaced.
     ///   - mode: permission bits of the new file; credentials files use 0600.
     /// - Throws: `SystemError`; the original file is untouched whenever this throws.
-    public static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o600) throws {
+    package static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o600) throws {
         let target = FileIO.resolvingSymlinks(path)
         let directory = FileIO.directoryName(of: target)
         let temporary = "\(directory)/.\(FileIO.baseName(of: target)).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"

@@ -2,7 +2,7 @@ import Glibc
 
 /// Small, careful file operations over Glibc: FoundationEssentials has no `FileHandle`, and the stores need
 /// exact control over modes, `fsync` and `rename`.
-public enum FileIO {
+package enum FileIO {
     /// Reads a whole file, or returns `nil` when it does not exist.
     /// - Parameters:
     ///   - path: the file.
@@ -10,7 +10,7 @@ public enum FileIO {
     ///     mistake, and reading it would only waste memory).
     /// - Throws: `SystemError` for any failure other than a missing file, `NotARegularFile` for a FIFO, device
     ///   or directory, `FileTooLarge` past `limit`.
-    public static func readIfExists(_ path: String, limit: Int = 16 << 20) throws -> [UInt8]? {
+    package static func readIfExists(_ path: String, limit: Int = 16 << 20) throws -> [UInt8]? {
         // Non-blocking, so that opening a FIFO nobody writes returns at once instead of hanging.
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         if fd < 0 {
@@ -25,7 +25,7 @@ public enum FileIO {
     /// Checks that an open descriptor is a regular file (not a FIFO, device, socket or directory), the only
     /// kind a configuration or secret can be read from without hanging or reading forever.
     /// - Throws: `NotARegularFile`, or `SystemError` when `fstat` fails.
-    public static func requireRegularFile(fd: Int32, path: String) throws {
+    package static func requireRegularFile(fd: Int32, path: String) throws {
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw SystemError("stat", path: path) }
         guard info.st_mode & S_IFMT == S_IFREG else { throw NotARegularFile(path: path, kind: PrivateFile.kind(of: info)) }
@@ -33,7 +33,7 @@ public enum FileIO {
 
     /// Reads from a descriptor until end of file.
     /// - Throws: `FileTooLarge` once more than `limit` bytes arrive; `SystemError` on a read error.
-    public static func readAll(fd: Int32, path: String, limit: Int) throws -> [UInt8] {
+    package static func readAll(fd: Int32, path: String, limit: Int) throws -> [UInt8] {
         var result: [UInt8] = []
         try forEachChunk(fd: fd, path: path, chunkSize: 65536) { chunk in
             result.append(contentsOf: chunk)
@@ -46,7 +46,7 @@ public enum FileIO {
     /// whether they are kept, copied or hashed. `EINTR` is retried. The buffer is wiped afterwards, since what
     /// passes through it may be a secret (a helper request, a credentials file).
     /// - Throws: `SystemError` on a read error, or what `body` throws.
-    public static func forEachChunk(
+    package static func forEachChunk(
         fd: Int32, path: String, chunkSize: Int = 1 << 20, _ body: (UnsafeRawBufferPointer) throws -> Void
     ) throws {
         var chunk = [UInt8](repeating: 0, count: chunkSize)
@@ -63,12 +63,12 @@ public enum FileIO {
     }
 
     /// Writes every byte to a descriptor, retrying short writes and `EINTR`.
-    public static func writeAll(fd: Int32, _ bytes: [UInt8], path: String) throws {
+    package static func writeAll(fd: Int32, _ bytes: [UInt8], path: String) throws {
         try bytes.withUnsafeBytes { try writeAll(fd: fd, $0, path: path) }
     }
 
     /// Writes every byte of a buffer to a descriptor, retrying short writes and `EINTR`.
-    public static func writeAll(fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
+    package static func writeAll(fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
         var offset = 0
         while offset < bytes.count {
             let n = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
@@ -81,7 +81,7 @@ public enum FileIO {
     }
 
     /// Creates `path` and any missing parents with mode 0700 (the directories hold credentials).
-    public static func makeDirectories(_ path: String, mode: mode_t = 0o700) throws {
+    package static func makeDirectories(_ path: String, mode: mode_t = 0o700) throws {
         if path.isEmpty || path == "/" { return }
         var st = stat()
         if stat(path, &st) == 0 {
@@ -99,7 +99,7 @@ public enum FileIO {
     /// (FoundationEssentials has no `FileManager`).
     /// - Returns: `nil` when nothing exists at `path`.
     /// - Throws: `SystemError` when it exists but cannot be listed (not a directory, no permission).
-    public static func directoryEntries(_ path: String) throws -> [String]? {
+    package static func directoryEntries(_ path: String) throws -> [String]? {
         let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if fd < 0 {
             if errno == ENOENT { return nil }
@@ -127,7 +127,7 @@ public enum FileIO {
     }
 
     /// The directory part of a path (`"."` when there is none).
-    public static func directoryName(of path: String) -> String {
+    package static func directoryName(of path: String) -> String {
         var p = Substring(path)
         while p.count > 1, p.hasSuffix("/") { p = p.dropLast() }
         guard let slash = p.lastIndex(of: "/") else { return "." }
@@ -136,7 +136,7 @@ public enum FileIO {
     }
 
     /// The last component of a path.
-    public static func baseName(of path: String) -> String {
+    package static func baseName(of path: String) -> String {
         var p = Substring(path)
         while p.count > 1, p.hasSuffix("/") { p = p.dropLast() }
         guard let slash = p.lastIndex(of: "/") else { return String(p) }
@@ -146,7 +146,7 @@ public enum FileIO {
     /// The target a path finally names, following symbolic links; the path itself when it does not exist.
     /// Writing through the resolved path keeps a symlinked credentials file (dotfile managers do this) a
     /// symlink instead of replacing it with a regular file.
-    public static func resolvingSymlinks(_ path: String) -> String {
+    package static func resolvingSymlinks(_ path: String) -> String {
         guard let resolved = realpath(path, nil) else { return path }
         defer { free(resolved) }
         return String(cString: resolved)
@@ -154,19 +154,19 @@ public enum FileIO {
 }
 
 /// A path names a FIFO, device, socket or directory where a file was expected.
-public struct NotARegularFile: Error, Sendable, CustomStringConvertible {
+package struct NotARegularFile: Error, Sendable, CustomStringConvertible {
     /// The path.
-    public let path: String
+    package let path: String
     /// What it is instead (`a FIFO`).
-    public let kind: String
-    public var description: String { "\(path) is not a regular file (it is \(kind)); move it away" }
+    package let kind: String
+    package var description: String { "\(path) is not a regular file (it is \(kind)); move it away" }
 }
 
 /// A file was larger than the reader allows.
-public struct FileTooLarge: Error, Sendable, CustomStringConvertible {
+package struct FileTooLarge: Error, Sendable, CustomStringConvertible {
     /// The file.
-    public let path: String
+    package let path: String
     /// The limit in bytes.
-    public let limit: Int
-    public var description: String { "\(path) is larger than \(limit / 1024) KiB; is it the right file?" }
+    package let limit: Int
+    package var description: String { "\(path) is larger than \(limit / 1024) KiB; is it the right file?" }
 }

@@ -4,14 +4,14 @@ import Glibc
 ///
 /// The lock is taken on `<file>.lock`, not on the file itself: the file is replaced by `rename` on every
 /// write, and a lock on the old inode would not exclude a writer that opened the new one.
-public final class FileLock {
+package final class FileLock {
     private let fd: Int32
     /// The lock file's path.
-    public let path: String
+    package let path: String
 
     /// Takes the lock, waiting up to `timeout` seconds for another process to release it.
     /// - Throws: `SystemError` when the lock file cannot be opened; `LockTimeout` when the wait runs out.
-    public init(path: String, timeout: Double = 10) throws {
+    package init(path: String, timeout: Double = 10) throws {
         self.path = path
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw SystemError("open lock file", path: path) }
@@ -48,12 +48,12 @@ public final class FileLock {
 }
 
 /// Another process held a lock for longer than we were willing to wait.
-public struct LockTimeout: Error, Sendable, CustomStringConvertible {
+package struct LockTimeout: Error, Sendable, CustomStringConvertible {
     /// The lock file.
-    public let path: String
+    package let path: String
     /// How long we waited.
-    public let seconds: Double
-    public var description: String {
+    package let seconds: Double
+    package var description: String {
         "timed out after \(Int(seconds)) s waiting for the lock \(path); another process is writing, or remove a stale lock holder"
     }
 }

@@ -1,21 +1,21 @@
 /// Where OSSB keeps its files, each with a default and an `OSSB_*` override (see docs/configuration.md).
-public struct OSSBPaths: Sendable, Equatable {
+package struct OSSBPaths: Sendable, Equatable {
     /// registry.json: `OSSB_CONFIG`, else `~/.ossb/registry.json`.
-    public var registryConfig: String?
+    package var registryConfig: String?
     /// The file backend's store: `OSSB_CREDENTIALS_FILE`, else `~/.ossb/credentials.json`.
-    public var credentialsFile: String?
+    package var credentialsFile: String?
     /// Mounted Kubernetes secrets: `OSSB_K8S_SECRETS_DIR`, else `/var/run/secrets/registry`.
-    public var kubernetesSecretsDirectory: String
+    package var kubernetesSecretsDirectory: String
     /// The blob cache: `OSSB_CACHE_DIR`, else `$XDG_CACHE_HOME/ossb`, else `~/.cache/ossb`.
-    public var cacheDirectory: String?
+    package var cacheDirectory: String?
     /// `certs.d` directories searched in order: `OSSB_CERTS_D` (colon-separated), else docker's, containers'
     /// system-wide and containers' per-user directories.
-    public var certsDirectories: [String]
+    package var certsDirectories: [String]
     /// The home directory from `HOME`, when set.
-    public var home: String?
+    package var home: String?
 
     /// Resolves every path from an environment.
-    public init(environment: Environment) {
+    package init(environment: Environment) {
         let home = environment["HOME"].map { $0.count > 1 && $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
         self.home = home
         registryConfig = environment["OSSB_CONFIG"] ?? home.map { "\($0)/.ossb/registry.json" }

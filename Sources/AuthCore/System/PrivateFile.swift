@@ -11,14 +11,14 @@ import Glibc
 ///
 /// A missing file (or a dangling symlink's missing target) is fine: it is created with mode 0600. A dangling
 /// symlink is followed to the path it names, so that the file is created there and the link stays a link.
-public enum PrivateFile {
+package enum PrivateFile {
     /// How many symlinks are followed before giving up, as the kernel's own limit for one lookup.
     static let maximumLinks = 40
 
     /// Checks `path` and returns the path to read and write: the final target of any symlinks, which may not
     /// exist yet.
     /// - Throws: `PrivateFileError` naming the file and what to do.
-    public static func checked(_ path: String) throws -> String {
+    package static func checked(_ path: String) throws -> String {
         var current = path
         for _ in 0..<maximumLinks {
             var info = stat()
@@ -69,7 +69,7 @@ public enum PrivateFile {
     }
 
     /// How another user could change what a directory holds.
-    public enum Exposure: Sendable, Equatable {
+    package enum Exposure: Sendable, Equatable {
         /// The directory is owned by this uid, neither this user nor root.
         case owner(uid_t)
         /// Group or others may write to it (its permission bits).
@@ -80,7 +80,7 @@ public enum PrivateFile {
     /// the one rule for every directory that holds secrets or verified content (the credentials file's, the
     /// blob cache). Root may own it, as root could change it anyway.
     /// - Returns: what is wrong, or `nil` when the directory is private or does not exist.
-    public static func exposure(ofDirectory directory: String) -> Exposure? {
+    package static func exposure(ofDirectory directory: String) -> Exposure? {
         var info = stat()
         guard stat(directory, &info) == 0 else { return nil }
         if info.st_uid != geteuid() && info.st_uid != 0 { return .owner(info.st_uid) }

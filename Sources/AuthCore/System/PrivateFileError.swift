@@ -1,15 +1,15 @@
 /// A file meant to hold secrets is not safe to use: `PrivateFile` says why and what to do. Never a secret.
-public struct PrivateFileError: Error, Sendable, Equatable, CustomStringConvertible {
+package struct PrivateFileError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The path that failed the check (the file, a symlink on the way, or the file inside a bad directory).
-    public let path: String
+    package let path: String
     /// What is wrong and what to do, starting with a verb ("is writable by other users ...").
-    public let problem: String
+    package let problem: String
 
     /// Creates an error.
-    public init(path: String, problem: String) {
+    package init(path: String, problem: String) {
         self.path = path
         self.problem = problem
     }
 
-    public var description: String { "refusing \(path): it \(problem)" }
+    package var description: String { "refusing \(path): it \(problem)" }
 }

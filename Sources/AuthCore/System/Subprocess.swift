@@ -6,32 +6,32 @@ import Glibc
 /// whole of stdin is written up front (it fits in the pipe buffer) and both outputs are drained with `poll`
 /// until they close or the deadline passes, at which point the child is killed: a helper that waits for a
 /// keyring prompt must not hang `docker pull`.
-public struct Subprocess: Sendable {
+package struct Subprocess: Sendable {
     /// What a finished (or killed) child produced.
-    public struct Result: Sendable, Equatable {
+    package struct Result: Sendable, Equatable {
         /// Standard output, as bytes decoded leniently.
-        public var stdout: String
+        package var stdout: String
         /// Standard error.
-        public var stderr: String
+        package var stderr: String
         /// The exit status; 128 + signal number when killed by a signal.
-        public var status: Int32
+        package var status: Int32
         /// Whether the child was killed because the deadline passed.
-        public var timedOut: Bool
+        package var timedOut: Bool
     }
 
     /// The program's path.
-    public var executable: String
+    package var executable: String
     /// Arguments after the program name.
-    public var arguments: [String]
+    package var arguments: [String]
     /// The complete environment of the child.
-    public var environment: [String: String]
+    package var environment: [String: String]
     /// Seconds before the child is killed.
-    public var timeout: Double
+    package var timeout: Double
     /// The largest output kept per stream; more is discarded (a helper's answer is tiny).
-    public var outputLimit = 1 << 20
+    package var outputLimit = 1 << 20
 
     /// Describes a run.
-    public init(executable: String, arguments: [String] = [], environment: [String: String], timeout: Double) {
+    package init(executable: String, arguments: [String] = [], environment: [String: String], timeout: Double) {
         self.executable = executable
         self.arguments = arguments
         self.environment = environment
@@ -41,7 +41,7 @@ public struct Subprocess: Sendable {
     /// Runs the program to completion or until the deadline.
     /// - Parameter input: bytes written to its stdin, which is then closed.
     /// - Throws: `SystemError` when the program cannot be started.
-    public func run(input: [UInt8] = []) throws -> Result {
+    package func run(input: [UInt8] = []) throws -> Result {
         // A child that exits without reading its stdin must give us EPIPE, not kill us with SIGPIPE.
         signal(SIGPIPE, SIG_IGN)
         var inPipe: [Int32] = [0, 0], outPipe: [Int32] = [0, 0], errPipe: [Int32] = [0, 0]
@@ -161,7 +161,7 @@ public struct Subprocess: Sendable {
 
     /// Finds an executable: an absolute or relative path is taken as is; a bare name is searched in
     /// `directories` first, then in `PATH`.
-    public static func locate(_ name: String, environment: Environment, directories: [String] = []) -> String? {
+    package static func locate(_ name: String, environment: Environment, directories: [String] = []) -> String? {
         if name.contains("/") { return access(name, X_OK) == 0 ? name : nil }
         let path = environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
         for dir in directories + path.split(separator: ":").map(String.init) where !dir.isEmpty {
@@ -175,7 +175,7 @@ public struct Subprocess: Sendable {
     }
 
     /// The directory of the running executable (to find sibling helpers of the same build).
-    public static var ownDirectory: String? {
+    package static var ownDirectory: String? {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
         guard n > 0 else { return nil }

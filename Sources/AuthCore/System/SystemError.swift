@@ -1,23 +1,23 @@
 import Glibc
 
 /// A failed system call on a path, described with the C library's message (`No such file or directory`).
-public struct SystemError: Error, Sendable, Equatable, CustomStringConvertible {
+package struct SystemError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What was being done ("open", "rename").
-    public let operation: String
+    package let operation: String
     /// The path it was done on.
-    public let path: String
+    package let path: String
     /// The `errno` value.
-    public let code: Int32
+    package let code: Int32
 
     /// Creates an error from an operation, a path and an `errno` value.
-    public init(_ operation: String, path: String, code: Int32 = errno) {
+    package init(_ operation: String, path: String, code: Int32 = errno) {
         self.operation = operation
         self.path = path
         self.code = code
     }
 
     /// The C library's text for `code`.
-    public var reason: String { String(cString: strerror(code)) }
+    package var reason: String { String(cString: strerror(code)) }
 
-    public var description: String { "cannot \(operation) \(path): \(reason)" }
+    package var description: String { "cannot \(operation) \(path): \(reason)" }
 }

@@ -90,16 +90,9 @@ package struct AWSCredentialChain: Sendable {
     func webIdentity(role: String, tokenFile: String, session: String, region: String, tried: [String]) -> AWSCredentialSource {
         let sts = AWSSecurityTokenService(endpoint: AWSEndpoints(environment: context.environment).sts(region: region), region: region, context: context)
         return AWSCredentialSource(name: "web identity (\(role))", identity: "web-identity:\(role):\(tokenFile)", tried: tried) {
-            let bytes: [UInt8]?
-            do {
-                bytes = try FileIO.readIfExists(tokenFile, limit: 64 << 10)
-            } catch {
-                throw CloudAuthError(cloud: "AWS", "cannot read the web identity token \(tokenFile): \(error)")
-            }
-            guard let bytes else {
-                throw CloudAuthError(cloud: "AWS", "the web identity token file \(tokenFile) does not exist; is the service account token projected into the pod?")
-            }
-            let token = String(decoding: bytes, as: UTF8.self).trimmingWhitespace()
+            let token = try MountedTokenFile.read(
+                tokenFile, cloud: "AWS", unreadable: { "cannot read the web identity token \(tokenFile): \($0)" },
+                missing: "the web identity token file \(tokenFile) does not exist or is empty; is the service account token projected into the pod?")
             return try await sts.assumeRoleWithWebIdentity(roleARN: role, sessionName: session, token: token)
         }
     }

@@ -41,16 +41,9 @@ package struct AWSMetadataCredentials: Sendable {
         guard let file = environment["AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"], !file.isEmpty else {
             return environment["AWS_CONTAINER_AUTHORIZATION_TOKEN"]
         }
-        let bytes: [UInt8]?
-        do {
-            bytes = try FileIO.readIfExists(file, limit: 64 << 10)
-        } catch {
-            throw CloudAuthError(cloud: "AWS", "cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE \(file): \(error)")
-        }
-        guard let bytes else {
-            throw CloudAuthError(cloud: "AWS", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE names \(file), which does not exist; is the pod identity agent's token mounted?")
-        }
-        return String(decoding: bytes, as: UTF8.self).trimmingWhitespace()
+        return try MountedTokenFile.read(
+            file, cloud: "AWS", unreadable: { "cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE \(file): \($0)" },
+            missing: "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE names \(file), which does not exist or is empty; is the pod identity agent's token mounted?")
     }
 
     /// Credentials from the container credentials endpoint.

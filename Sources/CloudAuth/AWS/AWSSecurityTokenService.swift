@@ -48,12 +48,8 @@ package struct AWSSecurityTokenService: Sendable {
             SigV4Signer(credentials: signer, region: region, service: "sts").sign(&request, now: context.now())
         }
         context.explain("AWS: STS \(what) at \(endpoint)")
-        let response: HTTPResponse
-        do {
-            response = try await context.http.send(request)
-        } catch {
-            throw CloudAuthError(cloud: "AWS", "STS \(what) at \(endpoint) failed: \(error); check the network or AWS_ENDPOINT_URL_STS")
-        }
+        let response = try await CloudHTTP(cloud: "AWS", context: context)
+            .send(request, to: "STS \(what)", advice: "check the network or AWS_ENDPOINT_URL_STS")
         let body = response.text
         guard response.isSuccess else {
             throw CloudAuthError(cloud: "AWS", "STS \(what) at \(endpoint) answered \(response.status)\(Self.awsError(body)); check the role's trust policy and the credentials")

@@ -55,12 +55,8 @@ package struct ECRProvider: CloudProvider {
         SigV4Signer(credentials: credentials, region: registry.region, service: registry.isPublic ? "ecr-public" : "ecr")
             .sign(&request, now: context.now())
         context.explain("AWS: GetAuthorizationToken at \(endpoint)")
-        let response: HTTPResponse
-        do {
-            response = try await context.http.send(request)
-        } catch {
-            throw CloudAuthError(cloud: "AWS", "GetAuthorizationToken at \(endpoint) failed: \(error); check the network or AWS_ENDPOINT_URL_ECR")
-        }
+        let response = try await CloudHTTP(cloud: "AWS", context: context)
+            .send(request, to: "GetAuthorizationToken", advice: "check the network or AWS_ENDPOINT_URL_ECR")
         guard response.isSuccess else {
             let hint = response.status == 403 || response.status == 401
                 ? "check that the credentials are valid and allowed ecr:GetAuthorizationToken" : "try again later"

@@ -71,16 +71,9 @@ struct AzureEntraToken {
 
     /// The projected service account token AKS mounts; read on every use, since kubelet rotates it.
     private static func federatedToken(_ path: String, _ http: CloudHTTP) throws(CloudAuthError) -> String {
-        let bytes: [UInt8]?
-        do {
-            bytes = try FileIO.readIfExists(path, limit: 1 << 20)
-        } catch {
-            throw CloudAuthError(cloud: http.cloud, "Azure: cannot read AZURE_FEDERATED_TOKEN_FILE \(path) (\(error)); check the projected token volume's permissions")
-        }
-        let token = bytes.map { String(decoding: $0, as: UTF8.self).trimmingWhitespace() } ?? ""
-        guard !token.isEmpty else {
-            throw CloudAuthError(cloud: http.cloud, "Azure: AZURE_FEDERATED_TOKEN_FILE \(path) is missing or empty; label the pod azure.workload.identity/use=true so that AKS projects the token, or unset the variable")
-        }
-        return token
+        try MountedTokenFile.read(
+            path, cloud: http.cloud,
+            unreadable: { "Azure: cannot read AZURE_FEDERATED_TOKEN_FILE \(path) (\($0)); check the projected token volume's permissions" },
+            missing: "Azure: AZURE_FEDERATED_TOKEN_FILE \(path) is missing or empty; label the pod azure.workload.identity/use=true so that AKS projects the token, or unset the variable")
     }
 }

@@ -26,12 +26,12 @@ public struct RetryPolicy: Sendable, Equatable {
     public static let none = RetryPolicy(maxAttempts: 1)
 
     /// Whether a status is worth retrying.
-    public static func isRetryable(status: Int) -> Bool {
+    package static func isRetryable(status: Int) -> Bool {
         [408, 429, 500, 502, 503, 504].contains(status)
     }
 
     /// Whether an error is worth retrying.
-    public static func isRetryable(_ error: any Error) -> Bool {
+    package static func isRetryable(_ error: any Error) -> Bool {
         if let error = error as? HTTPClientError { return error.isRetryable }
         if let error = error as? RegistryError { return error.isRetryable }
         return false
@@ -41,7 +41,7 @@ public struct RetryPolicy: Sendable, Equatable {
     /// - Parameters:
     ///   - retryAfter: the response's `Retry-After` value, if any.
     ///   - elapsed: seconds spent on this request so far.
-    public func delay(afterAttempt attempt: Int, retryAfter: String?, elapsed: Double, now: Date = Date()) -> Double? {
+    package func delay(afterAttempt attempt: Int, retryAfter: String?, elapsed: Double, now: Date = Date()) -> Double? {
         guard attempt < maxAttempts else { return nil }
         var delay = baseDelay * Double(1 << min(attempt - 1, 16))
         delay *= Double.random(in: 0.8...1.2)
@@ -52,7 +52,7 @@ public struct RetryPolicy: Sendable, Equatable {
     }
 
     /// `Retry-After` as seconds: a number of seconds or an HTTP date.
-    public static func parseRetryAfter(_ value: String, now: Date = Date()) -> Double? {
+    package static func parseRetryAfter(_ value: String, now: Date = Date()) -> Double? {
         let trimmed = value.trimmingWhitespace()
         if let seconds = Double(trimmed), seconds >= 0 { return seconds }
         // IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT"

@@ -9,9 +9,9 @@ import HTTPTransport
 /// opened by tag. The conversion changes media types only: layer and config bytes stay as they are (the Docker
 /// image configuration is already a valid OCI configuration, so unlike skopeo the config is not re-encoded
 /// and the image ID stays the same). The manifest's bytes, and so its digest, change.
-public enum OCIConversion {
+package enum OCIConversion {
     /// Docker layer media types and their OCI names.
-    public static let layerTypes: [String: String] = [
+    package static let layerTypes: [String: String] = [
         MediaType.dockerLayerGzip: MediaType.ociLayerGzip,
         "application/vnd.docker.image.rootfs.diff.tar": "application/vnd.oci.image.layer.v1.tar",
         "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip": "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip",
@@ -19,21 +19,21 @@ public enum OCIConversion {
     ]
 
     /// A document after conversion: its new bytes and the descriptor that names them.
-    public struct Converted: Sendable {
+    package struct Converted: Sendable {
         /// The OCI document's bytes.
-        public let bytes: [UInt8]
+        package let bytes: [UInt8]
         /// Media type, digest and size of `bytes` (annotations and platform copied from the original descriptor).
-        public let descriptor: Descriptor
+        package let descriptor: Descriptor
     }
 
     /// Whether a manifest or index media type is Docker's.
-    public static func isDocker(_ mediaType: String) -> Bool {
+    package static func isDocker(_ mediaType: String) -> Bool {
         mediaType == MediaType.dockerManifest || mediaType == MediaType.dockerManifestList
     }
 
     /// The OCI image manifest for a Docker schema 2 manifest; `nil` when `manifest` is not Docker's.
     /// - Parameter original: the descriptor that named the Docker manifest (its platform and annotations are kept).
-    public static func convert(_ manifest: ImageManifest, mediaType: String, original: Descriptor) throws -> Converted? {
+    package static func convert(_ manifest: ImageManifest, mediaType: String, original: Descriptor) throws -> Converted? {
         guard mediaType == MediaType.dockerManifest else { return nil }
         var oci = manifest
         oci.mediaType = MediaType.ociManifest
@@ -48,7 +48,7 @@ public enum OCIConversion {
 
     /// The OCI image index for an index whose entries were (partly) converted: `replacements` maps an entry's
     /// original digest to its converted descriptor. `nil` when the index is OCI and no entry changed.
-    public static func convert(_ index: ImageIndex, mediaType: String, original: Descriptor, replacements: [String: Descriptor]) throws -> Converted? {
+    package static func convert(_ index: ImageIndex, mediaType: String, original: Descriptor, replacements: [String: Descriptor]) throws -> Converted? {
         guard mediaType == MediaType.dockerManifestList || !replacements.isEmpty else { return nil }
         var oci = index
         oci.mediaType = MediaType.ociIndex

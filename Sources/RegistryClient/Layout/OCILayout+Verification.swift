@@ -10,7 +10,7 @@ extension OCILayout {
     /// to `digest`, so that writing the blob afterwards replaces it.
     /// - Returns: whether a verified blob is in place.
     @discardableResult
-    public func removeUnverifiedBlob(_ digest: Digest, size: Int64) -> Bool {
+    package func removeUnverifiedBlob(_ digest: Digest, size: Int64) -> Bool {
         let file = blobPath(digest)
         var st = stat()
         guard lstat(file, &st) == 0 else { return false }
@@ -28,7 +28,7 @@ extension OCILayout {
     /// regular file, `size` bytes long, and hashing to `digest`, all before a byte of it is sent.
     /// - Returns: its path.
     /// - Throws: `LayoutError` naming the blob and what is wrong with it.
-    public func blobForUpload(_ digest: Digest, size: Int64) throws -> String {
+    package func blobForUpload(_ digest: Digest, size: Int64) throws -> String {
         let name = "blobs/\(digest.algorithm)/\(digest.encoded)"
         guard digest.algorithm == "sha256" else {
             throw LayoutError.malformed("cannot verify blob \(digest) of \(path): only sha256 is supported; nothing was uploaded from it")
@@ -68,7 +68,7 @@ extension OCILayout {
 
     /// A manifest or index from the layout, checked against its descriptor's digest and size.
     /// - Throws: `LayoutError` when it is missing or does not match.
-    public func verifiedManifest(_ descriptor: Descriptor) throws -> (bytes: [UInt8], digest: Digest) {
+    package func verifiedManifest(_ descriptor: Descriptor) throws -> (bytes: [UInt8], digest: Digest) {
         let digest: Digest
         do { digest = try descriptor.parsedDigest() } catch {
             throw LayoutError.malformed("\(path) names a manifest by an invalid digest: \(error)")

@@ -8,12 +8,12 @@
 /// - a descriptor with no platform counts as linux/amd64;
 /// - attestation manifests (BuildKit's `unknown/unknown` entries) are never chosen;
 /// - among equally good matches the first in the index wins.
-public enum PlatformSelector {
+package enum PlatformSelector {
     /// The platform assumed for a descriptor that has none.
-    public static let implicitPlatform = Platform(os: "linux", architecture: "amd64")
+    package static let implicitPlatform = Platform(os: "linux", architecture: "amd64")
 
     /// Whether a descriptor is a BuildKit attestation rather than an image.
-    public static func isAttestation(_ descriptor: Descriptor) -> Bool {
+    package static func isAttestation(_ descriptor: Descriptor) -> Bool {
         if descriptor.annotations?["vnd.docker.reference.type"] == "attestation-manifest" { return true }
         if let p = descriptor.platform, p.os == "unknown", p.architecture == "unknown" { return true }
         return false
@@ -21,7 +21,7 @@ public enum PlatformSelector {
 
     /// Picks the descriptor for `requested`.
     /// - Throws: `PlatformError.notFound` listing the index's platforms.
-    public static func select(_ requested: Platform, from index: ImageIndex, reference: String) throws -> Descriptor {
+    package static func select(_ requested: Platform, from index: ImageIndex, reference: String) throws -> Descriptor {
         let want = requested.normalized
         var best: (descriptor: Descriptor, score: Int)?
         for descriptor in index.manifests where !isAttestation(descriptor) {

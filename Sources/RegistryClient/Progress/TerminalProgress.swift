@@ -4,7 +4,7 @@ import Synchronization
 /// Progress bars on a terminal, one line per blob, redrawn at most ten times a second, each line fitted to the
 /// terminal's width (a line that wraps breaks the redraw). Notes (retries) go above the bars. Use only when
 /// stderr is a terminal (`TerminalProgress.isTerminal`): bars written into a log file are noise.
-public final class TerminalProgress: ProgressReporter {
+package final class TerminalProgress: ProgressReporter {
     struct Bar {
         var label: String
         var total: Int64?
@@ -25,36 +25,36 @@ public final class TerminalProgress: ProgressReporter {
 
     /// Creates a reporter drawing on `fd` (stderr by default).
     /// - Parameter verb: what the bars say while transferring (`downloading`, `uploading`).
-    public init(fd: Int32 = 2, verb: String = "downloading") {
+    package init(fd: Int32 = 2, verb: String = "downloading") {
         self.fd = fd
         self.verb = verb
     }
 
     /// Whether stderr is a terminal.
-    public static var isTerminal: Bool { isatty(2) == 1 }
+    package static var isTerminal: Bool { isatty(2) == 1 }
 
-    public func started(_ label: String, total: Int64?) {
+    package func started(_ label: String, total: Int64?) {
         state.withLock { s in
             s.bars.append(Bar(label: label, total: total, state: verb))
             draw(&s, force: true)
         }
     }
 
-    public func advanced(_ label: String, by bytes: Int64) {
+    package func advanced(_ label: String, by bytes: Int64) {
         state.withLock { s in
             if let i = s.bars.firstIndex(where: { $0.label == label }) { s.bars[i].done += bytes }
             draw(&s, force: false)
         }
     }
 
-    public func note(_ line: String) {
+    package func note(_ line: String) {
         state.withLock { s in
             s.pendingNotes.append(line)
             draw(&s, force: true)
         }
     }
 
-    public func finished(_ label: String, cached: Bool) {
+    package func finished(_ label: String, cached: Bool) {
         state.withLock { s in
             if let i = s.bars.firstIndex(where: { $0.label == label }) {
                 s.bars[i].state = cached ? "already present" : "done"
@@ -122,7 +122,7 @@ public final class TerminalProgress: ProgressReporter {
     }
 
     /// `1.5 MiB`-style sizes.
-    public static func formatBytes(_ bytes: Int64) -> String {
+    package static func formatBytes(_ bytes: Int64) -> String {
         let units = ["B", "KiB", "MiB", "GiB", "TiB"]
         var value = Double(bytes)
         var unit = 0
