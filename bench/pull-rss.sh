@@ -3,7 +3,7 @@
 # `ossb-registry pull` (empty cache every run) against `skopeo copy docker://… oci:DIR` and against
 # `curl -Z --parallel-max JOBS` fetching the same blobs. Memory must not grow with the layer count.
 # Each figure is the median of BENCH_RUNS runs (default 5); min and max show how noisy the machine was.
-# Usage: bench/pull-rss.sh [LAYER_COUNTS...]   (default 1 10 30)
+# Usage: [BENCH_LAYER_MIB=8] bench/pull-rss.sh [LAYER_COUNTS...]   (default 1 10 30; BENCH_LAYER_MIB=0 gives tiny layers)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
@@ -12,6 +12,7 @@ counts=("${@:-1 10 30}")
 read -r -a counts <<<"${counts[*]}"
 runs=${BENCH_RUNS:-5}
 jobs=${OSSB_MAX_CONCURRENT:-6}
+mib=${BENCH_LAYER_MIB:-8}
 
 cli=$(build_cli)
 start_bench_registry
@@ -40,7 +41,7 @@ PY
 
 for n in "${counts[@]}"; do
   seeded=$(python3 scripts/testbed/seed-image.py --registry "$OSSB_TEST_BASIC_REGISTRY" --user "$OSSB_TEST_BASIC_USER" \
-    --password-env OSSB_TEST_BASIC_PASSWORD --repo "bench/rss$n" --tag v1 --layer-mib 8 --every-layer --layers "$n")
+    --password-env OSSB_TEST_BASIC_PASSWORD --repo "bench/rss$n" --tag v1 --layer-mib "$mib" --every-layer --layers "$n")
   ref="$OSSB_TEST_BASIC_REGISTRY/bench/rss$n:v1"
   # curl fetches exactly the layers the others fetch, JOBS at a time over reused connections.
   curl_args=$(python3 - "$seeded" "$OSSB_TEST_BASIC_REGISTRY" "$BENCH_DIR/curl" "$n" <<'PY'
@@ -50,7 +51,7 @@ blobs = seeded["layers"]["linux/amd64"]
 print(" ".join(f"-o {out}/{i} http://{registry}/v2/bench/rss{n}/blobs/{d}" for i, d in enumerate(blobs)))
 PY
 )
-  echo "Pull of $n layer(s) of 8 MiB ($runs runs each, empty cache every run):"
+  echo "Pull of $n layer(s) of $mib MiB ($runs runs each, empty cache every run):"
   measure "ossb-registry pull" "rm -rf $BENCH_DIR/ours $OSSB_CACHE_DIR" "$cli pull --quiet $ref --output $BENCH_DIR/ours"
   measure "skopeo copy" "rm -rf $BENCH_DIR/skopeo" \
     "skopeo copy --quiet --src-tls-verify=false --src-creds $creds docker://$ref oci:$BENCH_DIR/skopeo:v1"
