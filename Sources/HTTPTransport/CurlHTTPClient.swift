@@ -5,8 +5,8 @@ import Synchronization
 
 /// The HTTP transport: AuthCore's `HTTPClient` over libcurl.
 ///
-/// - Each transfer runs a blocking `curl_easy_perform` on a thread of its own, bridged to async/await;
-///   cancelling the task aborts the transfer from libcurl's progress callback.
+/// - All transfers run on one libcurl multi loop (`CurlMultiLoop`, one thread while there is work), bridged to
+///   async/await by continuations; cancelling the task aborts the transfer from libcurl's progress callback.
 /// - Handles are pooled per origin, so requests to the same host reuse the open connection.
 /// - Bodies stream: 2xx response bodies to the sink, request bodies from their source.
 /// - libcurl never follows redirects and never decompresses (no `Accept-Encoding` is sent), so digests are
@@ -30,6 +30,8 @@ public final class CurlHTTPClient: HTTPClient {
     public let explain: (@Sendable (String) -> Void)?
 
     private let pool = CurlHandlePool()
+    /// The one thread and multi handle that run all of this client's transfers.
+    private let loop = CurlMultiLoop()
     private let tlsCache = Mutex<[HTTPOrigin: TLSSettings]>([:])
 
     /// Creates a transport.
@@ -68,17 +70,26 @@ public final class CurlHTTPClient: HTTPClient {
         }
         let state = TransferState(request: request, sink: sink)
         let tls = origin.scheme == "https" ? tlsSettings(for: origin) : TLSSettings()
+        guard let loop else {
+            throw HTTPClientError(.other, "libcurl could not create its transfer loop (out of memory)")
+        }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<HTTPResponse, any Error>) in
-                let started = TransferThread.start { [pool] in
-                    continuation.resume(with: Self.perform(state, origin: origin, tls: tls, pool: pool, limits: self.limits))
+                let easy: CurlEasy
+                switch Self.prepare(state, origin: origin, tls: tls, pool: pool, limits: limits) {
+                case .failure(let error): return continuation.resume(throwing: error)
+                case .success(let prepared): easy = prepared
                 }
-                if !started {
-                    continuation.resume(throwing: HTTPClientError(.other, "cannot start a transfer thread: the system is out of threads"))
+                let job = CurlMultiLoop.Job(easy: easy) { [pool, limits] code in
+                    continuation.resume(with: Self.finish(state, easy: easy, code: code, origin: origin, pool: pool, limits: limits))
+                }
+                if !loop.submit(job) {
+                    continuation.resume(throwing: HTTPClientError(.other, "cannot start the transfer thread: the system is out of threads"))
                 }
             }
         } onCancel: {
             state.cancelled.store(true, ordering: .relaxed)
+            loop.wake()
         }
     }
 
@@ -99,10 +110,10 @@ public final class CurlHTTPClient: HTTPClient {
         return settings
     }
 
-    /// Runs one transfer on the calling (dedicated) thread.
-    private static func perform(
+    /// Configures a pooled handle for one transfer; the state keeps everything libcurl reads while it runs.
+    private static func prepare(
         _ state: TransferState, origin: HTTPOrigin, tls: TLSSettings, pool: CurlHandlePool, limits: TransferLimits
-    ) -> Result<HTTPResponse, any Error> {
+    ) -> Result<CurlEasy, any Error> {
         guard let easy = pool.take(for: origin) else {
             return .failure(HTTPClientError(.other, "libcurl could not create a transfer handle (out of memory)"))
         }
@@ -114,47 +125,46 @@ public final class CurlHTTPClient: HTTPClient {
         } catch {
             return .failure(error)
         }
-        var headerList: UnsafeMutablePointer<curl_slist>?
-        defer { curl_slist_free_all(headerList) }
         for field in request.headers {
-            headerList = curl_slist_append(headerList, "\(field.name): \(field.value)")
+            state.headerList = curl_slist_append(state.headerList, "\(field.name): \(field.value)")
         }
         // No `Expect: 100-continue` round trip before uploads; registries answer directly.
-        headerList = curl_slist_append(headerList, "Expect:")
-        var resolveList: UnsafeMutablePointer<curl_slist>?
-        defer { curl_slist_free_all(resolveList) }
-        for entry in limits.resolve { resolveList = curl_slist_append(resolveList, entry) }
+        state.headerList = curl_slist_append(state.headerList, "Expect:")
+        for entry in limits.resolve { state.resolveList = curl_slist_append(state.resolveList, entry) }
 
+        // The loop's job keeps the state alive until libcurl is done with these pointers.
         let userdata = Unmanaged.passUnretained(state).toOpaque()
-        let code: CURLcode = withExtendedLifetime(state) {
-            configure(easy, request: request, headers: headerList, tls: tls, limits: limits)
-            easy.set(CURLOPT_RESOLVE, pointer: UnsafeMutableRawPointer(resolveList))
-            easy.set(CURLOPT_WRITEFUNCTION, callback: CurlCallbacks.write)
-            easy.set(CURLOPT_WRITEDATA, pointer: userdata)
-            easy.set(CURLOPT_HEADERFUNCTION, callback: CurlCallbacks.header)
-            easy.set(CURLOPT_HEADERDATA, pointer: userdata)
-            easy.set(CURLOPT_READFUNCTION, callback: CurlCallbacks.read)
-            easy.set(CURLOPT_READDATA, pointer: userdata)
-            _ = ossb_curl_setopt_xferinfo(easy.handle, CurlCallbacks.progress)
-            easy.set(CURLOPT_XFERINFODATA, pointer: userdata)
-            easy.set(CURLOPT_NOPROGRESS, 0)
-            return state.errorBuffer.withUnsafeMutableBytes { buffer in
-                easy.set(CURLOPT_ERRORBUFFER, pointer: buffer.baseAddress)
-                let code = easy.perform()
-                easy.set(CURLOPT_ERRORBUFFER, pointer: nil)
-                return code
-            }
-        }
+        configure(easy, request: request, headers: state.headerList, tls: tls, limits: limits)
+        easy.set(CURLOPT_RESOLVE, pointer: UnsafeMutableRawPointer(state.resolveList))
+        easy.set(CURLOPT_WRITEFUNCTION, callback: CurlCallbacks.write)
+        easy.set(CURLOPT_WRITEDATA, pointer: userdata)
+        easy.set(CURLOPT_HEADERFUNCTION, callback: CurlCallbacks.header)
+        easy.set(CURLOPT_HEADERDATA, pointer: userdata)
+        easy.set(CURLOPT_READFUNCTION, callback: CurlCallbacks.read)
+        easy.set(CURLOPT_READDATA, pointer: userdata)
+        _ = ossb_curl_setopt_xferinfo(easy.handle, CurlCallbacks.progress)
+        easy.set(CURLOPT_XFERINFODATA, pointer: userdata)
+        easy.set(CURLOPT_NOPROGRESS, 0)
+        easy.set(CURLOPT_ERRORBUFFER, pointer: state.errorBuffer)
+        return .success(easy)
+    }
+
+    /// Turns a finished transfer into a response or an error, and returns a healthy handle to the pool.
+    private static func finish(
+        _ state: TransferState, easy: CurlEasy, code: CURLcode, origin: HTTPOrigin, pool: CurlHandlePool,
+        limits: TransferLimits
+    ) -> Result<HTTPResponse, any Error> {
         if code != CURLE_OK {
             return .failure(error(for: code, state: state, origin: origin, limits: limits))
         }
         let reused = easy.info(long: CURLINFO_NUM_CONNECTS) == 0
+        let status = state.status != 0 ? state.status : easy.info(long: CURLINFO_RESPONSE_CODE)
+        easy.set(CURLOPT_ERRORBUFFER, pointer: nil)
         pool.give(easy, for: origin)
         return .success(
             HTTPResponse(
-                status: state.status != 0 ? state.status : easy.info(long: CURLINFO_RESPONSE_CODE),
-                headers: state.headers, body: state.body, url: request.url, streamedBytes: state.streamed,
-                reusedConnection: reused))
+                status: status, headers: state.headers, body: state.body, url: state.request.url,
+                streamedBytes: state.streamed, reusedConnection: reused))
     }
 
     private static func configure(
@@ -214,7 +224,7 @@ public final class CurlHTTPClient: HTTPClient {
 
     private static func error(for code: CURLcode, state: TransferState, origin: HTTPOrigin, limits: TransferLimits) -> any Error {
         if let callbackError = state.callbackError { return callbackError }
-        let detail = String(decoding: state.errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let detail = String(cString: state.errorBuffer)
         let reason = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
         let place = origin.description
         switch code {

@@ -3,7 +3,7 @@ import CCurl
 import Synchronization
 
 /// Everything one transfer's callbacks touch, reached through libcurl's userdata pointer. Used by the transfer
-/// thread only, except `cancelled`, which the task's cancellation handler sets.
+/// loop's thread only, except `cancelled`, which the task's cancellation handler sets.
 final class TransferState: @unchecked Sendable {
     let request: HTTPRequest
     let sink: (any HTTPBodySink)?
@@ -17,11 +17,23 @@ final class TransferState: @unchecked Sendable {
     /// An error raised inside a callback (sink, body reader, size limit), reported instead of libcurl's
     /// generic "aborted by callback".
     var callbackError: (any Error)?
-    var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+    /// libcurl's error text; a fixed allocation because libcurl writes it during the whole transfer.
+    let errorBuffer: UnsafeMutablePointer<CChar>
+    /// The header and name-resolution lists libcurl reads during the transfer, freed with the state.
+    var headerList: UnsafeMutablePointer<curl_slist>?
+    var resolveList: UnsafeMutablePointer<curl_slist>?
 
     init(request: HTTPRequest, sink: (any HTTPBodySink)?) {
         self.request = request
         self.sink = sink
+        errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+    }
+
+    deinit {
+        errorBuffer.deallocate()
+        curl_slist_free_all(headerList)
+        curl_slist_free_all(resolveList)
     }
 
     /// Handles one header line; a status line starts a new header block (after `100 Continue`).

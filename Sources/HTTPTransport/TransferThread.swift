@@ -1,7 +1,7 @@
 import Glibc
 
-/// Runs a blocking libcurl transfer on a thread of its own. Never call `curl_easy_perform` inside a task: with
-/// two cores it starves Swift's cooperative pool (a 10 ms sleeper woke up to 900 ms late in measurements).
+/// Starts the thread that runs a client's libcurl multi loop. Never block on libcurl inside a task: with two
+/// cores it starves Swift's cooperative pool (a 10 ms sleeper woke up to 900 ms late in measurements).
 enum TransferThread {
     private final class Work {
         let body: () -> Void

@@ -30,9 +30,19 @@ enum ClientFactory {
                 options.warn = { bars.note("ossb-registry: warning: \(TerminalText.sanitized($0))") }
             }
         }
+        options.maxConcurrentTransfers = try jobs(parsed, context: context)
         if parsed.has("insecure") { options.insecureHosts.formUnion(registries) }
         options.transport = context.makeClient(Set(context.config.insecure).union(options.insecureHosts), options.explain)
         return try RegistryClient(options: options)
+    }
+
+    /// Transfers at once: `--jobs N`, else `OSSB_MAX_CONCURRENT`, else the default; both validated alike.
+    static func jobs(_ parsed: ParsedArguments, context: CommandContext) throws -> Int {
+        let (fallback, maximum) = (ClientOptions.defaultConcurrentTransfers, ClientOptions.maximumConcurrentTransfers)
+        if let text = parsed.values["jobs"] {
+            return try Environment.count(text, named: "--jobs", default: fallback, maximum: maximum)
+        }
+        return try context.environment.count("OSSB_MAX_CONCURRENT", default: fallback, maximum: maximum)
     }
 
     /// Parses a reference with registry.json's `default_registry`.

@@ -17,6 +17,7 @@ struct CopyCommand: RegistryCommand {
             .platform("Copy the image for this platform from an index"),
             CommandOption.insecure.helping("Allow plain http or an unverified certificate for both registries"),
             .quiet,
+            .jobs,
             CommandOption.explain.helping("Show which credentials, mounts and endpoints are used (never a secret)"),
         ])
 

@@ -26,6 +26,7 @@ struct PullCommand: RegistryCommand {
                 buildah then cannot open the image by tag, only by digest)
                 """),
             .quiet,
+            .jobs,
         ] + ClientFactory.commonOptions)
 
     let arguments: ParsedArguments

@@ -19,7 +19,7 @@ struct PushCommand: RegistryCommand {
             CommandPositional(name: "DIR[:NAME]", noun: "layout directory", completion: .directories),
             CommandPositional(name: "REFERENCE", noun: "reference"),
         ],
-        options: [.quiet] + ClientFactory.commonOptions)
+        options: [.quiet, .jobs] + ClientFactory.commonOptions)
 
     let arguments: ParsedArguments
     let directory: String

@@ -133,6 +133,31 @@ struct CurlHTTPClientTests {
         #expect(received.load(ordering: .relaxed) < total, "it stopped before the end")
     }
 
+    /// All transfers of a client run on one libcurl multi loop: twelve endless downloads in flight at once
+    /// deliver their bytes on one and the same thread (a thread per transfer delivered them on twelve, each
+    /// with its stack and malloc arena). They are cancelled once every one has received bytes.
+    @Test func concurrentTransfersShareOneThread() async throws {
+        let count = 12
+        let threads = Mutex<[Int: UInt]>([:])
+        let tasks = Mutex<[Task<HTTPResponse, any Error>]>([])
+        for i in 0..<count {
+            let sink = ClosureBodySink { _ in
+                let all = threads.withLock { seen -> Bool in
+                    if seen[i] == nil { seen[i] = UInt(pthread_self()) }
+                    return seen.count == count
+                }
+                if all { tasks.withLock { $0.forEach { $0.cancel() } } }
+            }
+            let task = Task { try await client.send(HTTPRequest(url: url("/bytes?n=20000000000")), sink: sink) }
+            tasks.withLock { $0.append(task) }
+        }
+        if threads.withLock({ $0.count == count }) { tasks.withLock { $0.forEach { $0.cancel() } } }
+        for task in tasks.withLock({ $0 }) { _ = try? await task.value }
+        let seen = threads.withLock { $0 }
+        #expect(seen.count == count, "every transfer received bytes")
+        #expect(Set(seen.values).count == 1, "\(Set(seen.values).count) threads delivered the bodies")
+    }
+
     @Test func bufferedBodiesAreLimited() async throws {
         let request = HTTPRequest(url: url("/bytes?n=100000"), maximumBufferedBody: 1000)
         await #expect(throws: HTTPClientError.self) { try await client.send(request) }

@@ -47,6 +47,24 @@ import Testing
         #expect(result.stderr.contains("no password was given"))
     }
 
+    /// `--jobs` and `OSSB_MAX_CONCURRENT` are read through one validating reader: a bad value stops the command
+    /// with one line naming it, before the registry is asked or the output directory is made.
+    @Test(arguments: [
+        (["--jobs", "0"], [String: String](), "--jobs must be a whole number between 1 and 64 (got \"0\")"),
+        (["-j", "many"], [:], "--jobs must be a whole number between 1 and 64 (got \"many\")"),
+        ([], ["OSSB_MAX_CONCURRENT": "65"], "OSSB_MAX_CONCURRENT must be a whole number between 1 and 64 (got \"65\")"),
+        ([], ["OSSB_MAX_CONCURRENT": "-3"], "OSSB_MAX_CONCURRENT must be a whole number between 1 and 64 (got \"-3\")"),
+    ])
+    func badParallelismStopsATransferBeforeItStarts(options: [String], environment: [String: String], message: String) async {
+        let harness = CommandHarness()
+        let output = harness.home.file("layout")
+        let result = await harness.run(["pull", "127.0.0.1:1/a:b", "-o", output] + options, environment: environment)
+        #expect(result.status != 0)
+        #expect(result.stderr.contains(message), "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+        #expect(!harness.home.exists("layout"))
+    }
+
     @Test func versionPrints() async {
         let result = await CommandHarness().run(["--version"])
         #expect(result.status == 0)

@@ -102,6 +102,7 @@ def main():
     p.add_argument("--index", action="store_true", help="always push an index, even for one platform")
     p.add_argument("--layer-mib", type=int, default=0, help="size of the first layer in MiB (random bytes)")
     p.add_argument("--layers", type=int, default=2)
+    p.add_argument("--every-layer", action="store_true", help="make every layer --layer-mib large, not only the first")
     p.add_argument("--scheme", default="http")
     p.add_argument("--foreign-layer", action="store_true",
                    help="add a foreign (non-distributable) layer, named by URL and not pushed to the registry")
@@ -120,7 +121,7 @@ def main():
         for i in range(a.layers):
             # A nonce makes every run's blobs new: a registry kept from an earlier run must not already hold them.
             text = f"{a.repo}:{a.tag} {platform} layer {i} {os.urandom(8).hex()}\n"
-            blob, diff_id = make_layer(f"file{i}.txt", text, a.layer_mib if i == 0 else 0)
+            blob, diff_id = make_layer(f"file{i}.txt", text, a.layer_mib if i == 0 or a.every_layer else 0)
             layers.append({"mediaType": mt["layer"], "digest": reg.push_blob(a.repo, blob), "size": len(blob)})
             diff_ids.append(diff_id)
         if a.foreign_layer:

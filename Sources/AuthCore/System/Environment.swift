@@ -52,5 +52,25 @@ public struct Environment: Sendable, Equatable {
         }
         return value
     }
-}
 
+    /// A whole number from a variable (`OSSB_MAX_CONCURRENT`), validated like `seconds`.
+    /// - Returns: the value, or `defaultCount` when the variable is unset.
+    /// - Throws: `ConfigurationError` naming the variable, the value and what to do.
+    public func count(_ name: String, default defaultCount: Int, maximum: Int) throws -> Int {
+        guard let text = self[name] else { return defaultCount }
+        return try Self.count(text, named: name, default: defaultCount, maximum: maximum)
+    }
+
+    /// Validates a whole number between 1 and `maximum` given as text, from a variable or an option (`--jobs`).
+    /// - Throws: `ConfigurationError` naming `name`, the value and what to do.
+    public static func count(_ text: String, named name: String, default defaultCount: Int, maximum: Int) throws -> Int {
+        let trimmed = text.trimmingWhitespace()
+        let plain = !trimmed.isEmpty && trimmed.count <= 6 && trimmed.allSatisfy { $0.isASCII && $0.isNumber }
+        guard plain, let value = Int(trimmed), value >= 1, value <= maximum else {
+            let shown = String(text.prefix(40).map { $0.isASCII && !($0.asciiValue! < 0x20 || $0.asciiValue! == 0x7F) ? $0 : "?" })
+            throw ConfigurationError(
+                path: name, message: "must be a whole number between 1 and \(maximum) (got \"\(shown)\"); leave it out to use \(defaultCount)")
+        }
+        return value
+    }
+}

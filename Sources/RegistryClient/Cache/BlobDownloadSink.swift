@@ -7,7 +7,10 @@ import HTTPTransport
 final class BlobDownloadSink: HTTPBodySink, @unchecked Sendable {
     let path: String
     private var fd: Int32
-    private let digest = PipelinedDigest()
+    /// Hashed in line from libcurl's own buffer, before the bytes are written: no copy, no thread. With every
+    /// transfer on one loop thread, a per-blob hashing thread and its 1 MiB buffers cost more memory (30
+    /// layers: 42 MiB) than the hashing it overlapped saved time (SHA-256 runs at about 1.7 GB/s here).
+    private var digest = SHA256Digest()
     /// Bytes received and hashed so far.
     private(set) var received: Int64 = 0
     /// Called with each chunk's size (progress).
@@ -65,7 +68,7 @@ final class BlobDownloadSink: HTTPBodySink, @unchecked Sendable {
     func restart() throws {
         onProgress(-received)
         guard ftruncate(fd, 0) == 0, lseek(fd, 0, SEEK_SET) == 0 else { throw SystemError("truncate", path: path) }
-        digest.reset()
+        digest = SHA256Digest()
         received = 0
         flushedTo = 0
     }

@@ -10,8 +10,12 @@ public struct ClientOptions: Sendable {
     public var platform: Platform
     /// Hosts treated as insecure in addition to registry.json's `insecure` (the CLI's `--insecure`).
     public var insecureHosts: Set<String>
-    /// Layers downloaded at once.
+    /// Blobs transferred at once (pull, push, copy); 6 like skopeo. The CLI sets it from `--jobs N` or
+    /// `OSSB_MAX_CONCURRENT`.
     public var maxConcurrentTransfers: Int
+    /// The default of `maxConcurrentTransfers`, and the largest value `--jobs` and `OSSB_MAX_CONCURRENT` accept.
+    public static let defaultConcurrentTransfers = 6
+    public static let maximumConcurrentTransfers = 64
     /// Retries of failed requests.
     public var retry: RetryPolicy
     /// The blob cache's directory; `nil` uses `$XDG_CACHE_HOME/ossb`, else `~/.cache/ossb` (`OSSB_CACHE_DIR` overrides).
@@ -40,7 +44,7 @@ public struct ClientOptions: Sendable {
         self.environment = environment
         self.platform = .current
         self.insecureHosts = []
-        self.maxConcurrentTransfers = 4
+        self.maxConcurrentTransfers = Self.defaultConcurrentTransfers
         self.retry = RetryPolicy()
         self.cacheDirectory = nil
         self.explain = nil

@@ -52,6 +52,9 @@ extension CommandOption {
     static let explain = CommandOption("explain", help: "Show which credentials and endpoints are used (never a secret)")
     /// The transfer commands' `--quiet`.
     static let quiet = CommandOption("quiet", short: "q", help: "No progress bars (they are shown only when stderr is a terminal)")
+    /// The transfer commands' `--jobs N`.
+    static let jobs = CommandOption(
+        "jobs", short: "j", value: "N", help: "Transfer at most N blobs at once (default 6, or OSSB_MAX_CONCURRENT)")
     /// `--all-platforms` of pull and copy.
     static func allPlatforms(_ help: String) -> CommandOption { CommandOption("all-platforms", help: help) }
     /// `--platform` of inspect, pull and copy.
