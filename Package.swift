@@ -50,7 +50,8 @@ let package = Package(
 
         // The desktop keyring (Secret Service) over libsecret, which also does the encrypted session, in its own
         // module so that only the helpers that use it load it.
-        .target(name: "SecretServiceStore", dependencies: ["AuthCore", "CLibSecret"], path: "Sources/SecretServiceStore"),
+        .target(
+            name: "SecretServiceStore", dependencies: ["AuthCore", "CLibSecret"], path: "Sources/SecretServiceStore"),
 
         // HTTP over libcurl implementing AuthCore's `HTTPClient`: streaming, connection reuse, certs.d TLS,
         // SHA-256 sinks. Redirects are followed by AuthCore's code, never by libcurl.
@@ -68,7 +69,8 @@ let package = Package(
 
         // The `ossb-registry` command's code (the command table, login, pull, push, ...), testable in-process.
         .target(
-            name: "RegistryCommands", dependencies: ["RegistryVocabulary", "AuthCore", "HTTPTransport", "RegistryClient"],
+            name: "RegistryCommands",
+            dependencies: ["RegistryVocabulary", "AuthCore", "HTTPTransport", "RegistryClient"],
             path: "Sources/RegistryCommands"),
 
         // MARK: Executables
@@ -101,10 +103,12 @@ let package = Package(
 
         // What the cloud helpers run to mint a token over the network: the one helper-side program with libcurl.
         .executableTarget(
-            name: "ossb-cloud-mint", dependencies: ["CloudAuth", "AuthCore", "HTTPTransport"], path: "helpers/ossb-cloud-mint"),
+            name: "ossb-cloud-mint", dependencies: ["CloudAuth", "AuthCore", "HTTPTransport"],
+            path: "helpers/ossb-cloud-mint"),
 
         // The operator's command; everything but the process set-up lives in RegistryCommands.
-        .executableTarget(name: "ossb-registry", dependencies: ["RegistryCommands", "AuthCore"], path: "Sources/ossb-registry"),
+        .executableTarget(
+            name: "ossb-registry", dependencies: ["RegistryCommands", "AuthCore"], path: "Sources/ossb-registry"),
 
         // bench/http-download.sh: one blob through the transport, to a file with its SHA-256, beside curl.
         .executableTarget(
@@ -116,32 +120,42 @@ let package = Package(
         // targets use it.
         .target(name: "KubernetesTestSupport", path: "Tests/KubernetesTestSupport"),
         // What the network tests share: temporary directories, the test beds' addresses.
-        .target(name: "OSSBTestSupport", dependencies: ["RegistryVocabulary", "AuthCore", "HTTPTransport"], path: "Tests/TestSupport"),
+        .target(
+            name: "OSSBTestSupport", dependencies: ["RegistryVocabulary", "AuthCore", "HTTPTransport"],
+            path: "Tests/TestSupport"),
 
         // One test target per library, in the libraries' order; HelperTests run the built helpers.
-        .testTarget(name: "RegistryVocabularyTests", dependencies: ["RegistryVocabulary"], path: "Tests/RegistryVocabularyTests"),
         .testTarget(
-            name: "AuthCoreTests", dependencies: ["AuthCore", "RegistryVocabulary", "KubernetesTestSupport", "OSSBTestSupport"],
+            name: "RegistryVocabularyTests", dependencies: ["RegistryVocabulary"], path: "Tests/RegistryVocabularyTests"
+        ),
+        .testTarget(
+            name: "AuthCoreTests",
+            dependencies: ["AuthCore", "RegistryVocabulary", "KubernetesTestSupport", "OSSBTestSupport"],
             path: "Tests/AuthCoreTests"),
         .testTarget(
             name: "SecretServiceStoreTests", dependencies: ["SecretServiceStore", "AuthCore"],
             path: "Tests/SecretServiceStoreTests"),
         .testTarget(
-            name: "HTTPTransportTests", dependencies: ["AuthCore", "RegistryVocabulary", "HTTPTransport", "OSSBTestSupport"],
+            name: "HTTPTransportTests",
+            dependencies: ["AuthCore", "RegistryVocabulary", "HTTPTransport", "OSSBTestSupport"],
             path: "Tests/HTTPTransportTests"),
         .testTarget(
             name: "CloudAuthTests",
-            dependencies: ["CloudAuth", "AuthCore", "RegistryVocabulary", "HTTPTransport", "RegistryClient", "OSSBTestSupport"],
+            dependencies: [
+                "CloudAuth", "AuthCore", "RegistryVocabulary", "HTTPTransport", "RegistryClient", "OSSBTestSupport",
+            ],
             path: "Tests/CloudAuthTests"),
         .testTarget(
-            name: "RegistryClientTests", dependencies: ["RegistryClient", "RegistryVocabulary", "AuthCore", "OSSBTestSupport"],
+            name: "RegistryClientTests",
+            dependencies: ["RegistryClient", "RegistryVocabulary", "AuthCore", "OSSBTestSupport"],
             path: "Tests/RegistryClientTests"),
         // Also the source-tree checks (linkage, imports, the public API list); it depends on the executables it
         // inspects so that `swift test` builds them first.
         .testTarget(
             name: "RegistryCommandsTests",
             dependencies: [
-                "AuthCore", "HTTPTransport", "RegistryCommands", "OSSBTestSupport", "ossb-registry", "docker-credential-ossb-ecr",
+                "AuthCore", "HTTPTransport", "RegistryCommands", "OSSBTestSupport", "ossb-registry",
+                "docker-credential-ossb-ecr",
                 "ossb-cloud-mint",
             ],
             path: "Tests/RegistryCommandsTests"),
@@ -151,7 +165,8 @@ let package = Package(
             dependencies: [
                 "AuthCore", "docker-credential-ossb-file", "docker-credential-ossb-env", "docker-credential-ossb",
                 "docker-credential-ossb-k8s", "ossb-kubelet-credential-provider", "KubernetesTestSupport",
-                "docker-credential-ossb-secretservice", "OSSBTestSupport", "docker-credential-ossb-ecr", "ossb-cloud-mint",
+                "docker-credential-ossb-secretservice", "OSSBTestSupport", "docker-credential-ossb-ecr",
+                "ossb-cloud-mint",
                 "docker-credential-ossb-gcr", "docker-credential-ossb-acr",
             ],
             path: "Tests/HelperTests"),

@@ -26,7 +26,9 @@ package struct CloudCredentialStore: CredentialStore {
     let minter: Minter
     let now: @Sendable () -> Int64
 
-    package var name: String { "\(provider.cloudName) (docker-credential-\(CloudHelper.cloud(of: provider).helperName))" }
+    package var name: String {
+        "\(provider.cloudName) (docker-credential-\(CloudHelper.cloud(of: provider).helperName))"
+    }
 
     /// Creates the store.
     /// - Parameters:
@@ -56,14 +58,18 @@ package struct CloudCredentialStore: CredentialStore {
             throw CredentialStoreError(.unavailable, error.message)
         }
         if let identity, let cache, let cached = cache.get(host: host, identity: identity, now: now()) {
-            explain("\(provider.cloudName): served from the token cache (\(cache.directory)), valid until \(cached.expiresAt ?? 0)")
+            explain(
+                "\(provider.cloudName): served from the token cache (\(cache.directory)), valid until \(cached.expiresAt ?? 0)"
+            )
             return HelperCredential(serverURL: serverURL, username: cached.username, secret: cached.secret)
         }
         switch minter {
         case .program(let cloud):
             return try MintingProgram(cloud: cloud, environment: environment).get(serverURL)
         case .inProcess(let makeHTTP):
-            let credential = try BlockingTask.run { [self] in try await self.mint(host: host, identity: identity, http: makeHTTP()) }
+            let credential = try BlockingTask.run { [self] in
+                try await self.mint(host: host, identity: identity, http: makeHTTP())
+            }
             return HelperCredential(serverURL: serverURL, username: credential.username, secret: credential.secret)
         }
     }
@@ -84,7 +90,11 @@ package struct CloudCredentialStore: CredentialStore {
             credential.identity = identity
             do {
                 let kept = try cache.put(host: host, credential, now: now())
-                explain("\(provider.cloudName): " + (kept ? "cached in \(cache.directory)" : "not cached: it has no expiry or expires within \(CloudTokenCache.margin) s"))
+                explain(
+                    "\(provider.cloudName): "
+                        + (kept
+                            ? "cached in \(cache.directory)"
+                            : "not cached: it has no expiry or expires within \(CloudTokenCache.margin) s"))
             } catch {
                 explain("\(provider.cloudName): not cached: \(error)")
             }

@@ -29,7 +29,9 @@ package enum CloudHelper {
         let cloud = cloud(of: provider)
         let name = "docker-credential-\(cloud.helperName)"
         CredentialHelper.main(name: name) { environment in
-            CloudCredentialStore(provider: provider, environment: environment, explain: explainer(name, environment), minter: .program(cloud))
+            CloudCredentialStore(
+                provider: provider, environment: environment, explain: explainer(name, environment),
+                minter: .program(cloud))
         }
     }
 
@@ -48,7 +50,9 @@ package enum CloudHelper {
             StandardStreams.write(CredentialHelper(name: MintingProgram.name).versionLine + "\n", to: 1)
             exit(0)
         }
-        guard let first = arguments.first, let cloud = CloudRegistry(rawValue: first), let provider = provider(for: cloud) else {
+        guard let first = arguments.first, let cloud = CloudRegistry(rawValue: first),
+            let provider = provider(for: cloud)
+        else {
             StandardStreams.write("Usage: \(MintingProgram.name) <\(clouds)> <get|list|version>\n", to: 2)
             exit(2)
         }

@@ -68,13 +68,17 @@ package struct CloudTokenCache: Sendable {
             .filter { $0.identity != credential.identity && ($0.expiresAt ?? 0) - Self.margin > now }
         entries.append(credential)
         let values: [JSONValue] = entries.map { entry in
-            .object(JSONObject([
-                .init(name: "identity", value: .string(entry.identity)), .init(name: "username", value: .string(entry.username)),
-                .init(name: "secret", value: .string(entry.secret)),
-                .init(name: "expiresAt", value: .number(String(entry.expiresAt ?? 0))),
-            ]))
+            .object(
+                JSONObject([
+                    .init(name: "identity", value: .string(entry.identity)),
+                    .init(name: "username", value: .string(entry.username)),
+                    .init(name: "secret", value: .string(entry.secret)),
+                    .init(name: "expiresAt", value: .number(String(entry.expiresAt ?? 0))),
+                ]))
         }
-        let object = JSONObject([.init(name: "host", value: .string(host)), .init(name: "entries", value: .array(values))])
+        let object = JSONObject([
+            .init(name: "host", value: .string(host)), .init(name: "entries", value: .array(values)),
+        ])
         var bytes = Array(JSONWriter.compact(.object(object)).utf8)
         defer { SecretMemory.wipe(&bytes) }
         try AtomicFile.write(bytes, to: target, mode: 0o600)
@@ -87,7 +91,9 @@ package struct CloudTokenCache: Sendable {
         defer { closedir(dir) }
         var result: [String: String] = [:]
         while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+            }
             guard name.hasSuffix(".json"), let file = read("\(directory)/\(name)"),
                 let good = file.entries.first(where: { ($0.expiresAt ?? 0) - Self.margin > now })
             else { continue }
@@ -97,7 +103,9 @@ package struct CloudTokenCache: Sendable {
     }
 
     func read(_ path: String) -> (host: String, entries: [CloudCredential])? {
-        guard let checked = try? PrivateFile.checked(path), var bytes = try? FileIO.readIfExists(checked, limit: 1 << 20) else {
+        guard let checked = try? PrivateFile.checked(path),
+            var bytes = try? FileIO.readIfExists(checked, limit: 1 << 20)
+        else {
             return nil
         }
         defer { SecretMemory.wipe(&bytes) }

@@ -13,25 +13,37 @@ struct MintingProgram {
     let environment: Environment
 
     func get(_ serverURL: String) throws -> HelperCredential {
-        guard let path = Subprocess.locate(Self.name, environment: environment, directories: Subprocess.ownDirectory.map { [$0] } ?? [])
+        guard
+            let path = Subprocess.locate(
+                Self.name, environment: environment, directories: Subprocess.ownDirectory.map { [$0] } ?? [])
         else {
-            throw CredentialStoreError(.unavailable, "\(Self.name) is not installed beside this helper or on PATH; reinstall ossb-registry (scripts/install.sh installs both)")
+            throw CredentialStoreError(
+                .unavailable,
+                "\(Self.name) is not installed beside this helper or on PATH; reinstall ossb-registry (scripts/install.sh installs both)"
+            )
         }
         let result: Subprocess.Result
         do {
-            result = try Subprocess(executable: path, arguments: [cloud.rawValue, "get"], environment: environment.variables, timeout: Self.timeout)
-                .run(input: Array((serverURL + "\n").utf8))
+            result = try Subprocess(
+                executable: path, arguments: [cloud.rawValue, "get"], environment: environment.variables,
+                timeout: Self.timeout
+            )
+            .run(input: Array((serverURL + "\n").utf8))
         } catch {
             throw CredentialStoreError(.unavailable, "\(Self.name): \(error)")
         }
         StandardStreams.write(result.stderr, to: 2)
         let line = result.stdout.trimmingWhitespace()
         if result.timedOut {
-            throw CredentialStoreError(.unavailable, "\(Self.name) did not finish within \(Int(Self.timeout)) s; is a metadata service or token endpoint unreachable?")
+            throw CredentialStoreError(
+                .unavailable,
+                "\(Self.name) did not finish within \(Int(Self.timeout)) s; is a metadata service or token endpoint unreachable?"
+            )
         }
         guard result.status == 0 else {
             if line == HelperMessages.credentialsNotFound { throw CredentialStoreError(.unavailable, line) }
-            throw CredentialStoreError(.unavailable, line.isEmpty ? "\(Self.name) failed with status \(result.status)" : line)
+            throw CredentialStoreError(
+                .unavailable, line.isEmpty ? "\(Self.name) failed with status \(result.status)" : line)
         }
         guard let object = (try? JSONParser.parse(line))?.objectValue, let username = object["Username"]?.stringValue,
             let secret = object["Secret"]?.stringValue

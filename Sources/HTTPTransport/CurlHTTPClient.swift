@@ -81,10 +81,13 @@ public final class CurlHTTPClient: HTTPClient {
                 case .success(let prepared): easy = prepared
                 }
                 let job = CurlMultiLoop.Job(easy: easy) { [pool, limits] code in
-                    continuation.resume(with: Self.finish(state, easy: easy, code: code, origin: origin, pool: pool, limits: limits))
+                    continuation.resume(
+                        with: Self.finish(state, easy: easy, code: code, origin: origin, pool: pool, limits: limits))
                 }
                 if !loop.submit(job) {
-                    continuation.resume(throwing: HTTPClientError(.other, "cannot start the transfer thread: the system is out of threads"))
+                    continuation.resume(
+                        throwing: HTTPClientError(
+                            .other, "cannot start the transfer thread: the system is out of threads"))
                 }
             }
         } onCancel: {
@@ -222,7 +225,9 @@ public final class CurlHTTPClient: HTTPClient {
         }
     }
 
-    private static func error(for code: CURLcode, state: TransferState, origin: HTTPOrigin, limits: TransferLimits) -> any Error {
+    private static func error(for code: CURLcode, state: TransferState, origin: HTTPOrigin, limits: TransferLimits)
+        -> any Error
+    {
         if let callbackError = state.callbackError { return callbackError }
         let detail = String(cString: state.errorBuffer)
         let reason = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
@@ -232,16 +237,19 @@ public final class CurlHTTPClient: HTTPClient {
             return HTTPClientError(.cancelled, "the request to \(place) was cancelled")
         case CURLE_OPERATION_TIMEDOUT:
             return HTTPClientError(
-                .timeout, "no answer from \(place) in time (\(reason)); check that the registry is running and reachable")
+                .timeout,
+                "no answer from \(place) in time (\(reason)); check that the registry is running and reachable")
         case CURLE_SSL_CONNECT_ERROR where plainHTTPSignatures.contains(where: { reason.contains($0) }):
             return HTTPClientError(
                 .tls,
-                "TLS with \(place) failed (\(reason)): the registry likely speaks plain http; to allow that, pass --insecure or list \(origin.hostAndPort) under \"insecure\" in registry.json")
+                "TLS with \(place) failed (\(reason)): the registry likely speaks plain http; to allow that, pass --insecure or list \(origin.hostAndPort) under \"insecure\" in registry.json"
+            )
         case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CONNECT_ERROR, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CACERT_BADFILE,
             CURLE_SSL_CIPHER, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH:
             return HTTPClientError(
                 .tls,
-                "TLS with \(place) failed (\(reason)); for a private CA put its ca.crt in a certs.d directory named \(origin.hostAndPort) (OSSB_CERTS_D)")
+                "TLS with \(place) failed (\(reason)); for a private CA put its ca.crt in a certs.d directory named \(origin.hostAndPort) (OSSB_CERTS_D)"
+            )
         // SEND_FAIL_REWIND: a reused connection died under an upload and libcurl cannot replay a streamed body
         // itself; the request is resent from the start with a fresh reader, like any cut connection.
         case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_CONNECT, CURLE_SEND_ERROR, CURLE_RECV_ERROR, CURLE_GOT_NOTHING,
@@ -256,7 +264,9 @@ public final class CurlHTTPClient: HTTPClient {
 extension CurlHTTPClient {
     /// What OpenSSL reports when the other end answered a TLS handshake in plain text: an http server's `400`
     /// read as a TLS record.
-    static let plainHTTPSignatures = ["wrong version number", "packet length too long", "record layer failure", "http request"]
+    static let plainHTTPSignatures = [
+        "wrong version number", "packet length too long", "record layer failure", "http request",
+    ]
 }
 
 /// The time limits and name overrides every transfer of one client uses.

@@ -26,7 +26,8 @@ struct TLSSettings: Sendable, Equatable {
     ///   - insecureHosts: registry.json's `insecure` list (`host` or `host:port`).
     static func load(for origin: HTTPOrigin, certsDirectories: [String], insecureHosts: Set<String>) -> TLSSettings {
         var settings = TLSSettings()
-        settings.skipVerification = insecureHosts.contains(origin.hostAndPort) || insecureHosts.contains(origin.host)
+        settings.skipVerification =
+            insecureHosts.contains(origin.hostAndPort) || insecureHosts.contains(origin.host)
             || insecureHosts.contains("\(origin.host):\(origin.port)")
         // docker names the directory after the registry as written: `host:port`, or `host` for port 443.
         let names = [origin.hostAndPort, "\(origin.host):\(origin.port)"]

@@ -70,7 +70,8 @@ final class TransferState: @unchecked Sendable {
         guard body.count + chunk.count <= request.maximumBufferedBody else {
             callbackError = HTTPClientError(
                 .bodyTooLarge,
-                "the response from \(request.origin?.description ?? "the server") is larger than \(request.maximumBufferedBody) bytes")
+                "the response from \(request.origin?.description ?? "the server") is larger than \(request.maximumBufferedBody) bytes"
+            )
             return false
         }
         body.append(contentsOf: chunk)

@@ -17,11 +17,13 @@ enum TransferThread {
         defer { pthread_attr_destroy(&attributes) }
         pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
         var thread = pthread_t()
-        let result = pthread_create(&thread, &attributes, { raw in
-            let work = Unmanaged<Work>.fromOpaque(raw!).takeRetainedValue()
-            work.body()
-            return nil
-        }, work)
+        let result = pthread_create(
+            &thread, &attributes,
+            { raw in
+                let work = Unmanaged<Work>.fromOpaque(raw!).takeRetainedValue()
+                work.body()
+                return nil
+            }, work)
         if result != 0 {
             Unmanaged<Work>.fromOpaque(work).release()
             return false

@@ -16,7 +16,9 @@ struct CacheCommand: RegistryCommand {
             """,
         positionals: [CommandPositional(name: "du|prune", noun: "action", completion: .choices(["du", "prune"]))],
         missing: "name what to do: du or prune",
-        options: [CommandOption("partials", help: "With prune: remove only the partial downloads interrupted processes left")],
+        options: [
+            CommandOption("partials", help: "With prune: remove only the partial downloads interrupted processes left")
+        ],
         readsConfiguration: false)
 
     let prune: Bool
@@ -33,11 +35,14 @@ struct CacheCommand: RegistryCommand {
         let size = TerminalProgress.formatBytes
         if prune {
             let removed = cache.prune(partialsOnly: partialsOnly)
-            context.writeOutput("Removed \(removed.blobs) blobs and \(removed.partials) partial downloads from \(cache.root): \(size(removed.blobBytes + removed.partialBytes)) freed\n")
+            context.writeOutput(
+                "Removed \(removed.blobs) blobs and \(removed.partials) partial downloads from \(cache.root): \(size(removed.blobBytes + removed.partialBytes)) freed\n"
+            )
             return
         }
         let usage = cache.usage()
-        context.writeOutput("""
+        context.writeOutput(
+            """
             Blob cache:         \(cache.root)
             Blobs:              \(usage.blobs), \(size(usage.blobBytes))
             Partial downloads:  \(usage.partials), \(size(usage.partialBytes)) (\(usage.stalePartials) left by processes that no longer run)

@@ -11,7 +11,8 @@ enum ClientFactory {
     /// insecure hosts. Retry notes go to `progress` (above its bars), or straight to a terminal when the command
     /// draws no bars.
     static func make(
-        for registries: [String], parsed: ParsedArguments, context: CommandContext, progress: (any ProgressReporter)? = nil
+        for registries: [String], parsed: ParsedArguments, context: CommandContext,
+        progress: (any ProgressReporter)? = nil
     ) throws -> RegistryClient {
         var options = ClientOptions(environment: context.environment)
         options.config = context.config
@@ -32,7 +33,8 @@ enum ClientFactory {
         }
         options.maxConcurrentTransfers = try jobs(parsed, context: context)
         if parsed.has("insecure") { options.insecureHosts.formUnion(registries) }
-        options.transport = context.makeClient(Set(context.config.insecure).union(options.insecureHosts), options.explain)
+        options.transport = context.makeClient(
+            Set(context.config.insecure).union(options.insecureHosts), options.explain)
         return try RegistryClient(options: options)
     }
 

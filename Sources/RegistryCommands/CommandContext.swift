@@ -20,7 +20,8 @@ public struct CommandContext: Sendable {
     /// (empty until then).
     public var config: RegistryConfig
     /// Makes the HTTP transport for a set of insecure hosts.
-    public var makeClient: @Sendable (_ insecureHosts: Set<String>, _ explain: (@Sendable (String) -> Void)?) -> any HTTPClient
+    public var makeClient:
+        @Sendable (_ insecureHosts: Set<String>, _ explain: (@Sendable (String) -> Void)?) -> any HTTPClient
     /// The writable credential store for registry.json's choice (`WritableStoreResolver` decides which).
     public var resolveStore: @Sendable (RegistryConfig, Environment) throws -> any CredentialStore
     /// Whether standard error is a terminal (progress bars are drawn only then).
@@ -34,7 +35,8 @@ public struct CommandContext: Sendable {
         promptTerminal: (@Sendable (String, Bool) -> String?)? = nil,
         writeOutput: @escaping @Sendable (String) -> Void, writeError: @escaping @Sendable (String) -> Void,
         makeClient: @escaping @Sendable (Set<String>, (@Sendable (String) -> Void)?) -> any HTTPClient,
-        resolveStore: @escaping @Sendable (RegistryConfig, Environment) throws -> any CredentialStore = WritableStoreResolver.resolve,
+        resolveStore: @escaping @Sendable (RegistryConfig, Environment) throws -> any CredentialStore =
+            WritableStoreResolver.resolve,
         stderrIsTerminal: Bool = false, stdoutIsTerminal: Bool = false
     ) {
         self.stderrIsTerminal = stderrIsTerminal
@@ -55,9 +57,11 @@ public struct CommandContext: Sendable {
         let readInput: @Sendable () -> [UInt8] = {
             (try? FileIO.readAll(fd: 0, path: "standard input", limit: 1 << 20)) ?? []
         }
-        let terminalPrompt: @Sendable (String, Bool) -> String? = { text, echo in TerminalPrompt.read(text, echo: echo) }
+        let terminalPrompt: @Sendable (String, Bool) -> String? = { text, echo in TerminalPrompt.read(text, echo: echo)
+        }
         let prompt = isatty(0) == 1 ? terminalPrompt : nil
-        let makeClient: @Sendable (Set<String>, (@Sendable (String) -> Void)?) -> any HTTPClient = { insecure, explain in
+        let makeClient: @Sendable (Set<String>, (@Sendable (String) -> Void)?) -> any HTTPClient = {
+            insecure, explain in
             CurlHTTPClient(environment: environment, insecureHosts: insecure, explain: explain)
         }
         return CommandContext(

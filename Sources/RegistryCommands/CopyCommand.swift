@@ -11,7 +11,10 @@ struct CopyCommand: RegistryCommand {
             blobs are mounted (nothing is transferred); between registries each blob is streamed through the
             verified blob cache, so memory use does not depend on its size.
             """,
-        positionals: [CommandPositional(name: "SOURCE", noun: "source"), CommandPositional(name: "DESTINATION", noun: "destination")],
+        positionals: [
+            CommandPositional(name: "SOURCE", noun: "source"),
+            CommandPositional(name: "DESTINATION", noun: "destination"),
+        ],
         options: [
             .allPlatforms("Copy the whole multi-platform index (default: only this machine's platform)"),
             .platform("Copy the image for this platform from an index"),
@@ -38,7 +41,8 @@ struct CopyCommand: RegistryCommand {
         let client = try ClientFactory.make(
             for: [source.registry, destination.registry], parsed: arguments, context: context, progress: progress)
         let result = try await client.copy(
-            from: source, to: destination, platform: platform, allPlatforms: arguments.has("all-platforms"), progress: progress)
+            from: source, to: destination, platform: platform, allPlatforms: arguments.has("all-platforms"),
+            progress: progress)
         context.writeOutput(PushCommand.summary("Copied \(source.familiarName) to", result))
     }
 }

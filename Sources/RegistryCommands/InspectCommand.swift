@@ -14,10 +14,12 @@ struct InspectCommand: RegistryCommand {
         positionals: [CommandPositional(name: "REFERENCE", noun: "reference")], missing: "name the image to inspect",
         options: [
             .platform("Choose the image for this platform (linux/amd64, linux/arm64, linux/arm/v7) from an index"),
-            CommandOption("raw", help: """
-                Print the manifest bytes exactly as the registry served them (a newline is added only when standard \
-                output is a terminal), so `--raw | sha256sum` is the digest
-                """),
+            CommandOption(
+                "raw",
+                help: """
+                    Print the manifest bytes exactly as the registry served them (a newline is added only when standard \
+                    output is a terminal), so `--raw | sha256sum` is the digest
+                    """),
         ] + ClientFactory.commonOptions)
 
     let arguments: ParsedArguments
@@ -51,7 +53,9 @@ struct InspectCommand: RegistryCommand {
         context.writeOutput(Self.summary(reference: reference, top: top, shown: shown, platform: descriptorPlatform))
     }
 
-    static func summary(reference: ImageReference, top: FetchedManifest, shown: FetchedManifest, platform: Platform?) -> String {
+    static func summary(reference: ImageReference, top: FetchedManifest, shown: FetchedManifest, platform: Platform?)
+        -> String
+    {
         var lines = ["Reference:   \(reference)"]
         if shown.digest != top.digest { lines.append("Index:       \(top.digest)") }
         lines.append("Digest:      \(shown.digest)")
@@ -60,18 +64,24 @@ struct InspectCommand: RegistryCommand {
         switch shown.document.content {
         case .index(let index):
             lines.append("Platforms:")
-            let width = index.manifests.map { ($0.platform ?? PlatformSelector.implicitPlatform).description.count }.max() ?? 0
+            let width =
+                index.manifests.map { ($0.platform ?? PlatformSelector.implicitPlatform).description.count }.max() ?? 0
             for entry in index.manifests {
                 let name = (entry.platform ?? PlatformSelector.implicitPlatform).description
                 let note = PlatformSelector.isAttestation(entry) ? "  (attestation)" : ""
-                lines.append("  \(name.padding(width))  \(entry.digest)  \(TerminalProgress.formatBytes(entry.size))\(note)")
+                lines.append(
+                    "  \(name.padding(width))  \(entry.digest)  \(TerminalProgress.formatBytes(entry.size))\(note)")
             }
         case .image(let manifest):
             if let platform { lines.append("Platform:    \(platform)") }
-            lines.append("Config:      \(manifest.config.digest)  \(TerminalProgress.formatBytes(manifest.config.size))")
-            lines.append("Layers:      \(manifest.layers.count), \(TerminalProgress.formatBytes(manifest.layers.reduce(0) { $0 + $1.size })) in all")
+            lines.append(
+                "Config:      \(manifest.config.digest)  \(TerminalProgress.formatBytes(manifest.config.size))")
+            lines.append(
+                "Layers:      \(manifest.layers.count), \(TerminalProgress.formatBytes(manifest.layers.reduce(0) { $0 + $1.size })) in all"
+            )
             for layer in manifest.layers {
-                lines.append("  \(layer.digest)  \(TerminalProgress.formatBytes(layer.size).padding(10))  \(layer.mediaType)")
+                lines.append(
+                    "  \(layer.digest)  \(TerminalProgress.formatBytes(layer.size).padding(10))  \(layer.mediaType)")
             }
         }
         // Media types and platforms are the registry's words: printed inert.

@@ -17,7 +17,8 @@ struct LoginCommand: RegistryCommand {
         positionals: [CommandPositional(name: "REGISTRY", noun: "registry")],
         missing: "name the registry to log in to",
         options: [
-            CommandOption("username", short: "u", value: "USER", help: "The user name (asked for on a terminal when missing)"),
+            CommandOption(
+                "username", short: "u", value: "USER", help: "The user name (asked for on a terminal when missing)"),
             CommandOption("password-stdin", help: "Read the password from standard input (one line)"),
             CommandOption.insecure.helping("Allow plain http and unverified TLS for this registry"),
             CommandOption.explain.helping("Explain each step on stderr (as OSSB_EXPLAIN=1); never shows a secret"),
@@ -73,18 +74,21 @@ struct LoginCommand: RegistryCommand {
     ) async throws -> String? {
         var hosts = Set(context.config.insecure)
         if insecure { hosts.insert(ServerAddress.host(of: registry)) }
-        let validator = CredentialValidator(client: context.makeClient(hosts, explain), insecureHosts: hosts, explain: explain)
+        let validator = CredentialValidator(
+            client: context.makeClient(hosts, explain), insecureHosts: hosts, explain: explain)
         return try await validator.validate(registry: registry, credentials: credentials).refreshToken
     }
 
     /// Stores what the registry accepted: the refresh token as an identity token, else the password.
     func store(
-        _ credentials: Credentials, refreshToken: String?, context: CommandContext, explain: (@Sendable (String) -> Void)?
+        _ credentials: Credentials, refreshToken: String?, context: CommandContext,
+        explain: (@Sendable (String) -> Void)?
     ) throws {
         let key = RegistryKey.key(for: registry)
-        let stored = refreshToken.map {
-            HelperCredential(serverURL: key, username: HelperCredential.identityTokenUsername, secret: $0)
-        } ?? HelperCredential(serverURL: key, username: credentials.username, secret: credentials.password)
+        let stored =
+            refreshToken.map {
+                HelperCredential(serverURL: key, username: HelperCredential.identityTokenUsername, secret: $0)
+            } ?? HelperCredential(serverURL: key, username: credentials.username, secret: credentials.password)
         let location: String
         do {
             let store = try context.resolveStore(context.config, context.environment)
@@ -94,7 +98,9 @@ struct LoginCommand: RegistryCommand {
                 try store.store(stored)
                 location = "the \(store.name) store"
             }
-            explain?("ossb: stored \(stored.isIdentityToken ? "an identity token" : "the user name and password") for \(key) in \(location)")
+            explain?(
+                "ossb: stored \(stored.isIdentityToken ? "an identity token" : "the user name and password") for \(key) in \(location)"
+            )
         } catch {
             throw CommandFailure("the registry accepted the credentials but they could not be stored: \(error)")
         }

@@ -33,7 +33,8 @@ struct LogoutCommand: RegistryCommand {
             }
             for k in Set([key, registry]) { try store.erase(k) }
             if try store.get(key) != nil {
-                throw CommandFailure("credentials for \(key) remain after erasing them; remove them from the store by hand")
+                throw CommandFailure(
+                    "credentials for \(key) remain after erasing them; remove them from the store by hand")
             }
         } catch let error as CommandFailure {
             throw error

@@ -21,10 +21,12 @@ struct PullCommand: RegistryCommand {
                 required: true, completion: .directories),
             .platform("The platform to pull from a multi-platform image (default: this machine's)"),
             .allPlatforms("Pull every platform; index.json then names the index"),
-            CommandOption("preserve-digests", help: """
-                Keep Docker-format manifests as served (same digests; the oci: transports of skopeo, podman and \
-                buildah then cannot open the image by tag, only by digest)
-                """),
+            CommandOption(
+                "preserve-digests",
+                help: """
+                    Keep Docker-format manifests as served (same digests; the oci: transports of skopeo, podman and \
+                    buildah then cannot open the image by tag, only by digest)
+                    """),
             .quiet,
             .jobs,
         ] + ClientFactory.commonOptions)
@@ -43,13 +45,16 @@ struct PullCommand: RegistryCommand {
 
     func run(context: CommandContext) async throws {
         let progress = ClientFactory.progress(quiet: arguments.has("quiet"), context: context, verb: "downloading")
-        let client = try ClientFactory.make(for: [reference.registry], parsed: arguments, context: context, progress: progress)
+        let client = try ClientFactory.make(
+            for: [reference.registry], parsed: arguments, context: context, progress: progress)
         let result = try await client.pull(
             reference, to: output, platform: platform, allPlatforms: arguments.has("all-platforms"),
             preserveDigests: arguments.has("preserve-digests"), progress: progress)
         let converted = result.convertedFrom.map { " (converted to OCI from the registry's Docker-format \($0))" } ?? ""
         let platforms = result.platforms.map(\.description).joined(separator: ", ")
-        context.writeOutput(TerminalText.sanitized(
-            "Pulled \(reference.familiarName) (\(platforms)) into \(output): \(result.descriptor.digest)\(converted), \(result.blobs) blobs (\(result.cachedBlobs) from the cache), \(TerminalProgress.formatBytes(result.bytes))") + "\n")
+        context.writeOutput(
+            TerminalText.sanitized(
+                "Pulled \(reference.familiarName) (\(platforms)) into \(output): \(result.descriptor.digest)\(converted), \(result.blobs) blobs (\(result.cachedBlobs) from the cache), \(TerminalProgress.formatBytes(result.bytes))"
+            ) + "\n")
     }
 }

@@ -54,7 +54,8 @@ struct PushCommand: RegistryCommand {
 
     func run(context: CommandContext) async throws {
         let progress = ClientFactory.progress(quiet: arguments.has("quiet"), context: context, verb: "uploading")
-        let client = try ClientFactory.make(for: [reference.registry], parsed: arguments, context: context, progress: progress)
+        let client = try ClientFactory.make(
+            for: [reference.registry], parsed: arguments, context: context, progress: progress)
         let result = try await client.push(layout: directory, name: name, to: reference, progress: progress)
         context.writeOutput(Self.summary("Pushed", result))
     }

@@ -53,7 +53,8 @@ public enum RegistryCommandLine {
             return ExitStatus.success
         default:
             guard let command = commands.first(where: { $0.spec.name == name }) else {
-                context.writeError("ossb-registry: unknown command \"\(name)\"; run 'ossb-registry --help' for the list\n")
+                context.writeError(
+                    "ossb-registry: unknown command \"\(name)\"; run 'ossb-registry --help' for the list\n")
                 return ExitStatus.usage
             }
             return await run(command, rest, context: context)
@@ -61,7 +62,8 @@ public enum RegistryCommandLine {
     }
 
     /// Parses `arguments` by the command's table, then runs it: help and usage errors here, once for all.
-    static func run(_ command: any RegistryCommand.Type, _ arguments: [String], context: CommandContext) async -> Int32 {
+    static func run(_ command: any RegistryCommand.Type, _ arguments: [String], context: CommandContext) async -> Int32
+    {
         let spec = command.spec
         var context = context
         let invocation: any RegistryCommand

@@ -11,6 +11,8 @@ public enum WritableStoreResolver {
     /// - Throws: `ConfigurationError` when `OSSB_HELPER_TIMEOUT` is malformed.
     public static func resolve(_ config: RegistryConfig, _ environment: Environment) throws -> any CredentialStore {
         _ = try HelperClient.timeout(in: environment)
-        return WritableStore(config: config, environment: environment) { StandardStreams.write("ossb-registry: note: \($0)\n", to: 2) }
+        return WritableStore(config: config, environment: environment) {
+            StandardStreams.write("ossb-registry: note: \($0)\n", to: 2)
+        }
     }
 }

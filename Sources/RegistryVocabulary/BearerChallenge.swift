@@ -20,7 +20,9 @@ package struct BearerChallenge: Sendable, Hashable {
 
     /// The bearer challenge among parsed challenges; `nil` when there is none or it has no realm.
     package init?(_ challenge: AuthChallenge) {
-        guard challenge.scheme == "bearer", let realm = challenge[parameter: "realm"], !realm.isEmpty else { return nil }
+        guard challenge.scheme == "bearer", let realm = challenge[parameter: "realm"], !realm.isEmpty else {
+            return nil
+        }
         let service = challenge[parameter: "service"]
         self.init(
             realm: realm, service: service?.isEmpty == true ? nil : service,

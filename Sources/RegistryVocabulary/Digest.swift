@@ -14,11 +14,13 @@ public struct Digest: Sendable, Hashable, CustomStringConvertible, Comparable {
         }
         let algorithm = String(text[..<colon])
         let encoded = String(text[text.index(after: colon)...])
-        let algorithmOK = !algorithm.isEmpty && algorithm.split(separator: "+", omittingEmptySubsequences: false)
-            .flatMap { $0.split(separator: ".", omittingEmptySubsequences: false) }
-            .flatMap { $0.split(separator: "_", omittingEmptySubsequences: false) }
-            .flatMap { $0.split(separator: "-", omittingEmptySubsequences: false) }
-            .allSatisfy { !$0.isEmpty && $0.allSatisfy { c in c.isASCII && (c.isLowercase || c.isNumber) } }
+        let algorithmOK =
+            !algorithm.isEmpty
+            && algorithm.split(separator: "+", omittingEmptySubsequences: false)
+                .flatMap { $0.split(separator: ".", omittingEmptySubsequences: false) }
+                .flatMap { $0.split(separator: "_", omittingEmptySubsequences: false) }
+                .flatMap { $0.split(separator: "-", omittingEmptySubsequences: false) }
+                .allSatisfy { !$0.isEmpty && $0.allSatisfy { c in c.isASCII && (c.isLowercase || c.isNumber) } }
         guard algorithmOK else { throw .badDigest(text, "the algorithm \"\(algorithm)\" is not valid") }
         let expectedLength: Int?
         switch algorithm {
@@ -28,13 +30,16 @@ public struct Digest: Sendable, Hashable, CustomStringConvertible, Comparable {
         }
         if let expectedLength {
             guard encoded.count == expectedLength else {
-                throw .badDigest(text, "a \(algorithm) digest has \(expectedLength) hex digits, this one has \(encoded.count)")
+                throw .badDigest(
+                    text, "a \(algorithm) digest has \(expectedLength) hex digits, this one has \(encoded.count)")
             }
             guard encoded.allSatisfy({ $0.isHexDigit && !$0.isUppercase }) else {
                 throw .badDigest(text, "the hash must be lower-case hex digits")
             }
         } else {
-            guard !encoded.isEmpty, encoded.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "=_-".contains($0)) }) else {
+            guard !encoded.isEmpty,
+                encoded.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "=_-".contains($0)) })
+            else {
                 throw .badDigest(text, "the encoded part is not valid")
             }
         }

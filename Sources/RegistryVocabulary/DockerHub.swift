@@ -14,7 +14,9 @@ public enum DockerHub {
     public static let officialNamespace = "library"
 
     /// Every host name that means Docker Hub, lower-case.
-    public static let hostNames: Set<String> = ["docker.io", "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com"]
+    public static let hostNames: Set<String> = [
+        "docker.io", "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com",
+    ]
 
     /// Whether a registry host (any case, no scheme, no path) is Docker Hub.
     public static func isDockerHub(_ host: some StringProtocol) -> Bool {

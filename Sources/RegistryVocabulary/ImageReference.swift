@@ -33,7 +33,9 @@ public struct ImageReference: Sendable, Hashable, CustomStringConvertible {
     ///   - text: the reference as a user wrote it.
     ///   - defaultRegistry: the registry of references that name none (registry.json's `default_registry`).
     /// - Throws: `ImageReferenceError` naming exactly what is wrong.
-    public static func parse(_ text: String, defaultRegistry: String = DockerHub.registry) throws(ImageReferenceError) -> ImageReference {
+    public static func parse(_ text: String, defaultRegistry: String = DockerHub.registry) throws(ImageReferenceError)
+        -> ImageReference
+    {
         guard !text.isEmpty else { throw .empty }
         if let bad = text.first(where: { $0.isWhitespace }) {
             throw .badCharacters(text, "it contains white space (\(bad.unicodeScalars.first!.escaped(asASCII: true)))")
@@ -61,7 +63,8 @@ public struct ImageReference: Sendable, Hashable, CustomStringConvertible {
             let first = remainder[..<slash]
             // docker's rule: the first component is a registry when it has a '.' or ':', is localhost, or
             // has upper-case letters (repository names cannot).
-            if first.contains(".") || first.contains(":") || first == "localhost" || first.contains(where: \.isUppercase)
+            if first.contains(".") || first.contains(":") || first == "localhost"
+                || first.contains(where: \.isUppercase)
                 || first.hasPrefix("[")
             {
                 registry = String(first)
@@ -83,7 +86,9 @@ public struct ImageReference: Sendable, Hashable, CustomStringConvertible {
 
     package static func validateTag(_ tag: String) throws(ImageReferenceError) {
         guard !tag.isEmpty else { throw .badTag(tag, "a tag cannot be empty (remove the ':' or name a tag)") }
-        guard tag.count <= 128 else { throw .badTag(String(tag.prefix(32)) + "…", "a tag is at most 128 characters, this one has \(tag.count)") }
+        guard tag.count <= 128 else {
+            throw .badTag(String(tag.prefix(32)) + "…", "a tag is at most 128 characters, this one has \(tag.count)")
+        }
         let first = tag.unicodeScalars.first!
         guard Self.isWord(first) else { throw .badTag(tag, "a tag must start with a letter, digit or '_'") }
         guard tag.unicodeScalars.allSatisfy({ Self.isWord($0) || $0 == "." || $0 == "-" }) else {
@@ -99,14 +104,18 @@ public struct ImageReference: Sendable, Hashable, CustomStringConvertible {
         var host = Substring(registry)
         var port: Substring?
         if host.hasPrefix("[") {
-            guard let close = host.firstIndex(of: "]") else { throw .badRegistry(registry, "an IPv6 address needs a closing ']'") }
+            guard let close = host.firstIndex(of: "]") else {
+                throw .badRegistry(registry, "an IPv6 address needs a closing ']'")
+            }
             let address = host[host.index(after: host.startIndex)..<close]
             guard !address.isEmpty, address.allSatisfy({ $0.isHexDigit || $0 == ":" || $0 == "." }) else {
                 throw .badRegistry(registry, "\"\(address)\" is not an IPv6 address")
             }
             let after = host[host.index(after: close)...]
             if !after.isEmpty {
-                guard after.hasPrefix(":") else { throw .badRegistry(registry, "unexpected text after the IPv6 address") }
+                guard after.hasPrefix(":") else {
+                    throw .badRegistry(registry, "unexpected text after the IPv6 address")
+                }
                 port = after.dropFirst()
             }
         } else {
@@ -116,10 +125,12 @@ public struct ImageReference: Sendable, Hashable, CustomStringConvertible {
             }
             guard !host.isEmpty else { throw .badRegistry(registry, "the host name is empty") }
             for component in host.split(separator: ".", omittingEmptySubsequences: false) {
-                guard !component.isEmpty, component.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }),
+                guard !component.isEmpty,
+                    component.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }),
                     component.first != "-", component.last != "-"
                 else {
-                    throw .badRegistry(registry, "\"\(component)\" is not a valid host name part (letters, digits and inner '-')")
+                    throw .badRegistry(
+                        registry, "\"\(component)\" is not a valid host name part (letters, digits and inner '-')")
                 }
             }
         }
@@ -134,15 +145,22 @@ public struct ImageReference: Sendable, Hashable, CustomStringConvertible {
         if repository.contains(where: \.isUppercase) { throw .uppercase(reference) }
         for component in repository.split(separator: "/", omittingEmptySubsequences: false) {
             guard !component.isEmpty else {
-                throw .badCharacters(reference, "the repository name has an empty path component (\"//\" or a trailing '/')")
+                throw .badCharacters(
+                    reference, "the repository name has an empty path component (\"//\" or a trailing '/')")
             }
             let scalars = Array(component.unicodeScalars)
-            func alnum(_ s: Unicode.Scalar) -> Bool { s.isASCII && (("a"..."z").contains(s) || ("0"..."9").contains(s)) }
+            func alnum(_ s: Unicode.Scalar) -> Bool {
+                s.isASCII && (("a"..."z").contains(s) || ("0"..."9").contains(s))
+            }
             if let bad = scalars.first(where: { !alnum($0) && $0 != "." && $0 != "_" && $0 != "-" }) {
-                throw .badCharacters(reference, "'\(bad.escaped(asASCII: true))' may not appear in a repository name (allowed: a-z, 0-9, '.', '_', '-', and '/' between components)")
+                throw .badCharacters(
+                    reference,
+                    "'\(bad.escaped(asASCII: true))' may not appear in a repository name (allowed: a-z, 0-9, '.', '_', '-', and '/' between components)"
+                )
             }
             guard alnum(scalars.first!), alnum(scalars.last!) else {
-                throw .badCharacters(reference, "the path component \"\(component)\" must start and end with a letter or digit")
+                throw .badCharacters(
+                    reference, "the path component \"\(component)\" must start and end with a letter or digit")
             }
             // Separators: one '.', one or two '_', or any number of '-'; never mixed or doubled otherwise.
             var i = 0
@@ -156,7 +174,9 @@ public struct ImageReference: Sendable, Hashable, CustomStringConvertible {
                 let run = String(String.UnicodeScalarView(scalars[i..<j]))
                 let ok = run == "." || run == "_" || run == "__" || run.allSatisfy { $0 == "-" }
                 guard ok else {
-                    throw .badCharacters(reference, "\"\(run)\" is not a valid separator in \"\(component)\" (use '.', '_', '__' or dashes)")
+                    throw .badCharacters(
+                        reference,
+                        "\"\(run)\" is not a valid separator in \"\(component)\" (use '.', '_', '__' or dashes)")
                 }
                 i = j
             }

@@ -24,7 +24,8 @@ public enum ImageReferenceError: Error, Sendable, Equatable, CustomStringConvert
         case .badCharacters(let name, let reason):
             return "invalid image reference \"\(name)\": \(reason)"
         case .tooLong(let name, let length):
-            return "invalid image reference \"\(name.prefix(64))…\": the repository name is \(length) characters long, the limit is 255"
+            return
+                "invalid image reference \"\(name.prefix(64))…\": the repository name is \(length) characters long, the limit is 255"
         case .badTag(let tag, let reason):
             return "invalid tag \"\(tag)\": \(reason)"
         case .badDigest(let digest, let reason):

@@ -67,9 +67,10 @@ public struct Scope: Sendable, Hashable, CustomStringConvertible {
     }
 
     static func isWord(_ text: String) -> Bool {
-        !text.isEmpty && text.unicodeScalars.allSatisfy { s in
-            (s >= "a" && s <= "z") || (s >= "A" && s <= "Z") || (s >= "0" && s <= "9") || s == "_" || s == "-"
-        }
+        !text.isEmpty
+            && text.unicodeScalars.allSatisfy { s in
+                (s >= "a" && s <= "z") || (s >= "A" && s <= "Z") || (s >= "0" && s <= "9") || s == "_" || s == "-"
+            }
     }
 
     /// Actions in a stable order: `pull`, `push`, `delete` first (as docker writes them), then the rest sorted.

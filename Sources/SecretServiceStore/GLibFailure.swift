@@ -22,7 +22,9 @@ enum GLibFailure {
         _ error: UnsafeMutablePointer<GError>?, stage: Stage, timeout: Double
     ) -> CredentialStoreError {
         guard let error else {
-            return CredentialStoreError(.unavailable, "keyring error: the Secret Service failed without a reason; \(SecretServiceMessages.remedy)")
+            return CredentialStoreError(
+                .unavailable,
+                "keyring error: the Secret Service failed without a reason; \(SecretServiceMessages.remedy)")
         }
         defer { g_error_free(error) }
         let domain = error.pointee.domain
@@ -60,7 +62,10 @@ enum GLibFailure {
         case .connect:
             return CredentialStoreError(.unavailable, SecretServiceMessages.cannotConnect(detail))
         case .operation(let name):
-            return CredentialStoreError(.unavailable, "keyring error: cannot \(name) credentials in the Secret Service (\(detail)); check that the keyring is running and unlocked, or use the file backend (docker-credential-ossb-file)")
+            return CredentialStoreError(
+                .unavailable,
+                "keyring error: cannot \(name) credentials in the Secret Service (\(detail)); check that the keyring is running and unlocked, or use the file backend (docker-credential-ossb-file)"
+            )
         }
     }
 

@@ -41,16 +41,20 @@ enum KeyringCall {
     ) throws -> T {
         let job = Job(work: work)
         var thread = pthread_t()
-        let started = pthread_create(&thread, nil, { raw in
-            let body = Unmanaged<JobBody>.fromOpaque(raw!).takeRetainedValue()
-            pthread_setspecific(KeyringCall.currentJob, raw)
-            body.execute()
-            pthread_setspecific(KeyringCall.currentJob, nil)
-            return nil
-        }, Unmanaged<JobBody>.passRetained(job).toOpaque())
+        let started = pthread_create(
+            &thread, nil,
+            { raw in
+                let body = Unmanaged<JobBody>.fromOpaque(raw!).takeRetainedValue()
+                pthread_setspecific(KeyringCall.currentJob, raw)
+                body.execute()
+                pthread_setspecific(KeyringCall.currentJob, nil)
+                return nil
+            }, Unmanaged<JobBody>.passRetained(job).toOpaque())
         guard started == 0 else {
             Unmanaged<JobBody>.passUnretained(job).release()
-            throw CredentialStoreError(.unavailable, "cannot start a thread for the keyring call (error \(started)); the system is out of resources")
+            throw CredentialStoreError(
+                .unavailable,
+                "cannot start a thread for the keyring call (error \(started)); the system is out of resources")
         }
         pthread_detach(thread)
         guard job.wait(seconds: timeout) else {

@@ -100,7 +100,7 @@ struct SecretServiceConnection {
     ) throws {
         guard !paths.isEmpty else { return }
         let strings = paths.map { strdup($0) }
-        defer { strings.forEach { free($0) } }
+        defer { for string in strings { free(string) } }
         var array: [UnsafeMutablePointer<gchar>?] = strings + [nil]
         let count = guint(paths.count)
         let slots = array.withUnsafeMutableBufferPointer { buffer in
@@ -170,7 +170,7 @@ struct SecretServiceConnection {
     func unlock(_ paths: [String], action: String) throws -> Bool {
         guard !paths.isEmpty else { return true }
         let strings = paths.map { strdup($0) }
-        defer { strings.forEach { free($0) } }
+        defer { for string in strings { free(string) } }
         var array: [UnsafePointer<gchar>?] = strings.map { UnsafePointer($0) } + [nil]
         var unlocked: UnsafeMutablePointer<UnsafeMutablePointer<gchar>?>?
         var error: UnsafeMutablePointer<GError>?
@@ -194,8 +194,9 @@ struct SecretServiceConnection {
         if error != nil { throw GLibFailure.convert(error, stage: .operation(action), timeout: timeout) }
         guard let path else { throw CredentialStoreError(.unavailable, SecretServiceMessages.noDefaultCollection) }
         defer { g_free(path) }
-        guard let value = ossb_get_property(
-            bus, path, "org.freedesktop.Secret.Collection", "Locked", cancellable, &error)
+        guard
+            let value = ossb_get_property(
+                bus, path, "org.freedesktop.Secret.Collection", "Locked", cancellable, &error)
         else { throw GLibFailure.convert(error, stage: .operation(action), timeout: timeout) }
         defer { g_variant_unref(value) }
         if g_variant_get_boolean(value) != 0, try !unlock([String(cString: path)], action: action) {

@@ -80,8 +80,10 @@ public struct SecretServiceStore: CredentialStore {
                 // Docker's helper keeps one item per (server, username); a server has one credential, so older
                 // items for other user names go, but only once the new one has been read back intact: a store
                 // that failed half-way must not cost the user the credential they had.
-                let items = try connection.items(matching: Self.attributes(server: credential.serverURL), action: "store")
-                guard let stored = KeyringItem.newest(items.filter { $0.username == credential.username && !$0.locked }),
+                let items = try connection.items(
+                    matching: Self.attributes(server: credential.serverURL), action: "store")
+                guard
+                    let stored = KeyringItem.newest(items.filter { $0.username == credential.username && !$0.locked }),
                     try connection.secret(of: stored.path, action: "store") == credential.secret
                 else {
                     throw CredentialStoreError(.unavailable, SecretServiceMessages.unconfirmedStore)
@@ -112,7 +114,9 @@ public struct SecretServiceStore: CredentialStore {
                     for item in items { try connection.delete(item, action: "erase") }
                 }
             }
-        } catch let error as CredentialStoreError where !error.message.hasPrefix(SecretServiceMessages.unavailablePrefix) {
+        } catch let error as CredentialStoreError
+            where !error.message.hasPrefix(SecretServiceMessages.unavailablePrefix)
+        {
             // No keyring at all means nothing can remain in one; any other failure may have left the item.
             throw CredentialStoreError(error.kind, error.message + SecretServiceMessages.mayRemain)
         }

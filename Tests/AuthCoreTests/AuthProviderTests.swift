@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+
 @testable import AuthCore
 
 /// Collects explanation and warning lines.
@@ -22,7 +23,9 @@ final class Lines: Sendable {
         return Environment(variables)
     }
 
-    func provider(_ extra: [String: String] = [:], config: String? = nil, explain: Lines? = nil, warn: Lines? = nil) throws -> AuthProvider {
+    func provider(_ extra: [String: String] = [:], config: String? = nil, explain: Lines? = nil, warn: Lines? = nil)
+        throws -> AuthProvider
+    {
         if let config { try home.write(".ossb/registry.json", config) }
         let explainSink: (@Sendable (String) -> Void)? = explain?.sink
         let warnSink: @Sendable (String) -> Void = warn.map { $0.sink } ?? Lines().sink
@@ -30,13 +33,17 @@ final class Lines: Sendable {
     }
 
     func storeInFile(_ server: String, _ user: String, _ secret: String) throws {
-        try FileStore(path: home.file(".ossb/credentials.json")).store(HelperCredential(serverURL: server, username: user, secret: secret))
+        try FileStore(path: home.file(".ossb/credentials.json")).store(
+            HelperCredential(serverURL: server, username: user, secret: secret))
     }
 
     @Test func firstSourceInDefaultOrderWins() throws {
         try storeInFile("r.example.com", "from-file", "f")
-        try home.write(".ossb/registry.json", #"{"registries": {"r.example.com": {"username": "from-registry", "password": "r"}}}"#)
-        try home.write(".docker/config.json", #"{"auths": {"r.example.com": {"username": "from-docker", "password": "d"}}}"#)
+        try home.write(
+            ".ossb/registry.json", #"{"registries": {"r.example.com": {"username": "from-registry", "password": "r"}}}"#
+        )
+        try home.write(
+            ".docker/config.json", #"{"auths": {"r.example.com": {"username": "from-docker", "password": "d"}}}"#)
         let env = ["R_EXAMPLE_COM_USERNAME": "from-env", "R_EXAMPLE_COM_PASSWORD": "e"]
         #expect(try provider(env).discover("r.example.com")?.source == "env")
         #expect(try provider().discover("r.example.com")?.credentials.username == "from-registry")
@@ -65,7 +72,9 @@ final class Lines: Sendable {
 
     @Test func dockerConfigShapes() throws {
         let auth = Data("hubuser:hubpass".utf8).base64EncodedString()
-        try home.write(".docker/config.json", """
+        try home.write(
+            ".docker/config.json",
+            """
             {"auths": {
               "https://index.docker.io/v1/": {"auth": "\(auth)"},
               "id.example.com": {"identitytoken": "refresh-123"},
@@ -84,7 +93,8 @@ final class Lines: Sendable {
     }
 
     @Test func dockerConfigDirectoryAndAuthConfigVariable() throws {
-        try bin.write("dc/config.json", #"{"auths": {"r.example.com": {"username": "from-DOCKER_CONFIG", "password": "x"}}}"#)
+        try bin.write(
+            "dc/config.json", #"{"auths": {"r.example.com": {"username": "from-DOCKER_CONFIG", "password": "x"}}}"#)
         let p = try provider(["DOCKER_CONFIG": bin.file("dc")])
         #expect(try p.discover("r.example.com")?.credentials.username == "from-DOCKER_CONFIG")
         let inline = #"{"auths": {"r.example.com": {"username": "from-variable", "password": "y"}}}"#
@@ -93,11 +103,17 @@ final class Lines: Sendable {
     }
 
     @Test func credHelpersAndCredsStoreRunRealHelpers() throws {
-        let specific = try ScriptedHelper(in: bin, name: "specific", answers: ["r.example.com": ("helper-user", "helper-secret")])
-        let general = try ScriptedHelper(in: bin, name: "general", answers: ["https://index.docker.io/v1/": ("hub-user", "hub-secret")])
-        try home.write(".docker/config.json", #"{"credsStore": "general", "credHelpers": {"r.example.com": "specific"}, "auths": {"r.example.com": {}}}"#)
+        let specific = try ScriptedHelper(
+            in: bin, name: "specific", answers: ["r.example.com": ("helper-user", "helper-secret")])
+        let general = try ScriptedHelper(
+            in: bin, name: "general", answers: ["https://index.docker.io/v1/": ("hub-user", "hub-secret")])
+        try home.write(
+            ".docker/config.json",
+            #"{"credsStore": "general", "credHelpers": {"r.example.com": "specific"}, "auths": {"r.example.com": {}}}"#)
         let p = try provider()
-        #expect(try p.discover("r.example.com")?.credentials == Credentials(username: "helper-user", password: "helper-secret"))
+        #expect(
+            try p.discover("r.example.com")?.credentials
+                == Credentials(username: "helper-user", password: "helper-secret"))
         #expect(specific.calls.count == 1)
         #expect(general.calls.isEmpty, "credHelpers overrides credsStore for its host")
         // Docker Hub is asked under docker's key.
@@ -108,7 +124,9 @@ final class Lines: Sendable {
     }
 
     @Test func missingHelperIsNotedAndSkipped() throws {
-        try home.write(".docker/config.json", #"{"credsStore": "desktop", "auths": {"r.example.com": {"username": "u", "password": "p"}}}"#)
+        try home.write(
+            ".docker/config.json",
+            #"{"credsStore": "desktop", "auths": {"r.example.com": {"username": "u", "password": "p"}}}"#)
         let warnings = Lines()
         let found = try provider(warn: warnings).discover("r.example.com")
         #expect(found?.credentials.username == "u")
@@ -127,11 +145,13 @@ final class Lines: Sendable {
         // A store that fails must not echo the secret it was sent.
         let client = try HelperClient(name: "broken", environment: environment())
         do {
-            try client.store(HelperCredential(serverURL: "r.example.com", username: "u", secret: "r.example.com-is-not-secret"))
+            try client.store(
+                HelperCredential(serverURL: "r.example.com", username: "u", secret: "r.example.com-is-not-secret"))
         } catch {
             #expect(!error.localizedDescription.isEmpty)
         }
-        _ = try ScriptedHelper(in: bin, name: "echoer", behaviour: "fail", extraScript: #"echo "leaked: $input"; exit 1"#)
+        _ = try ScriptedHelper(
+            in: bin, name: "echoer", behaviour: "fail", extraScript: #"echo "leaked: $input"; exit 1"#)
         let echoer = try HelperClient(name: "echoer", environment: environment())
         do {
             try echoer.store(HelperCredential(serverURL: "r", username: "u", secret: "top-secret-value"))
@@ -157,9 +177,13 @@ final class Lines: Sendable {
     }
 
     @Test func credentialHelpersPatternServesItsRegistriesAlone() throws {
-        let ecr = try ScriptedHelper(in: bin, name: "fake-ecr", answers: ["123.dkr.ecr.eu-west-1.amazonaws.com": ("AWS", "ecr-token")])
+        let ecr = try ScriptedHelper(
+            in: bin, name: "fake-ecr", answers: ["123.dkr.ecr.eu-west-1.amazonaws.com": ("AWS", "ecr-token")])
         let config = #"{"credential_helpers": {"*.dkr.ecr.*.amazonaws.com": "fake-ecr"}}"#
-        let env = ["OSSB_123_DKR_ECR_EU_WEST_1_AMAZONAWS_COM_USERNAME": "env-user", "OSSB_123_DKR_ECR_EU_WEST_1_AMAZONAWS_COM_PASSWORD": "x"]
+        let env = [
+            "OSSB_123_DKR_ECR_EU_WEST_1_AMAZONAWS_COM_USERNAME": "env-user",
+            "OSSB_123_DKR_ECR_EU_WEST_1_AMAZONAWS_COM_PASSWORD": "x",
+        ]
         let p = try provider(env, config: config)
         let found = try #require(try p.discover("123.dkr.ecr.eu-west-1.amazonaws.com"))
         #expect(found.credentials.username == "AWS")
@@ -171,7 +195,9 @@ final class Lines: Sendable {
     }
 
     @Test func containersAuthFilesWithNamespacedKeys() throws {
-        try bin.write("auth.json", """
+        try bin.write(
+            "auth.json",
+            """
             {"auths": {
               "r.example.com": {"auth": "\(Data("host-user:1".utf8).base64EncodedString())"},
               "r.example.com/team": {"auth": "\(Data("team-user:2".utf8).base64EncodedString())"},
@@ -186,7 +212,9 @@ final class Lines: Sendable {
     }
 
     @Test func containersRuntimeAuthFile() throws {
-        try bin.write("runtime/containers/auth.json", #"{"auths": {"docker.io": {"auth": "\#(Data("pod:man".utf8).base64EncodedString())"}}}"#)
+        try bin.write(
+            "runtime/containers/auth.json",
+            #"{"auths": {"docker.io": {"auth": "\#(Data("pod:man".utf8).base64EncodedString())"}}}"#)
         let p = try provider(["XDG_RUNTIME_DIR": bin.file("runtime")])
         #expect(try p.discover("https://index.docker.io/v1/")?.credentials.username == "pod")
     }
@@ -201,7 +229,8 @@ final class Lines: Sendable {
             #expect("\(error)".contains("is not valid JSON"))
         }
         // A source earlier in the order still answers first.
-        let found = try provider(["R_EXAMPLE_COM_USERNAME": "u", "R_EXAMPLE_COM_PASSWORD": "p"]).discover("r.example.com")
+        let found = try provider(["R_EXAMPLE_COM_USERNAME": "u", "R_EXAMPLE_COM_PASSWORD": "p"]).discover(
+            "r.example.com")
         #expect(found?.source == "env")
         try home.write(".ossb/registry.json", "{oops")
         #expect(throws: ConfigurationError.self) { try AuthProvider(environment: environment()) }
@@ -232,8 +261,12 @@ final class Lines: Sendable {
 
     @Test func listIsTheUnionWithoutSecrets() throws {
         try storeInFile("file.example.com", "fu", "file-secret")
-        try home.write(".docker/config.json", #"{"auths": {"docker.example.com": {"username": "du", "password": "docker-secret"}, "file.example.com": {"username": "shadowed", "password": "x"}}}"#)
-        let listed = try provider(["ENV_EXAMPLE_COM_USERNAME": "eu", "ENV_EXAMPLE_COM_PASSWORD": "env-secret"]).listAll()
+        try home.write(
+            ".docker/config.json",
+            #"{"auths": {"docker.example.com": {"username": "du", "password": "docker-secret"}, "file.example.com": {"username": "shadowed", "password": "x"}}}"#
+        )
+        let listed = try provider(["ENV_EXAMPLE_COM_USERNAME": "eu", "ENV_EXAMPLE_COM_PASSWORD": "env-secret"])
+            .listAll()
         #expect(listed == ["env.example.com": "eu", "file.example.com": "fu", "docker.example.com": "du"])
     }
 }

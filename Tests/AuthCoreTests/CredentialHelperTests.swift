@@ -1,4 +1,5 @@
 import Testing
+
 @testable import AuthCore
 
 /// An in-memory store for testing the protocol layer's pure logic; the backends are tested for real elsewhere.
@@ -25,7 +26,8 @@ final class MemoryStore: CredentialStore, @unchecked Sendable {
     }
 
     @Test func storeThenGetPrintsGoShapedJSON() {
-        #expect(run(["store"], #"{"ServerURL":"r.example","Username":"<token>","Secret":"a&b"}"# + "\n") == HelperOutcome())
+        #expect(
+            run(["store"], #"{"ServerURL":"r.example","Username":"<token>","Secret":"a&b"}"# + "\n") == HelperOutcome())
         let got = run(["get"], "r.example\n")
         #expect(got.status == 0)
         #expect(got.stdout == #"{"ServerURL":"r.example","Username":"\u003ctoken\u003e","Secret":"a\u0026b"}"# + "\n")
@@ -41,7 +43,9 @@ final class MemoryStore: CredentialStore, @unchecked Sendable {
         #expect(run(["erase"], "") == .failure("no credentials server URL"))
         #expect(run(["store"], #"{"Username":"u","Secret":"s"}"#).stdout == "no credentials server URL\n")
         #expect(run(["store"], #"{"ServerURL":"r","Secret":"s"}"#).stdout == "no credentials username\n")
-        #expect(run(["get"], "missing.example") == HelperOutcome(stdout: "credentials not found in native keychain\n", status: 1))
+        #expect(
+            run(["get"], "missing.example")
+                == HelperOutcome(stdout: "credentials not found in native keychain\n", status: 1))
     }
 
     @Test func emptySecretIsAccepted() {
@@ -51,7 +55,10 @@ final class MemoryStore: CredentialStore, @unchecked Sendable {
 
     @Test func emptyListIsAnEmptyObjectAndListIsSorted() {
         #expect(run(["list"]) == HelperOutcome(stdout: "{}\n"))
-        store.entries = ["b": .init(serverURL: "b", username: "ub", secret: "x"), "a": .init(serverURL: "a", username: "ua", secret: "y")]
+        store.entries = [
+            "b": .init(serverURL: "b", username: "ub", secret: "x"),
+            "a": .init(serverURL: "a", username: "ua", secret: "y"),
+        ]
         #expect(run(["list"]).stdout == #"{"a":"ua","b":"ub"}"# + "\n")
     }
 
@@ -60,30 +67,43 @@ final class MemoryStore: CredentialStore, @unchecked Sendable {
             #expect(run([flag]) == HelperOutcome(stdout: "docker-credential-test (ossb-registry) 9.9.9\n"))
         }
         for flag in ["-h", "--help"] {
-            #expect(run([flag]) == HelperOutcome(stdout: "Usage: docker-credential-test <store|get|erase|list|version>\n"))
+            #expect(
+                run([flag]) == HelperOutcome(stdout: "Usage: docker-credential-test <store|get|erase|list|version>\n"))
         }
         for bad in [[], ["bogus"], ["get", "extra"]] {
-            #expect(run(bad) == HelperOutcome(stdout: "Usage: docker-credential-test <store|get|erase|list|version>\n", status: 1))
+            #expect(
+                run(bad)
+                    == HelperOutcome(
+                        stdout: "Usage: docker-credential-test <store|get|erase|list|version>\n", status: 1))
         }
     }
 
     @Test func versionNeedsNoStore() {
-        let outcome = helper.run(arguments: ["version"], readInput: { [] }, makeStore: {
-            throw CredentialStoreError(.unavailable, "no store here")
-        })
+        let outcome = helper.run(
+            arguments: ["version"], readInput: { [] },
+            makeStore: {
+                throw CredentialStoreError(.unavailable, "no store here")
+            })
         #expect(outcome.status == 0)
     }
 
     @Test func listDoesNotReadInput() {
         var readCalled = false
-        _ = helper.run(arguments: ["list"], readInput: { readCalled = true; return [] }, makeStore: { store })
+        _ = helper.run(
+            arguments: ["list"],
+            readInput: {
+                readCalled = true
+                return []
+            }, makeStore: { store })
         #expect(!readCalled)
     }
 
     @Test func storeFailureMessagesAreSingleLines() {
-        let outcome = helper.run(arguments: ["list"], readInput: { [] }, makeStore: {
-            throw CredentialStoreError(.unavailable, "line one\nline two")
-        })
+        let outcome = helper.run(
+            arguments: ["list"], readInput: { [] },
+            makeStore: {
+                throw CredentialStoreError(.unavailable, "line one\nline two")
+            })
         #expect(outcome == HelperOutcome(stdout: "line one line two\n", status: 1))
     }
 }

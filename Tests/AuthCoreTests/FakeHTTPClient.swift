@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+
 @testable import AuthCore
 
 /// An in-memory HTTP client for pure-logic tests: answers with a handler and records every request.
@@ -23,7 +24,9 @@ final class FakeHTTPClient: HTTPClient, Sendable {
         return response
     }
 
-    static func response(_ status: Int, _ body: String = "", headers: [(String, String)] = [], for request: HTTPRequest) -> HTTPResponse {
+    static func response(_ status: Int, _ body: String = "", headers: [(String, String)] = [], for request: HTTPRequest)
+        -> HTTPResponse
+    {
         HTTPResponse(status: status, headers: HTTPHeaders(headers), body: Array(body.utf8), url: request.url)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import AuthCore
 
 @Suite struct FileStoreTests {
@@ -38,13 +39,17 @@ import Testing
         let text = try String(contentsOfFile: path, encoding: .utf8)
         #expect(text.contains("\"identitytoken\": \"refresh-1\""))
         #expect(!text.contains("\"auth\""))
-        #expect(try store.get("r.example.com") == HelperCredential(serverURL: "r.example.com", username: "<token>", secret: "refresh-1"))
+        #expect(
+            try store.get("r.example.com")
+                == HelperCredential(serverURL: "r.example.com", username: "<token>", secret: "refresh-1"))
         #expect(try store.list() == ["r.example.com": "<token>"])
     }
 
     @Test func preservesUnknownMembersAndOrder() throws {
         try FileManager.default.createDirectory(atPath: dir.file("nested/ossb"), withIntermediateDirectories: true)
-        try dir.write("nested/ossb/credentials.json", """
+        try dir.write(
+            "nested/ossb/credentials.json",
+            """
             {"psFormat": "table", "auths": {"b.example": {"auth": "\(Data("x:y".utf8).base64EncodedString())", "email": "e@x"}}, "credHelpers": {"gcr.io": "gcloud"}}
             """)
         let store = FileStore(path: path)
@@ -75,7 +80,9 @@ import Testing
 
     @Test func emptyEntriesLeftByDockerLoginAreNotCredentials() throws {
         try FileManager.default.createDirectory(atPath: dir.file("nested/ossb"), withIntermediateDirectories: true)
-        try dir.write("nested/ossb/credentials.json", #"{"auths": {"r.example.com": {}, "https://r.example.com": {"auth": "dTpw"}}}"#)
+        try dir.write(
+            "nested/ossb/credentials.json",
+            #"{"auths": {"r.example.com": {}, "https://r.example.com": {"auth": "dTpw"}}}"#)
         let store = FileStore(path: path)
         #expect(try store.get("r.example.com")?.username == "u")
         #expect(try store.list() == ["https://r.example.com": "u"])
@@ -138,7 +145,8 @@ import Testing
     @Test func writesThroughASymlinkKeepingIt() throws {
         try FileManager.default.createDirectory(atPath: dir.file("real"), withIntermediateDirectories: true)
         try dir.write("real/creds.json", "{}")
-        try FileManager.default.createSymbolicLink(atPath: dir.file("link.json"), withDestinationPath: dir.file("real/creds.json"))
+        try FileManager.default.createSymbolicLink(
+            atPath: dir.file("link.json"), withDestinationPath: dir.file("real/creds.json"))
         let store = FileStore(path: dir.file("link.json"))
         try store.store(HelperCredential(serverURL: "r", username: "u", secret: "p"))
         let attributes = try FileManager.default.attributesOfItem(atPath: dir.file("link.json"))
@@ -147,7 +155,8 @@ import Testing
     }
 
     @Test func unreadableFileGivesAClearError() throws {
-        try FileManager.default.createDirectory(atPath: dir.file("nested/ossb/credentials.json"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: dir.file("nested/ossb/credentials.json"), withIntermediateDirectories: true)
         let store = FileStore(path: path)
         #expect(throws: CredentialStoreError.self) { _ = try store.get("r") }
         do { _ = try store.list() } catch let error as CredentialStoreError {
@@ -156,7 +165,8 @@ import Testing
     }
 
     @Test func environmentChoosesThePath() throws {
-        let fromVariable = try FileStore(environment: Environment(["OSSB_CREDENTIALS_FILE": "/x/c.json", "HOME": "/h"]))
+        let fromVariable = try FileStore(
+            environment: Environment(["OSSB_CREDENTIALS_FILE": "/x/c.json", "HOME": "/h"]))
         #expect(fromVariable.path == "/x/c.json")
         #expect(try FileStore(environment: Environment(["HOME": "/h/"])).path == "/h/.ossb/credentials.json")
         #expect(throws: CredentialStoreError.self) { try FileStore(environment: Environment()) }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import AuthCore
 
 /// Go's duration syntax in, Go's `Duration.String` out (the values checked against Go's documented output).
@@ -16,7 +17,9 @@ import Testing
         #expect(GoDuration(canonical) == duration)
     }
 
-    @Test(arguments: ["", "10", "m", "10x", "1h-5m", "-5m", "1.5", ".s", "10 m", "ten minutes", "99999999999999999h", "1e3s"])
+    @Test(arguments: [
+        "", "10", "m", "10x", "1h-5m", "-5m", "1.5", ".s", "10 m", "ten minutes", "99999999999999999h", "1e3s",
+    ])
     func rejectsWhatGoRejectsAndNegatives(input: String) {
         #expect(GoDuration(input) == nil)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import AuthCore
 
 @Suite struct HTTPValueTests {
@@ -30,11 +31,15 @@ import Testing
     }
 
     @Test func originsAndLoopback() {
-        #expect(HTTPOrigin(URL(string: "https://R.example/v2/")!) == HTTPOrigin(scheme: "https", host: "r.example", port: 443))
+        #expect(
+            HTTPOrigin(URL(string: "https://R.example/v2/")!)
+                == HTTPOrigin(scheme: "https", host: "r.example", port: 443))
         #expect(HTTPOrigin(URL(string: "http://127.0.0.1:5000/")!)?.hostAndPort == "127.0.0.1:5000")
         #expect(HTTPOrigin(URL(string: "https://r.example:443/")!)?.hostAndPort == "r.example")
         #expect(HTTPOrigin(URL(string: "ftp://r.example/")!) == nil)
-        for host in ["localhost", "127.0.0.1", "127.1.2.3", "::1"] { #expect(HTTPOrigin.isLoopback(host: host), "\(host)") }
+        for host in ["localhost", "127.0.0.1", "127.1.2.3", "::1"] {
+            #expect(HTTPOrigin.isLoopback(host: host), "\(host)")
+        }
         for host in ["127.0.0.1.example", "10.0.0.1", "localhost.evil.com.", "128.0.0.1"] {
             #expect(!HTTPOrigin.isLoopback(host: host), "\(host)")
         }
@@ -45,7 +50,8 @@ import Testing
         #expect(loopback.allowsPlainHTTP)
         #expect(loopback.candidates.map(\.scheme) == ["http", "https"], "loopback: plain http first, TLS next")
         let insecureRemote = try RegistryEndpoint("r.example:5000", insecureHosts: ["r.example:5000"])
-        #expect(insecureRemote.candidates.map(\.scheme) == ["https", "http"], "other insecure registries: docker's order")
+        #expect(
+            insecureRemote.candidates.map(\.scheme) == ["https", "http"], "other insecure registries: docker's order")
         let remote = try RegistryEndpoint("https://r.example/", insecureHosts: [])
         #expect(!remote.allowsPlainHTTP)
         #expect(remote.candidates.map(\.description) == ["https://r.example"])

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import AuthCore
 
 @Suite struct JSONParserTests {
@@ -54,7 +55,8 @@ import Testing
     }
 
     @Test func refusesDeepNesting() {
-        let deep = String(repeating: "[", count: JSONParser.maximumDepth + 1)
+        let deep =
+            String(repeating: "[", count: JSONParser.maximumDepth + 1)
             + String(repeating: "]", count: JSONParser.maximumDepth + 1)
         #expect(throws: JSONParseError.self) { try JSONParser.parse(deep) }
         let fine = String(repeating: "[", count: 100) + String(repeating: "]", count: 100)
@@ -71,7 +73,8 @@ import Testing
     }
 
     @Test func duplicateMembersLastWinsAndCaseInsensitiveLookup() throws {
-        let object = try #require(try JSONParser.parse(#"{"serverurl":"a","ServerURL":"b","SERVERURL":"c"}"#).objectValue)
+        let object = try #require(
+            try JSONParser.parse(#"{"serverurl":"a","ServerURL":"b","SERVERURL":"c"}"#).objectValue)
         #expect(object.valueIgnoringCase("ServerURL") == .string("c"))
         #expect(object["ServerURL"] == .string("b"))
     }
@@ -86,7 +89,10 @@ import Testing
 
     @Test func indentsWithTabsLikeDockerConfig() throws {
         let doc = try JSONParser.parse(#"{"auths":{"r":{"auth":"x"}},"empty":{},"list":[]}"#)
-        #expect(JSONWriter.indented(doc) == "{\n\t\"auths\": {\n\t\t\"r\": {\n\t\t\t\"auth\": \"x\"\n\t\t}\n\t},\n\t\"empty\": {},\n\t\"list\": []\n}")
+        #expect(
+            JSONWriter.indented(doc)
+                == "{\n\t\"auths\": {\n\t\t\"r\": {\n\t\t\t\"auth\": \"x\"\n\t\t}\n\t},\n\t\"empty\": {},\n\t\"list\": []\n}"
+        )
     }
 
     @Test func roundTripsThroughParser() throws {
@@ -97,7 +103,9 @@ import Testing
     }
 
     @Test func settingAMemberReplacesInPlaceAndRemovesDuplicates() {
-        var object = JSONObject([.init(name: "a", value: .null), .init(name: "b", value: .null), .init(name: "a", value: .bool(true))])
+        var object = JSONObject([
+            .init(name: "a", value: .null), .init(name: "b", value: .null), .init(name: "a", value: .bool(true)),
+        ])
         object["a"] = .string("x")
         #expect(object.names == ["b", "a"])
         object["c"] = .null

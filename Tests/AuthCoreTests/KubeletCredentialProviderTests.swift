@@ -1,6 +1,7 @@
-import Testing
-@testable import AuthCore
 import RegistryVocabulary
+import Testing
+
+@testable import AuthCore
 
 /// The plugin's logic in-process: requests as kubelet sends them, responses checked field by field.
 @Suite struct KubeletCredentialProviderTests {
@@ -31,7 +32,8 @@ import RegistryVocabulary
         let recorder = Recorder(["127.0.0.1:5000": Credentials(username: "node-user", password: "node-secret-1")])
         let provider = KubeletCredentialProvider(lookup: recorder.lookup)
         let outcome = provider.run(
-            arguments: ["--cache-duration=10m"], input: request("127.0.0.1:5000/team/app:1.0"), environment: Environment())
+            arguments: ["--cache-duration=10m"], input: request("127.0.0.1:5000/team/app:1.0"),
+            environment: Environment())
         #expect(outcome.status == 0 && outcome.stderr == "")
         #expect(recorder.asked == ["127.0.0.1:5000"])
         let object = try response(outcome)
@@ -107,7 +109,10 @@ import RegistryVocabulary
         let provider = KubeletCredentialProvider(lookup: Recorder([:]).lookup)
         let outcome = provider.run(arguments: [], input: request("docker.io/library/nginx"), environment: Environment())
         #expect(outcome.status == 0)
-        #expect(outcome.stdout == #"{"kind":"CredentialProviderResponse","apiVersion":"credentialprovider.kubelet.k8s.io/v1","cacheKeyType":"Registry","auth":{}}"# + "\n")
+        #expect(
+            outcome.stdout
+                == #"{"kind":"CredentialProviderResponse","apiVersion":"credentialprovider.kubelet.k8s.io/v1","cacheKeyType":"Registry","auth":{}}"#
+                + "\n")
     }
 
     @Test func answersInTheRequestsAPIVersion() throws {
@@ -135,16 +140,33 @@ import RegistryVocabulary
     }
 
     @Test(arguments: [
-        (#"{"kind":"CredentialProviderRequest","apiVersion":"credentialprovider.kubelet.k8s.io/v2","image":"nginx"}"#,
-         #"unsupported apiVersion "credentialprovider.kubelet.k8s.io/v2" in the request"#),
+        (
+            #"{"kind":"CredentialProviderRequest","apiVersion":"credentialprovider.kubelet.k8s.io/v2","image":"nginx"}"#,
+            #"unsupported apiVersion "credentialprovider.kubelet.k8s.io/v2" in the request"#
+        ),
         (#"{"kind":"CredentialProviderRequest","apiVersion":"v1","image":"nginx"}"#, #"unsupported apiVersion "v1""#),
         (#"{"kind":"CredentialProviderRequest","image":"nginx"}"#, #"the request has no "apiVersion""#),
-        (#"{"kind":"CredentialProviderRequest","apiVersion":"credentialprovider.kubelet.k8s.io/v1"}"#, #"the request has no "image""#),
-        (#"{"kind":"CredentialProviderRequest","apiVersion":"credentialprovider.kubelet.k8s.io/v1","image":""}"#, #"the request has no "image""#),
-        (#"{"kind":"CredentialProviderRequest","apiVersion":"credentialprovider.kubelet.k8s.io/v1","image":7}"#, #""image" in the request is a number"#),
-        (#"{"kind":"Pod","apiVersion":"credentialprovider.kubelet.k8s.io/v1","image":"nginx"}"#, #"the request's kind is "Pod""#),
+        (
+            #"{"kind":"CredentialProviderRequest","apiVersion":"credentialprovider.kubelet.k8s.io/v1"}"#,
+            #"the request has no "image""#
+        ),
+        (
+            #"{"kind":"CredentialProviderRequest","apiVersion":"credentialprovider.kubelet.k8s.io/v1","image":""}"#,
+            #"the request has no "image""#
+        ),
+        (
+            #"{"kind":"CredentialProviderRequest","apiVersion":"credentialprovider.kubelet.k8s.io/v1","image":7}"#,
+            #""image" in the request is a number"#
+        ),
+        (
+            #"{"kind":"Pod","apiVersion":"credentialprovider.kubelet.k8s.io/v1","image":"nginx"}"#,
+            #"the request's kind is "Pod""#
+        ),
         (#"{"apiVersion":"credentialprovider.kubelet.k8s.io/v1","image":"nginx"}"#, "the request's kind is missing"),
-        (#"{"kind":"CredentialProviderRequest","apiVersion":"credentialprovider.kubelet.k8s.io/v1","image":"a b"}"#, "not an image reference"),
+        (
+            #"{"kind":"CredentialProviderRequest","apiVersion":"credentialprovider.kubelet.k8s.io/v1","image":"a b"}"#,
+            "not an image reference"
+        ),
         ("image: nginx", "the request on standard input is not valid JSON"),
         (#"["nginx"]"#, "the request on standard input is an array"),
         ("", "no request on standard input"),
@@ -161,7 +183,9 @@ import RegistryVocabulary
         #expect(recorder.asked.isEmpty)
     }
 
-    @Test(arguments: [["--cache-duration=soon"], ["--cache-duration"], ["--cache-duration=-5m"], ["--verbose"], ["extra"]])
+    @Test(arguments: [
+        ["--cache-duration=soon"], ["--cache-duration"], ["--cache-duration=-5m"], ["--verbose"], ["extra"],
+    ])
     func badArgumentsAreUsageErrors(arguments: [String]) {
         let outcome = KubeletCredentialProvider(lookup: Recorder([:]).lookup).run(
             arguments: arguments, input: request("nginx"), environment: Environment())
@@ -172,7 +196,8 @@ import RegistryVocabulary
 
     @Test func cacheDurationAsSeparateArgumentAndZero() throws {
         let provider = KubeletCredentialProvider(lookup: Recorder([:]).lookup)
-        let separate = provider.run(arguments: ["--cache-duration", "1h30m"], input: request("nginx"), environment: Environment())
+        let separate = provider.run(
+            arguments: ["--cache-duration", "1h30m"], input: request("nginx"), environment: Environment())
         #expect(try response(separate)["cacheDuration"] == .string("1h30m0s"))
         let zero = provider.run(arguments: ["--cache-duration=0"], input: request("nginx"), environment: Environment())
         #expect(try response(zero)["cacheDuration"] == .string("0s"))
@@ -184,7 +209,10 @@ import RegistryVocabulary
         })
         let outcome = provider.run(arguments: [], input: request("nginx"), environment: Environment())
         #expect(outcome.status == 1 && outcome.stdout == "")
-        #expect(outcome.stderr == "ossb-kubelet-credential-provider: the Kubernetes secret file /s/.dockerconfigjson is not valid JSON\n")
+        #expect(
+            outcome.stderr
+                == "ossb-kubelet-credential-provider: the Kubernetes secret file /s/.dockerconfigjson is not valid JSON\n"
+        )
     }
 
     @Test func discoveryLookupPassesOverTokensAndKeepsSearching() throws {
@@ -195,7 +223,8 @@ import RegistryVocabulary
             "OSSB_CREDENTIALS_FILE": dir.file("credentials.json"), "HOME": dir.path,
             "OSSB_K8S_SECRETS_DIR": dir.file("absent"), "QUAY_IO_IDENTITY_TOKEN": "env-refresh-secret",
         ])
-        let lookup = KubeletCredentialProvider.lookup(using: try AuthProvider(config: RegistryConfig(), environment: environment))
+        let lookup = KubeletCredentialProvider.lookup(
+            using: try AuthProvider(config: RegistryConfig(), environment: environment))
         // env holds an identity token for quay.io, which kubelet cannot use: the file store answers instead.
         #expect(try lookup("quay.io") == Credentials(username: "file-user", password: "file-secret"))
         #expect(try lookup("ghcr.io") == nil)

@@ -1,6 +1,7 @@
 import Foundation
 import KubernetesTestSupport
 import Testing
+
 @testable import AuthCore
 
 /// The Kubernetes backend over secret volumes laid out as kubelet mounts them, from kubectl-made fixtures.
@@ -16,7 +17,8 @@ import Testing
     @Test func dockerConfigJSONSecretAtTheRoot() throws {
         _ = try KubeletMount(at: dir.path, fixture: "dockerconfigjson-regcred.json")
         let got = try #require(try store().get("127.0.0.1:5000"))
-        #expect(got == HelperCredential(serverURL: "127.0.0.1:5000", username: "k8s-user", secret: "k8s-fixture-secret-1"))
+        #expect(
+            got == HelperCredential(serverURL: "127.0.0.1:5000", username: "k8s-user", secret: "k8s-fixture-secret-1"))
         // The normalised form matches too, and the request is echoed.
         let viaScheme = try #require(try store().get("http://127.0.0.1:5000/"))
         #expect(viaScheme.serverURL == "http://127.0.0.1:5000/" && viaScheme.secret == "k8s-fixture-secret-1")
@@ -83,9 +85,11 @@ import Testing
         #expect(try store().get("127.0.0.1:5000")?.secret == "k8s-fixture-secret-1")
         #expect(try store().get("quay.example.com")?.secret == "quay-fixture-secret-4")
         #expect(try store().get("legacy.example.com")?.secret == "legacy-fixture-secret-8")
-        #expect(try store().list() == [
-            "127.0.0.1:5000": "k8s-user", "quay.example.com": "quay-user", "https://legacy.example.com/v1/": "legacy-user",
-        ])
+        #expect(
+            try store().list() == [
+                "127.0.0.1:5000": "k8s-user", "quay.example.com": "quay-user",
+                "https://legacy.example.com/v1/": "legacy-user",
+            ])
     }
 
     @Test func plainDirectoryOfFilesWithoutDataLinkIsASecret() throws {
@@ -93,7 +97,9 @@ import Testing
         try dir.write("password", "plain-secret\n")
         try dir.write("registry", "127.0.0.1:5000\n")
         // Trailing line breaks (echo > file, kubectl --from-file) are not part of the values.
-        #expect(try store().get("127.0.0.1:5000") == HelperCredential(serverURL: "127.0.0.1:5000", username: "plain-user", secret: "plain-secret"))
+        #expect(
+            try store().get("127.0.0.1:5000")
+                == HelperCredential(serverURL: "127.0.0.1:5000", username: "plain-user", secret: "plain-secret"))
     }
 
     @Test func firstSecretWinsWhenTwoServeTheSameRegistry() throws {
@@ -140,7 +146,10 @@ import Testing
     /// must still see one version whole (never one version's username with another's password) and never fail.
     @Test func readsDuringRepeatedRotationSeeOneVersionWhole() throws {
         @Sendable func version(_ n: Int) -> [String: [UInt8]] {
-            ["username": Array("user-\(n)".utf8), "password": Array("secret-\(n)".utf8), "registry": Array("r.example.com".utf8)]
+            [
+                "username": Array("user-\(n)".utf8), "password": Array("secret-\(n)".utf8),
+                "registry": Array("r.example.com".utf8),
+            ]
         }
         let mount = try KubeletMount(at: dir.path, files: version(0))
         let rotations = 300
@@ -154,7 +163,9 @@ import Testing
         let kube = store()
         for _ in 0..<rotations {
             let got = try #require(try kube.get("r.example.com"))
-            #expect(got.secret == "secret-" + got.username.dropFirst("user-".count), "\(got.username) read with another version's password")
+            #expect(
+                got.secret == "secret-" + got.username.dropFirst("user-".count),
+                "\(got.username) read with another version's password")
         }
         written.wait()
         #expect(try kube.get("r.example.com")?.username == "user-\(rotations)")
@@ -182,7 +193,9 @@ import Testing
         _ = try KubeletMount(at: dir.file("b"), fixture: "opaque-default.json")
         _ = try KubeletMount(at: dir.file("c"), fixture: "dockerconfigjson-authonly.json")
         let listed = "\(try store().list())"
-        for secret in ["k8s-fixture-secret-1", "opaque-fixture-secret-3", "ghcr-fixture-secret-6", "five-fixture-secret-7"] {
+        for secret in [
+            "k8s-fixture-secret-1", "opaque-fixture-secret-3", "ghcr-fixture-secret-6", "five-fixture-secret-7",
+        ] {
             #expect(!listed.contains(secret))
         }
         #expect(try store().list().count == 4)
@@ -204,7 +217,8 @@ import Testing
         var config = RegistryConfig()
         config.defaultRegistry = "registry.example.com"
         config.credentialSources = [.k8s]
-        let provider = try AuthProvider(config: config, environment: Environment(["OSSB_K8S_SECRETS_DIR": dir.file("secrets")]))
+        let provider = try AuthProvider(
+            config: config, environment: Environment(["OSSB_K8S_SECRETS_DIR": dir.file("secrets")]))
         let found = try #require(try provider.discover("registry.example.com"))
         #expect(found.source == "k8s")
         #expect(found.credentials == Credentials(username: "opaque-user", password: "opaque-fixture-secret-3"))

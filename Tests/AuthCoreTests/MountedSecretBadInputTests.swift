@@ -1,6 +1,7 @@
 import Foundation
 import KubernetesTestSupport
 import Testing
+
 @testable import AuthCore
 
 /// Secrets no kubectl would make: each gives one clear error naming the file, never a secret, never a crash.
@@ -24,7 +25,10 @@ import Testing
 
     @Test func emptyFile() throws {
         let e = try error(for: ["username": [], "password": text("bad-secret")])
-        #expect(e.message == "the Kubernetes secret file \(dir.path)/username is empty; put the value in the secret's \"username\" key")
+        #expect(
+            e.message
+                == "the Kubernetes secret file \(dir.path)/username is empty; put the value in the secret's \"username\" key"
+        )
     }
 
     @Test func whitespaceOnlyUsername() throws {
@@ -87,18 +91,24 @@ import Testing
             Issue.record("expected an error")
         } catch let error as CredentialStoreError {
             #expect(error.kind == .unavailable)
-            #expect(error.message.contains("cannot read the Kubernetes secret file \(dir.path)/password: Permission denied"))
+            #expect(
+                error.message.contains("cannot read the Kubernetes secret file \(dir.path)/password: Permission denied")
+            )
         }
     }
 
     @Test func keyThatIsADirectory() throws {
         _ = try KubeletMount(at: dir.path, files: ["password": text("bad-secret")])
-        try FileManager.default.createDirectory(atPath: dir.path + "/..data/username", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: dir.path + "/..data/username", withIntermediateDirectories: true)
         do {
             _ = try KubernetesSecretStore(directory: dir.path, defaultRegistry: nil).get("docker.io")
             Issue.record("expected an error")
         } catch let error as CredentialStoreError {
-            #expect(error.message.contains("cannot read the Kubernetes secret file \(dir.path)/username: Is a directory; a secret key must be a file"))
+            #expect(
+                error.message.contains(
+                    "cannot read the Kubernetes secret file \(dir.path)/username: Is a directory; a secret key must be a file"
+                ))
         }
     }
 

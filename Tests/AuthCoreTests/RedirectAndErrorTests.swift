@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import AuthCore
 import RegistryVocabulary
+import Testing
+
+@testable import AuthCore
 
 @Suite struct RedirectFollowingClientTests {
     @Test func dropsCredentialsWhenLeavingTheOriginAndNeverRestoresThem() async throws {
@@ -10,7 +11,8 @@ import RegistryVocabulary
             case ("a.example", 443, "/start"):
                 return FakeHTTPClient.response(302, "", headers: [("Location", "/same")], for: request)
             case ("a.example", 443, "/same"):
-                return FakeHTTPClient.response(307, "", headers: [("Location", "https://a.example:8443/port")], for: request)
+                return FakeHTTPClient.response(
+                    307, "", headers: [("Location", "https://a.example:8443/port")], for: request)
             case ("a.example", 8443, "/port"):
                 return FakeHTTPClient.response(307, "", headers: [("Location", "https://a.example/back")], for: request)
             default:
@@ -36,7 +38,8 @@ import RegistryVocabulary
         }
         var headers = HTTPHeaders()
         headers["Authorization"] = "Basic x"
-        _ = try await RedirectFollowingClient(client).send(HTTPRequest(url: URL(string: "https://a.example/")!, headers: headers))
+        _ = try await RedirectFollowingClient(client).send(
+            HTTPRequest(url: URL(string: "https://a.example/")!, headers: headers))
         #expect(client.requests[1].headers["Authorization"] == nil)
     }
 
@@ -49,10 +52,12 @@ import RegistryVocabulary
             }
         }
         let follow = RedirectFollowingClient(client)
-        _ = try await follow.send(HTTPRequest(method: .post, url: URL(string: "https://a.example/303")!, body: .bytes([1])))
+        _ = try await follow.send(
+            HTTPRequest(method: .post, url: URL(string: "https://a.example/303")!, body: .bytes([1])))
         #expect(client.requests[1].method == .get)
         #expect(client.requests[1].body.isEmpty)
-        _ = try await follow.send(HTTPRequest(method: .put, url: URL(string: "https://a.example/307")!, body: .bytes([1])))
+        _ = try await follow.send(
+            HTTPRequest(method: .put, url: URL(string: "https://a.example/307")!, body: .bytes([1])))
         #expect(client.requests[3].method == .put)
         #expect(client.requests[3].body.length == 1)
     }
@@ -60,7 +65,8 @@ import RegistryVocabulary
     @Test func aBodyCarryingCredentialsNeverLeavesTheOrigin() async throws {
         let client = FakeHTTPClient { request in
             request.url.host == "auth.example"
-                ? FakeHTTPClient.response(307, "", headers: [("Location", "https://elsewhere.example/token")], for: request)
+                ? FakeHTTPClient.response(
+                    307, "", headers: [("Location", "https://elsewhere.example/token")], for: request)
                 : FakeHTTPClient.response(200, #"{"token":"t"}"#, for: request)
         }
         let exchange = TokenExchange(client: RedirectFollowingClient(client))
@@ -75,7 +81,8 @@ import RegistryVocabulary
     @Test func redirectLoopsEnd() async {
         let client = FakeHTTPClient { FakeHTTPClient.response(302, "", headers: [("Location", "/again")], for: $0) }
         await #expect(throws: HTTPClientError.self) {
-            try await RedirectFollowingClient(client, maximumRedirects: 5).send(HTTPRequest(url: URL(string: "https://a.example/")!))
+            try await RedirectFollowingClient(client, maximumRedirects: 5).send(
+                HTTPRequest(url: URL(string: "https://a.example/")!))
         }
         #expect(client.requests.count == 6)
     }
@@ -83,12 +90,14 @@ import RegistryVocabulary
 
 @Suite struct RegistryErrorTests {
     func response(_ status: Int, _ body: String, headers: [(String, String)] = []) -> HTTPResponse {
-        HTTPResponse(status: status, headers: HTTPHeaders(headers), body: Array(body.utf8), url: URL(string: "https://r/")!)
+        HTTPResponse(
+            status: status, headers: HTTPHeaders(headers), body: Array(body.utf8), url: URL(string: "https://r/")!)
     }
 
     @Test func decodesRegistryErrorBodies() {
         let e = RegistryError.from(
-            response(404, #"{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown","detail":{"Tag":"x"}}]}"#),
+            response(
+                404, #"{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown","detail":{"Tag":"x"}}]}"#),
             operation: .pullImage, registry: "r.example")
         #expect(e.type == .notFound)
         #expect(e.code == "MANIFEST_UNKNOWN")
@@ -104,11 +113,15 @@ import RegistryVocabulary
             (401, "UNAUTHORIZED", .authentication, false),
         ]
         for (status, code, type, retryable) in cases {
-            let e = RegistryError.from(response(status, #"{"errors":[{"code":"\#(code)"}]}"#), operation: RegistryError.Operation(rawValue: "op"), registry: "r")
+            let e = RegistryError.from(
+                response(status, #"{"errors":[{"code":"\#(code)"}]}"#),
+                operation: RegistryError.Operation(rawValue: "op"), registry: "r")
             #expect(e.type == type, "\(status) \(code)")
             #expect(e.isRetryable == retryable, "\(status) \(code)")
         }
-        let network = RegistryError.from(HTTPClientError(.connection, "cannot reach r"), operation: RegistryError.Operation(rawValue: "op"), registry: "r")
+        let network = RegistryError.from(
+            HTTPClientError(.connection, "cannot reach r"), operation: RegistryError.Operation(rawValue: "op"),
+            registry: "r")
         #expect(network.type == .network && network.isRetryable)
     }
 
@@ -121,7 +134,8 @@ import RegistryVocabulary
 
     @Test func longOrMultilineMessagesAreCut() {
         let e = RegistryError.from(
-            response(500, #"{"errors":[{"code":"X","message":"line one\nline two"}]}"#), operation: RegistryError.Operation(rawValue: "op"), registry: "r")
+            response(500, #"{"errors":[{"code":"X","message":"line one\nline two"}]}"#),
+            operation: RegistryError.Operation(rawValue: "op"), registry: "r")
         #expect(!e.message.contains("line two"))
     }
 }

@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import AuthCore
 import RegistryVocabulary
+import Testing
+
+@testable import AuthCore
 
 /// The authentication loop against an in-memory registry and token server.
 @Suite struct RegistryAuthenticatorTests {
@@ -14,12 +15,16 @@ import RegistryVocabulary
         let issued = Locked(0)
         return FakeHTTPClient { request in
             if request.url.host == "auth.example" {
-                let n = issued.withLock { $0 += 1; return $0 }
+                let n = issued.withLock {
+                    $0 += 1
+                    return $0
+                }
                 let scopes = ScopeSet(request.queryItems.filter { $0.0 == "scope" }.compactMap { Scope(parsing: $0.1) })
                 granted.withLock { $0["good-\(n)"] = scopes }
                 return FakeHTTPClient.response(200, #"{"token":"good-\#(n)","expires_in":300}"#, for: request)
             }
-            let needs: ScopeSet = request.method == .get
+            let needs: ScopeSet =
+                request.method == .get
                 ? [.repository("app", actions: ["pull"])] : [.repository("app", actions: ["pull", "push"])]
             let auth = request.headers["Authorization"] ?? ""
             let token = auth.hasPrefix("Bearer ") ? String(auth.dropFirst(7)) : ""
@@ -27,7 +32,10 @@ import RegistryVocabulary
             if let held, held.covers(needs), !(refuseFirstToken && token == "good-1") {
                 return FakeHTTPClient.response(200, "ok", for: request)
             }
-            let error = held == nil ? "" : (refuseFirstToken && token == "good-1" ? #",error="invalid_token""# : #",error="insufficient_scope""#)
+            let error =
+                held == nil
+                ? ""
+                : (refuseFirstToken && token == "good-1" ? #",error="invalid_token""# : #",error="insufficient_scope""#)
             return FakeHTTPClient.response(
                 401, #"{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}"#,
                 headers: [("WWW-Authenticate", challenge + #",scope="\#(needs)""# + error)], for: request)
@@ -58,7 +66,8 @@ import RegistryVocabulary
             registry: Self.registry, credentials: Credentials(username: "u", password: "p"), client: client,
             allowPlainHTTP: false)
         _ = try await auth.send(HTTPRequest(url: url("/v2/app/manifests/latest")))
-        let push = try await auth.send(HTTPRequest(method: .put, url: url("/v2/app/manifests/latest"), body: .bytes([1, 2])))
+        let push = try await auth.send(
+            HTTPRequest(method: .put, url: url("/v2/app/manifests/latest"), body: .bytes([1, 2])))
         #expect(push.status == 200)
         #expect(granted.value["good-2"] == ScopeSet(parsing: "repository:app:pull,push"))
         #expect(client.requests.filter { $0.url.host == "auth.example" }.count == 2)
@@ -84,7 +93,8 @@ import RegistryVocabulary
     @Test func concurrentRequestsCauseOneTokenRequest() async throws {
         let granted = Locked<[String: ScopeSet]>([:])
         let client = Self.fakeRegistry(granted: granted)
-        let auth = RegistryAuthenticator(registry: Self.registry, credentials: nil, client: client, allowPlainHTTP: false)
+        let auth = RegistryAuthenticator(
+            registry: Self.registry, credentials: nil, client: client, allowPlainHTTP: false)
         let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
             for i in 0..<20 {
                 group.addTask { try await auth.send(HTTPRequest(url: url("/v2/app/blobs/\(i)"))).status }
@@ -98,7 +108,8 @@ import RegistryVocabulary
     @Test func registryTokenIsSentAsItIs() async throws {
         let client = FakeHTTPClient { FakeHTTPClient.response(200, "", for: $0) }
         let auth = RegistryAuthenticator(
-            registry: Self.registry, credentials: Credentials(registryToken: "rt-1"), client: client, allowPlainHTTP: false)
+            registry: Self.registry, credentials: Credentials(registryToken: "rt-1"), client: client,
+            allowPlainHTTP: false)
         _ = try await auth.send(HTTPRequest(url: url("/v2/")))
         #expect(client.requests.first?.headers["Authorization"] == "Bearer rt-1")
     }
@@ -107,12 +118,15 @@ import RegistryVocabulary
         let client = FakeHTTPClient { request in
             if request.url.host == "cdn.example" { return FakeHTTPClient.response(200, "blob", for: request) }
             guard request.headers["Authorization"] != nil else {
-                return FakeHTTPClient.response(401, "", headers: [("WWW-Authenticate", #"Basic realm="r""#)], for: request)
+                return FakeHTTPClient.response(
+                    401, "", headers: [("WWW-Authenticate", #"Basic realm="r""#)], for: request)
             }
-            return FakeHTTPClient.response(307, "", headers: [("Location", "https://cdn.example/blob?sig=1")], for: request)
+            return FakeHTTPClient.response(
+                307, "", headers: [("Location", "https://cdn.example/blob?sig=1")], for: request)
         }
         let auth = RegistryAuthenticator(
-            registry: Self.registry, credentials: Credentials(username: "u", password: "p"), client: client, allowPlainHTTP: false)
+            registry: Self.registry, credentials: Credentials(username: "u", password: "p"), client: client,
+            allowPlainHTTP: false)
         let response = try await auth.send(HTTPRequest(url: url("/v2/app/blobs/sha256:1")))
         #expect(response.status == 200)
         #expect(response.url.host == "cdn.example")
@@ -127,11 +141,14 @@ import RegistryVocabulary
             FakeHTTPClient.response(401, "", headers: [("WWW-Authenticate", #"Basic realm="r""#)], for: $0)
         }
         let auth = RegistryAuthenticator(
-            registry: Self.registry, credentials: Credentials(username: "u", password: "wrong"), client: client, allowPlainHTTP: false)
+            registry: Self.registry, credentials: Credentials(username: "u", password: "wrong"), client: client,
+            allowPlainHTTP: false)
         let response = try await auth.send(HTTPRequest(url: url("/v2/")))
         #expect(response.status == 401)
         #expect(client.requests.count == 2)
-        let error = RegistryError.from(response, operation: RegistryError.Operation(rawValue: "ping"), registry: "registry.example", authenticated: true)
+        let error = RegistryError.from(
+            response, operation: RegistryError.Operation(rawValue: "ping"), registry: "registry.example",
+            authenticated: true)
         #expect(error.type == .authentication)
     }
 }

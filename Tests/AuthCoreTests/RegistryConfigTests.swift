@@ -1,4 +1,5 @@
 import Testing
+
 @testable import AuthCore
 
 @Suite struct RegistryConfigTests {
@@ -47,7 +48,10 @@ import Testing
         (#"{"registries": {"r": {"password": 1}}}"#, "\"registries.r.password\" is a number, expected a string"),
         (#"{"insecure": "localhost"}"#, "\"insecure\" is a string, expected an array of strings"),
         (#"{"mirrors": {"docker.io": [1]}}"#, "\"mirrors.docker.io\" holds a number"),
-        (#"{"credential_sources": ["env", "vault"]}"#, "unknown source \"vault\"; valid names: env, registry, k8s, cloud, keyring, file, docker, containers"),
+        (
+            #"{"credential_sources": ["env", "vault"]}"#,
+            "unknown source \"vault\"; valid names: env, registry, k8s, cloud, keyring, file, docker, containers"
+        ),
         (#"{"credential_store": "cloud"}"#, "\"credential_store\" is \"cloud\"; valid values: auto, keyring, file"),
         (#"{"credential_helpers": {"*.example.com": ""}}"#, "is empty; name a helper"),
     ])
@@ -63,7 +67,8 @@ import Testing
 
     @Test func secretValuesNeverAppearInErrors() {
         do {
-            _ = try RegistryConfig.parse(Array(#"{"registries": {"r": {"password": "hunter2-pw", "token": 5}}}"#.utf8), path: "p")
+            _ = try RegistryConfig.parse(
+                Array(#"{"registries": {"r": {"password": "hunter2-pw", "token": 5}}}"#.utf8), path: "p")
             Issue.record("expected an error")
         } catch {
             #expect(!"\(error)".contains("hunter2-pw"))
@@ -104,7 +109,8 @@ import Testing
     }
 
     @Test func mostSpecificPatternWins() throws {
-        let config = try RegistryConfig.parse(Array(#"{"credential_helpers": {"*.example.com": "wide", "r.example.com": "narrow"}}"#.utf8), path: "p")
+        let config = try RegistryConfig.parse(
+            Array(#"{"credential_helpers": {"*.example.com": "wide", "r.example.com": "narrow"}}"#.utf8), path: "p")
         #expect(config.helper(forHost: "r.example.com") == "narrow")
         #expect(config.helper(forHost: "q.example.com") == "wide")
     }

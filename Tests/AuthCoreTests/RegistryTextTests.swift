@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import AuthCore
 
 /// Registry-supplied text is inert: control characters never reach a terminal, a token cannot carry a header
@@ -25,7 +26,9 @@ import Testing
     @Test func tokensWithLineBreaksOrSpacesAreRefused() throws {
         for token in ["abc\r\nX-Injected: yes", "abc\ndef", "a b", "nul\u{0}", "ünï"] {
             let body = try JSONSerialization.data(withJSONObject: ["token": token])
-            #expect(throws: RegistryError.self, "\(token.debugDescription)") { try TokenResponse.parse(Array(body), server: "s") }
+            #expect(throws: RegistryError.self, "\(token.debugDescription)") {
+                try TokenResponse.parse(Array(body), server: "s")
+            }
         }
         let refresh = try JSONSerialization.data(withJSONObject: ["token": "ok", "refresh_token": "r\r\nx"])
         #expect(throws: RegistryError.self) { try TokenResponse.parse(Array(refresh), server: "s") }
@@ -54,10 +57,14 @@ import Testing
         let echo = #"{"errors":[{"code":"DENIED","message":"got \#(basic) i.e. user:pass/word+1 or pass\/word+1"}]}"#
         let response = HTTPResponse(status: 403, body: Array(echo.utf8), url: request.url)
         let text = SentCredentials(request).redacting(response).text
-        #expect(!text.contains("pass/word+1") && !text.contains(#"pass\/word+1"#) && !text.contains(basic.dropFirst(6)), "\(text)")
+        #expect(
+            !text.contains("pass/word+1") && !text.contains(#"pass\/word+1"#) && !text.contains(basic.dropFirst(6)),
+            "\(text)")
         #expect(text.contains("DENIED"))
 
-        var form = HTTPRequest(method: .post, url: URL(string: "http://t/token")!, body: .bytes(Array(FormEncoding.encode([("grant_type", "password"), ("password", "hunter22")]).utf8)))
+        var form = HTTPRequest(
+            method: .post, url: URL(string: "http://t/token")!,
+            body: .bytes(Array(FormEncoding.encode([("grant_type", "password"), ("password", "hunter22")]).utf8)))
         form.bodyCarriesCredentials = true
         let formEcho = HTTPResponse(status: 400, body: Array("bad password hunter22".utf8), url: form.url)
         #expect(SentCredentials(form).redacting(formEcho).text == "bad password <redacted>")

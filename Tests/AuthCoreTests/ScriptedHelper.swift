@@ -11,13 +11,17 @@ struct ScriptedHelper {
     /// - Parameters:
     ///   - answers: server URL -> (username, secret) for `get`.
     ///   - behaviour: `normal`, `fail` (exit 1 with a message), `hang` (sleeps), `garbage` (prints non-JSON).
-    init(in directory: TemporaryDirectory, name: String, answers: [String: (String, String)] = [:], behaviour: String = "normal",
-         extraScript: String = "") throws {
+    init(
+        in directory: TemporaryDirectory, name: String, answers: [String: (String, String)] = [:],
+        behaviour: String = "normal",
+        extraScript: String = ""
+    ) throws {
         self.directory = directory
         self.name = name
         var cases = ""
         for (server, (user, secret)) in answers {
-            cases += "    '\(server)') printf '{\"ServerURL\":\"%s\",\"Username\":\"\(user)\",\"Secret\":\"\(secret)\"}\\n' \"$input\"; exit 0 ;;\n"
+            cases +=
+                "    '\(server)') printf '{\"ServerURL\":\"%s\",\"Username\":\"\(user)\",\"Secret\":\"\(secret)\"}\\n' \"$input\"; exit 0 ;;\n"
         }
         let script = """
             #!/bin/bash

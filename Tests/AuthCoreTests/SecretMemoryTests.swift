@@ -1,4 +1,5 @@
 import Testing
+
 @testable import AuthCore
 
 @Suite struct SecretMemoryTests {

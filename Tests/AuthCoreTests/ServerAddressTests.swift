@@ -1,4 +1,5 @@
 import Testing
+
 @testable import AuthCore
 
 @Suite struct ServerAddressTests {
@@ -39,17 +40,26 @@ import Testing
 /// The predicate that decides which stored key serves (and which erase removes) a requested address.
 @Suite struct ServerAddressMatchingTests {
     @Test func legacyPathKeysServeTheirHost() {
-        for stored in ["https://r.example.com/v1/", "https://r.example.com/v2/", "r.example.com/v2", "http://R.example.com/"] {
+        for stored in [
+            "https://r.example.com/v1/", "https://r.example.com/v2/", "r.example.com/v2", "http://R.example.com/",
+        ] {
             #expect(ServerAddress.matches(stored, "r.example.com"), "\(stored)")
         }
         #expect(ServerAddress.matches("https://registry-1.docker.io/v2/", "docker.io"))
-        #expect(!ServerAddress.matches("r.example.com/v2/app", "r.example.com"), "a repository path is not a legacy key")
+        #expect(
+            !ServerAddress.matches("r.example.com/v2/app", "r.example.com"), "a repository path is not a legacy key")
         #expect(!ServerAddress.matches("r.example.com/team", "r.example.com"))
         #expect(!ServerAddress.matches("r-example.com", "r.example.com"))
     }
 
     @Test func matchingKeysAreWhatEraseRemoves() {
-        let keys = ["r.example.com", "https://r.example.com", "https://r.example.com/v1/", "r.example.com:5000", "other.example"]
-        #expect(ServerAddress.matchingKeys(for: "r.example.com", in: keys) == ["r.example.com", "https://r.example.com", "https://r.example.com/v1/"])
+        let keys = [
+            "r.example.com", "https://r.example.com", "https://r.example.com/v1/", "r.example.com:5000",
+            "other.example",
+        ]
+        #expect(
+            ServerAddress.matchingKeys(for: "r.example.com", in: keys) == [
+                "r.example.com", "https://r.example.com", "https://r.example.com/v1/",
+            ])
     }
 }

@@ -26,7 +26,9 @@ import Testing
             for (i, byte) in (dir + "/bus").utf8.enumerated() { buffer[i] = byte }
         }
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
         }
         #expect(bound == 0)
         #expect(SessionBus.address(environment: Environment(["XDG_RUNTIME_DIR": dir])) == "unix:path=\(dir)/bus")

@@ -8,7 +8,9 @@ import Testing
 @Suite struct SubprocessSignalTests {
     /// `SigBlk` and `SigIgn` of a child as /proc reports them (hexadecimal masks).
     func childSignalMasks() throws -> (blocked: UInt64, ignored: UInt64) {
-        let result = try Subprocess(executable: "/bin/cat", arguments: ["/proc/self/status"], environment: [:], timeout: 10).run()
+        let result = try Subprocess(
+            executable: "/bin/cat", arguments: ["/proc/self/status"], environment: [:], timeout: 10
+        ).run()
         var masks: [String: UInt64] = [:]
         for line in result.stdout.split(separator: "\n") {
             let parts = line.split(separator: ":", maxSplits: 1)

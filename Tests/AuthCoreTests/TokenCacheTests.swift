@@ -1,8 +1,9 @@
 import Foundation
+import RegistryVocabulary
 import Synchronization
 import Testing
+
 @testable import AuthCore
-import RegistryVocabulary
 
 @Suite struct TokenCacheTests {
     let key = TokenCache.Key(
@@ -33,7 +34,10 @@ import RegistryVocabulary
         let cache = TokenCache(margin: 10, now: { clock.withLock { $0 } })
         let counter = Locked(0)
         let fetch: @Sendable () async throws -> BearerToken = {
-            let n = counter.withLock { $0 += 1; return $0 }
+            let n = counter.withLock {
+                $0 += 1
+                return $0
+            }
             return BearerToken(value: "t\(n)", expiresAt: Date(timeIntervalSince1970: 1060))
         }
         #expect(try await cache.token(for: key, fetch: fetch).value == "t1")
@@ -47,7 +51,10 @@ import RegistryVocabulary
         let cache = TokenCache()
         let counter = Locked(0)
         let fetch: @Sendable () async throws -> BearerToken = {
-            let n = counter.withLock { $0 += 1; return $0 }
+            let n = counter.withLock {
+                $0 += 1
+                return $0
+            }
             return BearerToken(value: "t\(n)", expiresAt: Date().addingTimeInterval(300))
         }
         _ = try await cache.token(for: key, fetch: fetch)

@@ -1,5 +1,8 @@
 import Foundation
+import RegistryVocabulary
+import Synchronization
 import Testing
+
 @testable import AuthCore
 
 @Suite struct TokenExchangeTests {
@@ -39,7 +42,9 @@ import Testing
 
     @Test func identityTokenUsesOAuthPostWithOneSpaceSeparatedScope() async throws {
         let client = FakeHTTPClient {
-            FakeHTTPClient.response(200, #"{"access_token":"a2","refresh_token":"r2","expires_in":10,"scope":"repository:a:pull"}"#, for: $0)
+            FakeHTTPClient.response(
+                200, #"{"access_token":"a2","refresh_token":"r2","expires_in":10,"scope":"repository:a:pull"}"#, for: $0
+            )
         }
         let token = try await TokenExchange(client: client, clientID: "ossb-test").fetch(
             challenge: challenge, scopes: scopes, credentials: Credentials(identityToken: "refresh-1"), registry: "r",
@@ -80,14 +85,17 @@ import Testing
             challenge: challenge, scopes: scopes, credentials: Credentials(identityToken: "refresh-1"), registry: "r")
         #expect(token.token == "via-get")
         #expect(client.requests.map(\.method) == [.post, .get])
-        #expect(client.requests[1].headers["Authorization"] == "Basic " + Data("<token>:refresh-1".utf8).base64EncodedString())
+        #expect(
+            client.requests[1].headers["Authorization"] == "Basic "
+                + Data("<token>:refresh-1".utf8).base64EncodedString())
     }
 
     @Test func refusedCredentialsAreAnAuthenticationErrorWithoutTheSecret() async throws {
         let client = FakeHTTPClient { FakeHTTPClient.response(401, #"{"details":"bad"}"#, for: $0) }
         do {
             _ = try await TokenExchange(client: client).fetch(
-                challenge: challenge, scopes: scopes, credentials: Credentials(username: "alice", password: "hunter2-secret"),
+                challenge: challenge, scopes: scopes,
+                credentials: Credentials(username: "alice", password: "hunter2-secret"),
                 registry: "registry.example")
             Issue.record("a refused password must throw")
         } catch let error as RegistryError {
@@ -131,10 +139,8 @@ import Testing
         let client = FakeHTTPClient { FakeHTTPClient.response(200, "{}", for: $0) }
         await #expect(throws: RegistryError.self) {
             try await TokenExchange(client: client).fetch(
-                challenge: BearerChallenge(realm: "file:///etc/passwd"), scopes: scopes, credentials: nil, registry: "r")
+                challenge: BearerChallenge(realm: "file:///etc/passwd"), scopes: scopes, credentials: nil, registry: "r"
+            )
         }
     }
 }
-
-import Synchronization
-import RegistryVocabulary

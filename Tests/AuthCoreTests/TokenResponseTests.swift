@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import AuthCore
 
 @Suite struct TokenResponseTests {
@@ -21,11 +22,13 @@ import Testing
     @Test func issuedAtIsUsedWhenClocksAgree() throws {
         let now = Date(timeIntervalSince1970: 1_800_000_000)
         let issued = "2027-01-15T07:59:30.123456789Z"  // 30.12 s before `now`
-        let response = try TokenResponse.parse(Array(#"{"token":"a","expires_in":300,"issued_at":"\#(issued)"}"#.utf8), server: "s")
+        let response = try TokenResponse.parse(
+            Array(#"{"token":"a","expires_in":300,"issued_at":"\#(issued)"}"#.utf8), server: "s")
         let expiry = response.expiry(receivedAt: now).timeIntervalSince1970
         #expect(abs(expiry - (1_800_000_000 - 29.876543211 + 300)) < 0.001)
         // A server clock an hour off is ignored: the time of receipt counts.
-        let skewed = try TokenResponse.parse(Array(#"{"token":"a","expires_in":300,"issued_at":"2027-01-15T07:00:00+00:00"}"#.utf8), server: "s")
+        let skewed = try TokenResponse.parse(
+            Array(#"{"token":"a","expires_in":300,"issued_at":"2027-01-15T07:00:00+00:00"}"#.utf8), server: "s")
         #expect(skewed.expiry(receivedAt: now).timeIntervalSince1970 == 1_800_000_300)
     }
 
@@ -33,7 +36,8 @@ import Testing
         #expect(RFC3339.parse("1970-01-01T00:00:00Z")?.timeIntervalSince1970 == 0)
         #expect(RFC3339.parse("2000-03-01T01:00:00+01:00")?.timeIntervalSince1970 == 951_868_800)
         #expect(RFC3339.parse("2000-02-29T23:00:00-01:00")?.timeIntervalSince1970 == 951_868_800)
-        for bad in ["", "2000-13-01T00:00:00Z", "2000-01-01 00:00:00Z", "2000-01-01T00:00:00", "2000-01-01T00:00:00.Z"] {
+        for bad in ["", "2000-13-01T00:00:00Z", "2000-01-01 00:00:00Z", "2000-01-01T00:00:00", "2000-01-01T00:00:00.Z"]
+        {
             #expect(RFC3339.parse(bad) == nil, "\(bad)")
         }
     }

@@ -1,10 +1,12 @@
 import AuthCore
-@testable import CloudAuth
 import Testing
+
+@testable import CloudAuth
 
 @Suite struct AWSSharedConfigTests {
     @Test func sectionsCommentsAndNestedSettings() {
-        let parsed = AWSSharedConfig.parse("""
+        let parsed = AWSSharedConfig.parse(
+            """
             # comment
             [default]
             aws_access_key_id = AKIA1
@@ -39,14 +41,17 @@ import Testing
         #expect(endpoints.ecr(fips) == "https://ecr-fips.us-gov-west-1.amazonaws.com")
         #expect(endpoints.ecr(china) == "https://api.ecr.cn-north-1.amazonaws.com.cn")
         #expect(endpoints.ecr(publicECR) == "https://api.ecr-public.us-east-1.amazonaws.com")
-        let overridden = AWSEndpoints(environment: Environment(["AWS_ENDPOINT_URL": "http://a/", "AWS_ENDPOINT_URL_ECR": "http://b"]))
+        let overridden = AWSEndpoints(
+            environment: Environment(["AWS_ENDPOINT_URL": "http://a/", "AWS_ENDPOINT_URL_ECR": "http://b"]))
         #expect(overridden.ecr(plain) == "http://b" && overridden.sts(region: "eu-west-1") == "http://a")
-        let ignored = AWSEndpoints(environment: Environment(["AWS_ENDPOINT_URL": "http://a", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "true"]))
+        let ignored = AWSEndpoints(
+            environment: Environment(["AWS_ENDPOINT_URL": "http://a", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "true"]))
         #expect(ignored.sts(region: "eu-west-1") == "https://sts.eu-west-1.amazonaws.com")
     }
 
     @Test(arguments: [
-        "123456789012.dkr.ecr.us-east-1.amazonaws.com.evil.example", "evil.123456789012.dkr.ecr.us-east-1.amazonaws.com",
+        "123456789012.dkr.ecr.us-east-1.amazonaws.com.evil.example",
+        "evil.123456789012.dkr.ecr.us-east-1.amazonaws.com",
         "12345678901.dkr.ecr.us-east-1.amazonaws.com", "1234567890123.dkr.ecr.us-east-1.amazonaws.com",
         "123456789012.dkr.ecr.us-east-1.amazonaws.co", "123456789012.dkr.ecr..amazonaws.com",
         "123456789012.dkr.ecr.-us-east-1.amazonaws.com", "abcdefghijkl.dkr.ecr.us-east-1.amazonaws.com",
@@ -65,7 +70,9 @@ import Testing
         #expect(CloudRegistry.serving(host: "europe-west1-docker.pkg.dev") == .gcr)
         #expect(CloudRegistry.serving(host: "myregistry.azurecr.io") == .acr)
         #expect(CloudRegistry.serving(host: "myregistry.azurecr.cn:443") == .acr)
-        for other in ["docker.io", "a.b.gcr.io", "-docker.pkg.dev", "x.pkg.dev", "azurecr.io", "a.b.azurecr.io", "evilgcr.io"] {
+        for other in [
+            "docker.io", "a.b.gcr.io", "-docker.pkg.dev", "x.pkg.dev", "azurecr.io", "a.b.azurecr.io", "evilgcr.io",
+        ] {
             #expect(CloudRegistry.serving(host: other) == nil, "\(other)")
         }
     }

@@ -26,17 +26,23 @@ struct AzureProviderTests {
     }
 
     func credential(_ variables: [String: String], trustExchange: Bool = true) async throws -> CloudCredential {
-        try await provider.credential(for: bed.acrHost, in: try bed.context(variables, lines: lines, trustExchange: trustExchange))
+        try await provider.credential(
+            for: bed.acrHost, in: try bed.context(variables, lines: lines, trustExchange: trustExchange))
     }
 
     /// Checks a minted identity token's shape and that explanations hid every secret involved.
-    func expectIdentityToken(_ got: CloudCredential, identity: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    func expectIdentityToken(
+        _ got: CloudCredential, identity: String, sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
         #expect(got.username == "00000000-0000-0000-0000-000000000000", sourceLocation: sourceLocation)
         #expect(got.identity == identity, sourceLocation: sourceLocation)
-        #expect(abs((got.expiresAt ?? 0) - (now + 10800)) < 30, "the refresh token's own expiry", sourceLocation: sourceLocation)
+        #expect(
+            abs((got.expiresAt ?? 0) - (now + 10800)) < 30, "the refresh token's own expiry",
+            sourceLocation: sourceLocation)
         let federated = try String(contentsOfFile: try bed.azure("federated_token_file"), encoding: .utf8)
         lines.expectNone(
-            of: [got.secret, try bed.azure("client_secret"), federated, try bed.azure("identity_header")], sourceLocation: sourceLocation)
+            of: [got.secret, try bed.azure("client_secret"), federated, try bed.azure("identity_header")],
+            sourceLocation: sourceLocation)
     }
 
     @Test func clientSecretIsExchangedForAnIdentityToken() async throws {
@@ -87,12 +93,17 @@ struct AzureProviderTests {
     }
 
     @Test func theIMDSStandInRequiresTheMetadataHeader() async throws {
-        let url = URL(string: "\(authority)/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https://containerregistry.azure.net")!
+        let url = URL(
+            string:
+                "\(authority)/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https://containerregistry.azure.net"
+        )!
         #expect(try await CurlHTTPClient().send(HTTPRequest(url: url)).status == 400)
     }
 
     @Test func withNothingToAskTheErrorNamesEverySourceAndWhatToDo() async throws {
-        let message = await cloudError { try await credential(["AZURE_POD_IDENTITY_AUTHORITY_HOST": "http://127.0.0.1:1"]) }
+        let message = await cloudError {
+            try await credential(["AZURE_POD_IDENTITY_AUTHORITY_HOST": "http://127.0.0.1:1"])
+        }
         #expect(message.hasPrefix("no Azure credentials"), "\(message)")
         #expect(message.contains("AZURE_CLIENT_SECRET") && message.contains("AZURE_FEDERATED_TOKEN_FILE"), "\(message)")
         #expect(message.contains("managed identity"), "\(message)")
@@ -100,7 +111,9 @@ struct AzureProviderTests {
 
     @Test func theExchangeGoesOnlyToARegistryWithAVerifiedCertificate() async throws {
         let message = await cloudError { try await credential(try clientSecretVariables(), trustExchange: false) }
-        #expect(message.contains("cannot reach the registry") && message.contains("https://ossbtest.azurecr.io"), "\(message)")
+        #expect(
+            message.contains("cannot reach the registry") && message.contains("https://ossbtest.azurecr.io"),
+            "\(message)")
         #expect(!message.contains(try bed.azure("client_secret")))
     }
 

@@ -1,10 +1,10 @@
-import RegistryVocabulary
 import AuthCore
 import CloudAuth
 import Foundation
 import HTTPTransport
 import OSSBTestSupport
 import RegistryClient
+import RegistryVocabulary
 import Synchronization
 import Testing
 
@@ -42,7 +42,8 @@ struct CloudBed {
     /// A provider context: the given variables with HOME in the scratch directory, the transport resolving the
     /// ACR name to loopback and trusting the exchange's CA through a certs.d directory (unless `trustExchange`
     /// is false), explanations into `lines`.
-    func context(_ variables: [String: String], lines: ExplainLines, trustExchange: Bool = true) throws -> CloudContext {
+    func context(_ variables: [String: String], lines: ExplainLines, trustExchange: Bool = true) throws -> CloudContext
+    {
         let certs = scratch.file("certs.d")
         if trustExchange {
             try FileManager.default.createDirectory(atPath: "\(certs)/\(acrHost)", withIntermediateDirectories: true)
@@ -64,7 +65,9 @@ extension CloudBed {
     /// Seeds an image into the token registry, resolves it with `credential` through `RegistryClient` (the
     /// environment store serving it: a user name and password, or an identity token for Azure's user name),
     /// and checks that the same credential with one character more is refused.
-    func expectPullFromTheTokenRegistry(_ credential: CloudCredential, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+    func expectPullFromTheTokenRegistry(
+        _ credential: CloudCredential, sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws {
         let token = try #require(TestServers.token)
         let repository = "cloud/\(UUID().uuidString.lowercased().prefix(8))"
         let pusher = RegistryAuthenticator(
@@ -114,7 +117,9 @@ final class ExplainLines: Sendable {
 }
 
 /// The message of a `CloudAuthError` thrown by `body`, recording an issue when it succeeds or throws another error.
-func cloudError(_ body: () async throws -> CloudCredential, sourceLocation: SourceLocation = #_sourceLocation) async -> String {
+func cloudError(_ body: () async throws -> CloudCredential, sourceLocation: SourceLocation = #_sourceLocation) async
+    -> String
+{
     do {
         _ = try await body()
         Issue.record("the provider answered instead of failing", sourceLocation: sourceLocation)

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import CloudAuth
 
 /// Which registry hosts each provider claims: the real names with ports and any case, never a look-alike.
@@ -11,11 +12,14 @@ struct CloudHostMatchingTests {
 
     @Test(arguments: [
         "gcr.io.evil.com", "evilgcr.io", "a.b.gcr.io", "us.gcr.io.evil.com", "docker.pkg.dev", "-docker.pkg.dev",
-        "us-maven.pkg.dev", "us-docker.pkg.dev.evil.com", "evil.com/gcr.io", "gcr.io/evil", "gcr.io:x", "ossbtest.azurecr.io", "",
+        "us-maven.pkg.dev", "us-docker.pkg.dev.evil.com", "evil.com/gcr.io", "gcr.io/evil", "gcr.io:x",
+        "ossbtest.azurecr.io", "",
     ])
     func googleDoesNotServe(host: String) { #expect(!GoogleProvider().serves(host: host)) }
 
-    @Test(arguments: ["myreg.azurecr.io", "MyReg.AzureCR.io", "myreg.azurecr.cn", "myreg.azurecr.us", "myreg.azurecr.io:443"])
+    @Test(arguments: [
+        "myreg.azurecr.io", "MyReg.AzureCR.io", "myreg.azurecr.cn", "myreg.azurecr.us", "myreg.azurecr.io:443",
+    ])
     func azureServes(host: String) { #expect(AzureProvider().serves(host: host)) }
 
     @Test(arguments: [

@@ -45,7 +45,8 @@ struct GoogleProviderTests {
         #expect(message.hasPrefix("Google Cloud:"), "\(message)")
         #expect(message.contains("401") && message.contains("Invalid JWT Signature"), "\(message)")
         #expect(message.contains("create a new key"), "\(message)")
-        let keyBody = try #require((try bed.json("google-sa-wrong-key.json")["private_key"] as? String)?.split(separator: "\n")[1])
+        let keyBody = try #require(
+            (try bed.json("google-sa-wrong-key.json")["private_key"] as? String)?.split(separator: "\n")[1])
         #expect(!message.contains(keyBody))
     }
 
@@ -72,11 +73,15 @@ struct GoogleProviderTests {
         let user = try bed.json("google-user.json")
         try bed.scratch.write(
             "home/.config/gcloud/application_default_credentials.json",
-            String(decoding: try Data(contentsOf: URL(fileURLWithPath: "\(bed.directory)/google-user.json")), as: UTF8.self))
+            String(
+                decoding: try Data(contentsOf: URL(fileURLWithPath: "\(bed.directory)/google-user.json")), as: UTF8.self
+            ))
         let got = try await credential([:])
         #expect(got.identity == user["client_id"] as? String)
         #expect(got.secret.hasPrefix("ya29."))
-        lines.expectNone(of: [got.secret, user["client_secret"] as? String ?? "", user["refresh_token"] as? String ?? ""])
+        lines.expectNone(of: [
+            got.secret, user["client_secret"] as? String ?? "", user["refresh_token"] as? String ?? "",
+        ])
         #expect(lines.all.contains { $0.contains("application_default_credentials.json") })
     }
 
@@ -94,7 +99,8 @@ struct GoogleProviderTests {
         let got = try await credential(["GOOGLE_APPLICATION_CREDENTIALS": "\(bed.directory)/google-external-file.json"])
         #expect(got.secret.hasPrefix("fed."))
         #expect(got.identity.hasPrefix("//iam.googleapis.com/projects/123456/"))
-        let subject = try String(contentsOfFile: "\(bed.directory)/subject-token", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let subject = try String(contentsOfFile: "\(bed.directory)/subject-token", encoding: .utf8).trimmingCharacters(
+            in: .whitespacesAndNewlines)
         lines.expectNone(of: [got.secret, subject])
     }
 
@@ -114,7 +120,8 @@ struct GoogleProviderTests {
         let path = bed.scratch.file("external.json")
         try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: path))
         let message = await cloudError { try await credential(["GOOGLE_APPLICATION_CREDENTIALS": path]) }
-        #expect(message.contains("STS") && message.contains("invalid_grant") && message.contains("trusts"), "\(message)")
+        #expect(
+            message.contains("STS") && message.contains("invalid_grant") && message.contains("trusts"), "\(message)")
         #expect(!message.contains("forged-subject-token"))
     }
 
@@ -134,13 +141,16 @@ struct GoogleProviderTests {
         let message = await cloudError { try await credential(["GCE_METADATA_HOST": "127.0.0.1:1"]) }
         #expect(message.hasPrefix("no Google Cloud credentials"), "\(message)")
         #expect(message.contains("GOOGLE_APPLICATION_CREDENTIALS is unset"), "\(message)")
-        #expect(message.contains("application_default_credentials.json") && message.contains("127.0.0.1:1"), "\(message)")
+        #expect(
+            message.contains("application_default_credentials.json") && message.contains("127.0.0.1:1"), "\(message)")
         #expect(message.contains("gcloud auth application-default login"), "\(message)")
     }
 
     @Test func aMissingCredentialsFileIsAnErrorNotAFallback() async throws {
         let message = await cloudError {
-            try await credential(["GOOGLE_APPLICATION_CREDENTIALS": bed.scratch.file("absent.json"), "GCE_METADATA_HOST": bed.server])
+            try await credential([
+                "GOOGLE_APPLICATION_CREDENTIALS": bed.scratch.file("absent.json"), "GCE_METADATA_HOST": bed.server,
+            ])
         }
         #expect(message.contains("does not exist") && message.contains("absent.json"), "\(message)")
     }

@@ -23,11 +23,13 @@ struct BasicRegistryTests {
 
     @Test func validatorAcceptsTheRightPasswordAndRefusesAWrongOne() async throws {
         let validator = CredentialValidator(client: CurlHTTPClient())
-        let outcome = try await validator.validate(registry: bed.address, credentials: Credentials(username: bed.user, password: bed.password))
+        let outcome = try await validator.validate(
+            registry: bed.address, credentials: Credentials(username: bed.user, password: bed.password))
         #expect(outcome.scheme == "basic")
         #expect(outcome.refreshToken == nil)
         await #expect(throws: RegistryError.self) {
-            try await validator.validate(registry: bed.address, credentials: Credentials(username: bed.user, password: "nope"))
+            try await validator.validate(
+                registry: bed.address, credentials: Credentials(username: bed.user, password: "nope"))
         }
     }
 }

@@ -146,12 +146,12 @@ struct CurlHTTPClientTests {
                     if seen[i] == nil { seen[i] = UInt(pthread_self()) }
                     return seen.count == count
                 }
-                if all { tasks.withLock { $0.forEach { $0.cancel() } } }
+                if all { tasks.withLock { for task in $0 { task.cancel() } } }
             }
             let task = Task { try await client.send(HTTPRequest(url: url("/bytes?n=20000000000")), sink: sink) }
             tasks.withLock { $0.append(task) }
         }
-        if threads.withLock({ $0.count == count }) { tasks.withLock { $0.forEach { $0.cancel() } } }
+        if threads.withLock({ $0.count == count }) { tasks.withLock { for task in $0 { task.cancel() } } }
         for task in tasks.withLock({ $0 }) { _ = try? await task.value }
         let seen = threads.withLock { $0 }
         #expect(seen.count == count, "every transfer received bytes")

@@ -6,7 +6,10 @@ import Testing
 
 /// The redirect and realm rules over real sockets, with libcurl, the project's HTTP test server and the token
 /// server (the same rules have unit tests against an in-memory fake; these check them where users meet them).
-@Suite(.enabled(if: TestServers.http != nil && TestServers.token != nil, "needs scripts/test.sh's HTTP test server and token server"))
+@Suite(
+    .enabled(
+        if: TestServers.http != nil && TestServers.token != nil,
+        "needs scripts/test.sh's HTTP test server and token server"))
 struct RedirectRulesTests {
     let server = TestServers.http!
     let token = TestServers.token!
@@ -21,12 +24,16 @@ struct RedirectRulesTests {
         let follow = RedirectFollowingClient(CurlHTTPClient())
         let target = "http://\(server.main)/echo".addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
         let body = Array("a request body".utf8)
-        let seeOther = try json(try await follow.send(HTTPRequest(method: .post, url: url("/redirect?status=303&to=\(target)"), body: .bytes(body))))
+        let seeOther = try json(
+            try await follow.send(
+                HTTPRequest(method: .post, url: url("/redirect?status=303&to=\(target)"), body: .bytes(body))))
         #expect(seeOther["method"] as? String == "GET")
         #expect(seeOther["body_length"] as? Int == 0)
         let headers = try #require(seeOther["headers"] as? [String: String])
         #expect(headers["content-length"] == nil && headers["content-type"] == nil, "no trace of the POST's body")
-        let temporary = try json(try await follow.send(HTTPRequest(method: .post, url: url("/redirect?status=307&to=\(target)"), body: .bytes(body))))
+        let temporary = try json(
+            try await follow.send(
+                HTTPRequest(method: .post, url: url("/redirect?status=307&to=\(target)"), body: .bytes(body))))
         #expect(temporary["method"] as? String == "POST")
         #expect(temporary["body_length"] as? Int == body.count)
     }
@@ -45,13 +52,15 @@ struct RedirectRulesTests {
     func fetchThroughRealm(_ realm: String, allowPlainHTTP: Bool, clientID: String) async throws -> HTTPResponse {
         let encoded = realm.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
         let auth = RegistryAuthenticator(
-            registry: HTTPOrigin(url("/"))!, credentials: Credentials(username: token.pullUser, password: token.pullPassword),
+            registry: HTTPOrigin(url("/"))!,
+            credentials: Credentials(username: token.pullUser, password: token.pullPassword),
             client: CurlHTTPClient(), allowPlainHTTP: allowPlainHTTP, clientID: clientID)
         return try await auth.send(HTTPRequest(url: url("/bearer?realm=\(encoded)")), sink: nil)
     }
 
     func tokenRequests(_ clientID: String) async throws -> Int {
-        let stats = try await CurlHTTPClient().send(HTTPRequest(url: URL(string: "\(token.realm)/stats?client_id=\(clientID)")!), sink: nil)
+        let stats = try await CurlHTTPClient().send(
+            HTTPRequest(url: URL(string: "\(token.realm)/stats?client_id=\(clientID)")!), sink: nil)
         return try json(stats)["token_requests"] as? Int ?? -1
     }
 
@@ -73,7 +82,8 @@ struct RedirectRulesTests {
         let secret = TemporaryDirectory()
         try secret.write("token.json", #"{"token":"from-a-local-file"}"#)
         do {
-            _ = try await fetchThroughRealm("file://\(secret.file("token.json"))", allowPlainHTTP: true, clientID: "ossb-test-\(UUID())")
+            _ = try await fetchThroughRealm(
+                "file://\(secret.file("token.json"))", allowPlainHTTP: true, clientID: "ossb-test-\(UUID())")
             Issue.record("a file:// realm was followed")
         } catch let error as RegistryError {
             #expect("\(error)".contains("realm"), "\(error)")

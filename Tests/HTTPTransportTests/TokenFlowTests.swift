@@ -2,9 +2,9 @@ import AuthCore
 import Foundation
 import HTTPTransport
 import OSSBTestSupport
+import RegistryVocabulary
 import Synchronization
 import Testing
-import RegistryVocabulary
 
 /// The bearer flows against a real docker-registry (distribution 2.8.2) with token auth and the project's token
 /// server (scripts/testbed/token-server.py).
@@ -14,7 +14,10 @@ struct TokenFlowTests {
     let transport = CurlHTTPClient()
     var origin: HTTPOrigin { HTTPOrigin(URL(string: "http://\(bed.registry)/")!)! }
 
-    func authenticator(_ credentials: Credentials?, clientID: String = "ossb-test-\(UUID())", explain: (@Sendable (String) -> Void)? = nil) -> RegistryAuthenticator {
+    func authenticator(
+        _ credentials: Credentials?, clientID: String = "ossb-test-\(UUID())",
+        explain: (@Sendable (String) -> Void)? = nil
+    ) -> RegistryAuthenticator {
         RegistryAuthenticator(
             registry: origin, credentials: credentials, client: transport, allowPlainHTTP: true, clientID: clientID,
             explain: explain)
@@ -29,7 +32,8 @@ struct TokenFlowTests {
         let repo = repository()
         let digest = try await RegistrySeeder(auth: auth, registry: bed.registry).pushImage(repo, tag: "v1")
         let sink = DigestSink()
-        let pulled = try await auth.send(RegistrySeeder.manifestRequest(bed.registry, repo, "v1"), scopes: [], sink: sink)
+        let pulled = try await auth.send(
+            RegistrySeeder.manifestRequest(bed.registry, repo, "v1"), scopes: [], sink: sink)
         #expect(pulled.status == 200)
         #expect(sink.finish() == digest, "the manifest's bytes arrive exactly as pushed")
     }
@@ -42,7 +46,8 @@ struct TokenFlowTests {
         #expect(pulled.status == 200)
 
         let privateRepo = repository()
-        try await RegistrySeeder(auth: authenticator(pusher), registry: bed.registry).pushImage(privateRepo, tag: "latest")
+        try await RegistrySeeder(auth: authenticator(pusher), registry: bed.registry).pushImage(
+            privateRepo, tag: "latest")
         let refused = try await anonymous.send(RegistrySeeder.manifestRequest(bed.registry, privateRepo, "latest"))
         #expect(refused.status == 401)
         #expect(RegistryError.from(refused, operation: .pullImage, registry: bed.registry).type == .authentication)
@@ -112,11 +117,14 @@ struct TokenFlowTests {
     @Test func refreshTokenFromLoginDrivesTheOAuthPostFlow() async throws {
         let repo = repository()
         try await RegistrySeeder(auth: authenticator(pusher), registry: bed.registry).pushImage(repo, tag: "v1")
-        let outcome = try await CredentialValidator(client: transport).validate(registry: bed.registry, credentials: pusher)
+        let outcome = try await CredentialValidator(client: transport).validate(
+            registry: bed.registry, credentials: pusher)
         #expect(outcome.scheme == "bearer")
-        let refresh = try #require(outcome.refreshToken, "the token server offers a refresh token on offline_token=true")
+        let refresh = try #require(
+            outcome.refreshToken, "the token server offers a refresh token on offline_token=true")
         let lines = Mutex<[String]>([])
-        let auth = authenticator(Credentials(identityToken: refresh), explain: { line in lines.withLock { $0.append(line) } })
+        let auth = authenticator(
+            Credentials(identityToken: refresh), explain: { line in lines.withLock { $0.append(line) } })
         #expect(try await auth.send(RegistrySeeder.manifestRequest(bed.registry, repo, "v1")).status == 200)
         let explained = lines.withLock { $0.joined(separator: "\n") }
         #expect(explained.contains("OAuth2 POST with a refresh token"))
@@ -125,7 +133,8 @@ struct TokenFlowTests {
     }
 
     @Test func postAnswering404FallsBackToGetWithTheRefreshToken() async throws {
-        let outcome = try await CredentialValidator(client: transport).validate(registry: bed.registry, credentials: pusher)
+        let outcome = try await CredentialValidator(client: transport).validate(
+            registry: bed.registry, credentials: pusher)
         let refresh = try #require(outcome.refreshToken)
         let exchange = TokenExchange(client: RedirectFollowingClient(transport))
         let token = try await exchange.fetch(

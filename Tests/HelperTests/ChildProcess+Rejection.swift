@@ -7,7 +7,9 @@ extension ChildProcess.Result {
         #expect(status == 1, "\(self)", sourceLocation: sourceLocation)
         #expect(stderr.isEmpty, "\(self)", sourceLocation: sourceLocation)
         #expect(stdout.hasSuffix("\n"), sourceLocation: sourceLocation)
-        #expect(stdout.dropLast().split(separator: "\n", omittingEmptySubsequences: false).count == 1, "\(self)", sourceLocation: sourceLocation)
+        #expect(
+            stdout.dropLast().split(separator: "\n", omittingEmptySubsequences: false).count == 1, "\(self)",
+            sourceLocation: sourceLocation)
         #expect(stdout.count < 300, "message should be one short line: \(self)", sourceLocation: sourceLocation)
         if let expected { #expect(stdout == expected + "\n", sourceLocation: sourceLocation) }
         #expect(!stdout.contains("Fatal error") && !stdout.contains("Swift runtime"), sourceLocation: sourceLocation)

@@ -8,12 +8,15 @@ struct ChildProcess {
         var stdout: String
         var stderr: String
         var status: Int32
-        var description: String { "status \(status), stdout \(stdout.debugDescription), stderr \(stderr.debugDescription)" }
+        var description: String {
+            "status \(status), stdout \(stdout.debugDescription), stderr \(stderr.debugDescription)"
+        }
     }
 
     /// The directory holding the built products (the helpers sit beside the test bundle).
     /// `OSSB_TEST_BIN_DIR` runs the tests against helpers built elsewhere (a release or static build).
-    static let productsDirectory = ProcessInfo.processInfo.environment["OSSB_TEST_BIN_DIR"] ?? TestProcess.productsDirectory
+    static let productsDirectory =
+        ProcessInfo.processInfo.environment["OSSB_TEST_BIN_DIR"] ?? TestProcess.productsDirectory
 
     /// Path of a built product, e.g. `docker-credential-ossb-file`.
     static func product(_ name: String) -> String { "\(productsDirectory)/\(name)" }
@@ -29,7 +32,8 @@ struct ChildProcess {
 
     /// Starts `executable` and returns at once, the child waiting for its standard input: tests that need many
     /// processes alive together start them all first, then feed them (`Running.finish`).
-    static func start(_ executable: String, _ arguments: [String] = [], environment: [String: String]) throws -> Running {
+    static func start(_ executable: String, _ arguments: [String] = [], environment: [String: String]) throws -> Running
+    {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -67,12 +71,19 @@ struct ChildProcess {
 
         /// Collects the output and waits for the exit, the input having been fed; fails the test after `timeout`.
         func wait(timeout: Double = 60) -> Result {
-            let out = Collected(), err = Collected()
+            let out = Collected()
+            let err = Collected()
             let group = DispatchGroup()
             group.enter()
-            DispatchQueue.global().async { out.data = outPipe.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+            DispatchQueue.global().async {
+                out.data = outPipe.fileHandleForReading.readDataToEndOfFile()
+                group.leave()
+            }
             group.enter()
-            DispatchQueue.global().async { err.data = errPipe.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+            DispatchQueue.global().async {
+                err.data = errPipe.fileHandleForReading.readDataToEndOfFile()
+                group.leave()
+            }
             if group.wait(timeout: .now() + timeout) == .timedOut {
                 process.terminate()
                 Issue.record("\(description) did not finish within \(timeout) s")

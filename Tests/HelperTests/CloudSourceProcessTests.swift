@@ -18,23 +18,30 @@ struct CloudSourceProcessTests {
 
     @Test func theFrontAnswersForAnECRHost() throws {
         let result = try ChildProcess.run(
-            ChildProcess.product("docker-credential-ossb"), ["get"], input: Self.registry, environment: try environment("AKIAFRONT"))
+            ChildProcess.product("docker-credential-ossb"), ["get"], input: Self.registry,
+            environment: try environment("AKIAFRONT"))
         #expect(result.status == 0, "\(result)")
-        #expect(result.stdout.hasPrefix(#"{"ServerURL":"\#(Self.registry)","Username":"AWS","Secret":"minted-"#), "\(result)")
+        #expect(
+            result.stdout.hasPrefix(#"{"ServerURL":"\#(Self.registry)","Username":"AWS","Secret":"minted-"#),
+            "\(result)")
         #expect(result.stdout.contains("-for-AKIAFRONT"))
         #expect(result.stderr.contains("answered by cloud"))
         #expect(!result.stderr.contains("s3cret-AKIAFRONT"))
         // A host that is no cloud's is not sent to the cloud helper.
         let other = try ChildProcess.run(
-            ChildProcess.product("docker-credential-ossb"), ["get"], input: "\(Self.registry).example.com", environment: try environment("AKIAFRONT"))
+            ChildProcess.product("docker-credential-ossb"), ["get"], input: "\(Self.registry).example.com",
+            environment: try environment("AKIAFRONT"))
         #expect(other.stdout == "credentials not found in native keychain\n")
         #expect(other.stderr.contains("is no cloud's registry, not asked"))
     }
 
     @Test func theKubeletPluginReportsACacheDurationThatEndsBeforeTheToken() throws {
         let plugin = ChildProcess.product("ossb-kubelet-credential-provider")
-        let request = #"{"kind":"CredentialProviderRequest","apiVersion":"credentialprovider.kubelet.k8s.io/v1","image":"\#(Self.registry)/app:1"}"# + "\n"
-        let result = try ChildProcess.run(plugin, ["--cache-duration=12h"], input: request, environment: try environment("AKIANODE"))
+        let request =
+            #"{"kind":"CredentialProviderRequest","apiVersion":"credentialprovider.kubelet.k8s.io/v1","image":"\#(Self.registry)/app:1"}"#
+            + "\n"
+        let result = try ChildProcess.run(
+            plugin, ["--cache-duration=12h"], input: request, environment: try environment("AKIANODE"))
         #expect(result.status == 0, "\(result)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         #expect(object["cacheDuration"] as? String == "5m0s", "\(result.stdout)")
@@ -42,7 +49,8 @@ struct CloudSourceProcessTests {
         #expect(auth[Self.registry]?["username"] == "AWS")
         #expect(auth[Self.registry]?["password"]?.hasSuffix("-for-AKIANODE") == true)
         // A shorter configured duration stays.
-        let short = try ChildProcess.run(plugin, ["--cache-duration=1m"], input: request, environment: try environment("AKIANODE"))
+        let short = try ChildProcess.run(
+            plugin, ["--cache-duration=1m"], input: request, environment: try environment("AKIANODE"))
         #expect(short.stdout.contains(#""cacheDuration":"1m0s""#), "\(short)")
     }
 }

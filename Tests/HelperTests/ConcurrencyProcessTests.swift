@@ -36,7 +36,9 @@ import Testing
             #expect(got.stdout.contains("\"Secret\":\"pw\(i)\""))
         }
         // No temporary files are left behind.
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir.file(".ossb")).filter { $0.contains(".tmp-") }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir.file(".ossb")).filter {
+            $0.contains(".tmp-")
+        }
         #expect(leftovers.isEmpty)
     }
 
@@ -45,12 +47,15 @@ import Testing
         let helper = ChildProcess.product("docker-credential-ossb-file")
         let env = ["HOME": dir.path]
         for i in 0..<10 {
-            _ = try ChildProcess.run(helper, ["store"], input: #"{"ServerURL":"keep\#(i)","Username":"k","Secret":"s"}"#, environment: env)
+            _ = try ChildProcess.run(
+                helper, ["store"], input: #"{"ServerURL":"keep\#(i)","Username":"k","Secret":"s"}"#, environment: env)
         }
         try await withThrowingTaskGroup(of: Void.self) { group in
             for i in 0..<20 {
                 group.addTask {
-                    _ = try ChildProcess.run(helper, ["store"], input: #"{"ServerURL":"tmp\#(i)","Username":"t","Secret":"s"}"#, environment: env)
+                    _ = try ChildProcess.run(
+                        helper, ["store"], input: #"{"ServerURL":"tmp\#(i)","Username":"t","Secret":"s"}"#,
+                        environment: env)
                     _ = try ChildProcess.run(helper, ["erase"], input: "tmp\(i)", environment: env)
                 }
             }
@@ -60,4 +65,3 @@ import Testing
         #expect(listed.stdout == "{" + (0..<10).map { "\"keep\($0)\":\"k\"" }.joined(separator: ",") + "}\n")
     }
 }
-

@@ -4,8 +4,9 @@ import Testing
 /// The real docker CLI (no daemon needed for login) and skopeo against a real docker-registry with htpasswd
 /// auth, talking to docker-credential-ossb-file.
 @Suite(.serialized) struct DockerCLIEndToEndTests {
-    @Test(.enabled(if: TestBed.basicRegistry != nil, "needs scripts/test.sh's registry (OSSB_TEST_BASIC_REGISTRY)"),
-          .enabled(if: TestBed.hasDockerCLI, "the docker CLI is not installed on this machine"))
+    @Test(
+        .enabled(if: TestBed.basicRegistry != nil, "needs scripts/test.sh's registry (OSSB_TEST_BASIC_REGISTRY)"),
+        .enabled(if: TestBed.hasDockerCLI, "the docker CLI is not installed on this machine"))
     func dockerLoginStoresAndLogoutErasesThroughTheFileHelper() throws {
         let registry = try #require(TestBed.basicRegistry)
         let home = TemporaryDirectory()
@@ -26,7 +27,8 @@ import Testing
         #expect(login.stdout.contains("Login Succeeded"))
 
         // The credential is in the helper's file, in docker's format; docker's own config has no secret.
-        let stored = try JSONSerialization.jsonObject(with: Data(try home.read(".ossb/credentials.json").utf8)) as? [String: Any]
+        let stored =
+            try JSONSerialization.jsonObject(with: Data(try home.read(".ossb/credentials.json").utf8)) as? [String: Any]
         let entry = (stored?["auths"] as? [String: Any])?[registry.address] as? [String: String]
         #expect(entry?["auth"] == Data("\(registry.user):\(registry.password)".utf8).base64EncodedString())
         let dockerConfig = try home.read(".docker/config.json")
@@ -42,12 +44,14 @@ import Testing
         #expect(try ChildProcess.run(helper, ["list"], input: "", environment: env).stdout == "{}\n")
     }
 
-    @Test(.enabled(if: TestBed.basicRegistry != nil, "needs scripts/test.sh's registry (OSSB_TEST_BASIC_REGISTRY)"),
-          .enabled(if: TestBed.which("skopeo") != nil, "skopeo is not installed"))
+    @Test(
+        .enabled(if: TestBed.basicRegistry != nil, "needs scripts/test.sh's registry (OSSB_TEST_BASIC_REGISTRY)"),
+        .enabled(if: TestBed.which("skopeo") != nil, "skopeo is not installed"))
     func skopeoReadsThroughCredHelpers() throws {
         let registry = try #require(TestBed.basicRegistry)
         try TestBed.seedImage(
-            registry: registry.address, repository: "ossb/hello", tag: "v1", user: registry.user, password: registry.password)
+            registry: registry.address, repository: "ossb/hello", tag: "v1", user: registry.user,
+            password: registry.password)
         let home = TemporaryDirectory()
         let env = TestBed.clientEnvironment(home: home.path, extra: ["REGISTRY_AUTH_FILE": home.file("auth.json")])
         let skopeo = try #require(TestBed.which("skopeo"))
@@ -61,13 +65,16 @@ import Testing
         try home.write("auth.json", #"{"credHelpers": {"\#(registry.address)": "ossb-file"}}"#)
         let notFound = try ChildProcess.run(skopeo, args, input: "", environment: env)
         #expect(notFound.status != 0, "helper has nothing stored yet")
-        #expect(!notFound.stderr.contains("credentials not found in native keychain") || notFound.stderr.contains("unauthorized")
+        #expect(
+            !notFound.stderr.contains("credentials not found in native keychain")
+                || notFound.stderr.contains("unauthorized")
                 || notFound.stderr.contains("authentication required"), "\(notFound)")
 
         let helper = ChildProcess.product("docker-credential-ossb-file")
         let stored = try ChildProcess.run(
             helper, ["store"],
-            input: #"{"ServerURL":"\#(registry.address)","Username":"\#(registry.user)","Secret":"\#(registry.password)"}"#,
+            input:
+                #"{"ServerURL":"\#(registry.address)","Username":"\#(registry.user)","Secret":"\#(registry.password)"}"#,
             environment: env)
         #expect(stored.status == 0)
         let inspected = try ChildProcess.run(skopeo, args, input: "", environment: env)
@@ -75,8 +82,9 @@ import Testing
         #expect(inspected.stdout.contains("\"Digest\": \"sha256:"))
     }
 
-    @Test(.enabled(if: TestBed.basicRegistry != nil, "needs scripts/test.sh's registry (OSSB_TEST_BASIC_REGISTRY)"),
-          .enabled(if: TestBed.hasDockerCLI, "the docker CLI is not installed on this machine"))
+    @Test(
+        .enabled(if: TestBed.basicRegistry != nil, "needs scripts/test.sh's registry (OSSB_TEST_BASIC_REGISTRY)"),
+        .enabled(if: TestBed.hasDockerCLI, "the docker CLI is not installed on this machine"))
     func dockerLoginAndLogoutThroughTheFront() throws {
         let registry = try #require(TestBed.basicRegistry)
         let home = TemporaryDirectory()
@@ -88,30 +96,40 @@ import Testing
             docker, ["login", registry.address, "-u", registry.user, "--password-stdin"],
             input: registry.password + "\n", environment: env)
         #expect(login.status == 0, "\(login)")
-        #expect(try home.read(".ossb/credentials.json").contains(Data("\(registry.user):\(registry.password)".utf8).base64EncodedString()))
+        #expect(
+            try home.read(".ossb/credentials.json").contains(
+                Data("\(registry.user):\(registry.password)".utf8).base64EncodedString()))
         // docker reads the credential back through the front: a second login without a password finds the
         // stored user (it then fails only because there is no daemon to check it with).
         let again = try ChildProcess.run(docker, ["login", registry.address], input: "", environment: env)
-        #expect(again.stderr.contains("Authenticating with existing credentials... [Username: \(registry.user)]"), "\(again)")
+        #expect(
+            again.stderr.contains("Authenticating with existing credentials... [Username: \(registry.user)]"),
+            "\(again)")
         let logout = try ChildProcess.run(docker, ["logout", registry.address], input: "", environment: env)
         #expect(logout.status == 0, "\(logout)")
         #expect(!(try home.read(".ossb/credentials.json")).contains(registry.address))
     }
 
-    @Test(.enabled(if: TestBed.basicRegistry != nil, "needs scripts/test.sh's registry (OSSB_TEST_BASIC_REGISTRY)"),
-          .enabled(if: TestBed.which("skopeo") != nil, "skopeo is not installed"))
+    @Test(
+        .enabled(if: TestBed.basicRegistry != nil, "needs scripts/test.sh's registry (OSSB_TEST_BASIC_REGISTRY)"),
+        .enabled(if: TestBed.which("skopeo") != nil, "skopeo is not installed"))
     func skopeoReadsThroughTheFrontFromEverySource() throws {
         let registry = try #require(TestBed.basicRegistry)
         try TestBed.seedImage(
-            registry: registry.address, repository: "ossb/front", tag: "v1", user: registry.user, password: registry.password)
+            registry: registry.address, repository: "ossb/front", tag: "v1", user: registry.user,
+            password: registry.password)
         let skopeo = try #require(TestBed.which("skopeo"))
         let args = ["inspect", "--tls-verify=false", "docker://\(registry.address)/ossb/front:v1"]
-        let prefix = "OSSB_" + registry.address.uppercased().map { $0.isLetter || $0.isNumber ? String($0) : "_" }.joined()
+        let prefix =
+            "OSSB_" + registry.address.uppercased().map { $0.isLetter || $0.isNumber ? String($0) : "_" }.joined()
 
         // 1. registry.json
         var home = TemporaryDirectory()
         try home.write("auth.json", #"{"credHelpers": {"\#(registry.address)": "ossb"}}"#)
-        try home.write(".ossb/registry.json", #"{"registries": {"\#(registry.address)": {"username": "\#(registry.user)", "password": "\#(registry.password)"}}}"#)
+        try home.write(
+            ".ossb/registry.json",
+            #"{"registries": {"\#(registry.address)": {"username": "\#(registry.user)", "password": "\#(registry.password)"}}}"#
+        )
         var env = TestBed.clientEnvironment(home: home.path, extra: ["REGISTRY_AUTH_FILE": home.file("auth.json")])
         var result = try ChildProcess.run(skopeo, args, input: "", environment: env)
         #expect(result.status == 0, "registry.json: \(result)")
@@ -119,9 +137,12 @@ import Testing
         // 2. the environment
         home = TemporaryDirectory()
         try home.write("auth.json", #"{"credHelpers": {"\#(registry.address)": "ossb"}}"#)
-        env = TestBed.clientEnvironment(home: home.path, extra: [
-            "REGISTRY_AUTH_FILE": home.file("auth.json"), "\(prefix)_USERNAME": registry.user, "\(prefix)_PASSWORD": registry.password,
-        ])
+        env = TestBed.clientEnvironment(
+            home: home.path,
+            extra: [
+                "REGISTRY_AUTH_FILE": home.file("auth.json"), "\(prefix)_USERNAME": registry.user,
+                "\(prefix)_PASSWORD": registry.password,
+            ])
         result = try ChildProcess.run(skopeo, args, input: "", environment: env)
         #expect(result.status == 0, "env: \(result)")
 
@@ -133,7 +154,9 @@ import Testing
         #expect(result.status != 0, "nothing stored yet")
         let store = try ChildProcess.run(
             ChildProcess.product("docker-credential-ossb-file"), ["store"],
-            input: #"{"ServerURL":"\#(registry.address)","Username":"\#(registry.user)","Secret":"\#(registry.password)"}"#, environment: env)
+            input:
+                #"{"ServerURL":"\#(registry.address)","Username":"\#(registry.user)","Secret":"\#(registry.password)"}"#,
+            environment: env)
         #expect(store.status == 0)
         result = try ChildProcess.run(skopeo, args, input: "", environment: env)
         #expect(result.status == 0, "file: \(result)")

@@ -20,7 +20,9 @@ import Testing
     }
 
     static func secret(in result: ChildProcess.Result) -> String? {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: String] else { return nil }
+        guard let object = try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: String] else {
+            return nil
+        }
         return object["Secret"]
     }
 
@@ -33,15 +35,24 @@ import Testing
     @Test(.enabled(if: TestServers.moto != nil, "needs moto (scripts/testbed/moto.sh)"))
     func tokenIsTheOneBoto3GetsFromTheSameServer() throws {
         let moto = try #require(TestServers.moto)
-        let result = try get(["AWS_ACCESS_KEY_ID": moto.keyID, "AWS_SECRET_ACCESS_KEY": moto.secret, "AWS_ENDPOINT_URL": moto.checked])
+        let result = try get([
+            "AWS_ACCESS_KEY_ID": moto.keyID, "AWS_SECRET_ACCESS_KEY": moto.secret, "AWS_ENDPOINT_URL": moto.checked,
+        ])
         #expect(result.status == 0, "\(result)")
-        #expect(result.stdout.hasPrefix(#"{"ServerURL":"123456789012.dkr.ecr.us-east-1.amazonaws.com","Username":"AWS","Secret":""#))
+        #expect(
+            result.stdout.hasPrefix(
+                #"{"ServerURL":"123456789012.dkr.ecr.us-east-1.amazonaws.com","Username":"AWS","Secret":""#))
         let python = try #require(TestProcess.which("python3"))
-        let boto = try TestProcess.run(python, ["-c", """
-            import base64, boto3, sys
-            c = boto3.client("ecr", endpoint_url=sys.argv[1], region_name="us-east-1", aws_access_key_id=sys.argv[2], aws_secret_access_key=sys.argv[3])
-            print(base64.b64decode(c.get_authorization_token()["authorizationData"][0]["authorizationToken"]).decode().split(":", 1)[1])
-            """, moto.checked, moto.keyID, moto.secret], environment: ProcessInfo.processInfo.environment)
+        let boto = try TestProcess.run(
+            python,
+            [
+                "-c",
+                """
+                import base64, boto3, sys
+                c = boto3.client("ecr", endpoint_url=sys.argv[1], region_name="us-east-1", aws_access_key_id=sys.argv[2], aws_secret_access_key=sys.argv[3])
+                print(base64.b64decode(c.get_authorization_token()["authorizationData"][0]["authorizationToken"]).decode().split(":", 1)[1])
+                """, moto.checked, moto.keyID, moto.secret,
+            ], environment: ProcessInfo.processInfo.environment)
         #expect(boto.status == 0, "\(boto.stderr)")
         let expected = boto.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(!expected.isEmpty && Self.secret(in: result) == expected)
@@ -55,7 +66,9 @@ import Testing
     func aWrongSignatureIsRefusedByTheServer() throws {
         let moto = try #require(TestServers.moto)
         let wrong = "wrong-\(moto.secret)"
-        let result = try get(["AWS_ACCESS_KEY_ID": moto.keyID, "AWS_SECRET_ACCESS_KEY": wrong, "AWS_ENDPOINT_URL": moto.checked])
+        let result = try get([
+            "AWS_ACCESS_KEY_ID": moto.keyID, "AWS_SECRET_ACCESS_KEY": wrong, "AWS_ENDPOINT_URL": moto.checked,
+        ])
         #expect(result.status == 1)
         #expect(result.stdout.contains("answered 403") && result.stdout.contains("SignatureDoesNotMatch"), "\(result)")
         #expect(result.stdout.split(separator: "\n").count == 1)
@@ -80,10 +93,13 @@ import Testing
     @Test(.enabled(if: TestServers.moto != nil, "needs moto (scripts/testbed/moto.sh)"))
     func aProfileRoleIsAssumedWithItsSourceProfile() throws {
         let moto = try #require(TestServers.moto)
-        try home.write("config", "[profile ci]\nrole_arn = arn:aws:iam::123456789012:role/ci\nsource_profile = base\nregion = eu-west-1\n")
+        try home.write(
+            "config",
+            "[profile ci]\nrole_arn = arn:aws:iam::123456789012:role/ci\nsource_profile = base\nregion = eu-west-1\n")
         try home.write("credentials", "[base]\naws_access_key_id = AKIABASE\naws_secret_access_key = base-secret\n")
         let result = try get([
-            "AWS_PROFILE": "ci", "AWS_CONFIG_FILE": home.file("config"), "AWS_SHARED_CREDENTIALS_FILE": home.file("credentials"),
+            "AWS_PROFILE": "ci", "AWS_CONFIG_FILE": home.file("config"),
+            "AWS_SHARED_CREDENTIALS_FILE": home.file("credentials"),
             "AWS_ENDPOINT_URL": moto.open,
         ])
         #expect(result.status == 0, "\(result)")
@@ -91,14 +107,20 @@ import Testing
         #expect(result.stderr.contains("STS AssumeRole for"))
         #expect(!result.stderr.contains("base-secret") && !result.stdout.contains("base-secret"))
 
-        let missing = try get(["AWS_PROFILE": "nope", "AWS_CONFIG_FILE": home.file("config"), "AWS_SHARED_CREDENTIALS_FILE": home.file("credentials")])
+        let missing = try get([
+            "AWS_PROFILE": "nope", "AWS_CONFIG_FILE": home.file("config"),
+            "AWS_SHARED_CREDENTIALS_FILE": home.file("credentials"),
+        ])
         #expect(missing.status == 1 && missing.stdout.contains("AWS_PROFILE names nope"), "\(missing)")
     }
 
     @Test(.enabled(if: TestServers.awsMetadata != nil, "needs scripts/testbed/aws-metadata.py"))
     func instanceMetadataV2() throws {
         let metadata = try #require(TestServers.awsMetadata)
-        let result = try get(["AWS_EC2_METADATA_DISABLED": "false", "AWS_EC2_METADATA_SERVICE_ENDPOINT": metadata, "AWS_ENDPOINT_URL_ECR": metadata])
+        let result = try get([
+            "AWS_EC2_METADATA_DISABLED": "false", "AWS_EC2_METADATA_SERVICE_ENDPOINT": metadata,
+            "AWS_ENDPOINT_URL_ECR": metadata,
+        ])
         #expect(result.status == 0, "\(result)")
         #expect(Self.secret(in: result)?.hasSuffix("-for-ASIAINSTANCE") == true, "\(result)")
         #expect(result.stderr.contains("instance role ossb-node-role"))
@@ -114,10 +136,16 @@ import Testing
         ])
         #expect(result.status == 0, "\(result)")
         #expect(Self.secret(in: result)?.hasSuffix("-for-ASIACONTAINER") == true, "\(result)")
-        let wrong = try get(["AWS_CONTAINER_CREDENTIALS_FULL_URI": "\(metadata)/container-credentials", "AWS_CONTAINER_AUTHORIZATION_TOKEN": "nope", "AWS_ENDPOINT_URL_ECR": metadata])
+        let wrong = try get([
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI": "\(metadata)/container-credentials",
+            "AWS_CONTAINER_AUTHORIZATION_TOKEN": "nope", "AWS_ENDPOINT_URL_ECR": metadata,
+        ])
         #expect(wrong.status == 1 && wrong.stdout.contains("answered 401"), "\(wrong)")
         // The authorization token must not travel in clear to a remote host.
-        let remote = try get(["AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://metadata.example.com/creds", "AWS_CONTAINER_AUTHORIZATION_TOKEN": "x"])
+        let remote = try get([
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://metadata.example.com/creds",
+            "AWS_CONTAINER_AUTHORIZATION_TOKEN": "x",
+        ])
         #expect(remote.status == 1 && remote.stdout.contains("only https, loopback"), "\(remote)")
     }
 
@@ -125,8 +153,12 @@ import Testing
     func aCachedGetMakesNoRequestAndIdentitiesNeverShare() throws {
         let metadata = try #require(TestServers.awsMetadata)
         let cache = home.file("tokens")
-        let aliceKey = "AKIAALICE\(UUID().uuidString.prefix(8))", bobKey = "AKIABOB\(UUID().uuidString.prefix(8))"
-        let alice = ["AWS_ACCESS_KEY_ID": aliceKey, "AWS_SECRET_ACCESS_KEY": "alice-secret", "AWS_ENDPOINT_URL_ECR": metadata, "OSSB_TOKEN_CACHE_DIR": cache]
+        let aliceKey = "AKIAALICE\(UUID().uuidString.prefix(8))"
+        let bobKey = "AKIABOB\(UUID().uuidString.prefix(8))"
+        let alice = [
+            "AWS_ACCESS_KEY_ID": aliceKey, "AWS_SECRET_ACCESS_KEY": "alice-secret", "AWS_ENDPOINT_URL_ECR": metadata,
+            "OSSB_TOKEN_CACHE_DIR": cache,
+        ]
         let first = try get(alice)
         #expect(first.status == 0 && first.stderr.contains("cached in"), "\(first)")
         #expect(try Self.minted(metadata, key: aliceKey) == 1)
@@ -140,7 +172,8 @@ import Testing
         #expect(dirMode == 0o700)
         let files = try FileManager.default.contentsOfDirectory(atPath: cache)
         #expect(files.count == 1)
-        let fileMode = try FileManager.default.attributesOfItem(atPath: "\(cache)/\(files[0])")[.posixPermissions] as? Int
+        let fileMode =
+            try FileManager.default.attributesOfItem(atPath: "\(cache)/\(files[0])")[.posixPermissions] as? Int
         #expect(fileMode == 0o600)
         #expect(!(try String(contentsOfFile: "\(cache)/\(files[0])", encoding: .utf8)).contains("alice-secret"))
 
@@ -172,18 +205,26 @@ import Testing
         let key = "AKIAPUBLIC\(UUID().uuidString.prefix(8))"
         // The private ECR endpoint is a dead end: only AWS_ENDPOINT_URL_ECR_PUBLIC may be used.
         let result = try get(
-            ["AWS_ACCESS_KEY_ID": key, "AWS_SECRET_ACCESS_KEY": "s", "AWS_ENDPOINT_URL_ECR": "http://127.0.0.1:9", "AWS_ENDPOINT_URL_ECR_PUBLIC": metadata],
+            [
+                "AWS_ACCESS_KEY_ID": key, "AWS_SECRET_ACCESS_KEY": "s", "AWS_ENDPOINT_URL_ECR": "http://127.0.0.1:9",
+                "AWS_ENDPOINT_URL_ECR_PUBLIC": metadata,
+            ],
             registry: "public.ecr.aws")
         #expect(result.status == 0, "\(result)")
         #expect(Self.secret(in: result)?.hasSuffix("-for-\(key)") == true, "\(result)")
     }
 
     @Test func storeEraseAndForeignHosts() throws {
-        let store = try ChildProcess.run(helper, ["store"], input: #"{"ServerURL":"\#(Self.registry)","Username":"AWS","Secret":"x"}"#, environment: environment([:]))
+        let store = try ChildProcess.run(
+            helper, ["store"], input: #"{"ServerURL":"\#(Self.registry)","Username":"AWS","Secret":"x"}"#,
+            environment: environment([:]))
         #expect(store.status == 1 && store.stdout.contains("stores nothing: AWS mints these credentials"), "\(store)")
         let erase = try ChildProcess.run(helper, ["erase"], input: Self.registry, environment: environment([:]))
         #expect(erase.status == 1 && erase.stdout.contains("stores nothing"))
-        for host in ["registry.example.com", "\(Self.registry).evil.example", "evil.example/\(Self.registry)", "12345678901.dkr.ecr.us-east-1.amazonaws.com"] {
+        for host in [
+            "registry.example.com", "\(Self.registry).evil.example", "evil.example/\(Self.registry)",
+            "12345678901.dkr.ecr.us-east-1.amazonaws.com",
+        ] {
             let result = try get(["AWS_ACCESS_KEY_ID": "AKIA", "AWS_SECRET_ACCESS_KEY": "s"], registry: host)
             #expect(result.stdout == "credentials not found in native keychain\n", "\(host): \(result)")
         }

@@ -36,7 +36,8 @@ import Testing
     func storeIgnoresWhatFollowsTheObject(tail: String) throws {
         let stored = try run(["store"], #"{"ServerURL":"r.example","Username":"u","Secret":"p"}"# + tail)
         #expect(stored.status == 0 && stored.stdout.isEmpty, "\(stored)")
-        #expect(try run(["get"], "r.example").stdout == #"{"ServerURL":"r.example","Username":"u","Secret":"p"}"# + "\n")
+        #expect(
+            try run(["get"], "r.example").stdout == #"{"ServerURL":"r.example","Username":"u","Secret":"p"}"# + "\n")
         #expect(try run(["get"], "other").status == 1)
     }
 
@@ -61,7 +62,9 @@ import Testing
 
     @Test func identityTokenIsEncodedAsGoEncodesIt() throws {
         _ = try run(["store"], #"{"ServerURL":"r.example","Username":"<token>","Secret":"refresh"}"#)
-        #expect(try run(["get"], "r.example").stdout == #"{"ServerURL":"r.example","Username":"\u003ctoken\u003e","Secret":"refresh"}"# + "\n")
+        #expect(
+            try run(["get"], "r.example").stdout
+                == #"{"ServerURL":"r.example","Username":"\u003ctoken\u003e","Secret":"refresh"}"# + "\n")
     }
 
     @Test func versionAndHelp() throws {
@@ -71,11 +74,16 @@ import Testing
         #expect(try run(["--version"]).stdout == version.stdout)
         #expect(try run(["-v"]).stdout == version.stdout)
         let help = try run(["--help"])
-        #expect(help == .init(stdout: "Usage: docker-credential-ossb-file <store|get|erase|list|version>\n", stderr: "", status: 0))
+        #expect(
+            help
+                == .init(
+                    stdout: "Usage: docker-credential-ossb-file <store|get|erase|list|version>\n", stderr: "", status: 0
+                ))
     }
 
     @Test func worksWithoutHomeWhenFileIsNamed() throws {
-        let result = try ChildProcess.run(helper, ["list"], input: "", environment: ["OSSB_CREDENTIALS_FILE": dir.file("c.json")])
+        let result = try ChildProcess.run(
+            helper, ["list"], input: "", environment: ["OSSB_CREDENTIALS_FILE": dir.file("c.json")])
         #expect(result.stdout == "{}\n")
         let noHome = try ChildProcess.run(helper, ["list"], input: "", environment: [:])
         #expect(noHome.status == 1)

@@ -19,7 +19,8 @@ import Testing
         try makeDirectory(".ossb")
         #expect(mkfifo(home.file(".ossb/credentials.json"), 0o600) == 0)
         for action in ["get", "list", "store"] {
-            let result = try ChildProcess.run(file, [action], input: action == "store" ? storeInput : "r.example.com", environment: env, timeout: 10)
+            let result = try ChildProcess.run(
+                file, [action], input: action == "store" ? storeInput : "r.example.com", environment: env, timeout: 10)
             #expect(result.status == 1 && result.stdout.contains("not a regular file"), "\(action): \(result)")
             #expect(result.stdout.split(separator: "\n").count == 1)
         }
@@ -32,7 +33,9 @@ import Testing
     @Test func fifoAsRegistryJSONDoesNotHangTheFront() throws {
         try makeDirectory(".ossb")
         #expect(mkfifo(home.file(".ossb/registry.json"), 0o600) == 0)
-        let result = try ChildProcess.run(ChildProcess.product("docker-credential-ossb"), ["get"], input: "r.example.com", environment: env, timeout: 10)
+        let result = try ChildProcess.run(
+            ChildProcess.product("docker-credential-ossb"), ["get"], input: "r.example.com", environment: env,
+            timeout: 10)
         #expect(result.status == 1 && result.stdout.contains("not a regular file"), "\(result)")
     }
 
@@ -64,7 +67,8 @@ import Testing
         try makeDirectory(".ossb")
         try makeDirectory("real")
         try home.write("real/credentials.json", #"{"auths": {}}"#)
-        try FileManager.default.createSymbolicLink(atPath: home.file(".ossb/credentials.json"), withDestinationPath: home.file("real/credentials.json"))
+        try FileManager.default.createSymbolicLink(
+            atPath: home.file(".ossb/credentials.json"), withDestinationPath: home.file("real/credentials.json"))
         #expect(lchown(home.file(".ossb/credentials.json"), 65534, 65534) == 0)
         let stored = try ChildProcess.run(file, ["store"], input: storeInput, environment: env)
         #expect(stored.status == 1 && stored.stdout.contains("owned by uid 65534"), "\(stored)")
@@ -79,13 +83,16 @@ import Testing
     @Test func danglingSymlinkStaysASymlink() throws {
         try makeDirectory(".ossb")
         try makeDirectory("dotfiles")
-        try FileManager.default.createSymbolicLink(atPath: home.file(".ossb/credentials.json"), withDestinationPath: "../dotfiles/credentials.json")
+        try FileManager.default.createSymbolicLink(
+            atPath: home.file(".ossb/credentials.json"), withDestinationPath: "../dotfiles/credentials.json")
         let stored = try ChildProcess.run(file, ["store"], input: storeInput, environment: env)
         #expect(stored.status == 0, "\(stored)")
         let attributes = try FileManager.default.attributesOfItem(atPath: home.file(".ossb/credentials.json"))
         #expect(attributes[.type] as? FileAttributeType == .typeSymbolicLink)
         #expect(try home.read("dotfiles/credentials.json").contains("r.example.com"))
-        #expect(try ChildProcess.run(file, ["get"], input: "r.example.com", environment: env).stdout.contains("hygiene-secret"))
+        #expect(
+            try ChildProcess.run(file, ["get"], input: "r.example.com", environment: env).stdout.contains(
+                "hygiene-secret"))
     }
 
     @Test func lockThatIsAFifoOrForeignSymlinkIsRefused() throws {

@@ -11,7 +11,8 @@ import Testing
 
     /// Runs the file helper with its credentials file at `file`.
     func helper(_ args: [String], _ input: String, file: String) throws -> ChildProcess.Result {
-        try ChildProcess.run(helper, args, input: input, environment: ["HOME": dir.path, "OSSB_CREDENTIALS_FILE": file])
+        try ChildProcess.run(
+            helper, args, input: input, environment: ["HOME": dir.path, "OSSB_CREDENTIALS_FILE": file])
     }
 
     @Test func aLockHeldByAnotherProcessTimesOutAndLeavesTheFileAlone() throws {
@@ -50,7 +51,8 @@ import Testing
     func smallDiskWithOneEntry() throws -> (SmallTmpfs, String, Data) {
         let disk = try SmallTmpfs(dir.file("disk"))
         let file = disk.path + "/credentials.json"
-        #expect(try helper(["store"], #"{"ServerURL":"kept.example","Username":"k","Secret":"s"}"#, file: file).status == 0)
+        #expect(
+            try helper(["store"], #"{"ServerURL":"kept.example","Username":"k","Secret":"s"}"#, file: file).status == 0)
         return (disk, file, try Data(contentsOf: URL(fileURLWithPath: file)))
     }
 
@@ -61,7 +63,9 @@ import Testing
         let refused = try helper(["store"], #"{"ServerURL":"new.example","Username":"n","Secret":"s"}"#, file: file)
         #expect(refused.status == 1, "\(refused)")
         // The helper protocol reports errors on standard output, where docker reads them.
-        #expect(refused.stdout.contains("No space left on device") && refused.stdout.split(separator: "\n").count == 1, "\(refused)")
+        #expect(
+            refused.stdout.contains("No space left on device") && refused.stdout.split(separator: "\n").count == 1,
+            "\(refused)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: file)) == before, "the stored file is untouched")
         #expect(try disk.entries().filter { $0.contains(".tmp-") }.isEmpty, "no temporary file left behind")
         #expect(try helper(["get"], "kept.example", file: file).status == 0)
@@ -71,10 +75,14 @@ import Testing
     func aReadOnlyFileSystemIsReportedAndNothingChanges() throws {
         let (disk, file, before) = try smallDiskWithOneEntry()
         try disk.remountReadOnly()
-        for (action, input) in [("store", #"{"ServerURL":"new.example","Username":"n","Secret":"s"}"#), ("erase", "kept.example")] {
+        for (action, input) in [
+            ("store", #"{"ServerURL":"new.example","Username":"n","Secret":"s"}"#), ("erase", "kept.example"),
+        ] {
             let refused = try helper([action], input, file: file)
             #expect(refused.status == 1, "\(action): \(refused)")
-            #expect(refused.stdout.contains("Read-only file system") && refused.stdout.split(separator: "\n").count == 1, "\(action): \(refused)")
+            #expect(
+                refused.stdout.contains("Read-only file system") && refused.stdout.split(separator: "\n").count == 1,
+                "\(action): \(refused)")
         }
         #expect(try Data(contentsOf: URL(fileURLWithPath: file)) == before)
         #expect(try helper(["get"], "kept.example", file: file).status == 0, "reading still works")

@@ -12,13 +12,16 @@ import Testing
     }
 
     @Test func storeGoesToTheFileWithoutABusAndGetFindsIt() throws {
-        let stored = try ChildProcess.run(front, ["store"], input: #"{"ServerURL":"r.example.com","Username":"u","Secret":"p1"}"#, environment: env())
+        let stored = try ChildProcess.run(
+            front, ["store"], input: #"{"ServerURL":"r.example.com","Username":"u","Secret":"p1"}"#, environment: env())
         #expect(stored.status == 0, "\(stored)")
         #expect(try home.read(".ossb/credentials.json").contains("\"r.example.com\""))
         let got = try ChildProcess.run(front, ["get"], input: "r.example.com", environment: env())
         #expect(got.stdout == #"{"ServerURL":"r.example.com","Username":"u","Secret":"p1"}"# + "\n")
         #expect(try ChildProcess.run(front, ["erase"], input: "r.example.com", environment: env()).status == 0)
-        #expect(try ChildProcess.run(front, ["get"], input: "r.example.com", environment: env()).stdout == "credentials not found in native keychain\n")
+        #expect(
+            try ChildProcess.run(front, ["get"], input: "r.example.com", environment: env()).stdout
+                == "credentials not found in native keychain\n")
     }
 
     /// With only `DISPLAY` set, GLib can still reach a bus by X11 autolaunch, so `auto` must ask the keyring
@@ -43,10 +46,18 @@ import Testing
     }
 
     @Test func getReadsEverySource() throws {
-        try home.write(".ossb/registry.json", #"{"registries": {"reg.example.com": {"username": "from-registry-json", "password": "a"}}}"#)
-        try home.write(".docker/config.json", #"{"credsStore": "ossb", "auths": {"dock.example.com": {"auth": "\#(Data("from-docker:b".utf8).base64EncodedString())"}}}"#)
+        try home.write(
+            ".ossb/registry.json",
+            #"{"registries": {"reg.example.com": {"username": "from-registry-json", "password": "a"}}}"#)
+        try home.write(
+            ".docker/config.json",
+            #"{"credsStore": "ossb", "auths": {"dock.example.com": {"auth": "\#(Data("from-docker:b".utf8).base64EncodedString())"}}}"#
+        )
         let e = env(["ENV_EXAMPLE_COM_USERNAME": "from-env", "ENV_EXAMPLE_COM_PASSWORD": "c"])
-        for (server, user) in [("reg.example.com", "from-registry-json"), ("dock.example.com", "from-docker"), ("env.example.com", "from-env")] {
+        for (server, user) in [
+            ("reg.example.com", "from-registry-json"), ("dock.example.com", "from-docker"),
+            ("env.example.com", "from-env"),
+        ] {
             let got = try ChildProcess.run(front, ["get"], input: server, environment: e)
             #expect(got.stdout.contains(#""Username":"\#(user)""#), "\(server): \(got)")
         }
@@ -75,8 +86,11 @@ import Testing
     }
 
     @Test func explanationGoesToStderrWithoutSecrets() throws {
-        _ = try ChildProcess.run(front, ["store"], input: #"{"ServerURL":"r.example.com","Username":"alice","Secret":"explain-secret-77"}"#, environment: env())
-        let result = try ChildProcess.run(front, ["get"], input: "r.example.com", environment: env(["OSSB_EXPLAIN": "1"]))
+        _ = try ChildProcess.run(
+            front, ["store"], input: #"{"ServerURL":"r.example.com","Username":"alice","Secret":"explain-secret-77"}"#,
+            environment: env())
+        let result = try ChildProcess.run(
+            front, ["get"], input: "r.example.com", environment: env(["OSSB_EXPLAIN": "1"]))
         #expect(result.status == 0)
         #expect(result.stderr.contains("ossb: explain: answered by file: username and password for user alice"))
         #expect(result.stderr.contains("ossb: explain: env: no credentials"))
@@ -85,9 +99,14 @@ import Testing
     }
 
     @Test func listIsTheUnionWithoutSecrets() throws {
-        _ = try ChildProcess.run(front, ["store"], input: #"{"ServerURL":"file.example.com","Username":"fu","Secret":"list-secret-1"}"#, environment: env())
-        try home.write(".docker/config.json", #"{"auths": {"dock.example.com": {"username": "du", "password": "list-secret-2"}}}"#)
-        let result = try ChildProcess.run(front, ["list"], input: "", environment: env(["ENV_EXAMPLE_COM_USERNAME": "eu", "ENV_EXAMPLE_COM_PASSWORD": "list-secret-3"]))
+        _ = try ChildProcess.run(
+            front, ["store"], input: #"{"ServerURL":"file.example.com","Username":"fu","Secret":"list-secret-1"}"#,
+            environment: env())
+        try home.write(
+            ".docker/config.json", #"{"auths": {"dock.example.com": {"username": "du", "password": "list-secret-2"}}}"#)
+        let result = try ChildProcess.run(
+            front, ["list"], input: "",
+            environment: env(["ENV_EXAMPLE_COM_USERNAME": "eu", "ENV_EXAMPLE_COM_PASSWORD": "list-secret-3"]))
         #expect(result.stdout == #"{"dock.example.com":"du","env.example.com":"eu","file.example.com":"fu"}"# + "\n")
         #expect(!result.stdout.contains("list-secret") && !result.stderr.contains("list-secret"))
     }
@@ -96,7 +115,10 @@ import Testing
         try home.write(".ossb/registry.json", "{\"credential_sources\": [\"env\", \"nope\"]}")
         let bad = try ChildProcess.run(front, ["get"], input: "r.example.com", environment: env())
         #expect(bad.status == 1)
-        #expect(bad.stdout == "\(home.file(".ossb/registry.json")) \"credential_sources\" names an unknown source \"nope\"; valid names: env, registry, k8s, cloud, keyring, file, docker, containers\n")
+        #expect(
+            bad.stdout
+                == "\(home.file(".ossb/registry.json")) \"credential_sources\" names an unknown source \"nope\"; valid names: env, registry, k8s, cloud, keyring, file, docker, containers\n"
+        )
         try home.write(".ossb/registry.json", "{}")
         try home.write(".docker/config.json", "{\"auths\": ")
         let badDocker = try ChildProcess.run(front, ["get"], input: "r.example.com", environment: env())
@@ -105,7 +127,8 @@ import Testing
         #expect(badDocker.stdout.split(separator: "\n").count == 1)
         try home.write(".docker/config.json", "{}")
         try home.write("auth.json", #"{"auths": {"r.example.com": {"auth": 42}}}"#)
-        let badAuth = try ChildProcess.run(front, ["get"], input: "r.example.com", environment: env(["REGISTRY_AUTH_FILE": home.file("auth.json")]))
+        let badAuth = try ChildProcess.run(
+            front, ["get"], input: "r.example.com", environment: env(["REGISTRY_AUTH_FILE": home.file("auth.json")]))
         #expect(badAuth.stdout.contains(home.file("auth.json")))
         #expect(badAuth.stdout.contains("is a number, expected a string"))
     }

@@ -17,7 +17,9 @@ struct GoogleHelperProcessTests {
     }
 
     static func secret(in result: ChildProcess.Result) -> String? {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: String] else { return nil }
+        guard let object = try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: String] else {
+            return nil
+        }
         return object["Secret"]
     }
 
@@ -25,7 +27,9 @@ struct GoogleHelperProcessTests {
         let helper = ChildProcess.product("docker-credential-ossb-gcr")
         let first = try ChildProcess.run(helper, ["get"], input: Self.registry + "\n", environment: try environment())
         #expect(first.status == 0, "\(first)")
-        #expect(first.stdout.hasPrefix(#"{"ServerURL":"\#(Self.registry)","Username":"oauth2accesstoken","Secret":""#), "\(first)")
+        #expect(
+            first.stdout.hasPrefix(#"{"ServerURL":"\#(Self.registry)","Username":"oauth2accesstoken","Secret":""#),
+            "\(first)")
         let token = try #require(Self.secret(in: first))
         #expect(!token.isEmpty && !first.stderr.contains(token), "the token never reaches the explanation")
         let second = try ChildProcess.run(helper, ["get"], input: Self.registry + "\n", environment: try environment())
@@ -34,11 +38,14 @@ struct GoogleHelperProcessTests {
         let cached = (try? FileManager.default.contentsOfDirectory(atPath: home.file(".ossb/tokens"))) ?? []
         #expect(!cached.isEmpty)
         // A look-alike is not Google's.
-        let lookalike = try ChildProcess.run(helper, ["get"], input: "europe-west1-docker.pkg.dev.example.com\n", environment: try environment())
-        #expect(lookalike.status == 1 && lookalike.stdout == "credentials not found in native keychain\n", "\(lookalike)")
+        let lookalike = try ChildProcess.run(
+            helper, ["get"], input: "europe-west1-docker.pkg.dev.example.com\n", environment: try environment())
+        #expect(
+            lookalike.status == 1 && lookalike.stdout == "credentials not found in native keychain\n", "\(lookalike)")
         // The cloud owns the credential.
         let store = try ChildProcess.run(
-            helper, ["store"], input: #"{"ServerURL":"gcr.io","Username":"u","Secret":"p"}"#, environment: try environment())
+            helper, ["store"], input: #"{"ServerURL":"gcr.io","Username":"u","Secret":"p"}"#,
+            environment: try environment())
         #expect(store.status == 1, "\(store)")
     }
 
@@ -47,9 +54,12 @@ struct GoogleHelperProcessTests {
             ChildProcess.product("docker-credential-ossb"), ["get"], input: "gcr.io", environment: try environment())
         #expect(front.status == 0, "\(front)")
         #expect(front.stdout.hasPrefix(#"{"ServerURL":"gcr.io","Username":"oauth2accesstoken","Secret":""#), "\(front)")
-        let request = #"{"kind":"CredentialProviderRequest","apiVersion":"credentialprovider.kubelet.k8s.io/v1","image":"us.gcr.io/project/app:1"}"# + "\n"
+        let request =
+            #"{"kind":"CredentialProviderRequest","apiVersion":"credentialprovider.kubelet.k8s.io/v1","image":"us.gcr.io/project/app:1"}"#
+            + "\n"
         let plugin = try ChildProcess.run(
-            ChildProcess.product("ossb-kubelet-credential-provider"), [], input: request, environment: try environment())
+            ChildProcess.product("ossb-kubelet-credential-provider"), [], input: request, environment: try environment()
+        )
         #expect(plugin.status == 0, "\(plugin)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(plugin.stdout.utf8)) as? [String: Any])
         let auth = try #require(object["auth"] as? [String: [String: String]])

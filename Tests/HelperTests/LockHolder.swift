@@ -9,7 +9,8 @@ final class LockHolder: @unchecked Sendable {
     init(_ lockFile: String) throws {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
         process.arguments = [
-            "-c", "import fcntl, sys, time; f = open(sys.argv[1], 'a'); fcntl.flock(f, fcntl.LOCK_EX); print('locked', flush=True); time.sleep(60)",
+            "-c",
+            "import fcntl, sys, time; f = open(sys.argv[1], 'a'); fcntl.flock(f, fcntl.LOCK_EX); print('locked', flush=True); time.sleep(60)",
             lockFile,
         ]
         let out = Pipe()
@@ -17,7 +18,9 @@ final class LockHolder: @unchecked Sendable {
         try process.run()
         // Wait until the lock is really held.
         let line = out.fileHandleForReading.availableData
-        guard String(decoding: line, as: UTF8.self).hasPrefix("locked") else { throw SetupFailure("the lock holder did not take the lock") }
+        guard String(decoding: line, as: UTF8.self).hasPrefix("locked") else {
+            throw SetupFailure("the lock holder did not take the lock")
+        }
     }
     /// Releases the lock by ending the holder.
     func release() {

@@ -6,12 +6,14 @@ import Testing
 /// An `erase` that reached a keyring but could not finish says the credential may remain.
 @Suite struct SecretServiceHeadlessProcessTests {
     static let actions: [(action: String, input: String)] = [
-        ("get", "headless.example"), ("store", #"{"ServerURL":"headless.example","Username":"u","Secret":"headless-pw"}"#),
+        ("get", "headless.example"),
+        ("store", #"{"ServerURL":"headless.example","Username":"u","Secret":"headless-pw"}"#),
         ("erase", "headless.example"), ("list", ""),
     ]
     static let prefix = "keyring unavailable: "
     static let mayRemain = "; the credential may remain in the keyring\n"
-    static let remedy = "start and unlock a keyring (gnome-keyring-daemon --unlock in a D-Bus session, see docs/keyring.md) or use the file backend (docker-credential-ossb-file)\n"
+    static let remedy =
+        "start and unlock a keyring (gnome-keyring-daemon --unlock in a D-Bus session, see docs/keyring.md) or use the file backend (docker-credential-ossb-file)\n"
 
     let home = TemporaryDirectory()
 
@@ -30,7 +32,9 @@ import Testing
             #expect(result.status == 1, "\(action): \(result)")
             #expect(result.stderr.isEmpty, "\(action): \(result)")
             #expect(result.stdout.hasPrefix(prefix), "\(action): \(result)")
-            #expect(result.stdout.hasSuffix(action == "erase" && prefix != Self.prefix ? Self.mayRemain : suffix), "\(action): \(result)")
+            #expect(
+                result.stdout.hasSuffix(action == "erase" && prefix != Self.prefix ? Self.mayRemain : suffix),
+                "\(action): \(result)")
             #expect(result.stdout.filter { $0 == "\n" }.count == 1, "\(action): \(result)")
             #expect(!result.stdout.contains("headless-pw"))
             // The bound is the point of the feature: a generous margin for process start-up, no more.
@@ -56,7 +60,10 @@ import Testing
     func aBusWithoutAKeyringDaemon() throws {
         let lines = try everyActionFails(bus: TestBed.bareBus, within: 0)
         for line in lines {
-            #expect(line.hasPrefix("keyring unavailable: no Secret Service on the D-Bus session bus (nothing provides org.freedesktop.secrets)"))
+            #expect(
+                line.hasPrefix(
+                    "keyring unavailable: no Secret Service on the D-Bus session bus (nothing provides org.freedesktop.secrets)"
+                ))
         }
     }
 
@@ -67,15 +74,22 @@ import Testing
             bus: TestBed.silentBus, extra: ["OSSB_KEYRING_TIMEOUT": "1"], within: 1, prefix: "keyring not answering: ",
             suffix: "check that the keyring daemon is responsive, or raise OSSB_KEYRING_TIMEOUT\n")
         for line in lines {
-            #expect(line.hasPrefix("keyring not answering: the Secret Service did not answer within 1 s (OSSB_KEYRING_TIMEOUT)"))
+            #expect(
+                line.hasPrefix(
+                    "keyring not answering: the Secret Service did not answer within 1 s (OSSB_KEYRING_TIMEOUT)"))
         }
     }
 
     @Test func aBadTimeoutIsReportedBeforeAnyKeyringCall() throws {
-        let env = TestBed.keyringEnvironment(bus: TestBed.silentBus, home: home.path, extra: ["OSSB_KEYRING_TIMEOUT": "soon"])
-        let result = try ChildProcess.run(TestBed.secretServiceHelper, ["get"], input: "x.example", environment: env, timeout: 10)
-        #expect(result == .init(
-            stdout: "OSSB_KEYRING_TIMEOUT must be a number of seconds between 0 and 86400 (got \"soon\"); unset it to use 5 s\n",
-            stderr: "", status: 1))
+        let env = TestBed.keyringEnvironment(
+            bus: TestBed.silentBus, home: home.path, extra: ["OSSB_KEYRING_TIMEOUT": "soon"])
+        let result = try ChildProcess.run(
+            TestBed.secretServiceHelper, ["get"], input: "x.example", environment: env, timeout: 10)
+        #expect(
+            result
+                == .init(
+                    stdout:
+                        "OSSB_KEYRING_TIMEOUT must be a number of seconds between 0 and 86400 (got \"soon\"); unset it to use 5 s\n",
+                    stderr: "", status: 1))
     }
 }

@@ -40,10 +40,14 @@ struct SecretServiceHelperProcessTests {
         let server = TestBed.uniqueServer("round-trip")
         let stored = try ours(["store"], Self.storeInput(server, "alice", "s3cr3t"))
         #expect(stored == .init(stdout: "", stderr: "", status: 0))
-        #expect(try ours(["get"], server + "\n").stdout == #"{"ServerURL":"\#(server)","Username":"alice","Secret":"s3cr3t"}"# + "\n")
+        #expect(
+            try ours(["get"], server + "\n").stdout
+                == #"{"ServerURL":"\#(server)","Username":"alice","Secret":"s3cr3t"}"# + "\n")
         #expect(try Self.listed(try ours(["list"], "unused"))[server] == "alice")
         #expect(try ours(["erase"], server) == .init(stdout: "", stderr: "", status: 0))
-        #expect(try ours(["get"], server) == .init(stdout: "credentials not found in native keychain\n", stderr: "", status: 1))
+        #expect(
+            try ours(["get"], server)
+                == .init(stdout: "credentials not found in native keychain\n", stderr: "", status: 1))
         #expect(try Self.listed(try ours(["list"]))[server] == nil)
         #expect(try ours(["erase"], server).status == 0, "erasing a missing entry succeeds, as docker's helper does")
     }
@@ -52,14 +56,21 @@ struct SecretServiceHelperProcessTests {
         let server = TestBed.uniqueServer("token")
         _ = try ours(["store"], Self.storeInput(server, "<token>", "refresh"))
         defer { _ = try? ours(["erase"], server) }
-        #expect(try ours(["get"], server).stdout == #"{"ServerURL":"\#(server)","Username":"\u003ctoken\u003e","Secret":"refresh"}"# + "\n")
+        #expect(
+            try ours(["get"], server).stdout
+                == #"{"ServerURL":"\#(server)","Username":"\u003ctoken\u003e","Secret":"refresh"}"# + "\n")
     }
 
-    @Test(.enabled(if: TestBed.goSecretService != nil, "Go's docker-credential-secretservice is not installed (golang-docker-credential-helpers)"))
+    @Test(
+        .enabled(
+            if: TestBed.goSecretService != nil,
+            "Go's docker-credential-secretservice is not installed (golang-docker-credential-helpers)"))
     func storedByGoIsReadListedAndErasedByUs() throws {
         let server = TestBed.uniqueServer("from-go")
         #expect(try go(["store"], Self.storeInput(server, "gopher", "go-pw")).status == 0)
-        #expect(try ours(["get"], server).stdout == #"{"ServerURL":"\#(server)","Username":"gopher","Secret":"go-pw"}"# + "\n")
+        #expect(
+            try ours(["get"], server).stdout == #"{"ServerURL":"\#(server)","Username":"gopher","Secret":"go-pw"}"#
+                + "\n")
         #expect(try Self.listed(try ours(["list"]))[server] == "gopher")
         #expect(try ours(["erase"], server).status == 0)
         #expect(try go(["get"], server).stdout == "credentials not found in native keychain\n")
@@ -68,7 +79,10 @@ struct SecretServiceHelperProcessTests {
 
     /// docker logs in as `https://index.docker.io/v1/`-style URLs, podman as bare hosts; our `erase` of one
     /// spelling removes the items Go's helper (and docker) wrote under the others, so Go serves none of them.
-    @Test(.enabled(if: TestBed.goSecretService != nil, "Go's docker-credential-secretservice is not installed (golang-docker-credential-helpers)"))
+    @Test(
+        .enabled(
+            if: TestBed.goSecretService != nil,
+            "Go's docker-credential-secretservice is not installed (golang-docker-credential-helpers)"))
     func eraseOfOneSpellingRemovesWhatGoStoredUnderTheOthers() throws {
         let host = TestBed.uniqueServer("logout")
         let spellings = ["https://\(host)/", "http://\(host)", host]
@@ -91,14 +105,21 @@ struct SecretServiceHelperProcessTests {
         let server = TestBed.uniqueServer("nul")
         defer { _ = try? ours(["erase"], server) }
         #expect(try ours(["store"], Self.storeInput(server, "u", #"a\u0000b"#)).status == 0)
-        #expect(try ours(["get"], server).stdout == #"{"ServerURL":"\#(server)","Username":"u","Secret":"a\u0000b"}"# + "\n")
+        #expect(
+            try ours(["get"], server).stdout == #"{"ServerURL":"\#(server)","Username":"u","Secret":"a\u0000b"}"# + "\n"
+        )
     }
 
-    @Test(.enabled(if: TestBed.goSecretService != nil, "Go's docker-credential-secretservice is not installed (golang-docker-credential-helpers)"))
+    @Test(
+        .enabled(
+            if: TestBed.goSecretService != nil,
+            "Go's docker-credential-secretservice is not installed (golang-docker-credential-helpers)"))
     func storedByUsIsReadListedAndErasedByGo() throws {
         let server = "https://\(TestBed.uniqueServer("to-go"))/"
         #expect(try ours(["store"], Self.storeInput(server, "swifty", "swift-pw")).status == 0)
-        #expect(try go(["get"], server).stdout == #"{"ServerURL":"\#(server)","Username":"swifty","Secret":"swift-pw"}"# + "\n")
+        #expect(
+            try go(["get"], server).stdout == #"{"ServerURL":"\#(server)","Username":"swifty","Secret":"swift-pw"}"#
+                + "\n")
         // Go's v0.6 helper keys `list` on the item label: ours is the bare address, so its answer is right.
         #expect(try goList()[server] == "swifty")
         #expect(try go(["erase"], server).status == 0)
@@ -106,13 +127,18 @@ struct SecretServiceHelperProcessTests {
         #expect(try Self.listed(try ours(["list"]))[server] == nil)
     }
 
-    @Test(.enabled(if: TestBed.goSecretService != nil, "Go's docker-credential-secretservice is not installed (golang-docker-credential-helpers)"))
+    @Test(
+        .enabled(
+            if: TestBed.goSecretService != nil,
+            "Go's docker-credential-secretservice is not installed (golang-docker-credential-helpers)"))
     func aUserChangeByUsLeavesGoOneAnswer() throws {
         let server = TestBed.uniqueServer("switch-user")
         _ = try go(["store"], Self.storeInput(server, "old-user", "old-pw"))
         _ = try ours(["store"], Self.storeInput(server, "new-user", "new-pw"))
         defer { _ = try? ours(["erase"], server) }
-        #expect(try go(["get"], server).stdout == #"{"ServerURL":"\#(server)","Username":"new-user","Secret":"new-pw"}"# + "\n")
+        #expect(
+            try go(["get"], server).stdout == #"{"ServerURL":"\#(server)","Username":"new-user","Secret":"new-pw"}"#
+                + "\n")
         #expect(try goList()[server] == "new-user")
     }
 
@@ -122,7 +148,11 @@ struct SecretServiceHelperProcessTests {
         #expect(version.status == 0)
         #expect(version.stdout.hasPrefix("docker-credential-ossb-secretservice (ossb-registry) "))
         let help = try ChildProcess.run(TestBed.secretServiceHelper, ["--help"], input: "", environment: noBus)
-        #expect(help == .init(stdout: "Usage: docker-credential-ossb-secretservice <store|get|erase|list|version>\n", stderr: "", status: 0))
+        #expect(
+            help
+                == .init(
+                    stdout: "Usage: docker-credential-ossb-secretservice <store|get|erase|list|version>\n", stderr: "",
+                    status: 0))
     }
 
     @Test func concurrentStoresAllLand() async throws {

@@ -6,11 +6,15 @@ import Testing
 /// (a desktop would show its prompt); this bed has no prompter, so the service dismisses the prompt and each
 /// action fails at once with one line saying how to unlock. Go's helper 0.6.4 crashes (SIGSEGV) on `get` here.
 @Suite struct SecretServiceLockedProcessTests {
-    @Test(.enabled(if: TestBed.which("gnome-keyring-daemon") != nil && TestBed.which("dbus-run-session") != nil,
-                   "needs gnome-keyring and dbus (scripts/install-deps.sh)"))
+    @Test(
+        .enabled(
+            if: TestBed.which("gnome-keyring-daemon") != nil && TestBed.which("dbus-run-session") != nil,
+            "needs gnome-keyring and dbus (scripts/install-deps.sh)"))
     func lockedCollectionFailsFastWithoutPrompting() throws {
         let dir = TemporaryDirectory()
-        try dir.write("inner.sh", """
+        try dir.write(
+            "inner.sh",
+            """
             set -u
             out=$1
             [ -n "${OSSB_TEST_KEYRING:-}" ] || { echo "no keyring" > "$out/error"; exit 0; }
@@ -42,8 +46,10 @@ import Testing
             "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); os.execvp(sys.argv[1], sys.argv[1:])"
         let result = try ChildProcess.run(
             try #require(TestBed.which("python3")),
-            ["-c", unblockAndExec, "\(TestBed.repositoryRoot)/scripts/testbed/keyring-session.sh", "bash",
-             dir.file("inner.sh"), dir.path],
+            [
+                "-c", unblockAndExec, "\(TestBed.repositoryRoot)/scripts/testbed/keyring-session.sh", "bash",
+                dir.file("inner.sh"), dir.path,
+            ],
             input: "",
             environment: [
                 "PATH": TestBed.environment["PATH"] ?? "/usr/bin:/bin", "HELPER": TestBed.secretServiceHelper,
@@ -56,8 +62,12 @@ import Testing
         #expect(try dir.read("seed.out").isEmpty)
         #expect(try dir.read("locked").contains("boolean true"), "the collection should now be locked")
 
-        let locked = "keyring locked: the keyring's default collection is locked and the Secret Service could not unlock it (its password prompt was dismissed or cannot be shown here); unlock it (log in to the desktop session, or run `gnome-keyring-daemon --replace --unlock --components=secrets` and type the keyring password on its standard input, see docs/keyring.md) and try again"
-        let expected = ["get": locked + "\n", "store": locked + "\n", "erase": locked + "; the credential may remain in the keyring\n"]
+        let locked =
+            "keyring locked: the keyring's default collection is locked and the Secret Service could not unlock it (its password prompt was dismissed or cannot be shown here); unlock it (log in to the desktop session, or run `gnome-keyring-daemon --replace --unlock --components=secrets` and type the keyring password on its standard input, see docs/keyring.md) and try again"
+        let expected = [
+            "get": locked + "\n", "store": locked + "\n",
+            "erase": locked + "; the credential may remain in the keyring\n",
+        ]
         for (action, line) in expected {
             #expect(try dir.read("\(action).rc") == "1\n", "\(action)")
             #expect(try dir.read("\(action).out") == line, "\(action)")

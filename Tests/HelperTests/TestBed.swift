@@ -42,10 +42,14 @@ enum TestBed {
         guard made.status == 0 else { throw TestBedError("make-test-image failed: \(made)") }
         let copied = try ChildProcess.run(
             which("skopeo") ?? "/usr/bin/skopeo",
-            ["copy", "--quiet", "--dest-tls-verify=false", "--dest-creds", "\(user):\(password)",
-             "oci:\(layout):\(tag)", "docker://\(registry)/\(repository):\(tag)"],
+            [
+                "copy", "--quiet", "--dest-tls-verify=false", "--dest-creds", "\(user):\(password)",
+                "oci:\(layout):\(tag)", "docker://\(registry)/\(repository):\(tag)",
+            ],
             input: "", environment: ["PATH": environment["PATH"] ?? "/usr/bin:/bin", "HOME": dir.path])
-        guard copied.status == 0 else { throw TestBedError("skopeo copy failed: status \(copied.status) \(copied.stderr)") }
+        guard copied.status == 0 else {
+            throw TestBedError("skopeo copy failed: status \(copied.status) \(copied.stderr)")
+        }
     }
 }
 

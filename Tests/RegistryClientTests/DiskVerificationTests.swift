@@ -2,9 +2,10 @@ import AuthCore
 import Foundation
 import Glibc
 import HTTPTransport
-import Testing
-@testable import RegistryClient
 import RegistryVocabulary
+import Testing
+
+@testable import RegistryClient
 
 /// What is on disk is what the digest says: a tampered blob in a layout or the cache is never reused, a cache
 /// directory others can write is refused, and `push` sends nothing a crafted layout points at.
@@ -33,7 +34,8 @@ struct DiskVerificationTests {
     /// Pulls the honest image and returns its layer's digest.
     func pullGood(to directory: String, client: RegistryClient? = nil) async throws -> Digest {
         let result = try await (client ?? self.client()).pull(try ref("good"), to: directory)
-        let document = try ManifestDocument(bytes: try OCILayout(path: directory).readBlob(try result.descriptor.parsedDigest()))
+        let document = try ManifestDocument(
+            bytes: try OCILayout(path: directory).readBlob(try result.descriptor.parsedDigest()))
         guard case .image(let manifest) = document.content else { throw TestFailure("not an image manifest") }
         return try manifest.layers[0].parsedDigest()
     }
@@ -126,7 +128,9 @@ struct DiskVerificationTests {
     }
 
     /// A layout of the honest image, the path of its layer, and a secret file of the layer's size.
-    func layoutAndSecret(_ name: String) async throws -> (out: String, layer: Digest, path: String, size: Int, secret: (path: String, hex: String)) {
+    func layoutAndSecret(_ name: String) async throws -> (
+        out: String, layer: Digest, path: String, size: Int, secret: (path: String, hex: String)
+    ) {
         let out = home.file(name)
         let layer = try await pullGood(to: out)
         let path = OCILayout(path: out).blobPath(layer)

@@ -1,9 +1,10 @@
 import AuthCore
 import Foundation
+import RegistryVocabulary
 import Synchronization
 import Testing
+
 @testable import RegistryClient
-import RegistryVocabulary
 
 /// Pulls and pushes meeting trouble at the fault proxy: a `Retry-After` date, a mirror failing on a blob, a
 /// cancelled pull and push.
@@ -29,7 +30,8 @@ struct FaultIntegrationTests {
         let seeded = try RegistryTestBed.seed(repo: repo, tag: "v1", layers: 1)
         let proxy = try #require(RegistryTestBed.proxy)
         // Three seconds ahead, so at least two whole seconds remain whatever the clock's fraction.
-        try RegistryTestBed.faults("""
+        try RegistryTestBed.faults(
+            """
             [{"match": "/\(repo)/manifests/v1", "count": 1, "status": 503, "retry_after": "\(Self.httpDate(in: 3))"}]
             """)
         let client = try RegistryTestBed.client(home: home)
@@ -68,7 +70,8 @@ struct FaultIntegrationTests {
         let seeded = try RegistryTestBed.seed(repo: repo, tag: "v1", layerMiB: 4, layers: 1)
         let proxy = try #require(RegistryTestBed.proxy)
         let layer = try #require(seeded.layers["linux/amd64"]?.first)
-        try RegistryTestBed.faults(#"[{"match": "/\#(repo)/blobs/\#(layer)", "count": 10, "stall_after": 1048576, "stall_seconds": 30}]"#)
+        try RegistryTestBed.faults(
+            #"[{"match": "/\#(repo)/blobs/\#(layer)", "count": 10, "stall_after": 1048576, "stall_seconds": 30}]"#)
         let client = try RegistryTestBed.client(home: home)
         let output = home.file("cancelled")
         let pull = Task { try await client.pull(try ref(repo, via: proxy), to: output) }
@@ -109,7 +112,9 @@ struct FaultIntegrationTests {
     /// Waits until a download into the cache has begun.
     func waitForPartialDownload(in directory: String) async throws {
         for _ in 0..<100 {
-            let partial = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".partial") }
+            let partial = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter {
+                $0.hasSuffix(".partial")
+            }
             if !partial.isEmpty { return }
             try await Task.sleep(nanoseconds: 100_000_000)
         }

@@ -1,8 +1,9 @@
 import AuthCore
 import Foundation
-import Testing
-@testable import RegistryClient
 import RegistryVocabulary
+import Testing
+
+@testable import RegistryClient
 
 /// The client against scripts/testbed/hostile-registry.py, which lies by repository name: every lie must end in
 /// a clear error, never in content the digest does not pin, a smuggled header or a leaked credential.
@@ -23,14 +24,18 @@ struct HostileRegistryTests {
     }
 
     /// Pulls `repo` into a fresh layout and returns the error, recording an issue when the pull succeeded.
-    func pullError(_ repo: String, allPlatforms: Bool = false, sourceLocation: SourceLocation = #_sourceLocation) async throws -> String {
+    func pullError(_ repo: String, allPlatforms: Bool = false, sourceLocation: SourceLocation = #_sourceLocation)
+        async throws -> String
+    {
         let out = home.file("out-\(repo)-\(allPlatforms)")
         do {
             _ = try await client().pull(try ref(repo), to: out, platform: Self.amd64, allPlatforms: allPlatforms)
             Issue.record("pulling \(repo) succeeded", sourceLocation: sourceLocation)
             return ""
         } catch {
-            #expect(!FileManager.default.fileExists(atPath: "\(out)/index.json"), "a failed pull writes no index.json", sourceLocation: sourceLocation)
+            #expect(
+                !FileManager.default.fileExists(atPath: "\(out)/index.json"), "a failed pull writes no index.json",
+                sourceLocation: sourceLocation)
             return "\(error)"
         }
     }
@@ -109,7 +114,8 @@ struct HostileRegistryTests {
             #expect("\(error)".contains("token"), "\(error)")
             #expect(!"\(error)".contains("X-Injected"), "\(error)")
         }
-        let injected = String(decoding: try RegistryTestBed.curl(["-s", "http://\(hostile.registry)/__injected"]), as: UTF8.self)
+        let injected = String(
+            decoding: try RegistryTestBed.curl(["-s", "http://\(hostile.registry)/__injected"]), as: UTF8.self)
         #expect(injected == "[]", "headers were smuggled: \(injected)")
     }
 
@@ -142,7 +148,8 @@ extension HostileRegistryTests {
             #expect("\(error)".contains("more than the 10 bytes"), "\(error)")
         }
         // An error body longer than the declared size is still read whole and reported as what it is.
-        let missing = Descriptor(mediaType: MediaType.ociManifest, digest: "sha256:" + String(repeating: "0", count: 64), size: 10)
+        let missing = Descriptor(
+            mediaType: MediaType.ociManifest, digest: "sha256:" + String(repeating: "0", count: 64), size: 10)
         do {
             _ = try await client.fetchManifest(try ref("good"), descriptor: missing, from: top.source)
             Issue.record("a missing manifest was found")

@@ -1,15 +1,17 @@
 import Foundation
 import OSSBTestSupport
-import Testing
-@testable import RegistryClient
 import RegistryVocabulary
+import Testing
+
+@testable import RegistryClient
 
 @Suite struct OCILayoutTests {
     let dir = NSTemporaryDirectory() + "/ossb-layout-\(UUID().uuidString)"
 
     static func descriptor(_ n: Int, name: String?) -> Descriptor {
-        Descriptor(mediaType: MediaType.ociManifest, digest: "sha256:" + String(repeating: "\(n)", count: 64), size: 10,
-                   annotations: name.map { [OCILayout.refNameAnnotation: $0] })
+        Descriptor(
+            mediaType: MediaType.ociManifest, digest: "sha256:" + String(repeating: "\(n)", count: 64), size: 10,
+            annotations: name.map { [OCILayout.refNameAnnotation: $0] })
     }
 
     @Test func writesTheConventionalFilesAndReadsThemBack() throws {
@@ -56,7 +58,10 @@ import RegistryVocabulary
         let layout = OCILayout(path: dir)
         let descriptor = try layout.descriptor(named: "v9")
         let manifest = try ManifestDocument(bytes: layout.readBlob(try descriptor.parsedDigest()))
-        guard case .image(let image) = manifest.content else { Issue.record("not an image"); return }
+        guard case .image(let image) = manifest.content else {
+            Issue.record("not an image")
+            return
+        }
         #expect(image.layers.count == 1)
         #expect(layout.hasBlob(try image.layers[0].parsedDigest()))
     }

@@ -1,8 +1,9 @@
 import AuthCore
 import Foundation
-import Testing
-@testable import RegistryClient
 import RegistryVocabulary
+import Testing
+
+@testable import RegistryClient
 
 /// The client against a real docker-registry (distribution 2.8.2) with Basic auth, seeded by the tests.
 @Suite(.enabled(if: RegistryTestBed.available, "needs scripts/test.sh's registry and fault proxy"))
@@ -18,18 +19,22 @@ struct PullIntegrationTests {
     @Test(arguments: ["oci", "docker"])
     func eachPlatformOfAMultiPlatformImage(format: String) async throws {
         let repo = RegistryTestBed.unique("pull/multi-\(format)")
-        let seeded = try RegistryTestBed.seed(repo: repo, tag: "v1", format: format, platforms: "linux/amd64,linux/arm64/v8,linux/arm/v7")
+        let seeded = try RegistryTestBed.seed(
+            repo: repo, tag: "v1", format: format, platforms: "linux/amd64,linux/arm64/v8,linux/arm/v7")
         let client = try RegistryTestBed.client(home: home)
         let top = try await client.getManifest(try ref(repo, "v1"))
         #expect(top.digest.description == seeded.digest)
-        #expect(top.document.mediaType == seeded.media_type)
-        for (platform, expected) in [("linux/amd64", "linux/amd64"), ("linux/arm64", "linux/arm64/v8"), ("linux/arm/v7", "linux/arm/v7")] {
+        #expect(top.document.mediaType == seeded.mediaType)
+        for (platform, expected) in [
+            ("linux/amd64", "linux/amd64"), ("linux/arm64", "linux/arm64/v8"), ("linux/arm/v7", "linux/arm/v7"),
+        ] {
             let resolved = try await client.resolveImage(try ref(repo, "v1"), platform: try Platform.parse(platform))
             #expect(resolved.image.digest.description == seeded.manifests[expected])
             #expect(resolved.manifest.layers.map(\.digest) == seeded.layers[expected])
         }
         do {
-            _ = try await client.getImageManifest(try ref(repo, "v1"), platform: Platform(os: "linux", architecture: "s390x"))
+            _ = try await client.getImageManifest(
+                try ref(repo, "v1"), platform: Platform(os: "linux", architecture: "s390x"))
             Issue.record("expected no match")
         } catch {
             #expect("\(error)".contains("available platforms: linux/amd64, linux/arm64/v8, linux/arm/v7"))
@@ -41,7 +46,8 @@ struct PullIntegrationTests {
         let seeded = try RegistryTestBed.seed(repo: repo, tag: "v2", platforms: "linux/amd64,linux/arm64/v8")
         let client = try RegistryTestBed.client(home: home)
         let out = home.file("layout-tag")
-        let result = try await client.pull(try ref(repo, "v2"), to: out, platform: Platform(os: "linux", architecture: "arm64"))
+        let result = try await client.pull(
+            try ref(repo, "v2"), to: out, platform: Platform(os: "linux", architecture: "arm64"))
         #expect(result.descriptor.digest == seeded.manifests["linux/arm64/v8"])
         #expect(result.descriptor.annotations?[OCILayout.refNameAnnotation] == "v2")
         #expect(result.blobs == 3)
@@ -99,7 +105,9 @@ struct PullIntegrationTests {
         }
         #expect(client.cache.lookup(try Digest(layer)) == nil, "the corrupt blob must not be cached")
         #expect(!FileManager.default.fileExists(atPath: home.file("corrupt/blobs/sha256/\(hex)")))
-        #expect(!FileManager.default.fileExists(atPath: home.file("corrupt/index.json")), "an incomplete layout has no index.json")
+        #expect(
+            !FileManager.default.fileExists(atPath: home.file("corrupt/index.json")),
+            "an incomplete layout has no index.json")
         let leftovers = (try? FileManager.default.contentsOfDirectory(atPath: client.cache.root + "/tmp")) ?? []
         #expect(leftovers.isEmpty, "no partial download left behind: \(leftovers)")
     }
@@ -109,7 +117,8 @@ struct PullIntegrationTests {
         let seeded = try RegistryTestBed.seed(repo: repo, tag: "v1")
         let proxy = try #require(RegistryTestBed.proxy)
         let layer = seeded.layers["linux/amd64"]![0]
-        try RegistryTestBed.faults("""
+        try RegistryTestBed.faults(
+            """
             [{"match": "/\(repo)/manifests/v1", "count": 1, "status": 503},
              {"match": "/\(repo)/blobs/\(layer)", "count": 1, "status": 429, "retry_after": "1"}]
             """)
@@ -126,7 +135,8 @@ struct PullIntegrationTests {
 
     @Test func notRetriedOn404AndBoundedOn503() async throws {
         let proxy = try #require(RegistryTestBed.proxy)
-        let client = try RegistryTestBed.client(home: home, retry: RetryPolicy(maxAttempts: 3, baseDelay: 0.01, maxDelay: 0.1, maxTotal: 5))
+        let client = try RegistryTestBed.client(
+            home: home, retry: RetryPolicy(maxAttempts: 3, baseDelay: 0.01, maxDelay: 0.1, maxTotal: 5))
         let missing = RegistryTestBed.unique("pull/missing")
         let always503 = RegistryTestBed.unique("pull/always503")
         do {
@@ -136,7 +146,8 @@ struct PullIntegrationTests {
             #expect(error.type == .notFound)
         }
         // One request (after the Basic challenge's 401): a 404 is never retried.
-        #expect(try RegistryTestBed.proxyLog().filter { $0.1.contains("/\(missing)/") && $0.2 != 401 }.map(\.2) == [404])
+        #expect(
+            try RegistryTestBed.proxyLog().filter { $0.1.contains("/\(missing)/") && $0.2 != 401 }.map(\.2) == [404])
         try RegistryTestBed.faults(#"[{"match": "/\#(always503)/", "count": 100, "status": 503}]"#)
         do {
             _ = try await client.getManifest(try ref(always503, "v1", via: proxy))
@@ -157,7 +168,9 @@ struct PullIntegrationTests {
         let result = try await client.pull(try ref(repo, "v1", via: proxy), to: home.file("resume"))
         #expect(result.descriptor.digest == seeded.digest)
         #expect(client.cache.lookup(try Digest(layer), size: seeded.sizes["linux/amd64"]![0]) != nil)
-        #expect(try RegistryTestBed.proxyLog().filter { $0.1.hasSuffix(layer) && $0.2 != 401 }.count == 2, "one cut-off transfer, one resumed")
+        #expect(
+            try RegistryTestBed.proxyLog().filter { $0.1.hasSuffix(layer) && $0.2 != 401 }.count == 2,
+            "one cut-off transfer, one resumed")
     }
 
     @Test func rangeIgnoredRestartsCleanly() async throws {
@@ -165,7 +178,8 @@ struct PullIntegrationTests {
         let seeded = try RegistryTestBed.seed(repo: repo, tag: "v1", layerMiB: 2)
         let proxy = try #require(RegistryTestBed.proxy)
         let layer = seeded.layers["linux/amd64"]![0]
-        try RegistryTestBed.faults("""
+        try RegistryTestBed.faults(
+            """
             [{"match": "/\(repo)/blobs/\(layer)", "count": 1, "truncate_after": 500000},
              {"match": "/\(repo)/blobs/\(layer)", "count": 1, "ignore_range": true}]
             """)
@@ -203,10 +217,12 @@ struct PullIntegrationTests {
 
     @Test func wrongPasswordIsAnAuthenticationError() async throws {
         let registry = try #require(RegistryTestBed.basic)
-        var options = ClientOptions(environment: Environment([
-            "HOME": home.path, "OSSB_" + EnvironmentStore.prefix(forHost: registry.address) + "_USERNAME": registry.user,
-            "OSSB_" + EnvironmentStore.prefix(forHost: registry.address) + "_PASSWORD": "wrong-password-123",
-        ]))
+        var options = ClientOptions(
+            environment: Environment([
+                "HOME": home.path,
+                "OSSB_" + EnvironmentStore.prefix(forHost: registry.address) + "_USERNAME": registry.user,
+                "OSSB_" + EnvironmentStore.prefix(forHost: registry.address) + "_PASSWORD": "wrong-password-123",
+            ]))
         options.warn = { _ in }
         let client = try RegistryClient(options: options)
         do {

@@ -1,9 +1,10 @@
 import AuthCore
 import Foundation
 import OSSBTestSupport
-import Testing
-@testable import RegistryClient
 import RegistryVocabulary
+import Testing
+
+@testable import RegistryClient
 
 /// Push, mount and copy against a real docker-registry with Basic auth, read back with skopeo.
 @Suite(.enabled(if: RegistryTestBed.available, "needs scripts/test.sh's registry and fault proxy"))
@@ -17,7 +18,12 @@ struct PushIntegrationTests {
     /// skopeo's view of an image's digest (of the manifest or index the tag names).
     func skopeoDigest(_ reference: ImageReference) throws -> String {
         let registry = try #require(RegistryTestBed.basic)
-        let raw = try run("/usr/bin/skopeo", ["inspect", "--raw", "--tls-verify=false", "--creds", "\(registry.user):\(registry.password)", "docker://\(reference)"])
+        let raw = try run(
+            "/usr/bin/skopeo",
+            [
+                "inspect", "--raw", "--tls-verify=false", "--creds", "\(registry.user):\(registry.password)",
+                "docker://\(reference)",
+            ])
         return "sha256:" + (try sha256(raw))
     }
 
@@ -38,7 +44,8 @@ struct PushIntegrationTests {
 
     @Test func pushesAMultiPlatformIndexWithIdenticalDigests() async throws {
         let repo = RegistryTestBed.unique("push/index-src")
-        let seeded = try RegistryTestBed.seed(repo: repo, tag: "v1", format: "docker", platforms: "linux/amd64,linux/arm64/v8")
+        let seeded = try RegistryTestBed.seed(
+            repo: repo, tag: "v1", format: "docker", platforms: "linux/amd64,linux/arm64/v8")
         let client = try RegistryTestBed.client(home: home)
         let layout = home.file("all")
         // The registry's Docker bytes are kept only with preserveDigests (by default they are converted to OCI).
@@ -50,7 +57,8 @@ struct PushIntegrationTests {
         #expect(try skopeoDigest(target) == seeded.digest)
         // Each platform's manifest is there by digest too.
         for (_, digest) in seeded.manifests {
-            let platformRef = ImageReference(registry: target.registry, repository: target.repository, digest: try Digest(digest))
+            let platformRef = ImageReference(
+                registry: target.registry, repository: target.repository, digest: try Digest(digest))
             #expect(try await client.getManifest(platformRef).digest.description == digest)
         }
     }
@@ -65,7 +73,9 @@ struct PushIntegrationTests {
         let secondRepo = RegistryTestBed.unique("push/mount-b")
         let result = try await client.push(layout: layout, to: try ref(secondRepo, "v1", via: proxy))
         #expect(result.mounted == 2 && result.uploaded == 0)
-        let mounts = try RegistryTestBed.proxyLog().filter { $0.0 == "POST" && $0.1.contains("/\(secondRepo)/blobs/uploads/?mount=") }
+        let mounts = try RegistryTestBed.proxyLog().filter {
+            $0.0 == "POST" && $0.1.contains("/\(secondRepo)/blobs/uploads/?mount=")
+        }
         #expect(mounts.map(\.2) == [201, 201], "the registry answered 201 Created: mounted")
     }
 
@@ -88,13 +98,16 @@ struct PushIntegrationTests {
         #expect(across.uploaded == 6)
         // One platform only: the tag names that platform's manifest.
         let single = try ref(RegistryTestBed.unique("copy/one"), "arm")
-        let one = try await client.copy(from: try ref(repo, "v1"), to: single, platform: Platform(os: "linux", architecture: "arm64"))
+        let one = try await client.copy(
+            from: try ref(repo, "v1"), to: single, platform: Platform(os: "linux", architecture: "arm64"))
         #expect(one.digest == seeded.manifests["linux/arm64/v8"])
     }
 
     /// A 2 MiB single-layer image pulled into a layout, and a client that pushes blobs over 256 KiB in 512 KiB
     /// chunks; the faults are set for a fresh target repository before pushing it there through the proxy.
-    func pushInChunks(_ name: String, faults: (String) -> String) async throws -> (seeded: RegistryTestBed.Seeded, target: String, result: PushResult) {
+    func pushInChunks(_ name: String, faults: (String) -> String) async throws -> (
+        seeded: RegistryTestBed.Seeded, target: String, result: PushResult
+    ) {
         let repo = RegistryTestBed.unique("push/\(name)")
         let proxy = try #require(RegistryTestBed.proxy)
         let seeded = try RegistryTestBed.seed(repo: repo, tag: "v1", layerMiB: 2, layers: 1)
@@ -113,7 +126,8 @@ struct PushIntegrationTests {
     }
 
     @Test func interruptedChunkedUploadCompletes() async throws {
-        let (seeded, target, result) = try await pushInChunks("chunks") { target in """
+        let (seeded, target, result) = try await pushInChunks("chunks") { target in
+            """
             [{"match": "/\(target)/blobs/uploads/", "method": "PATCH", "count": 1, "status": 503},
              {"match": "/\(target)/blobs/uploads/", "method": "PATCH", "count": 1, "forward_then_status": 502}]
             """
@@ -131,7 +145,8 @@ struct PushIntegrationTests {
     /// The first chunk cut before any byte arrived is the case where docker-registry reports `Range: 0-0`.
     @Test(arguments: [(1, 300_000), (1, 0), (0, 0)])
     func cutChunkResumesAtTheRegistrysOffset(chunk: Int, kept: Int) async throws {
-        let (seeded, target, result) = try await pushInChunks("cut") { target in """
+        let (seeded, target, result) = try await pushInChunks("cut") { target in
+            """
             [{"match": "/\(target)/blobs/uploads/", "method": "PATCH", "skip": \(chunk), "count": 1, "cut_body_after": \(kept)}]
             """
         }
@@ -162,8 +177,10 @@ struct PushIntegrationTests {
         _ = try run("\(SourceTree.root)/scripts/testbed/make-test-image.sh", [layout, "v1", "fail \(UUID())"])
         let proxy = try #require(RegistryTestBed.proxy)
         let target = RegistryTestBed.unique("push/fails")
-        try RegistryTestBed.faults(#"[{"match": "/\#(target)/blobs/uploads/", "method": "PUT", "count": 100, "status": 500}]"#)
-        let client = try RegistryTestBed.client(home: home, retry: RetryPolicy(maxAttempts: 2, baseDelay: 0.01, maxDelay: 0.1, maxTotal: 5))
+        try RegistryTestBed.faults(
+            #"[{"match": "/\#(target)/blobs/uploads/", "method": "PUT", "count": 100, "status": 500}]"#)
+        let client = try RegistryTestBed.client(
+            home: home, retry: RetryPolicy(maxAttempts: 2, baseDelay: 0.01, maxDelay: 0.1, maxTotal: 5))
         do {
             _ = try await client.push(layout: layout, to: try ref(target, "v1", via: proxy))
             Issue.record("expected the push to fail")
@@ -186,10 +203,12 @@ struct PushIntegrationTests {
         _ = try RegistryTestBed.seed(repo: second, tag: "v1", layers: 1)
         let layout = home.file("skopeo-layout")
         for (repo, name) in [(first, "first"), (second, "second")] {
-            _ = try run("/usr/bin/skopeo", [
-                "copy", "--quiet", "--src-tls-verify=false", "--src-creds", "\(registry.user):\(registry.password)",
-                "docker://\(registry.address)/\(repo):v1", "oci:\(layout):\(name)",
-            ])
+            _ = try run(
+                "/usr/bin/skopeo",
+                [
+                    "copy", "--quiet", "--src-tls-verify=false", "--src-creds", "\(registry.user):\(registry.password)",
+                    "docker://\(registry.address)/\(repo):v1", "oci:\(layout):\(name)",
+                ])
         }
         let client = try RegistryTestBed.client(home: home)
         let target = try ref(RegistryTestBed.unique("push/from-skopeo"), "v1")
@@ -229,7 +248,8 @@ struct PushIntegrationTests {
     func sha256(_ data: Data) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
-        let input = Pipe(), output = Pipe()
+        let input = Pipe()
+        let output = Pipe()
         process.standardInput = input
         process.standardOutput = output
         try process.run()

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import RegistryClient
 
 /// Bars fit the window and line up; delays read well.
@@ -15,7 +16,9 @@ import Testing
         let gauge = TerminalProgress.gaugeWidth(Self.bars, columns: columns)
         let lines = Self.bars.map { TerminalProgress.line($0, columns: columns, gauge: gauge) }
         for line in lines { #expect(line.count < columns, "\(line.count) characters at \(columns) columns: \(line)") }
-        let gauges = Set(lines.filter { $0.contains("[") }.map { line in line.split(separator: "[")[1].split(separator: "]")[0].count })
+        let gauges = Set(
+            lines.filter { $0.contains("[") }.map { line in line.split(separator: "[")[1].split(separator: "]")[0].count
+            })
         #expect(gauges.count <= 1, "gauges of different widths: \(lines)")
         if columns >= 100 { #expect(gauges == [30]) }
     }

@@ -1,9 +1,10 @@
 import AuthCore
 import Foundation
 import OSSBTestSupport
-import Testing
-@testable import RegistryClient
 import RegistryVocabulary
+import Testing
+
+@testable import RegistryClient
 
 /// A transport that waits before every request: a slow network in front of the real one, so that a push
 /// outlives a short-lived token.
@@ -21,13 +22,16 @@ struct SlowTransport: HTTPClient {
 struct TokenIntegrationTests {
     let home = TemporaryDirectory()
 
-    func client(user: String, password: String, clientID: String = "ossb-test-\(UUID().uuidString.prefix(8))",
-                transport: (any HTTPClient)? = nil) throws -> RegistryClient {
+    func client(
+        user: String, password: String, clientID: String = "ossb-test-\(UUID().uuidString.prefix(8))",
+        transport: (any HTTPClient)? = nil
+    ) throws -> RegistryClient {
         let bed = TokenBedEnvironment.current!
         let prefix = "OSSB_" + EnvironmentStore.prefix(forHost: bed.registry)
-        var options = ClientOptions(environment: Environment([
-            "HOME": home.path, "\(prefix)_USERNAME": user, "\(prefix)_PASSWORD": password,
-        ]))
+        var options = ClientOptions(
+            environment: Environment([
+                "HOME": home.path, "\(prefix)_USERNAME": user, "\(prefix)_PASSWORD": password,
+            ]))
         options.clientID = clientID
         options.warn = { _ in }
         options.transport = transport
@@ -35,13 +39,17 @@ struct TokenIntegrationTests {
         return try RegistryClient(options: options)
     }
 
-    func seed(_ repo: String, platforms: String = "linux/amd64,linux/arm64/v8", layers: Int = 2, format: String = "oci") throws -> RegistryTestBed.Seeded {
+    func seed(_ repo: String, platforms: String = "linux/amd64,linux/arm64/v8", layers: Int = 2, format: String = "oci")
+        throws -> RegistryTestBed.Seeded
+    {
         let bed = TokenBedEnvironment.current!
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "\(SourceTree.root)/scripts/testbed/seed-image.py", "--registry", bed.registry,
-                             "--user", bed.user, "--password-env", "OSSB_TEST_TOKEN_PASSWORD", "--repo", repo, "--tag", "v1",
-                             "--platforms", platforms, "--layers", "\(layers)", "--format", format]
+        process.arguments = [
+            "python3", "\(SourceTree.root)/scripts/testbed/seed-image.py", "--registry", bed.registry,
+            "--user", bed.user, "--password-env", "OSSB_TEST_TOKEN_PASSWORD", "--repo", repo, "--tag", "v1",
+            "--platforms", platforms, "--layers", "\(layers)", "--format", format,
+        ]
         let out = Pipe()
         process.standardOutput = out
         try process.run()
@@ -57,12 +65,15 @@ struct TokenIntegrationTests {
         let repo = RegistryTestBed.unique("token/app-\(format)")
         let seeded = try seed(repo, format: format)
         let one = try client(user: bed.user, password: bed.password)
-        let arm = try await one.resolveImage(try ImageReference.parse("\(bed.registry)/\(repo):v1"), platform: Platform(os: "linux", architecture: "arm64"))
+        let arm = try await one.resolveImage(
+            try ImageReference.parse("\(bed.registry)/\(repo):v1"),
+            platform: Platform(os: "linux", architecture: "arm64"))
         #expect(arm.image.digest.description == seeded.manifests["linux/arm64/v8"])
         let client = try client(user: bed.user, password: bed.password)
         let layout = home.file("layout")
         let pulled = try await client.pull(
-            try ImageReference.parse("\(bed.registry)/\(repo):v1"), to: layout, allPlatforms: true, preserveDigests: true)
+            try ImageReference.parse("\(bed.registry)/\(repo):v1"), to: layout, allPlatforms: true,
+            preserveDigests: true)
         #expect(pulled.descriptor.digest == seeded.digest)
         let copy = try ImageReference.parse("\(bed.registry)/\(RegistryTestBed.unique("token/copy")):v1")
         let pushed = try await client.push(layout: layout, to: copy)
@@ -116,8 +127,10 @@ struct TokenBedEnvironment {
     let registry: String, realm: String, user: String, password: String, pullUser: String, pullPassword: String
     static var current: TokenBedEnvironment? {
         let e = ProcessInfo.processInfo.environment
-        guard let r = e["OSSB_TEST_TOKEN_REGISTRY"], let realm = e["OSSB_TEST_TOKEN_REALM"], let u = e["OSSB_TEST_TOKEN_USER"],
-            let p = e["OSSB_TEST_TOKEN_PASSWORD"], let pu = e["OSSB_TEST_TOKEN_PULL_USER"], let pp = e["OSSB_TEST_TOKEN_PULL_PASSWORD"]
+        guard let r = e["OSSB_TEST_TOKEN_REGISTRY"], let realm = e["OSSB_TEST_TOKEN_REALM"],
+            let u = e["OSSB_TEST_TOKEN_USER"],
+            let p = e["OSSB_TEST_TOKEN_PASSWORD"], let pu = e["OSSB_TEST_TOKEN_PULL_USER"],
+            let pp = e["OSSB_TEST_TOKEN_PULL_PASSWORD"]
         else { return nil }
         return TokenBedEnvironment(registry: r, realm: realm, user: u, password: p, pullUser: pu, pullPassword: pp)
     }

@@ -1,9 +1,10 @@
 import AuthCore
 import Foundation
+import RegistryVocabulary
 import Synchronization
 import Testing
+
 @testable import RegistryClient
-import RegistryVocabulary
 
 /// Records every progress call, in order.
 final class RecordingProgress: ProgressReporter {
@@ -70,7 +71,8 @@ struct UploadProgressTests {
         let layer = try #require(try await client.getImageManifest(source).layers.first)
         let label = String(layer.digest.dropFirst(7).prefix(12))
         let target = RegistryTestBed.unique("progress/chunks-dst")
-        try RegistryTestBed.faults("""
+        try RegistryTestBed.faults(
+            """
             [{"match": "/\(target)/blobs/uploads/", "method": "PATCH", "count": 1, "status": 503},
              {"match": "/\(target)/blobs/uploads/", "method": "PATCH", "count": 1, "forward_then_status": 502}]
             """)
@@ -80,7 +82,8 @@ struct UploadProgressTests {
         options.config = client.config
         let chunked = try RegistryClient(options: options)
         let progress = RecordingProgress()
-        _ = try await chunked.push(layout: layout, to: try ImageReference.parse("\(proxy)/\(target):v1"), progress: progress)
+        _ = try await chunked.push(
+            layout: layout, to: try ImageReference.parse("\(proxy)/\(target):v1"), progress: progress)
         let (_, totals) = progress.steps(label)
         #expect(totals.allSatisfy { (0...layer.size).contains($0) }, "\(totals)")
         #expect(totals.last == layer.size)

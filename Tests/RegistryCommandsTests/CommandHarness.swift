@@ -1,8 +1,8 @@
 import AuthCore
 import Foundation
 import HTTPTransport
-import RegistryCommands
 import OSSBTestSupport
+import RegistryCommands
 import Synchronization
 import Testing
 
@@ -30,14 +30,17 @@ final class CommandHarness: Sendable {
     ) async -> Result {
         out.withLock { $0 = "" }
         err.withLock { $0 = "" }
-        var variables = ["HOME": home.path, "OSSB_CREDENTIALS_FILE": credentialsFile, "OSSB_CERTS_D": home.file("certs.d")]
+        var variables = [
+            "HOME": home.path, "OSSB_CREDENTIALS_FILE": credentialsFile, "OSSB_CERTS_D": home.file("certs.d"),
+        ]
         variables.merge(extra) { $1 }
         let input = Array(stdin.utf8)
         let noTerminal: @Sendable (String, Bool) -> String? = { _, _ in nil }
         let writeOut: @Sendable (String) -> Void = { [self] text in self.out.withLock { $0 += text } }
         let writeErr: @Sendable (String) -> Void = { [self] text in self.err.withLock { $0 += text } }
         let environment = Environment(variables)
-        let makeClient: @Sendable (Set<String>, (@Sendable (String) -> Void)?) -> any HTTPClient = { insecure, explain in
+        let makeClient: @Sendable (Set<String>, (@Sendable (String) -> Void)?) -> any HTTPClient = {
+            insecure, explain in
             CurlHTTPClient(environment: environment, insecureHosts: insecure, resolve: resolve, explain: explain)
         }
         let context = CommandContext(
@@ -51,7 +54,9 @@ final class CommandHarness: Sendable {
     /// The stored credentials file's `auths` entry for a key.
     func storedEntry(_ key: String) throws -> [String: String]? {
         guard FileManager.default.fileExists(atPath: credentialsFile) else { return nil }
-        let document = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: credentialsFile))) as? [String: Any]
+        let document =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: credentialsFile)))
+            as? [String: Any]
         return (document?["auths"] as? [String: Any])?[key] as? [String: String]
     }
 }
@@ -60,7 +65,8 @@ extension CommandHarness {
     /// Logs in to scripts/test.sh's Basic-auth registry; returns its address.
     func loginToBasicRegistry() async throws -> String {
         let registry = try #require(TestServers.basic)
-        let result = await run(["login", registry.address, "-u", registry.user, "--password-stdin"], stdin: registry.password)
+        let result = await run(
+            ["login", registry.address, "-u", registry.user, "--password-stdin"], stdin: registry.password)
         #expect(result.status == 0, "\(result.stderr)")
         return registry.address
     }

@@ -26,7 +26,9 @@ import Testing
         #expect(result.stdout.isEmpty)
     }
 
-    @Test(arguments: [["--help"], ["help", "login"], ["login", "--help"], ["logout", "-h"], ["login", "r", "--help"]])
+    @Test(arguments: [
+        ["--help"], ["help", "login"], ["login", "--help"], ["logout", "-h"], ["login", "r", "--help"],
+    ])
     func helpExitsWith0(arguments: [String]) async {
         let result = await CommandHarness().run(arguments)
         #expect(result.status == 0)
@@ -55,7 +57,9 @@ import Testing
         ([], ["OSSB_MAX_CONCURRENT": "65"], "OSSB_MAX_CONCURRENT must be a whole number between 1 and 64 (got \"65\")"),
         ([], ["OSSB_MAX_CONCURRENT": "-3"], "OSSB_MAX_CONCURRENT must be a whole number between 1 and 64 (got \"-3\")"),
     ])
-    func badParallelismStopsATransferBeforeItStarts(options: [String], environment: [String: String], message: String) async {
+    func badParallelismStopsATransferBeforeItStarts(options: [String], environment: [String: String], message: String)
+        async
+    {
         let harness = CommandHarness()
         let output = harness.home.file("layout")
         let result = await harness.run(["pull", "127.0.0.1:1/a:b", "-o", output] + options, environment: environment)
@@ -77,11 +81,19 @@ import Testing
     @Test func malformedRegistryJSONStopsACommandBeforeItStarts() async throws {
         let harness = CommandHarness()
         try harness.home.write("registry.json", "{bad")
-        let environment = ["OSSB_CONFIG": harness.home.file("registry.json"), "OSSB_CACHE_DIR": harness.home.file("cache")]
-        for arguments in [["login", "127.0.0.1:1", "-u", "u", "--password-stdin"], ["tags", "127.0.0.1:1/a"], ["logout", "r.example"]] {
+        let environment = [
+            "OSSB_CONFIG": harness.home.file("registry.json"), "OSSB_CACHE_DIR": harness.home.file("cache"),
+        ]
+        for arguments in [
+            ["login", "127.0.0.1:1", "-u", "u", "--password-stdin"], ["tags", "127.0.0.1:1/a"],
+            ["logout", "r.example"],
+        ] {
             let result = await harness.run(arguments, stdin: "secret\n", environment: environment)
             #expect(result.status == 1, "\(arguments): \(result)")
-            #expect(result.stderr == "ossb-registry \(arguments[0]): \(environment["OSSB_CONFIG"]!) is not valid JSON (expected a member name in quotes at line 1, column 2)\n")
+            #expect(
+                result.stderr
+                    == "ossb-registry \(arguments[0]): \(environment["OSSB_CONFIG"]!) is not valid JSON (expected a member name in quotes at line 1, column 2)\n"
+            )
             #expect(result.stdout.isEmpty)
         }
         #expect(try harness.storedEntry("127.0.0.1:1") == nil)

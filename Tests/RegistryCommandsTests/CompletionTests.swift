@@ -40,7 +40,8 @@ import Testing
     /// What the bash completion offers for the words typed so far (the last one being completed).
     static func bashCompletions(_ words: [String], script bashScript: String) throws -> [String] {
         let quoted = words.map { "'\($0)'" }.joined(separator: " ")
-        let script = "source '\(bashScript)'; COMP_WORDS=(\(quoted)); COMP_CWORD=\(words.count - 1); _ossb_registry; printf '%s\\n' \"${COMPREPLY[@]}\""
+        let script =
+            "source '\(bashScript)'; COMP_WORDS=(\(quoted)); COMP_CWORD=\(words.count - 1); _ossb_registry; printf '%s\\n' \"${COMPREPLY[@]}\""
         let result = try TestProcess.run("/bin/bash", ["-c", script], environment: ["PATH": "/usr/bin:/bin"])
         #expect(result.status == 0, "\(result)")
         return result.stdout.split(separator: "\n").map(String.init)
@@ -66,9 +67,11 @@ import Testing
     @Test func bashCompletesPositionalsAfterOptions() throws {
         let directory = TemporaryDirectory()
         let script = try Self.script("bash", in: directory)
-        #expect(try Self.bashCompletions(["ossb-registry", "cache", "--partials", ""], script: script) == ["du", "prune"])
+        #expect(
+            try Self.bashCompletions(["ossb-registry", "cache", "--partials", ""], script: script) == ["du", "prune"])
         #expect(try Self.bashCompletions(["ossb-registry", "cache", "du", ""], script: script).isEmpty)
-        let platforms = try Self.bashCompletions(["ossb-registry", "pull", "alpine", "--platform", "linux/arm"], script: script)
+        let platforms = try Self.bashCompletions(
+            ["ossb-registry", "pull", "alpine", "--platform", "linux/arm"], script: script)
         #expect(platforms == ["linux/arm64", "linux/arm/v7"], "\(platforms)")
     }
 
@@ -77,7 +80,10 @@ import Testing
         #expect(try !Self.commands().contains("completions"))
         let fish = try TestProcess.run(Self.command, ["completions", "fish"], environment: [:])
         #expect(fish.status == 2 && fish.stdout.isEmpty, "\(fish)")
-        #expect(fish.stderr == "ossb-registry completions: expected bash or zsh, got fish; run 'ossb-registry completions --help'\n")
+        #expect(
+            fish.stderr
+                == "ossb-registry completions: expected bash or zsh, got fish; run 'ossb-registry completions --help'\n"
+        )
     }
 
     @Test func zshKnowsEveryCommandAndOption() throws {
@@ -87,11 +93,14 @@ import Testing
         for command in try Self.commands() {
             #expect(script.contains("'\(command):"), "zsh does not describe \(command)")
             // The command's branch: from `    login)` to its `;;`.
-            let branch = script.components(separatedBy: "\n    \(command))\n").dropFirst().first?.components(separatedBy: ";;").first ?? ""
+            let branch =
+                script.components(separatedBy: "\n    \(command))\n").dropFirst().first?.components(separatedBy: ";;")
+                .first ?? ""
             #expect(!branch.isEmpty, "zsh has no branch for \(command)")
             let common = ["--insecure": "$common_insecure", "--explain": "$common_explain", "--help": "$common_help"]
             for option in try Self.options(of: command) {
-                let spelled = branch.contains("\(option)[") || branch.contains("\(option),") || branch.contains(",\(option)}")
+                let spelled =
+                    branch.contains("\(option)[") || branch.contains("\(option),") || branch.contains(",\(option)}")
                     || common[option].map { branch.contains($0) } == true
                 #expect(spelled, "zsh does not offer \(command) \(option)")
             }
@@ -107,9 +116,12 @@ import Testing
         let helpers = try FileManager.default.contentsOfDirectory(atPath: "\(SourceTree.root)/helpers")
         #expect(helpers.count >= 6)
         for name in helpers + ["ossb-registry"] {
-            let result = try TestProcess.run("\(TestProcess.productsDirectory)/\(name)", ["--version"], environment: [:])
+            let result = try TestProcess.run(
+                "\(TestProcess.productsDirectory)/\(name)", ["--version"], environment: [:])
             #expect(result.status == 0, "\(name): \(result)")
-            #expect(result.stdout.hasPrefix("\(name) ") && result.stdout.contains(OSSBVersion.current), "\(name): \(result)")
+            #expect(
+                result.stdout.hasPrefix("\(name) ") && result.stdout.contains(OSSBVersion.current), "\(name): \(result)"
+            )
         }
     }
 }

@@ -6,8 +6,10 @@ import Testing
 /// `ossb-registry pull` from the Basic registry reached under an ECR name: discovery's `cloud` source runs
 /// docker-credential-ossb-ecr, which mints the token (user `AWS`) at the ECR stand-in, and the registry accepts it.
 /// No `docker login`, no stored credential.
-@Suite(.enabled(if: TestServers.basic != nil && TestServers.basicECRToken != nil && TestServers.awsMetadata != nil,
-                "needs scripts/test.sh's Basic registry and the AWS stand-ins (moto.sh)"))
+@Suite(
+    .enabled(
+        if: TestServers.basic != nil && TestServers.basicECRToken != nil && TestServers.awsMetadata != nil,
+        "needs scripts/test.sh's Basic registry and the AWS stand-ins (moto.sh)"))
 struct ECRPullCommandTests {
     let harness = CommandHarness()
 
@@ -35,7 +37,8 @@ struct ECRPullCommandTests {
         // refuses the anonymous pull.
         let refused = await harness.run(
             ["pull", "--insecure", "\(host):\(port)/\(repo):v1", "-o", harness.home.file("other")],
-            environment: ["AWS_EC2_METADATA_DISABLED": "true", "OSSB_EXPLAIN": "1"], resolve: ["\(host):\(port):127.0.0.1"])
+            environment: ["AWS_EC2_METADATA_DISABLED": "true", "OSSB_EXPLAIN": "1"],
+            resolve: ["\(host):\(port):127.0.0.1"])
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("no AWS credentials"), "\(refused.stderr)")
     }

@@ -44,7 +44,9 @@ struct FirstHourTests {
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(server, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(server, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         #expect(bound == 0)
         #expect(listen(server, 0) == 0)
@@ -54,12 +56,14 @@ struct FirstHourTests {
         }
         let port = UInt16(bigEndian: address.sin_port)
         var fillers: [Int32] = []
-        defer { fillers.forEach { close($0) } }
+        defer { for filler in fillers { close(filler) } }
         if queueFull {
             for _ in 0..<3 {
                 let client = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
                 _ = withUnsafePointer(to: &address) {
-                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(client, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                        connect(client, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                    }
                 }
                 fillers.append(client)
             }
@@ -69,7 +73,9 @@ struct FirstHourTests {
         let result = await harness.run(["inspect", "127.0.0.1:\(port)/silent/registry:v1"])
         let elapsed = Date().timeIntervalSince(started)
         #expect(result.status == 1)
-        #expect(elapsed < 20, "failed after \(elapsed) s (a 10 s first request, with room for a loaded machine; it was 60 s)")
+        #expect(
+            elapsed < 20,
+            "failed after \(elapsed) s (a 10 s first request, with room for a loaded machine; it was 60 s)")
         let line = lastLine(result.stderr)
         #expect(line.contains("no answer from") && line.contains("127.0.0.1:\(port)"), "\(result.stderr)")
         #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
@@ -107,7 +113,8 @@ struct FirstHourTests {
         let pulled = await harness.run(["pull", "\(bed.registry)/\(repository):v1", "-o", harness.home.file("layout")])
         #expect(pulled.status == 0, "\(pulled.stderr)")
         let warnings = pulled.stderr.split(separator: "\n").filter { $0.contains("warning") }
-        #expect(warnings.count == 1 && warnings[0].contains(harness.home.file(".docker/config.json")), "\(pulled.stderr)")
+        #expect(
+            warnings.count == 1 && warnings[0].contains(harness.home.file(".docker/config.json")), "\(pulled.stderr)")
         #expect(harness.home.exists("layout/index.json"))
     }
 

@@ -28,7 +28,10 @@ struct ForeignLayerTests {
         #expect(!FileManager.default.fileExists(atPath: "\(layout)/blobs/sha256/\(foreign.dropFirst(7))"))
         let entry = try #require(try LayoutReaders.index(layout).first)
         let digest = try #require(entry["digest"] as? String)
-        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(layout)/blobs/sha256/\(digest.dropFirst(7))"))) as? [String: Any]
+        let manifest =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: "\(layout)/blobs/sha256/\(digest.dropFirst(7))")))
+            as? [String: Any]
         let first = try #require((manifest?["layers"] as? [[String: Any]])?.first)
         #expect(first["digest"] as? String == foreign)
         #expect(first["urls"] as? [String] == ["https://foreign.invalid/layer.tar.gz"])

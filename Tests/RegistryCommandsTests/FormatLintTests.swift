@@ -14,7 +14,8 @@ import Testing
         let swift = try #require(TestProcess.which("swift"), "swift is not on PATH")
         let scratch = TemporaryDirectory()
         let findings = scratch.file("findings")
-        let quoted = ([swift, "format", "lint", "--strict", "-r", "-p", "--configuration", "\(SourceTree.root)/.swift-format"]
+        let quoted =
+            ([swift, "format", "lint", "--strict", "-r", "-p", "--configuration", "\(SourceTree.root)/.swift-format"]
             + paths.map { "\(root)/\($0)" }).map { "'\($0)'" }.joined(separator: " ")
         let result = try TestProcess.run(
             "/bin/sh", ["-c", "\(quoted) > '\(findings)' 2>&1"], environment: ProcessInfo.processInfo.environment)

@@ -53,19 +53,24 @@ enum FoundationImportScan {
         let scratch = TemporaryDirectory()
         // A scratch path of its own, so that SwiftPM does not wait for the lock of the running `swift test`.
         let described = try TestProcess.run(
-            swift, ["package", "--package-path", packageRoot, "--scratch-path", scratch.path, "describe", "--type", "json"],
+            swift,
+            ["package", "--package-path", packageRoot, "--scratch-path", scratch.path, "describe", "--type", "json"],
             environment: ProcessInfo.processInfo.environment)
         guard described.status == 0,
-              let package = try JSONSerialization.jsonObject(with: Data(described.stdout.utf8)) as? [String: Any],
-              let targets = package["targets"] as? [[String: Any]]
+            let package = try JSONSerialization.jsonObject(with: Data(described.stdout.utf8)) as? [String: Any],
+            let targets = package["targets"] as? [[String: Any]]
         else { throw ScanError("swift package describe failed: \(described.stderr)") }
         var byName: [String: [String: Any]] = [:]
         for target in targets { if let name = target["name"] as? String { byName[name] = target } }
         var modules: [String: String] = [:]
-        var pending = targets.filter { ($0["path"] as? String)?.hasPrefix("helpers/") == true }.compactMap { $0["name"] as? String }
-            .filter { !excluding.contains($0) }
+        var pending = targets.filter { ($0["path"] as? String)?.hasPrefix("helpers/") == true }.compactMap {
+            $0["name"] as? String
+        }
+        .filter { !excluding.contains($0) }
         while let name = pending.popLast() {
-            guard modules[name] == nil, let target = byName[name], let path = target["path"] as? String else { continue }
+            guard modules[name] == nil, let target = byName[name], let path = target["path"] as? String else {
+                continue
+            }
             if target["module_type"] as? String == "SwiftTarget" { modules[name] = path }
             pending += target["target_dependencies"] as? [String] ?? []
         }

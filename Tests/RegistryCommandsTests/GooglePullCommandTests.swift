@@ -8,8 +8,10 @@ import Testing
 /// docker-credential-ossb-gcr, which signs an RS256 assertion with the service account key and trades it at the
 /// Google stand-in for an access token; the registry's token server takes that token as the password of
 /// `oauth2accesstoken`, as Artifact Registry does. No `docker login`, no stored credential.
-@Suite(.enabled(if: TestServers.token != nil && TestServers.cloud != nil,
-                "needs scripts/test.sh's token registry and the Google stand-in (cloud-beds.sh)"))
+@Suite(
+    .enabled(
+        if: TestServers.token != nil && TestServers.cloud != nil,
+        "needs scripts/test.sh's token registry and the Google stand-in (cloud-beds.sh)"))
 struct GooglePullCommandTests {
     let harness = CommandHarness()
 
@@ -37,7 +39,8 @@ struct GooglePullCommandTests {
         // Without Google credentials (and no metadata server) the pull is refused by the registry.
         let refused = await harness.run(
             ["pull", "--insecure", "\(host):\(port)/\(repository):v1", "-o", harness.home.file("other")],
-            environment: ["GCE_METADATA_HOST": "127.0.0.1:9", "OSSB_EXPLAIN": "1"], resolve: ["\(host):\(port):127.0.0.1"])
+            environment: ["GCE_METADATA_HOST": "127.0.0.1:9", "OSSB_EXPLAIN": "1"],
+            resolve: ["\(host):\(port):127.0.0.1"])
         #expect(refused.status == 1, "\(refused.stderr)")
     }
 }

@@ -14,9 +14,14 @@ struct HostileOutputTests {
     }
 
     func expectOneInertLine(_ text: String, sourceLocation: SourceLocation = #_sourceLocation) {
-        #expect(!hasControl(text), "control characters reached the terminal: \(text.debugDescription)", sourceLocation: sourceLocation)
-        #expect(text.filter { $0 == "\n" }.count == 1, "expected one line: \(text.debugDescription)", sourceLocation: sourceLocation)
-        #expect(!text.split(separator: "\n").contains { $0.hasPrefix("Login Succeeded") }, sourceLocation: sourceLocation)
+        #expect(
+            !hasControl(text), "control characters reached the terminal: \(text.debugDescription)",
+            sourceLocation: sourceLocation)
+        #expect(
+            text.filter { $0 == "\n" }.count == 1, "expected one line: \(text.debugDescription)",
+            sourceLocation: sourceLocation)
+        #expect(
+            !text.split(separator: "\n").contains { $0.hasPrefix("Login Succeeded") }, sourceLocation: sourceLocation)
     }
 
     @Test func anErrorMessageWithEscapesAndAForgedLineIsPrintedInert() async throws {
@@ -69,7 +74,9 @@ struct HostileOutputTests {
     @Test func pullOfAnIndexEntryThatIsATagFails() async throws {
         let hostile = try #require(TestServers.hostile)
         let out = harness.home.file("tag-entry")
-        let result = await harness.run(["pull", "\(hostile.registry)/tag-entry:latest", "-o", out, "--platform", "linux/amd64"])
+        let result = await harness.run([
+            "pull", "\(hostile.registry)/tag-entry:latest", "-o", out, "--platform", "linux/amd64",
+        ])
         #expect(result.status == 1, "\(result.stdout)")
         #expect(result.stderr.contains("mutable"), "\(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: "\(out)/index.json"))

@@ -29,10 +29,14 @@ struct ImageCommandsTests {
         #expect(image.stdout.contains("Platform:    linux/arm64/v8"))
         #expect(image.stdout.contains("Layers:      2"))
         // The real command in a pipe: stdout is no terminal, so not a byte is added.
-        let hash = try TestProcess.run("/bin/sh", ["-c", "\"$OSSB\" inspect --raw \"$REF\" | sha256sum"], environment: [
-            "OSSB": "\(TestProcess.productsDirectory)/ossb-registry", "REF": "\(registry)/\(repo):v1", "PATH": "/usr/bin:/bin",
-            "HOME": harness.home.path, "OSSB_CREDENTIALS_FILE": harness.credentialsFile, "OSSB_CERTS_D": harness.home.file("certs.d"),
-        ])
+        let hash = try TestProcess.run(
+            "/bin/sh", ["-c", "\"$OSSB\" inspect --raw \"$REF\" | sha256sum"],
+            environment: [
+                "OSSB": "\(TestProcess.productsDirectory)/ossb-registry", "REF": "\(registry)/\(repo):v1",
+                "PATH": "/usr/bin:/bin",
+                "HOME": harness.home.path, "OSSB_CREDENTIALS_FILE": harness.credentialsFile,
+                "OSSB_CERTS_D": harness.home.file("certs.d"),
+            ])
         #expect("sha256:" + hash.stdout.prefix(64) == seeded.digest, "--raw prints the bytes exactly as served")
     }
 
@@ -43,11 +47,17 @@ struct ImageCommandsTests {
         let out = harness.home.file("layout")
         let pulled = await harness.run(["pull", "\(registry)/\(repo):v1", "--output", out, "--platform", "linux/arm64"])
         #expect(pulled.status == 0, "\(pulled.stderr)")
-        #expect(pulled.stdout.hasPrefix("Pulled \(registry)/\(repo):v1 (linux/arm64/v8) into \(out): \(seeded.manifests["linux/arm64/v8"]!)"))
+        #expect(
+            pulled.stdout.hasPrefix(
+                "Pulled \(registry)/\(repo):v1 (linux/arm64/v8) into \(out): \(seeded.manifests["linux/arm64/v8"]!)"))
         #expect(pulled.stderr.isEmpty, "no progress bars when stderr is not a terminal")
-        let skopeo = try TestProcess.run("/usr/bin/skopeo", ["inspect", "oci:\(out):v1"], environment: ["PATH": "/usr/bin:/bin", "HOME": harness.home.path])
+        let skopeo = try TestProcess.run(
+            "/usr/bin/skopeo", ["inspect", "oci:\(out):v1"],
+            environment: ["PATH": "/usr/bin:/bin", "HOME": harness.home.path])
         #expect(skopeo.stdout.contains(seeded.manifests["linux/arm64/v8"]!), "\(skopeo)")
-        let all = await harness.run(["pull", "-o", harness.home.file("all"), "--all-platforms", "\(registry)/\(repo):v1"])
+        let all = await harness.run([
+            "pull", "-o", harness.home.file("all"), "--all-platforms", "\(registry)/\(repo):v1",
+        ])
         #expect(all.stdout.contains("(linux/amd64, linux/arm64/v8)") && all.stdout.contains(seeded.digest))
     }
 
@@ -61,7 +71,9 @@ struct ImageCommandsTests {
         let pushed = await harness.run(["push", "\(out):v1", "\(registry)/\(target):v2"])
         #expect(pushed.status == 0, "\(pushed.stderr)")
         #expect(pushed.stdout.contains(seeded.digest))
-        let copied = await harness.run(["copy", "\(registry)/\(repo):v1", "\(registry)/\(unique("copied")):v3", "--all-platforms"])
+        let copied = await harness.run([
+            "copy", "\(registry)/\(repo):v1", "\(registry)/\(unique("copied")):v3", "--all-platforms",
+        ])
         #expect(copied.status == 0 && copied.stdout.contains("6 mounted"), "\(copied.stdout)\(copied.stderr)")
         let tags = await harness.run(["tags", "\(registry)/\(target)"])
         #expect(tags.stdout == "v2\n")
@@ -100,7 +112,9 @@ struct ImageCommandsTests {
         let missing = await harness.run(["inspect", "\(registry)/\(unique("missing")):v1", "--explain"])
         #expect(missing.status == 1)
         let lastLine = missing.stderr.split(separator: "\n").last.map(String.init) ?? ""
-        #expect(lastLine.hasPrefix("ossb-registry inspect: ") && lastLine.contains("has no such manifest or repository"), "\(missing.stderr)")
+        #expect(
+            lastLine.hasPrefix("ossb-registry inspect: ") && lastLine.contains("has no such manifest or repository"),
+            "\(missing.stderr)")
         #expect(!missing.stderr.contains(TestServers.basic!.password), "explanations never show the password")
         #expect(missing.stderr.contains("ossb: explain:"), "--explain explains")
         let unreachable = await harness.run(["tags", "127.0.0.1:9/x"])

@@ -9,7 +9,9 @@ import Testing
     @Test func helpShowsTheOptionsAndNoCode() throws {
         let help = try TestProcess.run("/bin/bash", [Self.script, "--help"], environment: ["PATH": "/usr/bin:/bin"])
         #expect(help.status == 0)
-        for option in ["--prefix DIR", "--no-demo", "--uninstall", "Swift 6"] { #expect(help.stdout.contains(option), "\(help.stdout)") }
+        for option in ["--prefix DIR", "--no-demo", "--uninstall", "Swift 6"] {
+            #expect(help.stdout.contains(option), "\(help.stdout)")
+        }
         #expect(!help.stdout.contains("set -"), "\(help.stdout)")
         #expect(!help.stdout.contains("#"), "\(help.stdout)")
     }
@@ -21,7 +23,9 @@ import Testing
             "bin/ossb-kubelet-credential-provider", "share/bash-completion/completions/ossb-registry",
             "share/zsh/site-functions/_ossb-registry",
         ]
-        for file in ours + ["bin/docker-credential-pass", "share/zsh/site-functions/_git"] { try prefix.write(file, "x") }
+        for file in ours + ["bin/docker-credential-pass", "share/zsh/site-functions/_git"] {
+            try prefix.write(file, "x")
+        }
         let result = try TestProcess.run(
             "/bin/bash", [Self.script, "--prefix", prefix.path, "--uninstall"], environment: ["PATH": "/usr/bin:/bin"])
         #expect(result.status == 0, "\(result)")

@@ -25,7 +25,9 @@ struct LayoutFilesTests {
         var info = stat()
         #expect(stat(blob, &info) == 0)
         #expect(info.st_nlink == 1, "a layout blob is no hard link into the cache")
-        #expect(info.st_mode & 0o777 == 0o644 & ~mask, "mode \(String(info.st_mode & 0o777, radix: 8)), umask \(String(mask, radix: 8))")
+        #expect(
+            info.st_mode & 0o777 == 0o644 & ~mask,
+            "mode \(String(info.st_mode & 0o777, radix: 8)), umask \(String(mask, radix: 8))")
         #expect(stat("\(layout)/index.json", &info) == 0 && info.st_mode & 0o777 == 0o644 & ~mask)
 
         // Damage the layout's copy (same size, one byte changed).
@@ -34,7 +36,8 @@ struct LayoutFilesTests {
         try bytes.write(to: URL(fileURLWithPath: blob))
         let again = await harness.run(["pull", "\(registry)/\(repo):v1", "-o", harness.home.file("second")])
         #expect(again.status == 0, "\(again.stderr)")
-        let fresh = try Data(contentsOf: URL(fileURLWithPath: harness.home.file("second/blobs/sha256/\(layer.dropFirst(7))")))
+        let fresh = try Data(
+            contentsOf: URL(fileURLWithPath: harness.home.file("second/blobs/sha256/\(layer.dropFirst(7))")))
         #expect(fresh != bytes, "the cache still holds the registry's bytes")
 
         // Pushing the damaged layout to a repository that lacks the blob: refused before any byte of it is sent,

@@ -4,8 +4,9 @@ import Testing
 
 /// The layouts `pull` writes open by tag in the real readers of OCI layouts (skopeo, podman, buildah, umoci),
 /// whatever format the registry served, and `pull` into a layout other tools wrote keeps their images.
-@Suite(.enabled(if: TestServers.basic != nil, "needs scripts/test.sh's registry"),
-       .enabled(if: LayoutReaders.missing.isEmpty, "needs skopeo, podman, buildah and umoci (scripts/install-deps.sh)"))
+@Suite(
+    .enabled(if: TestServers.basic != nil, "needs scripts/test.sh's registry"),
+    .enabled(if: LayoutReaders.missing.isEmpty, "needs skopeo, podman, buildah and umoci (scripts/install-deps.sh)"))
 struct LayoutInteropTests {
     let harness = CommandHarness()
     let readers = LayoutReaders()
@@ -30,10 +31,17 @@ struct LayoutInteropTests {
         let index = try LayoutReaders.index(layout)
         let entry = try #require(index.first)
         #expect(index.count == 1)
-        #expect(entry["mediaType"] as? String == (flags.contains("--all-platforms") ? "application/vnd.oci.image.index.v1+json" : "application/vnd.oci.image.manifest.v1+json"))
+        #expect(
+            entry["mediaType"] as? String
+                == (flags.contains("--all-platforms")
+                    ? "application/vnd.oci.image.index.v1+json" : "application/vnd.oci.image.manifest.v1+json"))
         if format == "docker" {
-            #expect(entry["digest"] as? String != registryDigest, "a Docker manifest is converted, so its digest changes")
-            #expect(pulled.stdout.contains("\(entry["digest"] as! String) (converted to OCI from the registry's Docker-format \(registryDigest))"), "\(pulled.stdout)")
+            #expect(
+                entry["digest"] as? String != registryDigest, "a Docker manifest is converted, so its digest changes")
+            #expect(
+                pulled.stdout.contains(
+                    "\(entry["digest"] as! String) (converted to OCI from the registry's Docker-format \(registryDigest))"
+                ), "\(pulled.stdout)")
         } else {
             #expect(entry["digest"] as? String == registryDigest, "an OCI image keeps its digest")
             #expect(!pulled.stdout.contains("converted"))
@@ -59,7 +67,9 @@ struct LayoutInteropTests {
         let registry = try #require(TestServers.basic)
         _ = try await login()
         let layout = readers.directory("shared")
-        let first = unique("first"), second = unique("second"), third = unique("third")
+        let first = unique("first")
+        let second = unique("second")
+        let third = unique("third")
         _ = try SeededImage.push(first, format: "docker", platforms: "linux/amd64")
         _ = try SeededImage.push(second, format: "oci", platforms: "linux/amd64")
         let thirdImage = try SeededImage.push(third, format: "docker", platforms: "linux/amd64,linux/arm64/v8")
@@ -73,9 +83,13 @@ struct LayoutInteropTests {
         let pulled = await harness.run(["pull", "\(registry.address)/\(third):v1", "-o", layout, "--all-platforms"])
         #expect(pulled.status == 0, "\(pulled.stderr)")
         // Pulling the same tag again replaces it instead of adding a second "v1".
-        let again = await harness.run(["pull", "\(registry.address)/\(third):v1", "-o", layout, "--platform", "linux/arm64"])
+        let again = await harness.run([
+            "pull", "\(registry.address)/\(third):v1", "-o", layout, "--platform", "linux/arm64",
+        ])
         #expect(again.status == 0, "\(again.stderr)")
-        let names = try LayoutReaders.index(layout).map { ($0["annotations"] as? [String: String])?["org.opencontainers.image.ref.name"] }
+        let names = try LayoutReaders.index(layout).map {
+            ($0["annotations"] as? [String: String])?["org.opencontainers.image.ref.name"]
+        }
         #expect(names == ["alpine:3.20", "second", "v1"])
         for tag in ["alpine:3.20", "second", "v1"] {
             #expect(readers.failures(layout, tag: tag).isEmpty, "\(tag): \(readers.failures(layout, tag: tag))")
@@ -106,7 +120,9 @@ struct LayoutInteropTests {
             return await group.reduce(into: [Int32]()) { $0.append($1) }
         }
         #expect(statuses == [0, 0, 0, 0])
-        let names = try LayoutReaders.index(layout).compactMap { ($0["annotations"] as? [String: String])?["org.opencontainers.image.ref.name"] }
+        let names = try LayoutReaders.index(layout).compactMap {
+            ($0["annotations"] as? [String: String])?["org.opencontainers.image.ref.name"]
+        }
         #expect(names.sorted() == tags, "every pull's image is listed")
     }
 
@@ -176,20 +192,25 @@ final class LayoutReaders: Sendable {
     /// cannot choose a platform from an index (`stat` says "tag is ambiguous"), so for an index it only has to
     /// list the tag.
     func failures(_ layout: String, tag: String) -> [String] {
-        let isIndex = (try? Self.index(layout))?.contains {
-            ($0["annotations"] as? [String: String])?["org.opencontainers.image.ref.name"] == tag
-                && $0["mediaType"] as? String == "application/vnd.oci.image.index.v1+json"
-        } ?? false
-        if isIndex, let listed = try? umoci(["ls", "--layout", layout]), !listed.stdout.split(separator: "\n").contains(Substring(tag)) {
+        let isIndex =
+            (try? Self.index(layout))?.contains {
+                ($0["annotations"] as? [String: String])?["org.opencontainers.image.ref.name"] == tag
+                    && $0["mediaType"] as? String == "application/vnd.oci.image.index.v1+json"
+            } ?? false
+        if isIndex, let listed = try? umoci(["ls", "--layout", layout]),
+            !listed.stdout.split(separator: "\n").contains(Substring(tag))
+        {
             return ["umoci ls does not list \(tag): \(listed)"]
         }
-        let runs: [(String, [String])] = [
-            ("skopeo", ["inspect", "oci:\(layout):\(tag)"]),
-            ("podman", storage("podman") + ["pull", "--quiet", "oci:\(layout):\(tag)"]),
-            ("buildah", storage("buildah") + ["from", "--quiet", "oci:\(layout):\(tag)"]),
-        ] + (isIndex ? [] : [("umoci", ["stat", "--image", "\(layout):\(tag)"])])
+        let runs: [(String, [String])] =
+            [
+                ("skopeo", ["inspect", "oci:\(layout):\(tag)"]),
+                ("podman", storage("podman") + ["pull", "--quiet", "oci:\(layout):\(tag)"]),
+                ("buildah", storage("buildah") + ["from", "--quiet", "oci:\(layout):\(tag)"]),
+            ] + (isIndex ? [] : [("umoci", ["stat", "--image", "\(layout):\(tag)"])])
         return runs.compactMap { program, arguments in
-            guard let result = try? TestProcess.run(TestProcess.which(program)!, arguments, environment: environment) else {
+            guard let result = try? TestProcess.run(TestProcess.which(program)!, arguments, environment: environment)
+            else {
                 return "\(program) did not run"
             }
             return result.status == 0 ? nil : "\(program): \(result.stderr)"

@@ -11,7 +11,8 @@ import Testing
     static let packageRoot = SourceTree.root
 
     /// The helpers, read from the directory so that a new one is checked without editing this test.
-    static let helpers: [String] = (try? FileManager.default.contentsOfDirectory(atPath: "\(packageRoot)/helpers"))?
+    static let helpers: [String] =
+        (try? FileManager.default.contentsOfDirectory(atPath: "\(packageRoot)/helpers"))?
         .filter { !$0.hasPrefix(".") }.sorted() ?? []
 
     /// Shared libraries that must not be loaded, as they appear in `ldd`'s output.
@@ -47,7 +48,8 @@ import Testing
 
     /// Where the executables are: the build beside the tests, or `OSSB_LINKAGE_BIN_DIR` to check another build
     /// (scripts/install.sh's fully static helpers, for example).
-    static let binDirectory = ProcessInfo.processInfo.environment["OSSB_LINKAGE_BIN_DIR"] ?? TestProcess.productsDirectory
+    static let binDirectory =
+        ProcessInfo.processInfo.environment["OSSB_LINKAGE_BIN_DIR"] ?? TestProcess.productsDirectory
 
     static func binary(_ product: String) throws -> String {
         let path = "\(binDirectory)/\(product)"
@@ -96,7 +98,8 @@ import Testing
         #expect(found == [], "\(helper) links what a helper must not")
         if helper != "docker-credential-ossb-secretservice" {
             let loaded = try Self.loadedLibraries(path)
-            #expect(Self.keyringLibraries.filter { loaded.contains($0) } == [], "\(helper) loads the keyring's libraries")
+            #expect(
+                Self.keyringLibraries.filter { loaded.contains($0) } == [], "\(helper) loads the keyring's libraries")
         }
     }
 
@@ -111,7 +114,8 @@ import Testing
     /// The exemptions are narrow: the minting program does link libcurl (so the check would see it anywhere else),
     /// the cloud helpers link libcrypto but not libcurl, and no other helper is exempt.
     @Test func onlyTheMintingProgramLinksLibcurl() throws {
-        #expect(Self.cloudHelpers.allSatisfy { $0.hasPrefix("docker-credential-ossb-") } && Self.cloudHelpers.count == 3)
+        #expect(
+            Self.cloudHelpers.allSatisfy { $0.hasPrefix("docker-credential-ossb-") } && Self.cloudHelpers.count == 3)
         let mint = try Self.forbiddenContent(try Self.binary(Self.mintingProgram))
         #expect(mint.contains("libcurl"), "ossb-cloud-mint was expected to link libcurl: \(mint)")
         let present = Self.helpers.filter { Self.cloudHelpers.contains($0) }
@@ -129,8 +133,10 @@ import Testing
             modules["AuthCore"] != nil && modules["SecretServiceStore"] != nil && modules["RegistryVocabulary"] != nil,
             "\(modules.keys.sorted())")
         #expect(modules["CloudAuth"] != nil, "the cloud helpers' module is scanned too")
-        let networkFree = try FoundationImportScan.helperModules(packageRoot: Self.packageRoot, excluding: [Self.mintingProgram])
-        #expect(networkFree["HTTPTransport"] == nil, "a helper other than ossb-cloud-mint links HTTPTransport (libcurl)")
+        let networkFree = try FoundationImportScan.helperModules(
+            packageRoot: Self.packageRoot, excluding: [Self.mintingProgram])
+        #expect(
+            networkFree["HTTPTransport"] == nil, "a helper other than ossb-cloud-mint links HTTPTransport (libcurl)")
         var offenders: [String] = []
         for (_, directory) in modules.sorted(by: { $0.key < $1.key }) {
             let root = "\(Self.packageRoot)/\(directory)"

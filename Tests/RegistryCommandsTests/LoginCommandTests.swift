@@ -10,7 +10,8 @@ import Testing
     func tokenRegistryStoresTheRefreshTokenAsAnIdentityToken() async throws {
         let bed = try #require(TestServers.token)
         let harness = CommandHarness()
-        let result = await harness.run(["login", bed.registry, "-u", bed.user, "--password-stdin"], stdin: bed.password + "\n")
+        let result = await harness.run(
+            ["login", bed.registry, "-u", bed.user, "--password-stdin"], stdin: bed.password + "\n")
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout == "Login Succeeded\n")
         let entry = try #require(try harness.storedEntry(bed.registry))
@@ -58,8 +59,10 @@ import Testing
         #expect(!result.stderr.contains(refresh))
         // Without OSSB_EXPLAIN nothing is explained.
         let quiet = await harness.run(["login", bed.registry, "-u", bed.user, "--password-stdin"], stdin: bed.password)
-        #expect(quiet.stderr == "ossb-registry: credentials stored in \(harness.credentialsFile)\n", "only where it stored")
-        #expect(result.stderr.contains("ossb: stored an identity token for \(bed.registry) in \(harness.credentialsFile)"))
+        #expect(
+            quiet.stderr == "ossb-registry: credentials stored in \(harness.credentialsFile)\n", "only where it stored")
+        #expect(
+            result.stderr.contains("ossb: stored an identity token for \(bed.registry) in \(harness.credentialsFile)"))
     }
 
     @Test(.enabled(if: TestServers.basic != nil, "needs scripts/test.sh's Basic registry"))
@@ -67,9 +70,12 @@ import Testing
         let bed = try #require(TestServers.basic)
         let registry = bed.address
         let harness = CommandHarness()
-        let login = await harness.run(["login", registry, "--username=\(bed.user)", "--password-stdin"], stdin: bed.password + "\r\n")
+        let login = await harness.run(
+            ["login", registry, "--username=\(bed.user)", "--password-stdin"], stdin: bed.password + "\r\n")
         #expect(login.status == 0, "\(login.stderr)")
-        #expect(login.stderr == "ossb-registry: credentials stored in \(harness.credentialsFile)\n", "login says where it stored")
+        #expect(
+            login.stderr == "ossb-registry: credentials stored in \(harness.credentialsFile)\n",
+            "login says where it stored")
         let entry = try #require(try harness.storedEntry(bed.address))
         #expect(entry["auth"] == Data("\(bed.user):\(bed.password)".utf8).base64EncodedString())
         let logout = await harness.run(["logout", bed.address])
@@ -83,14 +89,17 @@ import Testing
 
     /// With a keyring on the session bus (`credential_store: auto`), login stores there and says so; logout
     /// removes it from there.
-    @Test(.enabled(if: TestServers.basic != nil && ProcessInfo.processInfo.environment["OSSB_TEST_KEYRING"] != nil,
-                   "needs scripts/test.sh's Basic registry and keyring session"))
+    @Test(
+        .enabled(
+            if: TestServers.basic != nil && ProcessInfo.processInfo.environment["OSSB_TEST_KEYRING"] != nil,
+            "needs scripts/test.sh's Basic registry and keyring session"))
     func loginWithAKeyringStoresThereAndSaysSo() async throws {
         let bed = try #require(TestServers.basic)
         let harness = CommandHarness()
         let bus = try #require(ProcessInfo.processInfo.environment["DBUS_SESSION_BUS_ADDRESS"])
         let env = ["DBUS_SESSION_BUS_ADDRESS": bus, "XDG_RUNTIME_DIR": harness.home.path]
-        let login = await harness.run(["login", bed.address, "-u", bed.user, "--password-stdin"], stdin: bed.password, environment: env)
+        let login = await harness.run(
+            ["login", bed.address, "-u", bed.user, "--password-stdin"], stdin: bed.password, environment: env)
         #expect(login.status == 0, "\(login.stderr)")
         #expect(login.stderr == "ossb-registry: credentials stored in the keyring (Secret Service)\n")
         #expect(!FileManager.default.fileExists(atPath: harness.credentialsFile))
@@ -101,8 +110,10 @@ import Testing
 
     /// A keyring that does not answer: login fails (the registry's answer is not written to the plain-text file
     /// instead) and logout fails, each with one line; neither waits longer than OSSB_KEYRING_TIMEOUT allows.
-    @Test(.enabled(if: TestServers.basic != nil && ProcessInfo.processInfo.environment["OSSB_TEST_SILENT_BUS"] != nil,
-                   "needs scripts/test.sh's Basic registry and silent bus"))
+    @Test(
+        .enabled(
+            if: TestServers.basic != nil && ProcessInfo.processInfo.environment["OSSB_TEST_SILENT_BUS"] != nil,
+            "needs scripts/test.sh's Basic registry and silent bus"))
     func aKeyringThatDoesNotAnswerFailsLoginAndLogout() async throws {
         let bed = try #require(TestServers.basic)
         let harness = CommandHarness()
@@ -110,9 +121,12 @@ import Testing
             "DBUS_SESSION_BUS_ADDRESS": try #require(ProcessInfo.processInfo.environment["OSSB_TEST_SILENT_BUS"]),
             "XDG_RUNTIME_DIR": harness.home.path, "OSSB_KEYRING_TIMEOUT": "1",
         ]
-        let login = await harness.run(["login", bed.address, "-u", bed.user, "--password-stdin"], stdin: bed.password, environment: env)
+        let login = await harness.run(
+            ["login", bed.address, "-u", bed.user, "--password-stdin"], stdin: bed.password, environment: env)
         #expect(login.status == 1)
-        #expect(login.stderr.contains("keyring not answering: the Secret Service did not answer within 1 s"), "\(login.stderr)")
+        #expect(
+            login.stderr.contains("keyring not answering: the Secret Service did not answer within 1 s"),
+            "\(login.stderr)")
         #expect(login.stderr.split(separator: "\n").count == 1, "\(login.stderr)")
         #expect(!login.stderr.contains(bed.password))
         #expect(!FileManager.default.fileExists(atPath: harness.credentialsFile), "no silent fall back to the file")
@@ -127,7 +141,8 @@ import Testing
         let bed = try #require(TestServers.basic)
         let registry = bed.address
         let harness = CommandHarness()
-        let result = await harness.run(["login", bed.address, "-u", bed.user, "--password-stdin"], stdin: "wrong-basic-pw")
+        let result = await harness.run(
+            ["login", bed.address, "-u", bed.user, "--password-stdin"], stdin: "wrong-basic-pw")
         #expect(result.status == 1)
         #expect(result.stderr.contains("refused the user name or password"))
         #expect(!result.stderr.contains("wrong-basic-pw"))
@@ -144,7 +159,8 @@ import Testing
 
     @Test func plainHttpIsRefusedForARemoteRegistryUnlessInsecure() async {
         let harness = CommandHarness()
-        let result = await harness.run(["login", "http://registry.invalid", "-u", "u", "--password-stdin"], stdin: "pw")
+        let result = await harness.run(
+            ["login", "http://registry.invalid", "-u", "u", "--password-stdin"], stdin: "pw")
         #expect(result.status == 1)
         #expect(result.stderr.contains("may not be reached over plain http"))
     }

@@ -7,11 +7,14 @@ import Testing
     let harness = CommandHarness()
 
     @Test func logoutRemovesEverySpellingThatPullsWouldUse() async throws {
-        try Data(#"{"credential_store": "file"}"#.utf8).write(to: URL(fileURLWithPath: harness.home.file("registry.json")))
+        try Data(#"{"credential_store": "file"}"#.utf8).write(
+            to: URL(fileURLWithPath: harness.home.file("registry.json")))
         func auth(_ user: String) -> String { #"{"auth":"\#(Data("\(user):pw".utf8).base64EncodedString())"}"# }
-        try Data("""
+        try Data(
+            """
             {"auths": {"https://r.example.com": \(auth("a")), "https://r.example.com/v1/": \(auth("b")), "r.example.com:5000": \(auth("c"))}}
-            """.utf8).write(to: URL(fileURLWithPath: harness.credentialsFile))
+            """.utf8
+        ).write(to: URL(fileURLWithPath: harness.credentialsFile))
         chmod(harness.credentialsFile, 0o600)
         let env = ["OSSB_CONFIG": harness.home.file("registry.json")]
         let logout = await harness.run(["logout", "r.example.com"], environment: env)

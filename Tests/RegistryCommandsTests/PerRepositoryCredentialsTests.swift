@@ -12,11 +12,13 @@ struct PerRepositoryCredentialsTests {
     let harness = CommandHarness()
 
     func seed(_ repository: String, bed: TokenBed) throws {
-        let seeded = try TestProcess.run("/usr/bin/env", [
-            "python3", "\(SourceTree.root)/scripts/testbed/seed-image.py", "--registry", bed.registry,
-            "--user", bed.user, "--password-env", "SEED_PASSWORD", "--repo", repository, "--tag", "v1",
-            "--platforms", "linux/amd64",
-        ], environment: ["PATH": "/usr/bin:/bin", "SEED_PASSWORD": bed.password])
+        let seeded = try TestProcess.run(
+            "/usr/bin/env",
+            [
+                "python3", "\(SourceTree.root)/scripts/testbed/seed-image.py", "--registry", bed.registry,
+                "--user", bed.user, "--password-env", "SEED_PASSWORD", "--repo", repository, "--tag", "v1",
+                "--platforms", "linux/amd64",
+            ], environment: ["PATH": "/usr/bin:/bin", "SEED_PASSWORD": bed.password])
         try #require(seeded.status == 0, "\(seeded)")
     }
 
@@ -37,13 +39,17 @@ struct PerRepositoryCredentialsTests {
             "\(bed.registry)/\(writable)": (bed.user, bed.password),
         ])
         let env = ["REGISTRY_AUTH_FILE": file]
-        let copied = await harness.run(["copy", "\(bed.registry)/\(readOnly)/app:v1", "\(bed.registry)/\(writable)/app:v1", "--quiet"], environment: env)
+        let copied = await harness.run(
+            ["copy", "\(bed.registry)/\(readOnly)/app:v1", "\(bed.registry)/\(writable)/app:v1", "--quiet"],
+            environment: env)
         #expect(copied.status == 0, "the push went out with the source's pull-only credentials: \(copied.stderr)")
         let tags = await harness.run(["tags", "\(bed.registry)/\(writable)/app"], environment: env)
         #expect(tags.stdout == "v1\n", "\(tags.stderr)")
         // And the other way round the destination's pull-only credentials are refused, though the source's
         // could push: each side really uses its own.
-        let back = await harness.run(["copy", "\(bed.registry)/\(writable)/app:v1", "\(bed.registry)/\(readOnly)/other:v1", "--quiet"], environment: env)
+        let back = await harness.run(
+            ["copy", "\(bed.registry)/\(writable)/app:v1", "\(bed.registry)/\(readOnly)/other:v1", "--quiet"],
+            environment: env)
         #expect(back.status == 1, "the push used the source's credentials")
         #expect(!back.stderr.contains(bed.password) && !back.stderr.contains(bed.pullPassword))
     }

@@ -12,7 +12,10 @@ struct PlatformCheckTests {
 
     func commands(_ reference: String, _ registry: String, platform: String) -> [[String]] {
         [
-            ["pull", reference, "-o", harness.home.file("layout-\(UUID().uuidString.prefix(8))"), "--platform", platform],
+            [
+                "pull", reference, "-o", harness.home.file("layout-\(UUID().uuidString.prefix(8))"), "--platform",
+                platform,
+            ],
             ["copy", reference, "\(registry)/\(unique("copied")):v1", "--platform", platform],
             ["inspect", reference, "--platform", platform],
         ]
@@ -26,7 +29,9 @@ struct PlatformCheckTests {
         for arguments in commands("\(registry)/\(repo):v1", registry, platform: "linux/arm64") {
             let result = await harness.run(arguments)
             #expect(result.status == 1, "\(arguments[0]): \(result.stdout)")
-            #expect(result.stderr.contains("is a single-platform image for linux/amd64, not linux/arm64"), "\(arguments[0]): \(result.stderr)")
+            #expect(
+                result.stderr.contains("is a single-platform image for linux/amd64, not linux/arm64"),
+                "\(arguments[0]): \(result.stderr)")
             #expect(result.stderr.split(separator: "\n").count == 1)
         }
         for arguments in commands("\(registry)/\(repo):v1", registry, platform: "linux/amd64") {
@@ -43,7 +48,9 @@ struct PlatformCheckTests {
         for arguments in commands("\(registry)/\(repo):v1", registry, platform: "linux/arm64") {
             let result = await harness.run(arguments)
             #expect(result.status == 0, "\(arguments[0]): \(result.stderr)")
-            #expect(result.stderr.contains("warning: ") && result.stderr.contains("does not say its platform"), "\(arguments[0]): \(result.stderr)")
+            #expect(
+                result.stderr.contains("warning: ") && result.stderr.contains("does not say its platform"),
+                "\(arguments[0]): \(result.stderr)")
         }
     }
 }

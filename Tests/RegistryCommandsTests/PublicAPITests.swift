@@ -12,19 +12,24 @@ import Testing
 
     @Test func everyPublicDeclarationIsInTheAllowList() throws {
         let actual = try PublicDeclarationScan.declarations(under: Self.sources)
-        #expect(actual.contains("AuthCore/Credentials/Credentials.swift: struct Credentials"), "scanned \(actual.count)")
+        #expect(
+            actual.contains("AuthCore/Credentials/Credentials.swift: struct Credentials"), "scanned \(actual.count)")
         if ProcessInfo.processInfo.environment["OSSB_UPDATE_PUBLIC_API"] == "1" {
             let header = "# The public API of the library products, one declaration a line (see PublicAPITests).\n"
-            try Data((header + actual.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: Self.allowList))
+            try Data((header + actual.joined(separator: "\n") + "\n").utf8).write(
+                to: URL(fileURLWithPath: Self.allowList))
         }
         let allowed = try String(contentsOfFile: Self.allowList, encoding: .utf8).split(separator: "\n")
             .map(String.init).filter { !$0.hasPrefix("#") && !$0.isEmpty }
         let (added, removed) = PublicDeclarationScan.difference(actual: actual, allowed: allowed)
         #expect(
             added == [],
-            "new public declarations: make them `package` unless a user of the libraries calls them; if so, add them to docs/public-api.txt")
+            "new public declarations: make them `package` unless a user of the libraries calls them; if so, add them to docs/public-api.txt"
+        )
         #expect(removed == [], "no longer public: remove these lines from docs/public-api.txt")
-        #expect(!actual.contains { $0.contains(": ? ") }, "declarations the scan could not read: \(actual.filter { $0.contains(": ? ") })")
+        #expect(
+            !actual.contains { $0.contains(": ? ") },
+            "declarations the scan could not read: \(actual.filter { $0.contains(": ? ") })")
     }
 
     /// The check on a module with one new `public` function: it is named, and neither the `package` one, the
@@ -54,7 +59,8 @@ import Testing
             actual == [
                 "Tool/Tool.swift: extension Tool", "Tool/Tool.swift: func ==", "Tool/Tool.swift: func classMethod",
                 "Tool/Tool.swift: func leaked",
-                "Tool/Tool.swift: init", "Tool/Tool.swift: init?", "Tool/Tool.swift: struct Tool", "Tool/Tool.swift: var name",
+                "Tool/Tool.swift: init", "Tool/Tool.swift: init?", "Tool/Tool.swift: struct Tool",
+                "Tool/Tool.swift: var name",
             ])
         let allowed = [
             "Tool/Tool.swift: struct Tool", "Tool/Tool.swift: init", "Tool/Tool.swift: var name",

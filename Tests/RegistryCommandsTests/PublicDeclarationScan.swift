@@ -28,7 +28,8 @@ enum PublicDeclarationScan {
             guard words.first == "public" else { continue }
             words = words.dropFirst()
             while let first = words.first, modifiers.contains(first),
-                  !(first == "class" && words.dropFirst().first.map { !keywords.contains($0) && !modifiers.contains($0) } ?? true)
+                !(first == "class"
+                    && words.dropFirst().first.map { !keywords.contains($0) && !modifiers.contains($0) } ?? true)
             {
                 words = words.dropFirst()
             }
@@ -37,7 +38,9 @@ enum PublicDeclarationScan {
                 continue
             }
             // The name: what follows the keyword up to its parameters, generics, type or body.
-            let rest = words.first!.dropFirst(kind.count).isEmpty ? words.dropFirst().first ?? "" : words.first!.dropFirst(kind.count)
+            let rest =
+                words.first!.dropFirst(kind.count).isEmpty
+                ? words.dropFirst().first ?? "" : words.first!.dropFirst(kind.count)
             if kind == "init" || kind == "subscript" {
                 // No name of their own; a failable one is `init?`.
                 result.append(rest.hasPrefix("?") ? "\(kind)?" : String(kind))

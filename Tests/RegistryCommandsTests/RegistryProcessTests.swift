@@ -10,8 +10,10 @@ import Testing
     let home = TemporaryDirectory()
 
     var environment: [String: String] {
-        ["HOME": home.path, "PATH": "/usr/bin:/bin", "OSSB_CREDENTIALS_FILE": home.file("credentials.json"),
-         "OSSB_CACHE_DIR": home.file("cache"), "OSSB_CERTS_D": home.file("certs.d")]
+        [
+            "HOME": home.path, "PATH": "/usr/bin:/bin", "OSSB_CREDENTIALS_FILE": home.file("credentials.json"),
+            "OSSB_CACHE_DIR": home.file("cache"), "OSSB_CERTS_D": home.file("certs.d"),
+        ]
     }
 
     /// The environment with credentials for `host` in the environment store.
@@ -24,19 +26,27 @@ import Testing
     }
 
     /// Runs the binary with `stdin` (through sh, as a pipe from another program).
-    func run(_ arguments: [String], stdin: String = "", environment extra: [String: String]? = nil) throws -> TestProcess.Result {
+    func run(_ arguments: [String], stdin: String = "", environment extra: [String: String]? = nil) throws
+        -> TestProcess.Result
+    {
         var variables = extra ?? environment
         variables["OSSB_TEST_STDIN"] = stdin
-        return try TestProcess.run("/bin/sh", ["-c", #"printf %s "$OSSB_TEST_STDIN" | exec "$0" "$@""#, Self.binary] + arguments, environment: variables)
+        return try TestProcess.run(
+            "/bin/sh", ["-c", #"printf %s "$OSSB_TEST_STDIN" | exec "$0" "$@""#, Self.binary] + arguments,
+            environment: variables)
     }
 
     /// Pushes a generated one-layer image to the Basic-auth registry.
     func seed(_ repo: String, layerMiB: Int) throws {
         let registry = try #require(TestServers.basic)
-        let result = try TestProcess.run("/usr/bin/env", [
-            "python3", "\(SourceTree.root)/scripts/testbed/seed-image.py", "--registry", registry.address, "--user", registry.user,
-            "--password", registry.password, "--repo", repo, "--tag", "v1", "--layers", "1", "--layer-mib", "\(layerMiB)",
-        ], environment: ["PATH": "/usr/bin:/bin"])
+        let result = try TestProcess.run(
+            "/usr/bin/env",
+            [
+                "python3", "\(SourceTree.root)/scripts/testbed/seed-image.py", "--registry", registry.address, "--user",
+                registry.user,
+                "--password", registry.password, "--repo", repo, "--tag", "v1", "--layers", "1", "--layer-mib",
+                "\(layerMiB)",
+            ], environment: ["PATH": "/usr/bin:/bin"])
         #expect(result.status == 0, "seed-image.py: \(result)")
     }
 
@@ -46,8 +56,10 @@ import Testing
         let proxy = try #require(TestServers.faultProxy)
         let repo = unique(name)
         try seed(repo, layerMiB: 4)
-        let rules = #"[{"match": "/\#(repo)/blobs/", "method": "GET", "count": \#(count), "stall_after": 1048576, "stall_seconds": \#(seconds)}]"#
-        _ = try TestProcess.run("/usr/bin/curl", ["-s", "-X", "PUT", "--data-binary", rules, "http://\(proxy)/__faults"], environment: [:])
+        let rules =
+            #"[{"match": "/\#(repo)/blobs/", "method": "GET", "count": \#(count), "stall_after": 1048576, "stall_seconds": \#(seconds)}]"#
+        _ = try TestProcess.run(
+            "/usr/bin/curl", ["-s", "-X", "PUT", "--data-binary", rules, "http://\(proxy)/__faults"], environment: [:])
         return repo
     }
 
@@ -68,7 +80,9 @@ import Testing
             #expect(result.status == 2, "\(usage): \(result)")
             #expect(result.stdout.isEmpty, "\(usage)")
             if !usage.isEmpty {
-                #expect(result.stderr.split(separator: "\n").count == 1 && result.stderr.contains("--help"), "\(usage): \(result)")
+                #expect(
+                    result.stderr.split(separator: "\n").count == 1 && result.stderr.contains("--help"),
+                    "\(usage): \(result)")
             }
         }
         // No terminal and no --password-stdin: a usage error, not a hang on a prompt.
@@ -76,7 +90,9 @@ import Testing
         #expect(noTerminal.status == 2, "\(noTerminal)")
         let unreachable = try run(["inspect", "127.0.0.1:1/nothing:v1"])
         #expect(unreachable.status == 1, "\(unreachable)")
-        #expect(unreachable.stderr.hasPrefix("ossb-registry inspect: ") && unreachable.stderr.split(separator: "\n").count == 1)
+        #expect(
+            unreachable.stderr.hasPrefix("ossb-registry inspect: ")
+                && unreachable.stderr.split(separator: "\n").count == 1)
     }
 
     @Test(.enabled(if: TestServers.basic != nil, "needs scripts/test.sh's registry"))
@@ -113,17 +129,23 @@ import Testing
         let shown = try Terminal.run(
             [Self.binary, "pull", "\(registry.address)/\(repo):v1", "-o", home.file("a")], environment: env, steps: [])
         #expect(shown.status == 0 && shown.stdout.hasPrefix("Pulled "), "\(shown)")
-        #expect(shown.terminal.contains("1.0 MiB/1.0 MiB  done"), "a finished bar for the layer: \(shown.terminal.debugDescription)")
+        #expect(
+            shown.terminal.contains("1.0 MiB/1.0 MiB  done"),
+            "a finished bar for the layer: \(shown.terminal.debugDescription)")
         #expect(shown.terminal.contains("\u{1B}[2K"), "bars are redrawn in place")
         // --quiet on a terminal, and no terminal at all: no bars.
         let quiet = try Terminal.run(
-            [Self.binary, "pull", "\(registry.address)/\(repo):v1", "-o", home.file("b"), "--quiet"], environment: env, steps: [])
+            [Self.binary, "pull", "\(registry.address)/\(repo):v1", "-o", home.file("b"), "--quiet"], environment: env,
+            steps: [])
         #expect(quiet.status == 0 && quiet.terminal.isEmpty, "\(quiet)")
         let piped = try run(["pull", "\(registry.address)/\(repo):v1", "-o", home.file("c")], environment: env)
         #expect(piped.status == 0 && piped.stderr.isEmpty, "\(piped)")
     }
 
-    @Test(.enabled(if: TestServers.basic != nil && TestServers.faultProxy != nil, "needs scripts/test.sh's registry and fault proxy"))
+    @Test(
+        .enabled(
+            if: TestServers.basic != nil && TestServers.faultProxy != nil,
+            "needs scripts/test.sh's registry and fault proxy"))
     func ctrlCMidPullExitsPromptlyLeavingNothingPartial() throws {
         let registry = try #require(TestServers.basic)
         let proxy = try #require(TestServers.faultProxy)
@@ -136,7 +158,9 @@ import Testing
             steps: [.expect("/4.0 MiB"), .sleep(1), .send("\u{3}")], timeout: 25)
         #expect(result.failed == nil, "\(result)")
         #expect(result.status == 130, "\(result)")
-        #expect(result.secondsAfterSteps < 5, "exits promptly (the transfer stalls for 30 s): \(result.secondsAfterSteps) s")
+        #expect(
+            result.secondsAfterSteps < 5, "exits promptly (the transfer stalls for 30 s): \(result.secondsAfterSteps) s"
+        )
         #expect(result.stdout.isEmpty)
         #expect(result.echo["after_exit"] == true)
         // No index.json (the mark of a complete layout), and no partial download anywhere.
@@ -144,7 +168,10 @@ import Testing
         #expect(partialFiles(under: home.path).isEmpty, "\(partialFiles(under: home.path))")
     }
 
-    @Test(.enabled(if: TestServers.basic != nil && TestServers.faultProxy != nil, "needs scripts/test.sh's registry and fault proxy"))
+    @Test(
+        .enabled(
+            if: TestServers.basic != nil && TestServers.faultProxy != nil,
+            "needs scripts/test.sh's registry and fault proxy"))
     func twoPullsSharingOneCacheAtOnceBothComplete() throws {
         let registry = try #require(TestServers.basic)
         let proxy = try #require(TestServers.faultProxy)
@@ -163,7 +190,9 @@ import Testing
         }
         for process in pulls { process.waitUntilExit() }
         #expect(pulls.map(\.terminationStatus) == [0, 0])
-        let indexes = try ["one", "two"].map { try String(contentsOfFile: home.file("\($0)/index.json"), encoding: .utf8) }
+        let indexes = try ["one", "two"].map {
+            try String(contentsOfFile: home.file("\($0)/index.json"), encoding: .utf8)
+        }
         #expect(indexes[0] == indexes[1] && indexes[0].contains("sha256:"))
         let blobs = try FileManager.default.contentsOfDirectory(atPath: home.file("cache/blobs/sha256"))
         #expect(blobs.count == 2, "config and layer, once each: \(blobs)")
@@ -171,15 +200,21 @@ import Testing
         // Both layouts' layers verify.
         for name in ["one", "two"] {
             for blob in try FileManager.default.contentsOfDirectory(atPath: home.file("\(name)/blobs/sha256")) {
-                let sum = try TestProcess.run("/usr/bin/sha256sum", [home.file("\(name)/blobs/sha256/\(blob)")], environment: [:])
+                let sum = try TestProcess.run(
+                    "/usr/bin/sha256sum", [home.file("\(name)/blobs/sha256/\(blob)")], environment: [:])
                 #expect(sum.stdout.hasPrefix(blob), "\(name)/\(blob)")
             }
         }
         let stalled = try TestProcess.run("/usr/bin/curl", ["-s", "http://\(proxy)/__stats"], environment: [:])
-        #expect(stalled.stdout.components(separatedBy: "/\(repo)/blobs/").count - 1 >= 4, "both processes fetched the blobs")
+        #expect(
+            stalled.stdout.components(separatedBy: "/\(repo)/blobs/").count - 1 >= 4, "both processes fetched the blobs"
+        )
     }
 
-    @Test(.enabled(if: TestServers.basic != nil && getuid() == 0, "needs scripts/test.sh's registry, and root to mount a small tmpfs"))
+    @Test(
+        .enabled(
+            if: TestServers.basic != nil && getuid() == 0,
+            "needs scripts/test.sh's registry, and root to mount a small tmpfs"))
     func pullOntoAFullDiskFailsInOneLineLeavingNothingPartial() throws {
         let registry = try #require(TestServers.basic)
         let repo = unique("full-disk")
@@ -187,14 +222,17 @@ import Testing
         // The blob cache and the layout on a 256 KiB tmpfs: the 1 MiB layer cannot fit.
         let disk = home.file("disk")
         try FileManager.default.createDirectory(atPath: disk, withIntermediateDirectories: true)
-        let mounted = try TestProcess.run("/bin/mount", ["-t", "tmpfs", "-o", "size=256k", "tmpfs", disk], environment: [:])
+        let mounted = try TestProcess.run(
+            "/bin/mount", ["-t", "tmpfs", "-o", "size=256k", "tmpfs", disk], environment: [:])
         try #require(mounted.status == 0, "\(mounted)")
         defer { _ = try? TestProcess.run("/bin/umount", [disk], environment: [:]) }
         var env = environment(withCredentialsFor: registry.address, user: registry.user, password: registry.password)
         env["OSSB_CACHE_DIR"] = disk + "/cache"
         let result = try run(["pull", "\(registry.address)/\(repo):v1", "-o", disk + "/layout"], environment: env)
         #expect(result.status == 1, "\(result)")
-        #expect(result.stderr.hasPrefix("ossb-registry pull: ") && result.stderr.split(separator: "\n").count == 1, "\(result)")
+        #expect(
+            result.stderr.hasPrefix("ossb-registry pull: ") && result.stderr.split(separator: "\n").count == 1,
+            "\(result)")
         #expect(result.stderr.contains("No space left on device"), "\(result)")
         #expect(!FileManager.default.fileExists(atPath: disk + "/layout/index.json"))
         #expect(partialFiles(under: disk).isEmpty, "\(partialFiles(under: disk))")
@@ -210,7 +248,9 @@ import Testing
         try FileManager.default.copyItem(atPath: tls.clientKey, toPath: "\(certs)/client.key")
         let refused = try run(["login", tls.address, "-u", "alice", "--password-stdin"], stdin: "pw")
         #expect(refused.status == 1, "\(refused)")
-        #expect(refused.stderr.contains("TLS with https://\(tls.address)") && refused.stderr.contains("ca.crt"), "\(refused)")
+        #expect(
+            refused.stderr.contains("TLS with https://\(tls.address)") && refused.stderr.contains("ca.crt"),
+            "\(refused)")
         let accepted = try run(["login", tls.address, "-u", "alice", "--password-stdin", "--insecure"], stdin: "pw")
         #expect(accepted.status == 0 && accepted.stdout == "Login Succeeded\n", "\(accepted)")
     }

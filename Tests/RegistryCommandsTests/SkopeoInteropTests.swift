@@ -9,9 +9,10 @@ import Testing
 /// named in the two places the README gives: the file `REGISTRY_AUTH_FILE` names, and
 /// `~/.config/containers/auth.json` with no `XDG_RUNTIME_DIR` (root, CI).
 @Suite struct SkopeoInteropTests {
-    @Test(.enabled(if: TestServers.token != nil, "needs scripts/test.sh's token registry"),
-          .enabled(if: TestProcess.which("skopeo") != nil, "skopeo is not installed"),
-          arguments: [true, false])
+    @Test(
+        .enabled(if: TestServers.token != nil, "needs scripts/test.sh's token registry"),
+        .enabled(if: TestProcess.which("skopeo") != nil, "skopeo is not installed"),
+        arguments: [true, false])
     func skopeoReadsTheLoginThroughTheFileHelper(authFileVariable: Bool) async throws {
         let bed = try #require(TestServers.token)
         let harness = CommandHarness()

@@ -5,9 +5,10 @@ import Testing
 
 /// The built `ossb-registry` on a pseudo-terminal (scripts/testbed/pty-run.py), as a user sees it: progress
 /// bars that fit the window and notes while a request is retried.
-@Suite(.enabled(
-    if: TestServers.basic != nil && TestServers.environment["OSSB_TEST_FAULT_PROXY"] != nil,
-    "needs scripts/test.sh's registry and fault proxy"))
+@Suite(
+    .enabled(
+        if: TestServers.basic != nil && TestServers.environment["OSSB_TEST_FAULT_PROXY"] != nil,
+        "needs scripts/test.sh's registry and fault proxy"))
 struct TerminalOutputTests {
     let home = TemporaryDirectory()
     var command: String { "\(TestProcess.productsDirectory)/ossb-registry" }
@@ -36,21 +37,27 @@ struct TerminalOutputTests {
         let bed = try #require(TestServers.basic)
         let proxy = try #require(TestServers.environment["OSSB_TEST_FAULT_PROXY"])
         let repo = "tty/push-\(UUID().uuidString.prefix(8).lowercased())"
-        let seeded = try TestProcess.run("/usr/bin/env", [
-            "python3", "\(SourceTree.root)/scripts/testbed/seed-image.py", "--registry", bed.address, "--user", bed.user,
-            "--password", bed.password, "--repo", repo, "--tag", "v1", "--layer-mib", "4", "--layers", "1",
-        ], environment: ["PATH": "/usr/bin:/bin"])
+        let seeded = try TestProcess.run(
+            "/usr/bin/env",
+            [
+                "python3", "\(SourceTree.root)/scripts/testbed/seed-image.py", "--registry", bed.address, "--user",
+                bed.user,
+                "--password", bed.password, "--repo", repo, "--tag", "v1", "--layer-mib", "4", "--layers", "1",
+            ], environment: ["PATH": "/usr/bin:/bin"])
         #expect(seeded.status == 0, "\(seeded)")
         let env = try environment()
         let layout = home.file("layout")
-        let pulled = try TestProcess.run(command, ["pull", "\(bed.address)/\(repo):v1", "-o", layout], environment: env)
+        let pulled = try TestProcess.run(
+            command, ["pull", "\(bed.address)/\(repo):v1", "-o", layout], environment: env)
         #expect(pulled.status == 0, "\(pulled)")
         let target = "\(repo)-dst"
-        let faults = try TestProcess.run("/usr/bin/curl", [
-            "-s", "-X", "PUT", "--data-binary",
-            #"[{"match": "/\#(target)/manifests/", "method": "PUT", "count": 2, "status": 503}]"#,
-            "http://\(proxy)/__faults",
-        ], environment: ["PATH": "/usr/bin:/bin"])
+        let faults = try TestProcess.run(
+            "/usr/bin/curl",
+            [
+                "-s", "-X", "PUT", "--data-binary",
+                #"[{"match": "/\#(target)/manifests/", "method": "PUT", "count": 2, "status": 503}]"#,
+                "http://\(proxy)/__faults",
+            ], environment: ["PATH": "/usr/bin:/bin"])
         #expect(faults.status == 0, "\(faults)")
 
         let columns = 50
@@ -70,11 +77,14 @@ struct TerminalOutputTests {
         let env = try environment()
         let proxy = try #require(TestServers.environment["OSSB_TEST_FAULT_PROXY"])
         let repo = "tty/quiet-\(UUID().uuidString.prefix(8).lowercased())"
-        _ = try TestProcess.run("/usr/bin/curl", [
-            "-s", "-X", "PUT", "--data-binary", #"[{"match": "/\#(repo)/tags/", "count": 1, "status": 503}]"#,
-            "http://\(proxy)/__faults",
-        ], environment: ["PATH": "/usr/bin:/bin"])
-        let listed = try Terminal.run([command, "tags", "\(proxy)/\(repo)"], environment: env, steps: [], stdoutOnTerminal: true)
+        _ = try TestProcess.run(
+            "/usr/bin/curl",
+            [
+                "-s", "-X", "PUT", "--data-binary", #"[{"match": "/\#(repo)/tags/", "count": 1, "status": 503}]"#,
+                "http://\(proxy)/__faults",
+            ], environment: ["PATH": "/usr/bin:/bin"])
+        let listed = try Terminal.run(
+            [command, "tags", "\(proxy)/\(repo)"], environment: env, steps: [], stdoutOnTerminal: true)
         // tags has no bars but notes the retry on a terminal; the repository does not exist.
         #expect(Self.visibleLines(listed.terminal).contains { $0.contains("answered 503; retrying in") }, "\(listed)")
     }

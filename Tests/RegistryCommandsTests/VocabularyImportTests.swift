@@ -9,7 +9,9 @@ import Testing
     static let vocabulary = "\(LinkageTests.packageRoot)/Sources/RegistryVocabulary"
 
     @Test func noFileOfTheVocabularyImportsAnything() throws {
-        let files = try FileManager.default.contentsOfDirectory(atPath: Self.vocabulary).filter { $0.hasSuffix(".swift") }
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.vocabulary).filter {
+            $0.hasSuffix(".swift")
+        }
         #expect(files.contains("ImageReference.swift") && files.contains("DockerHub.swift"), "scanned \(files)")
         let imports = try FoundationImportScan.importLines(under: Self.vocabulary)
         #expect(imports == [], "RegistryVocabulary must import nothing; move code that needs a library to AuthCore")

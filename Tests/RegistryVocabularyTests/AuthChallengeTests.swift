@@ -1,9 +1,10 @@
-import Testing
 import RegistryVocabulary
+import Testing
 
 @Suite struct AuthChallengeTests {
     @Test func parsesDistributionBearerChallenge() throws {
-        let header = #"Bearer realm="https://auth.example/token",service="registry.example",scope="repository:a/b:pull""#
+        let header =
+            #"Bearer realm="https://auth.example/token",service="registry.example",scope="repository:a/b:pull""#
         let challenges = AuthChallenge.parse(header)
         #expect(challenges.count == 1)
         let bearer = try #require(BearerChallenge(challenges[0]))
@@ -42,7 +43,8 @@ import RegistryVocabulary
     }
 
     @Test func missingServiceAndWhitespaceAroundEquals() throws {
-        let bearer = try #require(BearerChallenge.first(in: [#"Bearer realm = "https://gar.example/token" , scope = "repository:p/r:pull""#]))
+        let bearer = try #require(
+            BearerChallenge.first(in: [#"Bearer realm = "https://gar.example/token" , scope = "repository:p/r:pull""#]))
         #expect(bearer.service == nil)
         #expect(bearer.realm == "https://gar.example/token")
         #expect(bearer.scope.components == ["repository:p/r:pull"])
@@ -50,7 +52,9 @@ import RegistryVocabulary
 
     @Test func scopeWithSeveralScopesAndHostPortNames() throws {
         let bearer = try #require(
-            BearerChallenge.first(in: [#"Bearer realm="r",scope="repository:localhost:5000/a:push,pull repository:b:pull""#]))
+            BearerChallenge.first(in: [
+                #"Bearer realm="r",scope="repository:localhost:5000/a:push,pull repository:b:pull""#
+            ]))
         #expect(bearer.scope.scopes.count == 2)
         #expect(bearer.scope.scopes.first?.resource.name == "b")
         #expect(bearer.scope.scopes.last?.resource.name == "localhost:5000/a")

@@ -3,7 +3,9 @@ import Testing
 
 /// Docker Hub's names from their one home, and the parsers that use them agreeing with each other.
 @Suite struct DockerHubTests {
-    @Test(arguments: ["docker.io", "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com", "Index.Docker.IO"])
+    @Test(arguments: [
+        "docker.io", "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com", "Index.Docker.IO",
+    ])
     func everyHostNameIsDockerHub(host: String) throws {
         #expect(DockerHub.isDockerHub(host))
         let reference = try ImageReference.parse("\(host)/team/app")

@@ -1,5 +1,5 @@
-import Testing
 import RegistryVocabulary
+import Testing
 
 @Suite struct ImageReferenceTests {
     static let hex = String(repeating: "a1", count: 32)

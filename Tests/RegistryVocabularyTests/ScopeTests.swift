@@ -1,5 +1,5 @@
-import Testing
 import RegistryVocabulary
+import Testing
 
 @Suite struct ScopeTests {
     @Test func parsesTheGrammar() throws {
@@ -19,20 +19,24 @@ import RegistryVocabulary
     }
 
     @Test func rejectsMalformedScopes() {
-        for bad in ["", "repository", "repository:name", ":name:pull", "repository::pull", "repository:a b:pull",
-                    "repository:localhost:5000/app", "repo(x:a:pull", "repository():a:pull"] {
+        for bad in [
+            "", "repository", "repository:name", ":name:pull", "repository::pull", "repository:a b:pull",
+            "repository:localhost:5000/app", "repo(x:a:pull", "repository():a:pull",
+        ] {
             #expect(Scope(parsing: bad) == nil, "\(bad) should not parse")
         }
     }
 
     @Test func actionOrderDoesNotMatter() {
         #expect(Scope(parsing: "repository:a:push,pull") == Scope(parsing: "repository:a:pull,push"))
-        #expect(ScopeSet(parsing: "repository:a:push,pull repository:b:pull")
-            == ScopeSet(parsing: "repository:b:pull repository:a:pull,push"))
+        #expect(
+            ScopeSet(parsing: "repository:a:push,pull repository:b:pull")
+                == ScopeSet(parsing: "repository:b:pull repository:a:pull,push"))
     }
 
     @Test func mergeUnionsActionsPerResource() {
-        let merged = ScopeSet(parsing: "repository:a:pull").merging(ScopeSet(parsing: "repository:a:push repository:b:pull"))
+        let merged = ScopeSet(parsing: "repository:a:pull").merging(
+            ScopeSet(parsing: "repository:a:push repository:b:pull"))
         #expect(merged.description == "repository:a:pull,push repository:b:pull")
         #expect(merged.components == ["repository:a:pull,push", "repository:b:pull"])
     }

@@ -44,10 +44,11 @@ enum KeyringInspector {
             while let current = node {
                 let item = current.pointee.data.assumingMemoryBound(to: SecretItem.self)
                 defer { g_object_unref(item) }
-                let label = secret_item_get_label(item).map { pointer in
-                    defer { g_free(pointer) }
-                    return String(cString: pointer)
-                } ?? ""
+                let label =
+                    secret_item_get_label(item).map { pointer in
+                        defer { g_free(pointer) }
+                        return String(cString: pointer)
+                    } ?? ""
                 let attributes = secret_item_get_attributes(item)!
                 defer { g_hash_table_unref(attributes) }
                 var named: [String: String] = [:]
@@ -59,7 +60,10 @@ enum KeyringInspector {
                     defer { secret_value_unref(UnsafeMutableRawPointer(value)) }
                     secret = String(cString: secret_value_get_text(value))
                 }
-                found.append(Item(label: label, attributes: named, secret: secret, attributeCount: Int(g_hash_table_size(attributes))))
+                found.append(
+                    Item(
+                        label: label, attributes: named, secret: secret,
+                        attributeCount: Int(g_hash_table_size(attributes))))
                 node = current.pointee.next
             }
             return found
@@ -70,11 +74,14 @@ enum KeyringInspector {
     static func plant(server: String, username: String, label: String, secret: String) throws {
         try withConnection { connection in
             try connection.store(
-                attributes: SecretServiceStore.attributes(server: server, username: username), label: label, secret: secret)
+                attributes: SecretServiceStore.attributes(server: server, username: username), label: label,
+                secret: secret)
         }
     }
 
-    static func withConnection<T: Sendable>(_ body: @escaping @Sendable (SecretServiceConnection) throws -> T) throws -> T {
+    static func withConnection<T: Sendable>(_ body: @escaping @Sendable (SecretServiceConnection) throws -> T) throws
+        -> T
+    {
         try KeyringCall.run(timeout: 10) { cancellable in
             try SecretServiceConnection.with(cancellable: cancellable, timeout: 10, body)
         }

@@ -20,7 +20,8 @@ import Testing
             try KeyringTimeout.seconds(from: Environment(["OSSB_KEYRING_TIMEOUT": value]))
         } throws: { error in
             let message = (error as? CredentialStoreError)?.message ?? ""
-            return message.hasPrefix("OSSB_KEYRING_TIMEOUT must be a number of seconds") && message.contains("\"\(value)\"")
+            return message.hasPrefix("OSSB_KEYRING_TIMEOUT must be a number of seconds")
+                && message.contains("\"\(value)\"")
         }
     }
 

@@ -27,10 +27,11 @@ struct SecretServiceStoreTests {
         let items = try KeyringInspector.items(server: server)
         try #require(items.count == 1)
         #expect(items[0].label == server)
-        #expect(items[0].attributes == [
-            "label": "Docker Credentials", "server": server, "username": "bob", "docker_cli": "1",
-            "xdg:schema": "io.docker.Credentials",
-        ])
+        #expect(
+            items[0].attributes == [
+                "label": "Docker Credentials", "server": server, "username": "bob", "docker_cli": "1",
+                "xdg:schema": "io.docker.Credentials",
+            ])
         #expect(items[0].attributeCount == 5)
         #expect(items[0].secret == "pw")
     }
@@ -41,7 +42,9 @@ struct SecretServiceStoreTests {
         try store.store(HelperCredential(serverURL: stored, username: "carol", secret: "pw-n"))
         defer { try? store.erase(stored) }
         #expect(try store.get(host) == HelperCredential(serverURL: host, username: "carol", secret: "pw-n"))
-        #expect(try store.get("http://\(host)") == HelperCredential(serverURL: "http://\(host)", username: "carol", secret: "pw-n"))
+        #expect(
+            try store.get("http://\(host)")
+                == HelperCredential(serverURL: "http://\(host)", username: "carol", secret: "pw-n"))
         #expect(try store.get("other-\(host)") == nil)
     }
 
@@ -89,7 +92,8 @@ struct SecretServiceStoreTests {
         // Lengths around the AES block size exercise the PKCS#7 padding of libsecret's encrypted session.
         let secrets = [
             "refresh-token", "", "pä$$ \"quoted\" \\ back\nslash\ttab ✓", String(repeating: "x", count: 15),
-            String(repeating: "y", count: 16), String(repeating: "z", count: 17), String(repeating: "long-", count: 400),
+            String(repeating: "y", count: 16), String(repeating: "z", count: 17),
+            String(repeating: "long-", count: 400),
         ]
         defer { try? store.erase(server) }
         for secret in secrets {
@@ -104,7 +108,8 @@ struct SecretServiceStoreTests {
     @Test func listIsKeyedOnTheServerAttributeNotTheLabel() throws {
         let server = KeyringInspector.uniqueServer("label")
         // docker's helper v0.9 labels items "Registry credentials for <server>".
-        try KeyringInspector.plant(server: server, username: "dana", label: "Registry credentials for \(server)", secret: "pw")
+        try KeyringInspector.plant(
+            server: server, username: "dana", label: "Registry credentials for \(server)", secret: "pw")
         defer { try? store.erase(server) }
         let listed = try store.list()
         #expect(listed[server] == "dana")

@@ -18,17 +18,22 @@ package struct RegistrySeeder {
     func url(_ path: String) -> URL { URL(string: "http://\(registry)\(path)")! }
 
     /// The scope a push to `repository` needs.
-    package static func pushScope(_ repository: String) -> ScopeSet { [.repository(repository, actions: ["pull", "push"])] }
+    package static func pushScope(_ repository: String) -> ScopeSet {
+        [.repository(repository, actions: ["pull", "push"])]
+    }
 
     /// Uploads a blob; returns its digest.
     @discardableResult
     package func pushBlob(_ bytes: [UInt8], to repository: String) async throws -> String {
         let digest = SHA256Digest.digest(bytes)
         let start = try await auth.send(
-            HTTPRequest(method: .post, url: url("/v2/\(repository)/blobs/uploads/")), scopes: Self.pushScope(repository),
+            HTTPRequest(method: .post, url: url("/v2/\(repository)/blobs/uploads/")),
+            scopes: Self.pushScope(repository),
             sink: nil)
         guard start.status == 202, let location = start.headers["Location"] else {
-            throw RegistryError.from(start, operation: RegistryError.Operation(rawValue: "push_blob"), registry: registry, authenticated: true)
+            throw RegistryError.from(
+                start, operation: RegistryError.Operation(rawValue: "push_blob"), registry: registry,
+                authenticated: true)
         }
         let base = URL(string: location, relativeTo: url("/"))!.absoluteString
         var headers = HTTPHeaders()
@@ -38,17 +43,23 @@ package struct RegistrySeeder {
                 method: .put, url: URL(string: base + (base.contains("?") ? "&" : "?") + "digest=\(digest)")!,
                 headers: headers, body: .bytes(bytes)),
             scopes: Self.pushScope(repository), sink: nil)
-        guard put.status == 201 else { throw RegistryError.from(put, operation: RegistryError.Operation(rawValue: "push_blob"), registry: registry, authenticated: true) }
+        guard put.status == 201 else {
+            throw RegistryError.from(
+                put, operation: RegistryError.Operation(rawValue: "push_blob"), registry: registry, authenticated: true)
+        }
         return digest
     }
 
     /// Pushes a one-layer OCI image under `tag`; returns the manifest's digest.
     @discardableResult
-    package func pushImage(_ repository: String, tag: String, layer: [UInt8] = Array("layer \(UUID())".utf8)) async throws -> String {
+    package func pushImage(_ repository: String, tag: String, layer: [UInt8] = Array("layer \(UUID())".utf8))
+        async throws -> String
+    {
         let config = Array(#"{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}"#.utf8)
         let configDigest = try await pushBlob(config, to: repository)
         let layerDigest = try await pushBlob(layer, to: repository)
-        let manifest = Array("""
+        let manifest = Array(
+            """
             {"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",\
             "config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"\(configDigest)","size":\(config.count)},\
             "layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"\(layerDigest)","size":\(layer.count)}]}
@@ -56,9 +67,12 @@ package struct RegistrySeeder {
         var headers = HTTPHeaders()
         headers["Content-Type"] = "application/vnd.oci.image.manifest.v1+json"
         let put = try await auth.send(
-            HTTPRequest(method: .put, url: url("/v2/\(repository)/manifests/\(tag)"), headers: headers, body: .bytes(manifest)),
+            HTTPRequest(
+                method: .put, url: url("/v2/\(repository)/manifests/\(tag)"), headers: headers, body: .bytes(manifest)),
             scopes: Self.pushScope(repository), sink: nil)
-        guard put.status == 201 else { throw RegistryError.from(put, operation: .pushImage, registry: registry, authenticated: true) }
+        guard put.status == 201 else {
+            throw RegistryError.from(put, operation: .pushImage, registry: registry, authenticated: true)
+        }
         return SHA256Digest.digest(manifest)
     }
 
@@ -74,7 +88,8 @@ package struct RegistrySeeder {
 package enum TokenServerStats {
     /// The token requests the server counted for a client_id.
     package static func tokenRequests(realm: String, clientID: String) async throws -> Int {
-        let response = try await CurlHTTPClient().send(HTTPRequest(url: URL(string: "\(realm)/stats?client_id=\(clientID)")!))
+        let response = try await CurlHTTPClient().send(
+            HTTPRequest(url: URL(string: "\(realm)/stats?client_id=\(clientID)")!))
         let object = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any]
         return object?["token_requests"] as? Int ?? -1
     }

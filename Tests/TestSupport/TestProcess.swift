@@ -8,12 +8,15 @@ package enum TestProcess {
         package var status: Int32
         package var stdout: String
         package var stderr: String
-        package var description: String { "status \(status), stdout \(stdout.debugDescription), stderr \(stderr.debugDescription)" }
+        package var description: String {
+            "status \(status), stdout \(stdout.debugDescription), stderr \(stderr.debugDescription)"
+        }
     }
 
     /// The directory of the built products (the test bundle sits beside them).
     package static let productsDirectory: String = {
-        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let exe =
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         return URL(fileURLWithPath: exe).deletingLastPathComponent().path
     }()
 
@@ -38,12 +41,14 @@ package enum TestProcess {
 
     /// Runs `executable` with exactly `environment`, no standard input, and waits for it. Its output must be
     /// small (read after it exits).
-    package static func run(_ executable: String, _ arguments: [String], environment: [String: String]) throws -> Result {
+    package static func run(_ executable: String, _ arguments: [String], environment: [String: String]) throws -> Result
+    {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.environment = withProfileFile(environment)
-        let out = Pipe(), err = Pipe()
+        let out = Pipe()
+        let err = Pipe()
         process.standardOutput = out
         process.standardError = err
         process.standardInput = FileHandle.nullDevice

@@ -8,7 +8,9 @@ package enum TestServers {
     /// The project's HTTP test server (scripts/testbed/http-server.py) on 127.0.0.1, and the same server on
     /// 127.0.0.2: another origin.
     package static var http: (main: String, other: String)? {
-        guard let main = environment["OSSB_TEST_HTTP_SERVER"], let other = environment["OSSB_TEST_HTTP_OTHER"] else { return nil }
+        guard let main = environment["OSSB_TEST_HTTP_SERVER"], let other = environment["OSSB_TEST_HTTP_OTHER"] else {
+            return nil
+        }
         return (main, other)
     }
 
@@ -16,7 +18,9 @@ package enum TestServers {
     /// repository name, on 127.0.0.1; and its login target on 127.0.0.2, which answers credentials with a
     /// hostile error.
     package static var hostile: (registry: String, login: String)? {
-        guard let registry = environment["OSSB_TEST_HOSTILE_REGISTRY"], let login = environment["OSSB_TEST_HOSTILE_LOGIN"] else { return nil }
+        guard let registry = environment["OSSB_TEST_HOSTILE_REGISTRY"],
+            let login = environment["OSSB_TEST_HOSTILE_LOGIN"]
+        else { return nil }
         return (registry, login)
     }
 
@@ -36,7 +40,8 @@ package enum TestServers {
     /// Azure registry exchange (answering for any `*.azurecr.io` name resolved to 127.0.0.1) and the directory
     /// with the credential files and the exchange's CA certificate.
     package static var cloud: (server: String, exchangePort: Int, directory: String)? {
-        guard let server = environment["OSSB_TEST_CLOUD_SERVER"], let port = environment["OSSB_TEST_CLOUD_EXCHANGE_PORT"].flatMap(Int.init),
+        guard let server = environment["OSSB_TEST_CLOUD_SERVER"],
+            let port = environment["OSSB_TEST_CLOUD_EXCHANGE_PORT"].flatMap(Int.init),
             let directory = environment["OSSB_TEST_CLOUD_DIR"]
         else { return nil }
         return (server, port, directory)

@@ -35,8 +35,9 @@ public func helperProtocolFuzzerTestOneInput(_ data: UnsafePointer<UInt8>, _ siz
     let outcome = helper.run(arguments: [action], readInput: { input }, makeStore: { store })
     precondition(outcome.status == 0 || outcome.status == 1, "status \(outcome.status)")
     if outcome.status == 1 {
-        precondition(outcome.stdout.hasSuffix("\n") && outcome.stdout.dropLast().allSatisfy { !$0.isNewline },
-                     "a failure is one line: \(outcome.stdout.debugDescription)")
+        precondition(
+            outcome.stdout.hasSuffix("\n") && outcome.stdout.dropLast().allSatisfy { !$0.isNewline },
+            "a failure is one line: \(outcome.stdout.debugDescription)")
     }
     if action == "store", outcome.status == 0, let stored = try? CredentialHelper.credential(from: input) {
         // What was stored must come back from `get` under the same address.

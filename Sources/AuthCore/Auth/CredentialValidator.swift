@@ -23,7 +23,8 @@ package struct CredentialValidator: Sendable {
     }
 
     /// Creates a validator.
-    package init(client: any HTTPClient, insecureHosts: Set<String> = [], explain: (@Sendable (String) -> Void)? = nil) {
+    package init(client: any HTTPClient, insecureHosts: Set<String> = [], explain: (@Sendable (String) -> Void)? = nil)
+    {
         self.client = client
         self.insecureHosts = insecureHosts
         self.explain = explain
@@ -39,8 +40,11 @@ package struct CredentialValidator: Sendable {
     package func validate(registry: String, credentials: Credentials) async throws -> Outcome {
         let endpoint = try RegistryEndpoint(registry, insecureHosts: insecureHosts)
         let host = endpoint.host
-        let pingExplain: (@Sendable (String) -> Void)? = explain.map { sink in { @Sendable line in sink("ossb: " + line) } }
-        let answer = try await RegistryPing.find(endpoint, client: client, operation: .login, registry: host, explain: pingExplain)
+        let pingExplain: (@Sendable (String) -> Void)? = explain.map { sink in
+            { @Sendable line in sink("ossb: " + line) }
+        }
+        let answer = try await RegistryPing.find(
+            endpoint, client: client, operation: .login, registry: host, explain: pingExplain)
         let (origin, ping) = (answer.origin, answer.response)
         if ping.isSuccess {
             explain?("ossb: \(origin) asks for no authentication")
@@ -65,13 +69,18 @@ package struct CredentialValidator: Sendable {
         } else if challenges.contains(where: { $0.scheme == "basic" }) {
             explain?("ossb: \(origin) asks for Basic credentials")
             guard origin.scheme == "https" || endpoint.allowsPlainHTTP else {
-                throw RegistryError(.authentication, operation: .login, registry: host, message: "refusing to send credentials to \(host) over plain http")
+                throw RegistryError(
+                    .authentication, operation: .login, registry: host,
+                    message: "refusing to send credentials to \(host) over plain http")
             }
-            check.headers["Authorization"] = BasicAuthorization.header(username: credentials.username, password: credentials.password)
+            check.headers["Authorization"] = BasicAuthorization.header(
+                username: credentials.username, password: credentials.password)
         } else {
             throw RegistryError(
                 .authentication, operation: .login, registry: host,
-                message: "\(host) asks for an authentication scheme this tool does not support (\(challenges.map(\.scheme).joined(separator: ", ")))")
+                message:
+                    "\(host) asks for an authentication scheme this tool does not support (\(challenges.map(\.scheme).joined(separator: ", ")))"
+            )
         }
         let verified: HTTPResponse
         do {
@@ -83,7 +92,8 @@ package struct CredentialValidator: Sendable {
         if verified.status == 401 {
             throw RegistryError(
                 .authentication, operation: .login, registry: host,
-                message: "\(host) refused the user name or password for \(credentials.username.isEmpty ? "this account" : credentials.username); check them and try again",
+                message:
+                    "\(host) refused the user name or password for \(credentials.username.isEmpty ? "this account" : credentials.username); check them and try again",
                 status: 401)
         }
         throw RegistryError.from(verified, operation: .login, registry: host, authenticated: true)

@@ -92,7 +92,9 @@ public actor RegistryAuthenticator: HTTPClient {
 
     /// Adds the `Authorization` header the current scheme calls for.
     /// - Returns: the credential sent (a token value), `nil` when none was.
-    private func authorize(_ request: inout HTTPRequest, scopes: ScopeSet, refusedToken: String?) async throws -> String? {
+    private func authorize(_ request: inout HTTPRequest, scopes: ScopeSet, refusedToken: String?) async throws
+        -> String?
+    {
         guard request.origin == registry else { return nil }
         if let credentials, !credentials.registryToken.isEmpty {
             request.headers["Authorization"] = "Bearer \(credentials.registryToken)"
@@ -105,11 +107,13 @@ public actor RegistryAuthenticator: HTTPClient {
             guard let credentials, !credentials.username.isEmpty, registry.scheme == "https" || allowPlainHTTP else {
                 return nil
             }
-            request.headers["Authorization"] = BasicAuthorization.header(username: credentials.username, password: credentials.password)
+            request.headers["Authorization"] = BasicAuthorization.header(
+                username: credentials.username, password: credentials.password)
             return "basic"
         case .bearer(let realm, let service):
             let wanted = heldScopes.merging(scopes)
-            let key = TokenCache.Key(realm: realm, service: service, scopes: wanted, identity: CredentialIdentity(credentials))
+            let key = TokenCache.Key(
+                realm: realm, service: service, scopes: wanted, identity: CredentialIdentity(credentials))
             let exchange = self.exchange
             let credentials = self.credentials
             let registryName = registry.hostAndPort

@@ -41,7 +41,9 @@ package struct RegistryEndpoint: Sendable, Equatable {
             guard allowsPlainHTTP else {
                 throw RegistryError(
                     .validation, operation: .login, registry: registry,
-                    message: "\(host) may not be reached over plain http: only loopback registries and those listed as insecure may (use --insecure if you trust the network)")
+                    message:
+                        "\(host) may not be reached over plain http: only loopback registries and those listed as insecure may (use --insecure if you trust the network)"
+                )
             }
             candidates = [http]
         // Loopback registries are nearly always plain http (`registry:2`, kind, test beds), and a failed TLS

@@ -31,7 +31,9 @@ extension RegistryError {
     ) -> RegistryError {
         let details = details(in: response.body)
         let code = details.first?.code
-        let said = details.first.map { $0.message.isEmpty ? sanitize($0.code) : "\(sanitize($0.code)): \(sanitize($0.message))" }
+        let said = details.first.map {
+            $0.message.isEmpty ? sanitize($0.code) : "\(sanitize($0.code)): \(sanitize($0.message))"
+        }
         let suffix = said.map { " (\($0))" } ?? ""
         let type: ErrorType
         let advice: String
@@ -40,10 +42,12 @@ extension RegistryError {
             let scopeError = BearerChallenge.first(in: response.headers.values(for: "WWW-Authenticate"))?.error
             if authenticated && scopeError == "insufficient_scope" {
                 type = .authorization
-                advice = "the credentials for \(registry) do not allow \(operation); ask for access or use another account"
+                advice =
+                    "the credentials for \(registry) do not allow \(operation); ask for access or use another account"
             } else {
                 type = .authentication
-                advice = authenticated
+                advice =
+                    authenticated
                     ? "\(registry) refused the credentials; run `ossb-registry login \(registry)` again"
                     : "\(registry) requires authentication; run `ossb-registry login \(registry)`"
             }
@@ -52,7 +56,8 @@ extension RegistryError {
             advice = "\(registry) denied \(operation); ask for access or use another account"
         case (404, _), (_, "NAME_UNKNOWN"), (_, "MANIFEST_UNKNOWN"), (_, "BLOB_UNKNOWN"):
             type = .notFound
-            advice = "\(registry) has no such \(code == "BLOB_UNKNOWN" ? "blob" : code == "NAME_UNKNOWN" ? "repository" : "manifest or repository"); check the reference"
+            advice =
+                "\(registry) has no such \(code == "BLOB_UNKNOWN" ? "blob" : code == "NAME_UNKNOWN" ? "repository" : "manifest or repository"); check the reference"
         case (_, "MANIFEST_INVALID"), (_, "MANIFEST_BLOB_UNKNOWN"), (_, "MANIFEST_UNVERIFIED"):
             type = .manifest
             advice = "\(registry) rejected the manifest"
@@ -73,14 +78,16 @@ extension RegistryError {
             advice = "\(registry) answered HTTP \(response.status) to \(operation)"
         }
         return RegistryError(
-            type, operation: operation, registry: registry, message: advice + suffix, code: code, status: response.status)
+            type, operation: operation, registry: registry, message: advice + suffix, code: code,
+            status: response.status)
     }
 
     /// The error for a request that got no response.
     package static func from(_ error: any Error, operation: Operation, registry: String) -> RegistryError {
         if let error = error as? RegistryError { return error }
         if let error = error as? HTTPClientError {
-            return RegistryError(.network, operation: operation, registry: registry, message: error.message, cause: error)
+            return RegistryError(
+                .network, operation: operation, registry: registry, message: error.message, cause: error)
         }
         return RegistryError(
             .network, operation: operation, registry: registry, message: "\(operation) on \(registry) failed: \(error)")

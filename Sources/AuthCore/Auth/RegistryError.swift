@@ -36,7 +36,8 @@ public struct RegistryError: Error, Sendable, CustomStringConvertible {
 
     /// Creates an error.
     public init(
-        _ type: ErrorType, operation: Operation, registry: String, message: String, cause: (any Error & Sendable)? = nil,
+        _ type: ErrorType, operation: Operation, registry: String, message: String,
+        cause: (any Error & Sendable)? = nil,
         code: String? = nil, status: Int? = nil
     ) {
         self.type = type

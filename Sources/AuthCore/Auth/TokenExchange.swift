@@ -21,7 +21,9 @@ package struct TokenExchange: Sendable {
     package var explain: (@Sendable (String) -> Void)?
 
     /// Creates an exchange.
-    package init(client: any HTTPClient, clientID: String = "ossb-registry", explain: (@Sendable (String) -> Void)? = nil) {
+    package init(
+        client: any HTTPClient, clientID: String = "ossb-registry", explain: (@Sendable (String) -> Void)? = nil
+    ) {
         self.client = client
         self.clientID = clientID
         self.explain = explain
@@ -60,13 +62,16 @@ package struct TokenExchange: Sendable {
         guard let realm = URL(string: challenge.realm), let origin = HTTPOrigin(realm) else {
             throw RegistryError(
                 .authentication, operation: .token, registry: registry,
-                message: "\(registry) announced a token realm that is not an http(s) URL; the registry is misconfigured")
+                message: "\(registry) announced a token realm that is not an http(s) URL; the registry is misconfigured"
+            )
         }
         explain?("ossb: realm host: \(origin.hostAndPort)")
         if origin.scheme == "http" && !options.allowPlainHTTP {
             throw RegistryError(
                 .authentication, operation: .token, registry: registry,
-                message: "\(registry) sent its token realm \(origin.hostAndPort) over plain http; refusing to send credentials in the clear (list the registry as insecure only if you trust the network)")
+                message:
+                    "\(registry) sent its token realm \(origin.hostAndPort) over plain http; refusing to send credentials in the clear (list the registry as insecure only if you trust the network)"
+            )
         }
         let credentials = credentials.flatMap { $0.isEmpty ? nil : $0 }
         let server = origin.hostAndPort
@@ -75,19 +80,27 @@ package struct TokenExchange: Sendable {
             let response = try await post(
                 realm, grant: [("grant_type", "refresh_token"), ("refresh_token", credentials.identityToken)],
                 challenge: challenge, scopes: scopes, options: options, registry: registry)
-            if response.status != 404 { return try decode(response, server: server, credentials: credentials, registry: registry) }
+            if response.status != 404 {
+                return try decode(response, server: server, credentials: credentials, registry: registry)
+            }
             explain?("ossb: \(server) has no OAuth2 POST (404); using the GET form")
         } else if let credentials, options.passwordGrant, !credentials.username.isEmpty {
             explain?("ossb: token request: OAuth2 POST with a password to \(server)")
             let response = try await post(
                 realm,
-                grant: [("grant_type", "password"), ("username", credentials.username), ("password", credentials.password)],
+                grant: [
+                    ("grant_type", "password"), ("username", credentials.username), ("password", credentials.password),
+                ],
                 challenge: challenge, scopes: scopes, options: options, registry: registry)
-            if response.status != 404 { return try decode(response, server: server, credentials: credentials, registry: registry) }
+            if response.status != 404 {
+                return try decode(response, server: server, credentials: credentials, registry: registry)
+            }
             explain?("ossb: \(server) has no OAuth2 POST (404); using the GET form")
         }
-        explain?("ossb: token request: GET to \(server) \(credentials == nil ? "anonymously" : "with Basic credentials")")
-        let response = try await get(realm, challenge: challenge, scopes: scopes, credentials: credentials, options: options, registry: registry)
+        explain?(
+            "ossb: token request: GET to \(server) \(credentials == nil ? "anonymously" : "with Basic credentials")")
+        let response = try await get(
+            realm, challenge: challenge, scopes: scopes, credentials: credentials, options: options, registry: registry)
         return try decode(response, server: server, credentials: credentials, registry: registry)
     }
 
@@ -110,9 +123,12 @@ package struct TokenExchange: Sendable {
         query.append(("client_id", clientID))
         let separator = realm.absoluteString.contains("?") ? "&" : "?"
         guard let url = URL(string: realm.absoluteString + separator + FormEncoding.encode(query)) else {
-            throw RegistryError(.authentication, operation: .token, registry: registry, message: "cannot build the token request URL for \(registry)")
+            throw RegistryError(
+                .authentication, operation: .token, registry: registry,
+                message: "cannot build the token request URL for \(registry)")
         }
-        return try await send(HTTPRequest(url: url, headers: headers, maximumBufferedBody: 1 << 20, timeout: 60), registry: registry)
+        return try await send(
+            HTTPRequest(url: url, headers: headers, maximumBufferedBody: 1 << 20, timeout: 60), registry: registry)
     }
 
     private func post(
@@ -141,14 +157,19 @@ package struct TokenExchange: Sendable {
         }
     }
 
-    private func decode(_ response: HTTPResponse, server: String, credentials: Credentials?, registry: String) throws -> TokenResponse {
+    private func decode(_ response: HTTPResponse, server: String, credentials: Credentials?, registry: String) throws
+        -> TokenResponse
+    {
         if response.isSuccess { return try TokenResponse.parse(response.body, server: server) }
         if [400, 401, 403].contains(response.status) {
             let who = credentials.map { $0.username.isEmpty ? "the \($0.kind)" : "user \($0.username)" }
-            let message = who.map {
-                "the token server \(server) for \(registry) refused the credentials of \($0) (HTTP \(response.status)): check the user name and password, or log in again"
-            } ?? "the token server \(server) for \(registry) refused anonymous access (HTTP \(response.status)); log in first"
-            throw RegistryError(.authentication, operation: .token, registry: registry, message: message, status: response.status)
+            let message =
+                who.map {
+                    "the token server \(server) for \(registry) refused the credentials of \($0) (HTTP \(response.status)): check the user name and password, or log in again"
+                }
+                ?? "the token server \(server) for \(registry) refused anonymous access (HTTP \(response.status)); log in first"
+            throw RegistryError(
+                .authentication, operation: .token, registry: registry, message: message, status: response.status)
         }
         throw RegistryError.from(response, operation: .token, registry: registry)
     }

@@ -19,7 +19,9 @@ package struct TokenResponse: Sendable, CustomStringConvertible {
     package static let minimumLifetime = 60
 
     /// Creates a response.
-    package init(token: String, expiresIn: Int = 60, issuedAt: Date? = nil, refreshToken: String? = nil, scope: ScopeSet? = nil) {
+    package init(
+        token: String, expiresIn: Int = 60, issuedAt: Date? = nil, refreshToken: String? = nil, scope: ScopeSet? = nil
+    ) {
         self.token = token
         self.expiresIn = max(expiresIn, Self.minimumLifetime)
         self.issuedAt = issuedAt
@@ -36,7 +38,9 @@ package struct TokenResponse: Sendable, CustomStringConvertible {
         } catch {
             throw RegistryError(
                 .authentication, operation: .token, registry: server,
-                message: "the token server at \(server) answered with a body that is not JSON (\(error)); check the realm the registry announces")
+                message:
+                    "the token server at \(server) answered with a body that is not JSON (\(error)); check the realm the registry announces"
+            )
         }
         guard let object = document.objectValue else {
             throw RegistryError(
@@ -55,7 +59,9 @@ package struct TokenResponse: Sendable, CustomStringConvertible {
             guard let value, !isToken(value) else { continue }
             throw RegistryError(
                 .authentication, operation: .token, registry: server,
-                message: "the token server at \(server) sent a \(name) holding characters a token cannot contain (RFC 6750 allows only visible ASCII); refusing to use it")
+                message:
+                    "the token server at \(server) sent a \(name) holding characters a token cannot contain (RFC 6750 allows only visible ASCII); refusing to use it"
+            )
         }
         var expiresIn = minimumLifetime
         if case .number(let text)? = object["expires_in"], let seconds = Double(text), seconds.isFinite {
@@ -63,7 +69,8 @@ package struct TokenResponse: Sendable, CustomStringConvertible {
         }
         return TokenResponse(
             token: token, expiresIn: expiresIn, issuedAt: object["issued_at"]?.stringValue.flatMap(RFC3339.parse),
-            refreshToken: nonEmpty(object["refresh_token"]), scope: object["scope"]?.stringValue.map { ScopeSet(parsing: $0) })
+            refreshToken: nonEmpty(object["refresh_token"]),
+            scope: object["scope"]?.stringValue.map { ScopeSet(parsing: $0) })
     }
 
     /// Whether `value` is visible ASCII without spaces: RFC 6750's `b64token` and every token format in use

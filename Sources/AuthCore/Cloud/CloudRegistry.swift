@@ -26,7 +26,9 @@ package enum CloudRegistry: String, Sendable, CaseIterable {
         let labels = name.split(separator: ".", omittingEmptySubsequences: false)
         if labels.contains(where: \.isEmpty) { return nil }
         if name == "gcr.io" || (labels.count == 3 && name.hasSuffix(".gcr.io")) { return .gcr }
-        if labels.count == 3, name.hasSuffix(".pkg.dev"), labels[0].hasSuffix("-docker"), labels[0].count > 7 { return .gcr }
+        if labels.count == 3, name.hasSuffix(".pkg.dev"), labels[0].hasSuffix("-docker"), labels[0].count > 7 {
+            return .gcr
+        }
         if labels.count == 3, labels[1] == "azurecr", ["io", "cn", "us"].contains(labels[2]) { return .acr }
         return nil
     }

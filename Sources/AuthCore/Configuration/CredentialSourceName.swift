@@ -20,7 +20,9 @@ public enum CredentialSourceName: String, Sendable, CaseIterable {
 
     /// The default order: explicit configuration first, then the clouds (whose fresh tokens beat a stored one that
     /// may have expired: ECR's last 12 hours), then the stores `login` writes, then other tools' files.
-    public static let defaultOrder: [CredentialSourceName] = [.env, .registry, .k8s, .cloud, .keyring, .file, .docker, .containers]
+    public static let defaultOrder: [CredentialSourceName] = [
+        .env, .registry, .k8s, .cloud, .keyring, .file, .docker, .containers,
+    ]
 }
 
 /// Where `store` and `erase` go (registry.json's `credential_store`).

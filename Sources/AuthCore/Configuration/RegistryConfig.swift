@@ -68,7 +68,8 @@ public struct RegistryConfig: Sendable, Equatable {
         a.defaultRegistry == b.defaultRegistry && a.registries == b.registries && a.insecure == b.insecure
             && a.mirrors == b.mirrors && a.credentialSources == b.credentialSources
             && a.credentialStore == b.credentialStore && a.path == b.path
-            && a.credentialHelpers.map { "\($0.pattern)=\($0.helper)" } == b.credentialHelpers.map { "\($0.pattern)=\($0.helper)" }
+            && a.credentialHelpers.map { "\($0.pattern)=\($0.helper)" }
+                == b.credentialHelpers.map { "\($0.pattern)=\($0.helper)" }
     }
 
     /// Loads registry.json from where the environment says (`OSSB_CONFIG`, else `~/.ossb/registry.json`).
@@ -85,7 +86,8 @@ public struct RegistryConfig: Sendable, Equatable {
         }
         guard let bytes else {
             if environment["OSSB_CONFIG"] != nil {
-                throw ConfigurationError(path: path, message: "does not exist (named by OSSB_CONFIG); create it or unset OSSB_CONFIG")
+                throw ConfigurationError(
+                    path: path, message: "does not exist (named by OSSB_CONFIG); create it or unset OSSB_CONFIG")
             }
             return RegistryConfig()
         }
@@ -110,7 +112,11 @@ public struct RegistryConfig: Sendable, Equatable {
         for member in try reader.object(root["registries"], key: "registries")?.members ?? [] {
             let key = "registries.\(member.name)"
             guard case .object(let entry) = member.value else {
-                throw ConfigurationError(path: path, message: "\"\(key)\" is \(member.value.kindDescription), expected an object with username and password, or token")
+                throw ConfigurationError(
+                    path: path,
+                    message:
+                        "\"\(key)\" is \(member.value.kindDescription), expected an object with username and password, or token"
+                )
             }
             config.registries[member.name] = RegistryEntry(
                 username: try reader.string(entry["username"], key: "\(key).username") ?? "",
@@ -125,20 +131,27 @@ public struct RegistryConfig: Sendable, Equatable {
             config.credentialSources = try names.map { name in
                 guard let source = CredentialSourceName(rawValue: name) else {
                     let valid = CredentialSourceName.allCases.map(\.rawValue).joined(separator: ", ")
-                    throw ConfigurationError(path: path, message: "\"credential_sources\" names an unknown source \"\(name)\"; valid names: \(valid)")
+                    throw ConfigurationError(
+                        path: path,
+                        message: "\"credential_sources\" names an unknown source \"\(name)\"; valid names: \(valid)")
                 }
                 return source
             }
         }
         if let store = try reader.string(root["credential_store"], key: "credential_store") {
             guard let choice = CredentialStoreChoice(rawValue: store) else {
-                throw ConfigurationError(path: path, message: "\"credential_store\" is \"\(store)\"; valid values: auto, keyring, file")
+                throw ConfigurationError(
+                    path: path, message: "\"credential_store\" is \"\(store)\"; valid values: auto, keyring, file")
             }
             config.credentialStore = choice
         }
         for member in try reader.object(root["credential_helpers"], key: "credential_helpers")?.members ?? [] {
-            guard let helper = try reader.string(member.value, key: "credential_helpers.\(member.name)"), !helper.isEmpty else {
-                throw ConfigurationError(path: path, message: "\"credential_helpers.\(member.name)\" is empty; name a helper such as \"ecr-login\"")
+            guard let helper = try reader.string(member.value, key: "credential_helpers.\(member.name)"),
+                !helper.isEmpty
+            else {
+                throw ConfigurationError(
+                    path: path,
+                    message: "\"credential_helpers.\(member.name)\" is empty; name a helper such as \"ecr-login\"")
             }
             config.credentialHelpers.append((HostPattern(member.name), helper))
         }
@@ -158,7 +171,8 @@ public struct RegistryConfig: Sendable, Equatable {
     /// The external helper that serves `host` alone, when a `credential_helpers` pattern matches it (the most
     /// specific pattern wins).
     public func helper(forHost host: String) -> String? {
-        credentialHelpers.filter { $0.pattern.matches(host) }.max { $0.pattern.specificity < $1.pattern.specificity }?.helper
+        credentialHelpers.filter { $0.pattern.matches(host) }.max { $0.pattern.specificity < $1.pattern.specificity }?
+            .helper
     }
 
     /// Whether a host is listed in `insecure` (compared in normalised form).
@@ -176,7 +190,8 @@ private struct ConfigReader {
         switch value {
         case .null: return nil
         case .string(let s): return s
-        default: throw ConfigurationError(path: path, message: "\"\(key)\" is \(value.kindDescription), expected a string")
+        default:
+            throw ConfigurationError(path: path, message: "\"\(key)\" is \(value.kindDescription), expected a string")
         }
     }
 
@@ -185,7 +200,8 @@ private struct ConfigReader {
         switch value {
         case .null: return nil
         case .object(let o): return o
-        default: throw ConfigurationError(path: path, message: "\"\(key)\" is \(value.kindDescription), expected an object")
+        default:
+            throw ConfigurationError(path: path, message: "\"\(key)\" is \(value.kindDescription), expected an object")
         }
     }
 
@@ -196,11 +212,14 @@ private struct ConfigReader {
         case .array(let elements):
             return try elements.map { element in
                 guard case .string(let s) = element else {
-                    throw ConfigurationError(path: path, message: "\"\(key)\" holds \(element.kindDescription), expected only strings")
+                    throw ConfigurationError(
+                        path: path, message: "\"\(key)\" holds \(element.kindDescription), expected only strings")
                 }
                 return s
             }
-        default: throw ConfigurationError(path: path, message: "\"\(key)\" is \(value.kindDescription), expected an array of strings")
+        default:
+            throw ConfigurationError(
+                path: path, message: "\"\(key)\" is \(value.kindDescription), expected an array of strings")
         }
     }
 }

@@ -57,7 +57,9 @@ public struct HelperCredential: Sendable, Equatable, CustomStringConvertible {
     public func validateForStore() throws {
         for (field, value) in [("ServerURL", serverURL), ("Username", username)] {
             if !TerminalText.isInert(value) {
-                throw CredentialStoreError(.invalidRequest, "\(field) contains a control character (such as NUL or a newline); credentials were not stored")
+                throw CredentialStoreError(
+                    .invalidRequest,
+                    "\(field) contains a control character (such as NUL or a newline); credentials were not stored")
             }
         }
     }

@@ -76,7 +76,8 @@ public enum ServerAddress {
     }
 
     /// Every key of `keys` that serves `requested`: what `erase` removes.
-    public static func matchingKeys<S: Sequence>(for requested: String, in keys: S) -> [String] where S.Element == String {
+    public static func matchingKeys<S: Sequence>(for requested: String, in keys: S) -> [String]
+    where S.Element == String {
         keys.filter { matches($0, requested) }
     }
 }

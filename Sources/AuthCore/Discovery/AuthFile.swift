@@ -42,7 +42,9 @@ package struct AuthFile: Sendable {
             switch value {
             case .object(let o): auths = o
             case .null: break
-            default: throw ConfigurationError(path: origin, message: "\"auths\" is \(value.kindDescription), expected an object")
+            default:
+                throw ConfigurationError(
+                    path: origin, message: "\"auths\" is \(value.kindDescription), expected an object")
             }
         }
         var helpers: [String: String] = [:]
@@ -51,12 +53,17 @@ package struct AuthFile: Sendable {
             case .object(let o):
                 for member in o.members {
                     guard case .string(let helper) = member.value else {
-                        throw ConfigurationError(path: origin, message: "\"credHelpers.\(member.name)\" is \(member.value.kindDescription), expected a string")
+                        throw ConfigurationError(
+                            path: origin,
+                            message:
+                                "\"credHelpers.\(member.name)\" is \(member.value.kindDescription), expected a string")
                     }
                     helpers[member.name] = helper
                 }
             case .null: break
-            default: throw ConfigurationError(path: origin, message: "\"credHelpers\" is \(value.kindDescription), expected an object")
+            default:
+                throw ConfigurationError(
+                    path: origin, message: "\"credHelpers\" is \(value.kindDescription), expected an object")
             }
         }
         var store: String?
@@ -64,7 +71,9 @@ package struct AuthFile: Sendable {
             switch value {
             case .string(let s): store = s.isEmpty ? nil : s
             case .null: break
-            default: throw ConfigurationError(path: origin, message: "\"credsStore\" is \(value.kindDescription), expected a string")
+            default:
+                throw ConfigurationError(
+                    path: origin, message: "\"credsStore\" is \(value.kindDescription), expected a string")
             }
         }
         return AuthFile(origin: origin, auths: auths, credHelpers: helpers, credsStore: store)
@@ -88,7 +97,9 @@ package struct AuthFile: Sendable {
         for key in auths.names {
             let credentials = try entry(key)
             if credentials.isEmpty { continue }
-            result[key] = !credentials.identityToken.isEmpty ? HelperCredential.identityTokenUsername
+            result[key] =
+                !credentials.identityToken.isEmpty
+                ? HelperCredential.identityTokenUsername
                 : credentials.username.isEmpty ? "<registry token>" : credentials.username
         }
         return result

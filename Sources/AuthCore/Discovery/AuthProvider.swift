@@ -46,7 +46,8 @@ public struct AuthProvider: Sendable {
         }
         let explainOnly: @Sendable (String) -> Void = { explain?($0) }
         self.sources = config.credentialSources.compactMap { name in
-            Self.makeSource(name, config: config, environment: environment, runner: runner, note: note, explain: explainOnly)
+            Self.makeSource(
+                name, config: config, environment: environment, runner: runner, note: note, explain: explainOnly)
         }
     }
 
@@ -63,7 +64,8 @@ public struct AuthProvider: Sendable {
         case .keyring: return KeyringSource(environment: environment, runner: runner, note: note, explain: explain)
         case .file: return (try? FileStore(environment: environment)).map { StoreSource($0) }
         case .docker: return DockerConfigSource(environment: environment, runner: runner, note: note, explain: explain)
-        case .containers: return ContainersAuthSource(environment: environment, runner: runner, note: note, explain: explain)
+        case .containers:
+            return ContainersAuthSource(environment: environment, runner: runner, note: note, explain: explain)
         }
     }
 
@@ -120,7 +122,9 @@ public struct AuthProvider: Sendable {
                 explain("\(source.name): has a \(answer.kind), which this caller cannot use; looking further")
                 continue
             }
-            explain("answered by \(source.name): \(answer.kind)" + (answer.username.isEmpty ? "" : " for user \(answer.username)"))
+            explain(
+                "answered by \(source.name): \(answer.kind)"
+                    + (answer.username.isEmpty ? "" : " for user \(answer.username)"))
             return DiscoveryResult(credentials: answer, source: source.name)
         }
         explain("no source has credentials for \(request.host)")

@@ -18,7 +18,8 @@ public struct ContainersAuthSource: CredentialSource {
     public var name: String { "containers (\(paths.first ?? "auth.json"))" }
 
     /// A source over the environment's auth files.
-    public init(environment: Environment, runner: HelperRunner, note: @escaping @Sendable (String) -> Void = { _ in },
+    public init(
+        environment: Environment, runner: HelperRunner, note: @escaping @Sendable (String) -> Void = { _ in },
         explain: @escaping @Sendable (String) -> Void = { _ in }
     ) {
         let home = OSSBPaths(environment: environment).home

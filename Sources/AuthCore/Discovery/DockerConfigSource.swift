@@ -30,12 +30,14 @@ public struct DockerConfigSource: CredentialSource {
     public var name: String { "docker (\(configPath ?? "DOCKER_AUTH_CONFIG"))" }
 
     /// A source over the environment's docker configuration.
-    public init(environment: Environment, runner: HelperRunner, note: @escaping @Sendable (String) -> Void = { _ in },
+    public init(
+        environment: Environment, runner: HelperRunner, note: @escaping @Sendable (String) -> Void = { _ in },
         explain: @escaping @Sendable (String) -> Void = { _ in }
     ) {
         var documents: [Document] = []
         if let inline = environment["DOCKER_AUTH_CONFIG"] { documents.append(.inline(inline)) }
-        let path = environment["DOCKER_CONFIG"].map { "\($0)/config.json" }
+        let path =
+            environment["DOCKER_CONFIG"].map { "\($0)/config.json" }
             ?? OSSBPaths(environment: environment).home.map { "\($0)/.docker/config.json" }
         if let path { documents.append(.file(path)) }
         self.documents = documents
@@ -55,7 +57,9 @@ public struct DockerConfigSource: CredentialSource {
             }
             let keys = file.auths.names.filter { ServerAddress.host(of: $0) == request.host }
             // The exact spelling first, then docker's preferred key for the host.
-            let ordered = keys.sorted { a, b in (a == request.serverURL ? 0 : 1, a) < (b == request.serverURL ? 0 : 1, b) }
+            let ordered = keys.sorted { a, b in
+                (a == request.serverURL ? 0 : 1, a) < (b == request.serverURL ? 0 : 1, b)
+            }
             for key in ordered {
                 let credentials = try file.entry(key)
                 if !credentials.isEmpty { return credentials }

@@ -37,14 +37,17 @@ public struct HelperRunner: Sendable {
     /// `*_PASSWORD` and `*_IDENTITY_TOKEN` (the env backend's, `DOCKER_PASSWORD` among them), every
     /// `OSSB_REGISTRY_*` binding, and `DOCKER_AUTH_CONFIG` (a whole config.json in a variable).
     package static func isCredentialVariable(_ name: String) -> Bool {
-        name.hasSuffix("_PASSWORD") || name.hasSuffix("_IDENTITY_TOKEN") || name.hasPrefix(EnvironmentStore.bindingPrefix)
+        name.hasSuffix("_PASSWORD") || name.hasSuffix("_IDENTITY_TOKEN")
+            || name.hasPrefix(EnvironmentStore.bindingPrefix)
             || name == "DOCKER_AUTH_CONFIG"
     }
 
     /// Why a helper will not be run, or `nil` when it may be.
     package func refusal(for helper: String) -> String? {
         if Self.frontNames.contains(helper) { return "docker-credential-\(helper) is this front itself; not run again" }
-        if !enabled { return "already inside a helper chain (\(Self.chainVariable) is set); external helpers are not run" }
+        if !enabled {
+            return "already inside a helper chain (\(Self.chainVariable) is set); external helpers are not run"
+        }
         return nil
     }
 

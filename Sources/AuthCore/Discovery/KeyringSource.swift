@@ -33,12 +33,15 @@ public struct KeyringSource: CredentialSource {
     /// A client for the keyring helper, or `nil` (with a note) when there is no bus or no helper.
     func client() -> HelperClient? {
         guard SessionBus.mayExist(environment) else {
-            explain("keyring: no D-Bus session bus (no DBUS_SESSION_BUS_ADDRESS, $XDG_RUNTIME_DIR/bus or DISPLAY), not asked")
+            explain(
+                "keyring: no D-Bus session bus (no DBUS_SESSION_BUS_ADDRESS, $XDG_RUNTIME_DIR/bus or DISPLAY), not asked"
+            )
             return nil
         }
         do {
             // The keyring helper is ours and never recurses, so the chain rule does not apply to it.
-            return try HelperClient(name: Self.helperName, environment: runner.environment, searchFirst: runner.searchFirst)
+            return try HelperClient(
+                name: Self.helperName, environment: runner.environment, searchFirst: runner.searchFirst)
         } catch {
             note("keyring: \(error), skipped")
             return nil

@@ -26,7 +26,9 @@ public struct FrontStore: CredentialStore {
         }
         let provider = try AuthProvider(environment: environment, explain: explain, warn: warn)
         self.provider = provider
-        self.writable = WritableStore(config: provider.config, environment: environment) { line in write("ossb: note: " + line) }
+        self.writable = WritableStore(config: provider.config, environment: environment) { line in
+            write("ossb: note: " + line)
+        }
     }
 
     public func get(_ serverURL: String) throws -> HelperCredential? {
@@ -38,7 +40,9 @@ public struct FrontStore: CredentialStore {
     /// password as no credentials, so it would be stored and then "not found".
     public func store(_ credential: HelperCredential) throws {
         if credential.secret.isEmpty {
-            throw CredentialStoreError(.invalidRequest, "the Secret is empty; discovery would never use it, so nothing was stored (store a password or token)")
+            throw CredentialStoreError(
+                .invalidRequest,
+                "the Secret is empty; discovery would never use it, so nothing was stored (store a password or token)")
         }
         try writable.store(credential)
     }

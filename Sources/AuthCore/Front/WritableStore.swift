@@ -17,7 +17,8 @@ public struct WritableStore: CredentialStore {
     public static let keyringLocation = "the keyring (Secret Service)"
 
     /// Creates the selector.
-    public init(config: RegistryConfig, environment: Environment, note: @escaping @Sendable (String) -> Void = { _ in }) {
+    public init(config: RegistryConfig, environment: Environment, note: @escaping @Sendable (String) -> Void = { _ in })
+    {
         self.choice = config.credentialStore
         self.environment = environment
         self.runner = HelperRunner(environment: environment)
@@ -51,19 +52,24 @@ public struct WritableStore: CredentialStore {
 
     /// The credential in the writable stores (keyring first), for `logout` and `login` checks.
     public func get(_ serverURL: String) throws -> HelperCredential? {
-        if let found = try onKeyring("reading the file backend only", { try $0.get(serverURL) }), let found { return found }
+        if let found = try onKeyring("reading the file backend only", { try $0.get(serverURL) }), let found {
+            return found
+        }
         return choice == .keyring ? nil : try file().get(serverURL)
     }
 
     /// The union of the writable stores' entries.
     public func list() throws -> [String: String] {
         var result = choice == .keyring ? [:] : try file().list()
-        if let keyring = try onKeyring("listing the file backend only", { try $0.list() }) { result.merge(keyring) { _, new in new } }
+        if let keyring = try onKeyring("listing the file backend only", { try $0.list() }) {
+            result.merge(keyring) { _, new in new }
+        }
         return result
     }
 
     func keyring() throws -> HelperClient {
-        try HelperClient(name: KeyringSource.helperName, environment: runner.environment, searchFirst: runner.searchFirst)
+        try HelperClient(
+            name: KeyringSource.helperName, environment: runner.environment, searchFirst: runner.searchFirst)
     }
 
     func file() throws -> FileStore { try FileStore(environment: environment) }
@@ -77,7 +83,9 @@ public struct WritableStore: CredentialStore {
     /// - Returns: where it went, for the user: `keyringLocation` or the file's path.
     /// - Throws: the keyring's error (locked, not answering) for `auto` too; only a missing keyring falls back.
     public func storeReportingLocation(_ credential: HelperCredential) throws -> String {
-        if try onKeyring("storing in the file backend instead", { try $0.store(credential) }) != nil { return Self.keyringLocation }
+        if try onKeyring("storing in the file backend instead", { try $0.store(credential) }) != nil {
+            return Self.keyringLocation
+        }
         let file = try file()
         try file.store(credential)
         return file.path

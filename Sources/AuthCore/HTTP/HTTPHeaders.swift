@@ -72,14 +72,19 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, CustomStringConvertibl
     /// - Throws: `HTTPClientError` (other) naming the field (never its value, which may be a credential).
     package func checkSendable() throws(HTTPClientError) {
         if let bad = fields.first(where: { !Self.isSendable($0.name) || !Self.isSendable($0.value) }) {
-            throw HTTPClientError(.other, "refusing to send the \(bad.name) header: its value holds a line break or NUL, which would inject further header lines")
+            throw HTTPClientError(
+                .other,
+                "refusing to send the \(bad.name) header: its value holds a line break or NUL, which would inject further header lines"
+            )
         }
     }
 
     public func makeIterator() -> IndexingIterator<[Field]> { fields.makeIterator() }
 
     public var description: String {
-        fields.map { Self.credentialFields.contains($0.name.lowercased()) ? "\($0.name): <redacted>" : "\($0.name): \($0.value)" }
-            .joined(separator: ", ")
+        fields.map {
+            Self.credentialFields.contains($0.name.lowercased()) ? "\($0.name): <redacted>" : "\($0.name): \($0.value)"
+        }
+        .joined(separator: ", ")
     }
 }

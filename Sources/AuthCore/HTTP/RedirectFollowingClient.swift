@@ -33,13 +33,17 @@ package struct RedirectFollowingClient: HTTPClient {
             }
             guard redirects < maximumRedirects else {
                 throw HTTPClientError(
-                    .redirect, "\(request.origin?.description ?? "the server") redirected more than \(maximumRedirects) times; giving up")
+                    .redirect,
+                    "\(request.origin?.description ?? "the server") redirected more than \(maximumRedirects) times; giving up"
+                )
             }
             guard let target = URL(string: location, relativeTo: current.url)?.absoluteURL,
                 let targetOrigin = HTTPOrigin(target)
             else {
                 throw HTTPClientError(
-                    .redirect, "\(current.origin?.description ?? "the server") redirected to an unusable location; the server is misconfigured")
+                    .redirect,
+                    "\(current.origin?.description ?? "the server") redirected to an unusable location; the server is misconfigured"
+                )
             }
             redirects += 1
             current = Self.redirected(current, to: target, status: response.status)
@@ -47,7 +51,9 @@ package struct RedirectFollowingClient: HTTPClient {
                 current.headers.removeCredentials()
                 if current.bodyCarriesCredentials && !current.body.isEmpty {
                     throw HTTPClientError(
-                        .redirect, "\(credentialOrigin?.description ?? "the server") redirected a request carrying credentials to \(targetOrigin); refusing to send them there")
+                        .redirect,
+                        "\(credentialOrigin?.description ?? "the server") redirected a request carrying credentials to \(targetOrigin); refusing to send them there"
+                    )
                 }
             }
         }

@@ -54,7 +54,9 @@ struct SentCredentials {
         out.reserveCapacity(haystack.count)
         var i = 0
         while i < haystack.count {
-            if i + needle.count <= haystack.count, haystack[i] == needle[0], Array(haystack[i..<(i + needle.count)]) == needle {
+            if i + needle.count <= haystack.count, haystack[i] == needle[0],
+                Array(haystack[i..<(i + needle.count)]) == needle
+            {
                 out += Array("<redacted>".utf8)
                 i += needle.count
             } else {

@@ -56,7 +56,8 @@ public struct CredentialHelper: Sendable {
                     return .failure(HelperMessages.credentialsNotFound)
                 }
                 // The reply names the address as asked, whichever stored spelling served it.
-                let reply = HelperCredential(serverURL: serverURL, username: credential.username, secret: credential.secret)
+                let reply = HelperCredential(
+                    serverURL: serverURL, username: credential.username, secret: credential.secret)
                 return HelperOutcome(stdout: reply.protocolJSON + "\n")
             case .erase:
                 let serverURL = try Self.serverURL(from: readInput())
@@ -78,7 +79,8 @@ public struct CredentialHelper: Sendable {
         } catch let error as HelperClientError {
             return .failure(error.description)
         } catch let error as FileTooLarge {
-            return .failure("input is larger than \(error.limit / 1024) KiB; a credential request is a few hundred bytes")
+            return .failure(
+                "input is larger than \(error.limit / 1024) KiB; a credential request is a few hundred bytes")
         } catch {
             return .failure("\(name): \(error)")
         }
@@ -126,19 +128,23 @@ public struct CredentialHelper: Sendable {
             document = try JSONParser.parseFirst(bytes)
         } catch {
             if JSONParser.isBlank(bytes) {
-                throw HelperRequestError("no credentials on standard input: expected {\"ServerURL\":...,\"Username\":...,\"Secret\":...}")
+                throw HelperRequestError(
+                    "no credentials on standard input: expected {\"ServerURL\":...,\"Username\":...,\"Secret\":...}")
             }
             throw HelperRequestError("the credentials on standard input are not valid JSON (\(error))")
         }
         guard case .object(let object) = document else {
-            throw HelperRequestError("the credentials on standard input are \(document.kindDescription), expected a JSON object with ServerURL, Username and Secret")
+            throw HelperRequestError(
+                "the credentials on standard input are \(document.kindDescription), expected a JSON object with ServerURL, Username and Secret"
+            )
         }
         func field(_ key: String) throws -> String {
             guard let value = object.valueIgnoringCase(key) else { return "" }
             switch value {
             case .string(let s): return s
             case .null: return ""
-            default: throw HelperRequestError("\"\(key)\" in the credentials is \(value.kindDescription), expected a string")
+            default:
+                throw HelperRequestError("\"\(key)\" in the credentials is \(value.kindDescription), expected a string")
             }
         }
         let credential = HelperCredential(

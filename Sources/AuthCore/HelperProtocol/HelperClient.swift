@@ -33,9 +33,13 @@ public struct HelperClient: Sendable {
         self.name = name
         self.environment = environment
         self.timeout = try Self.timeout(in: environment)
-        guard let path = Subprocess.locate("docker-credential-\(name)", environment: environment, directories: searchFirst)
+        guard
+            let path = Subprocess.locate(
+                "docker-credential-\(name)", environment: environment, directories: searchFirst)
         else {
-            throw HelperClientError(helper: "docker-credential-\(name)", message: "is not installed (not found on PATH)", notInstalled: true)
+            throw HelperClientError(
+                helper: "docker-credential-\(name)", message: "is not installed (not found on PATH)", notInstalled: true
+            )
         }
         self.executable = path
     }
@@ -96,12 +100,17 @@ public struct HelperClient: Sendable {
             throw HelperClientError(helper: programName, message: "could not be started: \(error)")
         }
         if result.timedOut {
-            throw HelperClientError(helper: programName, message: "did not answer \(action) within \(Int(timeout)) s and was stopped (OSSB_HELPER_TIMEOUT)", timedOut: true)
+            throw HelperClientError(
+                helper: programName,
+                message: "did not answer \(action) within \(Int(timeout)) s and was stopped (OSSB_HELPER_TIMEOUT)",
+                timedOut: true)
         }
         return result
     }
 
-    private func failure(_ action: String, _ result: Subprocess.Result, redacting secrets: [String] = []) -> HelperClientError {
+    private func failure(_ action: String, _ result: Subprocess.Result, redacting secrets: [String] = [])
+        -> HelperClientError
+    {
         var message = result.stdout.trimmingWhitespace()
         if message.isEmpty { message = result.stderr.trimmingWhitespace() }
         message = String(message.split(separator: "\n", omittingEmptySubsequences: true).first ?? "")

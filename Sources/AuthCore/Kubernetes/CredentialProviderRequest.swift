@@ -28,35 +28,44 @@ public struct CredentialProviderRequest: Sendable, Equatable {
     ///   that fields a later kubelet adds do not break the plugin.
     public init(decoding bytes: [UInt8]) throws {
         if JSONParser.isBlank(bytes) {
-            throw CredentialProviderError("no request on standard input: expected a CredentialProviderRequest JSON object from kubelet")
+            throw CredentialProviderError(
+                "no request on standard input: expected a CredentialProviderRequest JSON object from kubelet")
         }
         let document: JSONValue
         do {
             document = try JSONParser.parse(bytes)
         } catch {
-            throw CredentialProviderError("the request on standard input is not valid JSON (\(error)); expected a CredentialProviderRequest from kubelet")
+            throw CredentialProviderError(
+                "the request on standard input is not valid JSON (\(error)); expected a CredentialProviderRequest from kubelet"
+            )
         }
         guard case .object(let object) = document else {
-            throw CredentialProviderError("the request on standard input is \(document.kindDescription), expected a CredentialProviderRequest JSON object")
+            throw CredentialProviderError(
+                "the request on standard input is \(document.kindDescription), expected a CredentialProviderRequest JSON object"
+            )
         }
         func string(_ name: String) throws -> String? {
             guard let value = object[name] else { return nil }
             guard case .string(let text) = value else {
-                throw CredentialProviderError("\"\(name)\" in the request is \(value.kindDescription), expected a string")
+                throw CredentialProviderError(
+                    "\"\(name)\" in the request is \(value.kindDescription), expected a string")
             }
             return text
         }
         guard let apiVersion = try string("apiVersion") else {
-            throw CredentialProviderError("the request has no \"apiVersion\"; expected \"\(Self.supportedAPIVersions[0])\"")
+            throw CredentialProviderError(
+                "the request has no \"apiVersion\"; expected \"\(Self.supportedAPIVersions[0])\"")
         }
         guard Self.supportedAPIVersions.contains(apiVersion) else {
             throw CredentialProviderError(
-                "unsupported apiVersion \"\(apiVersion)\" in the request; set apiVersion: \(Self.supportedAPIVersions[0]) for this provider in kubelet's CredentialProviderConfig")
+                "unsupported apiVersion \"\(apiVersion)\" in the request; set apiVersion: \(Self.supportedAPIVersions[0]) for this provider in kubelet's CredentialProviderConfig"
+            )
         }
         let kind = try string("kind")
         guard kind == "CredentialProviderRequest" else {
             throw CredentialProviderError(
-                "the request's kind is \(kind.map { "\"\($0)\"" } ?? "missing"), expected \"CredentialProviderRequest\"")
+                "the request's kind is \(kind.map { "\"\($0)\"" } ?? "missing"), expected \"CredentialProviderRequest\""
+            )
         }
         guard let image = try string("image"), !image.trimmingWhitespace().isEmpty else {
             throw CredentialProviderError("the request has no \"image\"; kubelet names the image being pulled there")

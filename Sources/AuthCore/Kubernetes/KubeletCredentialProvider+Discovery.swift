@@ -11,7 +11,9 @@ extension KubeletCredentialProvider {
         if environment.flag("OSSB_EXPLAIN") {
             explain = { line in StandardStreams.write("\(Self.name): explain: \(line)\n", to: 2) }
         }
-        let warn: @Sendable (String) -> Void = { line in StandardStreams.write("\(Self.name): warning: \(line)\n", to: 2) }
+        let warn: @Sendable (String) -> Void = { line in
+            StandardStreams.write("\(Self.name): warning: \(line)\n", to: 2)
+        }
         return lookup(using: try AuthProvider(environment: environment, explain: explain, warn: warn))
     }
 

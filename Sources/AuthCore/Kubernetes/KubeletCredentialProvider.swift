@@ -71,7 +71,8 @@ public struct KubeletCredentialProvider: Sendable {
             } catch {
                 // The image is kubelet's copy of a pod's text: printed only with control characters made visible.
                 throw CredentialProviderError(
-                    "the request's image is not an image reference (\(TerminalText.sanitized(error.description))); expected a name such as registry.example.com/team/app:tag")
+                    "the request's image is not an image reference (\(TerminalText.sanitized(error.description))); expected a name such as registry.example.com/team/app:tag"
+                )
             }
             var notes: [String] = []
             var auth: [String: Credentials] = [:]
@@ -80,14 +81,19 @@ public struct KubeletCredentialProvider: Sendable {
                     auth[Self.authKey(image: request.image, registry: registry)] = credentials
                 } else if !credentials.isEmpty {
                     // The response has only username and password: kubelet cannot use a token.
-                    notes.append("\(Self.name): the credentials for \(registry) are \(credentials.kind == "registry token" ? "a registry token" : "an identity token"), which kubelet's credential provider API cannot carry; answering with none")
+                    notes.append(
+                        "\(Self.name): the credentials for \(registry) are \(credentials.kind == "registry token" ? "a registry token" : "an identity token"), which kubelet's credential provider API cannot carry; answering with none"
+                    )
                 }
             }
             if environment.flag("OSSB_EXPLAIN") {
-                notes.append("\(Self.name): image registry \(registry): \(auth.isEmpty ? "no credentials found" : "credentials found")")
+                notes.append(
+                    "\(Self.name): image registry \(registry): \(auth.isEmpty ? "no credentials found" : "credentials found")"
+                )
             }
             let response = CredentialProviderResponse(
-                apiVersion: request.apiVersion, cacheDuration: Self.cacheDuration(options.cacheDuration, registry: registry, answered: !auth.isEmpty),
+                apiVersion: request.apiVersion,
+                cacheDuration: Self.cacheDuration(options.cacheDuration, registry: registry, answered: !auth.isEmpty),
                 auth: auth)
             return HelperOutcome(
                 stdout: response.json + "\n", stderr: notes.map { $0 + "\n" }.joined())
@@ -127,9 +133,13 @@ public struct KubeletCredentialProvider: Sendable {
                 input = try FileIO.readAll(fd: 0, path: "standard input", limit: inputLimit)
                 lookup = try makeLookup(environment)
             }
-            outcome = KubeletCredentialProvider(lookup: lookup).run(arguments: arguments, input: input, environment: environment)
+            outcome = KubeletCredentialProvider(lookup: lookup).run(
+                arguments: arguments, input: input, environment: environment)
         } catch let error as FileTooLarge {
-            outcome = HelperOutcome(stderr: "\(name): the request is larger than \(error.limit >> 10) KiB; kubelet's is a few hundred bytes\n", status: 1)
+            outcome = HelperOutcome(
+                stderr:
+                    "\(name): the request is larger than \(error.limit >> 10) KiB; kubelet's is a few hundred bytes\n",
+                status: 1)
         } catch {
             outcome = HelperOutcome(stderr: "\(name): \(error)\n", status: 1)
         }

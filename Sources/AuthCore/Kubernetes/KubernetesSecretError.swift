@@ -14,7 +14,8 @@ enum KubernetesSecretError {
         default:
             hint = "check the secret volume mounted at \(FileIO.directoryName(of: path))"
         }
-        return CredentialStoreError(.unavailable, "cannot read the Kubernetes secret file \(path): \(error.reason); \(hint)")
+        return CredentialStoreError(
+            .unavailable, "cannot read the Kubernetes secret file \(path): \(error.reason); \(hint)")
     }
 
     /// A file was read but its content is not what its key must hold.

@@ -31,7 +31,8 @@ public struct KubernetesSecretStore: ReadOnlyCredentialStore {
 
     /// The store the environment names: `OSSB_K8S_SECRETS_DIR`, else `/var/run/secrets/registry`.
     public init(environment: Environment, defaultRegistry: String?) {
-        self.init(directory: OSSBPaths(environment: environment).kubernetesSecretsDirectory, defaultRegistry: defaultRegistry)
+        self.init(
+            directory: OSSBPaths(environment: environment).kubernetesSecretsDirectory, defaultRegistry: defaultRegistry)
     }
 
     /// The secrets mounted now, in the order they are consulted.
@@ -62,7 +63,9 @@ public struct KubernetesSecretStore: ReadOnlyCredentialStore {
 
     public func get(_ serverURL: String) throws -> HelperCredential? {
         // A registry token has no form in the helper protocol; such entries are passed over.
-        let usable = try entries().filter { HelperCredential(serverURL: $0.server, credentials: $0.credentials) != nil && !$0.credentials.isEmpty }
+        let usable = try entries().filter {
+            HelperCredential(serverURL: $0.server, credentials: $0.credentials) != nil && !$0.credentials.isEmpty
+        }
         guard let entry = bestEntry(for: serverURL, in: usable) else { return nil }
         return HelperCredential(serverURL: serverURL, credentials: entry.credentials)
     }

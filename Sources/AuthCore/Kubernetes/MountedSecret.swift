@@ -76,13 +76,15 @@ public struct MountedSecret: Sendable, Equatable {
         if username == nil, password == nil {
             if registry != nil {
                 throw KubernetesSecretError.malformed(
-                    path: "\(path)/registry", problem: "names a registry but the secret has no username and password keys; add them")
+                    path: "\(path)/registry",
+                    problem: "names a registry but the secret has no username and password keys; add them")
             }
             return nil
         }
         for (key, value) in [("username", username), ("password", password), ("registry", registry)] {
             if let value, value.isEmpty {
-                throw KubernetesSecretError.malformed(path: "\(path)/\(key)", problem: "is empty; put the \(key) in the secret's \"\(key)\" key")
+                throw KubernetesSecretError.malformed(
+                    path: "\(path)/\(key)", problem: "is empty; put the \(key) in the secret's \"\(key)\" key")
             }
         }
         guard let username, let password else {
@@ -119,7 +121,8 @@ public struct MountedSecret: Sendable, Equatable {
         }
         return try auths.members.map { member in
             Entry(
-                server: member.name, credentials: try DockerAuthEntry.decode(member.value, key: member.name, file: file),
+                server: member.name,
+                credentials: try DockerAuthEntry.decode(member.value, key: member.name, file: file),
                 source: file)
         }
     }
@@ -131,12 +134,14 @@ public struct MountedSecret: Sendable, Equatable {
     private func text(_ bytes: [UInt8], key: String) throws -> String {
         let file = "\(path)/\(key)"
         if bytes.isEmpty {
-            throw KubernetesSecretError.malformed(path: file, problem: "is empty; put the value in the secret's \"\(key)\" key")
+            throw KubernetesSecretError.malformed(
+                path: file, problem: "is empty; put the value in the secret's \"\(key)\" key")
         }
         let controls = bytes.contains { $0 < 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D || $0 == 0x7F }
         guard !controls, let text = String(validating: bytes, as: UTF8.self) else {
             throw KubernetesSecretError.malformed(
-                path: file, problem: "holds binary data, not text; store the plain value (kubectl --from-literal, or stringData)")
+                path: file,
+                problem: "holds binary data, not text; store the plain value (kubectl --from-literal, or stringData)")
         }
         return text
     }

@@ -74,10 +74,13 @@ struct SecretDirectory {
                 let code = errno
                 if code == ENOENT {
                     // Missing in a version that was deleted under us, or simply not a key of this secret.
-                    if versionFD != root, Self.wasReplaced(versionFD, in: root) { throw VersionVanished(path: filePath) }
+                    if versionFD != root, Self.wasReplaced(versionFD, in: root) {
+                        throw VersionVanished(path: filePath)
+                    }
                     continue
                 }
-                throw KubernetesSecretError.unreadable(path: filePath, error: SystemError("open", path: filePath, code: code))
+                throw KubernetesSecretError.unreadable(
+                    path: filePath, error: SystemError("open", path: filePath, code: code))
             }
             defer { close(fd) }
             do {
@@ -85,14 +88,17 @@ struct SecretDirectory {
                 result[key] = try FileIO.readAll(fd: fd, path: filePath, limit: Self.sizeLimit)
             } catch let error as NotARegularFile {
                 if error.kind == "a directory" {
-                    throw KubernetesSecretError.unreadable(path: filePath, error: SystemError("read", path: filePath, code: EISDIR))
+                    throw KubernetesSecretError.unreadable(
+                        path: filePath, error: SystemError("read", path: filePath, code: EISDIR))
                 }
-                throw KubernetesSecretError.malformed(path: filePath, problem: "is not a regular file (it is \(error.kind)); a secret key must be a file")
+                throw KubernetesSecretError.malformed(
+                    path: filePath, problem: "is not a regular file (it is \(error.kind)); a secret key must be a file")
             } catch let error as SystemError {
                 throw KubernetesSecretError.unreadable(path: filePath, error: error)
             } catch is FileTooLarge {
                 throw KubernetesSecretError.malformed(
-                    path: filePath, problem: "is larger than \(Self.sizeLimit >> 10) KiB, far more than any registry credential")
+                    path: filePath,
+                    problem: "is larger than \(Self.sizeLimit >> 10) KiB, far more than any registry credential")
             }
         }
         return result

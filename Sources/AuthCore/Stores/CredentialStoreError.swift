@@ -26,7 +26,8 @@ public struct CredentialStoreError: Error, Sendable, Equatable, CustomStringConv
 
     /// The error a read-only backend gives for `store` and `erase`.
     public static func readOnly(backend: String, action: String, hint: String) -> CredentialStoreError {
-        CredentialStoreError(.readOnly, "the \(backend) credential store is read-only and cannot \(action) credentials; \(hint)")
+        CredentialStoreError(
+            .readOnly, "the \(backend) credential store is read-only and cannot \(action) credentials; \(hint)")
     }
 
     public var description: String { message }

@@ -17,13 +17,16 @@ package enum DockerAuthEntry {
     ///   base64 of `user:password`, or a field that is not a string. The message never includes the values.
     package static func decode(_ value: JSONValue, key: String, file: String) throws -> Credentials {
         guard case .object(let entry) = value else {
-            throw CredentialStoreError(.corrupt, "\(file): the entry for \"\(key)\" is \(value.kindDescription), expected an object")
+            throw CredentialStoreError(
+                .corrupt, "\(file): the entry for \"\(key)\" is \(value.kindDescription), expected an object")
         }
         func field(_ name: String) throws -> String {
             guard let v = entry[name] else { return "" }
             if case .null = v { return "" }
             guard case .string(let s) = v else {
-                throw CredentialStoreError(.corrupt, "\(file): \"\(name)\" of the entry for \"\(key)\" is \(v.kindDescription), expected a string")
+                throw CredentialStoreError(
+                    .corrupt,
+                    "\(file): \"\(name)\" of the entry for \"\(key)\" is \(v.kindDescription), expected a string")
             }
             return s
         }
@@ -33,7 +36,8 @@ package enum DockerAuthEntry {
         let auth = try field("auth")
         if !auth.isEmpty {
             guard let (user, password) = decodeAuth(auth) else {
-                throw CredentialStoreError(.corrupt, "\(file): \"auth\" of the entry for \"\(key)\" is not base64 of \"user:password\"")
+                throw CredentialStoreError(
+                    .corrupt, "\(file): \"auth\" of the entry for \"\(key)\" is not base64 of \"user:password\"")
             }
             // `auth` wins over separate fields, as in docker's config loader.
             credentials.username = user
@@ -53,7 +57,8 @@ package enum DockerAuthEntry {
         } else if !credentials.registryToken.isEmpty {
             entry["registrytoken"] = .string(credentials.registryToken)
         } else {
-            entry["auth"] = .string(BasicAuthorization.encoded(username: credentials.username, password: credentials.password))
+            entry["auth"] = .string(
+                BasicAuthorization.encoded(username: credentials.username, password: credentials.password))
         }
         return entry
     }

@@ -52,11 +52,12 @@ public struct EnvironmentStore: ReadOnlyCredentialStore {
     /// The short-form prefix for a host (`registry.example.com` -> `REGISTRY_EXAMPLE_COM`). It serves `host`
     /// only when `host(fromPrefix:)` spells it back; otherwise the host needs an explicit binding.
     package static func prefix(forHost host: String) -> String {
-        String(host.uppercased().unicodeScalars.map { scalar -> Character in
-            let v = scalar.value
-            let alphanumeric = (v >= 0x30 && v <= 0x39) || (v >= 0x41 && v <= 0x5A)
-            return alphanumeric ? Character(scalar) : "_"
-        })
+        String(
+            host.uppercased().unicodeScalars.map { scalar -> Character in
+                let v = scalar.value
+                let alphanumeric = (v >= 0x30 && v <= 0x39) || (v >= 0x41 && v <= 0x5A)
+                return alphanumeric ? Character(scalar) : "_"
+            })
     }
 
     /// Whether the short form can name `host`: its folded prefix spells it back exactly.
@@ -74,9 +75,13 @@ public struct EnvironmentStore: ReadOnlyCredentialStore {
         }
         let folded = Self.prefix(forHost: host)
         if let lookalike = all.first(where: { $0.prefix == folded || $0.prefix == "OSSB_" + folded }) {
-            warn("env: \(lookalike.prefix)_* serve \(lookalike.host), not \(host); to use credentials from the environment for \(host), set \(Self.bindingPrefix)<NAME>_HOST=\(host) with \(Self.bindingPrefix)<NAME>_USERNAME and _PASSWORD (docs/helpers.md)")
+            warn(
+                "env: \(lookalike.prefix)_* serve \(lookalike.host), not \(host); to use credentials from the environment for \(host), set \(Self.bindingPrefix)<NAME>_HOST=\(host) with \(Self.bindingPrefix)<NAME>_USERNAME and _PASSWORD (docs/helpers.md)"
+            )
         } else if !Self.shortFormSpells(host), let stray = Self.completePrefix(folded, in: environment) {
-            warn("env: \(stray)_* cannot name \(host) (the short form spells only dots and a final port); set \(Self.bindingPrefix)<NAME>_HOST=\(host) with \(Self.bindingPrefix)<NAME>_USERNAME and _PASSWORD (docs/helpers.md)")
+            warn(
+                "env: \(stray)_* cannot name \(host) (the short form spells only dots and a final port); set \(Self.bindingPrefix)<NAME>_HOST=\(host) with \(Self.bindingPrefix)<NAME>_USERNAME and _PASSWORD (docs/helpers.md)"
+            )
         }
         return nil
     }
@@ -149,7 +154,9 @@ public struct EnvironmentStore: ReadOnlyCredentialStore {
         var result: [String: String] = [:]
         for (host, set) in best {
             let key = DockerHub.credentialKey(forHost: host)
-            result[key] = set.credentials.identityToken.isEmpty ? set.credentials.username : HelperCredential.identityTokenUsername
+            result[key] =
+                set.credentials.identityToken.isEmpty
+                ? set.credentials.username : HelperCredential.identityTokenUsername
         }
         return result
     }
@@ -162,7 +169,9 @@ public struct EnvironmentStore: ReadOnlyCredentialStore {
         let parts = prefix.lowercased().split(separator: "_", omittingEmptySubsequences: false).map(String.init)
         func isDigits(_ s: String) -> Bool { s.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } }
         guard parts.count >= 1,
-            parts.allSatisfy({ !$0.isEmpty && $0.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x7A) } })
+            parts.allSatisfy({
+                !$0.isEmpty && $0.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x7A) }
+            })
         else { return nil }
         var labels = parts
         var port: String?

@@ -29,7 +29,8 @@ public struct FileStore: CredentialStore {
     /// - Throws: `CredentialStoreError` when neither that variable nor `HOME` is set.
     public init(environment: Environment) throws {
         guard let path = OSSBPaths(environment: environment).credentialsFile else {
-            throw CredentialStoreError(.unavailable, "cannot locate the credentials file: set HOME or OSSB_CREDENTIALS_FILE")
+            throw CredentialStoreError(
+                .unavailable, "cannot locate the credentials file: set HOME or OSSB_CREDENTIALS_FILE")
         }
         self.init(path: path)
     }
@@ -56,7 +57,10 @@ public struct FileStore: CredentialStore {
     public func store(_ credential: HelperCredential) throws {
         try credential.validateForStore()
         if !credential.isIdentityToken, credential.username.contains(":") {
-            throw CredentialStoreError(.invalidRequest, "the file credential store cannot keep a user name containing \":\" (docker's \"auth\" field splits at the first colon); use the keyring store for this account")
+            throw CredentialStoreError(
+                .invalidRequest,
+                "the file credential store cannot keep a user name containing \":\" (docker's \"auth\" field splits at the first colon); use the keyring store for this account"
+            )
         }
         try update { auths in
             let existing = auths[credential.serverURL]?.objectValue ?? JSONObject()
@@ -120,7 +124,8 @@ public struct FileStore: CredentialStore {
         do {
             return .object(try JSONParser.parseObject(bytes))
         } catch {
-            throw CredentialStoreError(.corrupt, "\(path) \(error.problem); fix or move the file (it was left untouched)")
+            throw CredentialStoreError(
+                .corrupt, "\(path) \(error.problem); fix or move the file (it was left untouched)")
         }
     }
 
@@ -128,7 +133,10 @@ public struct FileStore: CredentialStore {
         guard let auths = document.objectValue?["auths"] else { return JSONObject() }
         if case .null = auths { return JSONObject() }
         guard case .object(let object) = auths else {
-            throw CredentialStoreError(.corrupt, "\(path): \"auths\" is \(auths.kindDescription), expected an object; fix or move the file (it was left untouched)")
+            throw CredentialStoreError(
+                .corrupt,
+                "\(path): \"auths\" is \(auths.kindDescription), expected an object; fix or move the file (it was left untouched)"
+            )
         }
         return object
     }

@@ -16,7 +16,8 @@ package enum AtomicFile {
     package static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o600) throws {
         let target = FileIO.resolvingSymlinks(path)
         let directory = FileIO.directoryName(of: target)
-        let temporary = "\(directory)/.\(FileIO.baseName(of: target)).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let temporary =
+            "\(directory)/.\(FileIO.baseName(of: target)).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
 
         var blocked = sigset_t()
         var previous = sigset_t()

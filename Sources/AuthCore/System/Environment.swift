@@ -45,10 +45,15 @@ public struct Environment: Sendable, Equatable {
         // Double() also accepts "nan", "inf" and hexadecimal; only plain decimal numbers are meant here.
         let plain = !trimmed.isEmpty && trimmed.allSatisfy { $0.isASCII && ($0.isNumber || $0 == ".") }
         guard plain, let value = Double(trimmed), value.isFinite, value > 0, value <= maximum else {
-            let shown = String(text.prefix(40).map { $0.isASCII && !($0.asciiValue! < 0x20 || $0.asciiValue! == 0x7F) ? $0 : "?" })
-            let defaultText = defaultSeconds == defaultSeconds.rounded() ? String(Int(defaultSeconds)) : String(defaultSeconds)
+            let shown = String(
+                text.prefix(40).map { $0.isASCII && !($0.asciiValue! < 0x20 || $0.asciiValue! == 0x7F) ? $0 : "?" })
+            let defaultText =
+                defaultSeconds == defaultSeconds.rounded() ? String(Int(defaultSeconds)) : String(defaultSeconds)
             throw ConfigurationError(
-                path: name, message: "must be a number of seconds between 0 and \(Int(maximum)) (got \"\(shown)\"); unset it to use \(defaultText) s")
+                path: name,
+                message:
+                    "must be a number of seconds between 0 and \(Int(maximum)) (got \"\(shown)\"); unset it to use \(defaultText) s"
+            )
         }
         return value
     }
@@ -63,13 +68,18 @@ public struct Environment: Sendable, Equatable {
 
     /// Validates a whole number between 1 and `maximum` given as text, from a variable or an option (`--jobs`).
     /// - Throws: `ConfigurationError` naming `name`, the value and what to do.
-    public static func count(_ text: String, named name: String, default defaultCount: Int, maximum: Int) throws -> Int {
+    public static func count(_ text: String, named name: String, default defaultCount: Int, maximum: Int) throws -> Int
+    {
         let trimmed = text.trimmingWhitespace()
         let plain = !trimmed.isEmpty && trimmed.count <= 6 && trimmed.allSatisfy { $0.isASCII && $0.isNumber }
         guard plain, let value = Int(trimmed), value >= 1, value <= maximum else {
-            let shown = String(text.prefix(40).map { $0.isASCII && !($0.asciiValue! < 0x20 || $0.asciiValue! == 0x7F) ? $0 : "?" })
+            let shown = String(
+                text.prefix(40).map { $0.isASCII && !($0.asciiValue! < 0x20 || $0.asciiValue! == 0x7F) ? $0 : "?" })
             throw ConfigurationError(
-                path: name, message: "must be a whole number between 1 and \(maximum) (got \"\(shown)\"); leave it out to use \(defaultCount)")
+                path: name,
+                message:
+                    "must be a whole number between 1 and \(maximum) (got \"\(shown)\"); leave it out to use \(defaultCount)"
+            )
         }
         return value
     }

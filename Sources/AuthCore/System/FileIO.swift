@@ -28,7 +28,9 @@ package enum FileIO {
     package static func requireRegularFile(fd: Int32, path: String) throws {
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw SystemError("stat", path: path) }
-        guard info.st_mode & S_IFMT == S_IFREG else { throw NotARegularFile(path: path, kind: PrivateFile.kind(of: info)) }
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            throw NotARegularFile(path: path, kind: PrivateFile.kind(of: info))
+        }
     }
 
     /// Reads from a descriptor until end of file.

@@ -31,7 +31,8 @@ package struct OSSBPaths: Sendable, Equatable {
         if let list = environment["OSSB_CERTS_D"] {
             certsDirectories = list.split(separator: ":").map(String.init)
         } else {
-            certsDirectories = ["/etc/docker/certs.d", "/etc/containers/certs.d"]
+            certsDirectories =
+                ["/etc/docker/certs.d", "/etc/containers/certs.d"]
                 + (home.map { ["\($0)/.config/containers/certs.d"] } ?? [])
         }
     }

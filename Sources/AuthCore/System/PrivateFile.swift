@@ -24,7 +24,10 @@ package enum PrivateFile {
             var info = stat()
             if lstat(current, &info) != 0 {
                 let code = errno
-                guard code == ENOENT else { throw PrivateFileError(path: current, problem: SystemError("stat", path: current, code: code).reason) }
+                guard code == ENOENT else {
+                    throw PrivateFileError(
+                        path: current, problem: SystemError("stat", path: current, code: code).reason)
+                }
                 try checkDirectory(of: current)
                 return current
             }
@@ -32,16 +35,21 @@ package enum PrivateFile {
             try checkOwner(info, of: current, what: isLink(info) ? "the symlink" : "the file")
             guard isLink(info) else {
                 guard info.st_mode & S_IFMT == S_IFREG else {
-                    throw PrivateFileError(path: current, problem: "is not a regular file (it is \(kind(of: info))); move it away")
+                    throw PrivateFileError(
+                        path: current, problem: "is not a regular file (it is \(kind(of: info))); move it away")
                 }
                 if info.st_mode & 0o022 != 0 {
-                    throw PrivateFileError(path: current, problem: "is writable by other users (mode \(octal(info.st_mode & 0o7777))); run chmod 600 on it")
+                    throw PrivateFileError(
+                        path: current,
+                        problem:
+                            "is writable by other users (mode \(octal(info.st_mode & 0o7777))); run chmod 600 on it")
                 }
                 return current
             }
             current = try target(ofLink: current)
         }
-        throw PrivateFileError(path: path, problem: "is a chain of more than \(maximumLinks) symlinks; point it at the file directly")
+        throw PrivateFileError(
+            path: path, problem: "is a chain of more than \(maximumLinks) symlinks; point it at the file directly")
     }
 
     /// The path a symlink names, made absolute against the link's directory.
@@ -61,10 +69,16 @@ package enum PrivateFile {
         switch exposure(ofDirectory: directory) {
         case nil: return
         case .owner(let uid)?:
-            throw PrivateFileError(path: directory, problem: "is the directory owned by uid \(uid), not by you (uid \(geteuid())); remove it or make it yours")
+            throw PrivateFileError(
+                path: directory,
+                problem:
+                    "is the directory owned by uid \(uid), not by you (uid \(geteuid())); remove it or make it yours")
         case .writableByOthers(let mode)?:
             throw PrivateFileError(
-                path: path, problem: "is in \(directory), which is writable by other users (mode \(octal(mode))); run chmod go-w on it, or keep credentials in a private directory")
+                path: path,
+                problem:
+                    "is in \(directory), which is writable by other users (mode \(octal(mode))); run chmod go-w on it, or keep credentials in a private directory"
+            )
         }
     }
 
@@ -91,7 +105,9 @@ package enum PrivateFile {
     static func checkOwner(_ info: stat, of path: String, what: String) throws {
         let me = geteuid()
         guard info.st_uid == me || info.st_uid == 0 else {
-            throw PrivateFileError(path: path, problem: "is \(what) owned by uid \(info.st_uid), not by you (uid \(me)); remove it or make it yours")
+            throw PrivateFileError(
+                path: path,
+                problem: "is \(what) owned by uid \(info.st_uid), not by you (uid \(me)); remove it or make it yours")
         }
     }
 

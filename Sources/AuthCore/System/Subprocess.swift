@@ -44,7 +44,9 @@ package struct Subprocess: Sendable {
     package func run(input: [UInt8] = []) throws -> Result {
         // A child that exits without reading its stdin must give us EPIPE, not kill us with SIGPIPE.
         signal(SIGPIPE, SIG_IGN)
-        var inPipe: [Int32] = [0, 0], outPipe: [Int32] = [0, 0], errPipe: [Int32] = [0, 0]
+        var inPipe: [Int32] = [0, 0]
+        var outPipe: [Int32] = [0, 0]
+        var errPipe: [Int32] = [0, 0]
         guard pipe(&inPipe) == 0, pipe(&outPipe) == 0, pipe(&errPipe) == 0 else {
             throw SystemError("create a pipe for", path: executable)
         }
@@ -71,7 +73,8 @@ package struct Subprocess: Sendable {
         close(errPipe[0])
         if output.timedOut { kill(pid, SIGKILL) }
         return Result(
-            stdout: String(decoding: output.stdout, as: UTF8.self), stderr: String(decoding: output.stderr, as: UTF8.self),
+            stdout: String(decoding: output.stdout, as: UTF8.self),
+            stderr: String(decoding: output.stderr, as: UTF8.self),
             status: Self.exitStatus(of: pid), timedOut: output.timedOut)
     }
 
@@ -103,8 +106,7 @@ package struct Subprocess: Sendable {
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
+            for pointer in argv + envp { free(pointer) }
         }
         var pid: pid_t = 0
         var spawned = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
@@ -122,7 +124,8 @@ package struct Subprocess: Sendable {
 
     /// Reads both outputs until they close or the deadline passes, keeping at most `outputLimit` bytes of each.
     private func collect(stdout: Int32, stderr: Int32) -> (stdout: [UInt8], stderr: [UInt8], timedOut: Bool) {
-        var out: [UInt8] = [], err: [UInt8] = []
+        var out: [UInt8] = []
+        var err: [UInt8] = []
         let deadline = Self.now() + timeout
         var open: [Int32] = [stdout, stderr]
         var buffer = [UInt8](repeating: 0, count: 16384)

@@ -26,7 +26,8 @@ package struct AWSCredentialChain: Sendable {
         if let key = environment["AWS_ACCESS_KEY_ID"], !key.isEmpty,
             let secret = environment["AWS_SECRET_ACCESS_KEY"], !secret.isEmpty
         {
-            let credentials = AWSCredentials(accessKeyID: key, secretAccessKey: secret, sessionToken: environment["AWS_SESSION_TOKEN"])
+            let credentials = AWSCredentials(
+                accessKeyID: key, secretAccessKey: secret, sessionToken: environment["AWS_SESSION_TOKEN"])
             return AWSCredentialSource(name: "environment", identity: "env:\(key)", tried: tried) { credentials }
         }
         tried.append("environment (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY unset)")
@@ -34,10 +35,12 @@ package struct AWSCredentialChain: Sendable {
         // 2. Web identity (EKS IRSA).
         if let file = environment["AWS_WEB_IDENTITY_TOKEN_FILE"], !file.isEmpty {
             guard let role = environment["AWS_ROLE_ARN"], !role.isEmpty else {
-                throw CloudAuthError(cloud: "AWS", "AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not; set the role to assume")
+                throw CloudAuthError(
+                    cloud: "AWS", "AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not; set the role to assume")
             }
             let session = environment["AWS_ROLE_SESSION_NAME"] ?? "ossb-\(context.now())"
-            return webIdentity(role: role, tokenFile: file, session: session, region: stsRegion(profile: nil), tried: tried)
+            return webIdentity(
+                role: role, tokenFile: file, session: session, region: stsRegion(profile: nil), tried: tried)
         }
         tried.append("web identity (AWS_WEB_IDENTITY_TOKEN_FILE unset)")
 
@@ -45,11 +48,16 @@ package struct AWSCredentialChain: Sendable {
         let explicitProfile = environment["AWS_PROFILE"] ?? environment["AWS_DEFAULT_PROFILE"]
         let profileName = explicitProfile ?? "default"
         let shared = try AWSSharedConfig(environment: environment)
-        if let profile = shared.profiles[profileName], let source = try profileSource(profileName, profile, shared, tried: tried, depth: 0) {
+        if let profile = shared.profiles[profileName],
+            let source = try profileSource(profileName, profile, shared, tried: tried, depth: 0)
+        {
             return source
         }
         if let explicitProfile {
-            throw CloudAuthError(cloud: "AWS", "AWS_PROFILE names \(explicitProfile), which \(shared.files.joined(separator: " and ")) do not define with credentials or a role; fix the profile or unset AWS_PROFILE")
+            throw CloudAuthError(
+                cloud: "AWS",
+                "AWS_PROFILE names \(explicitProfile), which \(shared.files.joined(separator: " and ")) do not define with credentials or a role; fix the profile or unset AWS_PROFILE"
+            )
         }
         tried.append("shared files (no [default] credentials in \(shared.files.joined(separator: ", ")))")
 
@@ -60,7 +68,9 @@ package struct AWSCredentialChain: Sendable {
             // its hash is part of the identity (never the token itself).
             let token = try AWSMetadataCredentials.authorizationToken(environment) ?? ""
             let tokenHash = CloudCrypto.hex(CloudCrypto.sha256(Array(token.utf8))).prefix(16)
-            return AWSCredentialSource(name: "container credentials (\(url))", identity: "container:\(url):\(tokenHash)", tried: tried) {
+            return AWSCredentialSource(
+                name: "container credentials (\(url))", identity: "container:\(url):\(tokenHash)", tried: tried
+            ) {
                 try await metadata.container(url: url)
             }
         }
@@ -73,26 +83,39 @@ package struct AWSCredentialChain: Sendable {
         }
         let endpoint = AWSMetadataCredentials.instanceEndpoint(environment)
         let metadata = AWSMetadataCredentials(context: context)
-        return AWSCredentialSource(name: "instance metadata (\(endpoint))", identity: "imds:\(endpoint)", tried: tried) {
+        return AWSCredentialSource(name: "instance metadata (\(endpoint))", identity: "imds:\(endpoint)", tried: tried)
+        {
             try await metadata.instance(endpoint: endpoint)
         }
     }
 
     /// The error when no source has credentials: what was tried and what to set.
     static func noCredentials(_ tried: [String]) -> CloudAuthError {
-        CloudAuthError(cloud: "AWS", "no AWS credentials: tried \(tried.joined(separator: ", ")); set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run with a role (IRSA, Pod Identity, an instance profile)")
+        CloudAuthError(
+            cloud: "AWS",
+            "no AWS credentials: tried \(tried.joined(separator: ", ")); set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run with a role (IRSA, Pod Identity, an instance profile)"
+        )
     }
 
     func stsRegion(profile: [String: String]?) -> String {
-        context.environment["AWS_REGION"] ?? context.environment["AWS_DEFAULT_REGION"] ?? profile?["region"] ?? fallbackRegion
+        context.environment["AWS_REGION"] ?? context.environment["AWS_DEFAULT_REGION"] ?? profile?["region"]
+            ?? fallbackRegion
     }
 
-    func webIdentity(role: String, tokenFile: String, session: String, region: String, tried: [String]) -> AWSCredentialSource {
-        let sts = AWSSecurityTokenService(endpoint: AWSEndpoints(environment: context.environment).sts(region: region), region: region, context: context)
-        return AWSCredentialSource(name: "web identity (\(role))", identity: "web-identity:\(role):\(tokenFile)", tried: tried) {
+    func webIdentity(role: String, tokenFile: String, session: String, region: String, tried: [String])
+        -> AWSCredentialSource
+    {
+        let sts = AWSSecurityTokenService(
+            endpoint: AWSEndpoints(environment: context.environment).sts(region: region), region: region,
+            context: context)
+        return AWSCredentialSource(
+            name: "web identity (\(role))", identity: "web-identity:\(role):\(tokenFile)", tried: tried
+        ) {
             let token = try MountedTokenFile.read(
                 tokenFile, cloud: "AWS", unreadable: { "cannot read the web identity token \(tokenFile): \($0)" },
-                missing: "the web identity token file \(tokenFile) does not exist or is empty; is the service account token projected into the pod?")
+                missing:
+                    "the web identity token file \(tokenFile) does not exist or is empty; is the service account token projected into the pod?"
+            )
             return try await sts.assumeRoleWithWebIdentity(roleARN: role, sessionName: session, token: token)
         }
     }
@@ -109,24 +132,39 @@ package struct AWSCredentialChain: Sendable {
                 return webIdentity(role: role, tokenFile: tokenFile, session: session, region: region, tried: tried)
             }
             guard let sourceName = profile["source_profile"] else {
-                throw CloudAuthError(cloud: "AWS", "profile \(name) has role_arn but no source_profile (credential_source is not supported); add source_profile")
+                throw CloudAuthError(
+                    cloud: "AWS",
+                    "profile \(name) has role_arn but no source_profile (credential_source is not supported); add source_profile"
+                )
             }
             guard depth < 4, let sourceProfile = shared.profiles[sourceName],
                 let source = try profileSource(sourceName, sourceProfile, shared, tried: tried, depth: depth + 1)
             else {
-                throw CloudAuthError(cloud: "AWS", "profile \(name)'s source_profile \(sourceName) has no credentials (or the chain of roles loops); fix \(shared.files.joined(separator: " or "))")
+                throw CloudAuthError(
+                    cloud: "AWS",
+                    "profile \(name)'s source_profile \(sourceName) has no credentials (or the chain of roles loops); fix \(shared.files.joined(separator: " or "))"
+                )
             }
-            let sts = AWSSecurityTokenService(endpoint: AWSEndpoints(environment: context.environment).sts(region: region), region: region, context: context)
+            let sts = AWSSecurityTokenService(
+                endpoint: AWSEndpoints(environment: context.environment).sts(region: region), region: region,
+                context: context)
             let externalID = profile["external_id"]
-            return AWSCredentialSource(name: "profile \(name) (role \(role))", identity: "profile:\(name):role:\(role):via:\(source.identity)", tried: tried) {
+            return AWSCredentialSource(
+                name: "profile \(name) (role \(role))", identity: "profile:\(name):role:\(role):via:\(source.identity)",
+                tried: tried
+            ) {
                 let base = try await source.fetch()
                 return try await sts.assumeRole(roleARN: role, sessionName: session, externalID: externalID, with: base)
             }
         }
-        guard let key = profile["aws_access_key_id"], !key.isEmpty, let secret = profile["aws_secret_access_key"], !secret.isEmpty
+        guard let key = profile["aws_access_key_id"], !key.isEmpty, let secret = profile["aws_secret_access_key"],
+            !secret.isEmpty
         else { return nil }
-        let credentials = AWSCredentials(accessKeyID: key, secretAccessKey: secret, sessionToken: profile["aws_session_token"])
-        return AWSCredentialSource(name: "profile \(name)", identity: "profile:\(name):\(key)", tried: tried) { credentials }
+        let credentials = AWSCredentials(
+            accessKeyID: key, secretAccessKey: secret, sessionToken: profile["aws_session_token"])
+        return AWSCredentialSource(name: "profile \(name)", identity: "profile:\(name):\(key)", tried: tried) {
+            credentials
+        }
     }
 }
 
@@ -142,7 +180,8 @@ package struct AWSCredentialSource: Sendable {
     /// Obtains the credentials (from the network for every source but the environment and static profiles).
     package var fetch: @Sendable () async throws -> AWSCredentials
 
-    init(name: String, identity: String, tried: [String], fetch: @escaping @Sendable () async throws -> AWSCredentials) {
+    init(name: String, identity: String, tried: [String], fetch: @escaping @Sendable () async throws -> AWSCredentials)
+    {
         self.name = name
         self.identity = identity
         self.tried = tried

@@ -25,7 +25,8 @@ package struct AWSEndpoints: Sendable {
         }
         if let configured = override("ECR") { return configured }
         let suffix = registry.china ? "amazonaws.com.cn" : "amazonaws.com"
-        return registry.fips ? "https://ecr-fips.\(registry.region).\(suffix)" : "https://api.ecr.\(registry.region).\(suffix)"
+        return registry.fips
+            ? "https://ecr-fips.\(registry.region).\(suffix)" : "https://api.ecr.\(registry.region).\(suffix)"
     }
 
     /// The STS endpoint of a region (regional, as current SDKs default to).

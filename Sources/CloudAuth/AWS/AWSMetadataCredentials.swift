@@ -26,11 +26,15 @@ package struct AWSMetadataCredentials: Sendable {
         }
         guard let full = environment["AWS_CONTAINER_CREDENTIALS_FULL_URI"], !full.isEmpty else { return nil }
         guard let url = URL(string: full), let host = url.host, let scheme = url.scheme?.lowercased() else {
-            throw CloudAuthError(cloud: "AWS", "AWS_CONTAINER_CREDENTIALS_FULL_URI is not a URL; set it to the agent's address")
+            throw CloudAuthError(
+                cloud: "AWS", "AWS_CONTAINER_CREDENTIALS_FULL_URI is not a URL; set it to the agent's address")
         }
         let loopback = host == "localhost" || host.hasPrefix("127.") || host == "::1" || host == "[::1]"
         guard scheme == "https" || (scheme == "http" && (loopback || agentHosts.contains(host))) else {
-            throw CloudAuthError(cloud: "AWS", "AWS_CONTAINER_CREDENTIALS_FULL_URI names \(host) over \(scheme); only https, loopback or the ECS/EKS agent addresses may be used")
+            throw CloudAuthError(
+                cloud: "AWS",
+                "AWS_CONTAINER_CREDENTIALS_FULL_URI names \(host) over \(scheme); only https, loopback or the ECS/EKS agent addresses may be used"
+            )
         }
         return full
     }
@@ -43,7 +47,9 @@ package struct AWSMetadataCredentials: Sendable {
         }
         return try MountedTokenFile.read(
             file, cloud: "AWS", unreadable: { "cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE \(file): \($0)" },
-            missing: "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE names \(file), which does not exist or is empty; is the pod identity agent's token mounted?")
+            missing:
+                "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE names \(file), which does not exist or is empty; is the pod identity agent's token mounted?"
+        )
     }
 
     /// Credentials from the container credentials endpoint.
@@ -71,15 +77,19 @@ package struct AWSMetadataCredentials: Sendable {
             maximumBufferedBody: 64 << 10, timeout: 2)
         let tokenResponse = try await send(tokenRequest, what: "instance metadata token")
         guard tokenResponse.isSuccess else {
-            throw CloudAuthError(cloud: "AWS", "instance metadata at \(endpoint) answered \(tokenResponse.status) to the IMDSv2 token request")
+            throw CloudAuthError(
+                cloud: "AWS",
+                "instance metadata at \(endpoint) answered \(tokenResponse.status) to the IMDSv2 token request")
         }
         let headers = HTTPHeaders([("X-aws-ec2-metadata-token", tokenResponse.text.trimmingWhitespace())])
         let base = "\(endpoint)/latest/meta-data/iam/security-credentials/"
         let roles = try await fetch(base, headers: headers, what: "instance role")
-        guard let role = String(decoding: roles, as: UTF8.self).split(whereSeparator: \.isNewline).first.map(String.init),
+        guard
+            let role = String(decoding: roles, as: UTF8.self).split(whereSeparator: \.isNewline).first.map(String.init),
             !role.isEmpty, !role.contains("/")
         else {
-            throw CloudAuthError(cloud: "AWS", "the instance at \(endpoint) has no IAM role; attach an instance profile")
+            throw CloudAuthError(
+                cloud: "AWS", "the instance at \(endpoint) has no IAM role; attach an instance profile")
         }
         context.explain("AWS: instance role \(role)")
         let body = try await fetch(base + role, headers: headers, what: "instance role credentials")
@@ -95,8 +105,11 @@ package struct AWSMetadataCredentials: Sendable {
     }
 
     func fetch(_ address: String, headers: HTTPHeaders, what: String) async throws -> [UInt8] {
-        guard let url = URL(string: address) else { throw CloudAuthError(cloud: "AWS", "\(what): \(address) is not a URL") }
-        let response = try await send(HTTPRequest(url: url, headers: headers, maximumBufferedBody: 1 << 20, timeout: 5), what: what)
+        guard let url = URL(string: address) else {
+            throw CloudAuthError(cloud: "AWS", "\(what): \(address) is not a URL")
+        }
+        let response = try await send(
+            HTTPRequest(url: url, headers: headers, maximumBufferedBody: 1 << 20, timeout: 5), what: what)
         guard response.isSuccess else {
             throw CloudAuthError(cloud: "AWS", "\(what) at \(address) answered \(response.status)")
         }
@@ -110,7 +123,10 @@ package struct AWSMetadataCredentials: Sendable {
         else {
             throw CloudAuthError(cloud: "AWS", "\(source) answered without AccessKeyId and SecretAccessKey")
         }
-        let expiry = object["Expiration"]?.stringValue.flatMap { RFC3339.parse($0) }.map { Int64($0.timeIntervalSince1970) }
-        return AWSCredentials(accessKeyID: key, secretAccessKey: secret, sessionToken: object["Token"]?.stringValue, expiresAt: expiry)
+        let expiry = object["Expiration"]?.stringValue.flatMap { RFC3339.parse($0) }.map {
+            Int64($0.timeIntervalSince1970)
+        }
+        return AWSCredentials(
+            accessKeyID: key, secretAccessKey: secret, sessionToken: object["Token"]?.stringValue, expiresAt: expiry)
     }
 }

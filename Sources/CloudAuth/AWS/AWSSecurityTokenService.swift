@@ -18,7 +18,9 @@ package struct AWSSecurityTokenService: Sendable {
     }
 
     /// Exchanges a web identity token (EKS IRSA's projected service-account token) for role credentials.
-    package func assumeRoleWithWebIdentity(roleARN: String, sessionName: String, token: String) async throws -> AWSCredentials {
+    package func assumeRoleWithWebIdentity(roleARN: String, sessionName: String, token: String) async throws
+        -> AWSCredentials
+    {
         let form: [(String, String)] = [
             ("Action", "AssumeRoleWithWebIdentity"), ("Version", "2011-06-15"), ("RoleArn", roleARN),
             ("RoleSessionName", sessionName), ("WebIdentityToken", token),
@@ -27,7 +29,9 @@ package struct AWSSecurityTokenService: Sendable {
     }
 
     /// Assumes a role with the credentials of a source profile.
-    package func assumeRole(roleARN: String, sessionName: String, externalID: String?, with source: AWSCredentials) async throws -> AWSCredentials {
+    package func assumeRole(roleARN: String, sessionName: String, externalID: String?, with source: AWSCredentials)
+        async throws -> AWSCredentials
+    {
         var form: [(String, String)] = [
             ("Action", "AssumeRole"), ("Version", "2011-06-15"), ("RoleArn", roleARN), ("RoleSessionName", sessionName),
         ]
@@ -35,9 +39,11 @@ package struct AWSSecurityTokenService: Sendable {
         return try await call(form, signedBy: source, what: "AssumeRole for \(roleARN)")
     }
 
-    func call(_ form: [(String, String)], signedBy signer: AWSCredentials?, what: String) async throws -> AWSCredentials {
+    func call(_ form: [(String, String)], signedBy signer: AWSCredentials?, what: String) async throws -> AWSCredentials
+    {
         guard let url = URL(string: endpoint + "/") else {
-            throw CloudAuthError(cloud: "AWS", "the STS endpoint \(endpoint) is not a URL; fix AWS_ENDPOINT_URL_STS or AWS_ENDPOINT_URL")
+            throw CloudAuthError(
+                cloud: "AWS", "the STS endpoint \(endpoint) is not a URL; fix AWS_ENDPOINT_URL_STS or AWS_ENDPOINT_URL")
         }
         var request = HTTPRequest(
             method: .post, url: url,
@@ -52,19 +58,30 @@ package struct AWSSecurityTokenService: Sendable {
             .send(request, to: "STS \(what)", advice: "check the network or AWS_ENDPOINT_URL_STS")
         let body = response.text
         guard response.isSuccess else {
-            throw CloudAuthError(cloud: "AWS", "STS \(what) at \(endpoint) answered \(response.status)\(Self.awsError(body)); check the role's trust policy and the credentials")
+            throw CloudAuthError(
+                cloud: "AWS",
+                "STS \(what) at \(endpoint) answered \(response.status)\(Self.awsError(body)); check the role's trust policy and the credentials"
+            )
         }
-        guard let key = Self.element("AccessKeyId", in: body), let secret = Self.element("SecretAccessKey", in: body) else {
-            throw CloudAuthError(cloud: "AWS", "STS \(what) at \(endpoint) answered without credentials; is the endpoint an STS service?")
+        guard let key = Self.element("AccessKeyId", in: body), let secret = Self.element("SecretAccessKey", in: body)
+        else {
+            throw CloudAuthError(
+                cloud: "AWS", "STS \(what) at \(endpoint) answered without credentials; is the endpoint an STS service?"
+            )
         }
-        let expiry = Self.element("Expiration", in: body).flatMap { RFC3339.parse($0) }.map { Int64($0.timeIntervalSince1970) }
-        return AWSCredentials(accessKeyID: key, secretAccessKey: secret, sessionToken: Self.element("SessionToken", in: body), expiresAt: expiry)
+        let expiry = Self.element("Expiration", in: body).flatMap { RFC3339.parse($0) }.map {
+            Int64($0.timeIntervalSince1970)
+        }
+        return AWSCredentials(
+            accessKeyID: key, secretAccessKey: secret, sessionToken: Self.element("SessionToken", in: body),
+            expiresAt: expiry)
     }
 
     /// The text of the first `<name>…</name>` in an XML answer, entities decoded. STS answers are flat enough that
     /// a full XML parser would buy nothing.
     static func element(_ name: String, in xml: String) -> String? {
-        guard let open = xml.firstRange(of: "<\(name)>"), let close = xml[open.upperBound...].firstRange(of: "</\(name)>")
+        guard let open = xml.firstRange(of: "<\(name)>"),
+            let close = xml[open.upperBound...].firstRange(of: "</\(name)>")
         else { return nil }
         return String(xml[open.upperBound..<close.lowerBound])
             .replacing("&lt;", with: "<").replacing("&gt;", with: ">")

@@ -24,7 +24,10 @@ package struct AWSSharedConfig: Sendable {
             do {
                 bytes = try FileIO.readIfExists(path, limit: 1 << 20)
             } catch {
-                throw CloudAuthError(cloud: "AWS", "cannot read \(path): \(error); fix its permissions or point AWS_\(isConfig ? "CONFIG_FILE" : "SHARED_CREDENTIALS_FILE") elsewhere")
+                throw CloudAuthError(
+                    cloud: "AWS",
+                    "cannot read \(path): \(error); fix its permissions or point AWS_\(isConfig ? "CONFIG_FILE" : "SHARED_CREDENTIALS_FILE") elsewhere"
+                )
             }
             guard let bytes else { continue }
             for (section, settings) in Self.parse(String(decoding: bytes, as: UTF8.self)) {

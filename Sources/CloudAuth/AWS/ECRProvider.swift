@@ -20,10 +20,14 @@ package struct ECRProvider: CloudProvider {
 
     package func credential(for host: String, in context: CloudContext) async throws -> CloudCredential {
         guard let registry = ECRRegistryHost(host) else {
-            throw CloudAuthError(cloud: "AWS", "\(host) is not an ECR registry (<account>.dkr.ecr.<region>.amazonaws.com or public.ecr.aws)")
+            throw CloudAuthError(
+                cloud: "AWS",
+                "\(host) is not an ECR registry (<account>.dkr.ecr.<region>.amazonaws.com or public.ecr.aws)")
         }
         let source = try AWSCredentialChain(context: context, region: registry.region).resolve()
-        context.explain("AWS: credentials from \(source.name)" + (source.tried.isEmpty ? "" : "; passed over: \(source.tried.joined(separator: ", "))"))
+        context.explain(
+            "AWS: credentials from \(source.name)"
+                + (source.tried.isEmpty ? "" : "; passed over: \(source.tried.joined(separator: ", "))"))
         let credentials: AWSCredentials
         do {
             credentials = try await source.fetch()
@@ -33,7 +37,8 @@ package struct ECRProvider: CloudProvider {
         }
         context.explain("AWS: access key \(credentials.accessKeyID)")
         let endpoint = AWSEndpoints(environment: context.environment).ecr(registry)
-        let (username, password, expiresAt) = try await authorizationToken(registry: registry, endpoint: endpoint, credentials: credentials, context: context)
+        let (username, password, expiresAt) = try await authorizationToken(
+            registry: registry, endpoint: endpoint, credentials: credentials, context: context)
         return CloudCredential(
             username: username, secret: password, expiresAt: expiresAt,
             identity: "\(source.identity) at \(endpoint)")
@@ -44,23 +49,32 @@ package struct ECRProvider: CloudProvider {
         registry: ECRRegistryHost, endpoint: String, credentials: AWSCredentials, context: CloudContext
     ) async throws -> (String, String, Int64?) {
         guard let url = URL(string: endpoint + "/") else {
-            throw CloudAuthError(cloud: "AWS", "the ECR endpoint \(endpoint) is not a URL; fix AWS_ENDPOINT_URL_ECR or AWS_ENDPOINT_URL")
+            throw CloudAuthError(
+                cloud: "AWS", "the ECR endpoint \(endpoint) is not a URL; fix AWS_ENDPOINT_URL_ECR or AWS_ENDPOINT_URL")
         }
-        let target = registry.isPublic
-            ? "SpencerFrontendService.GetAuthorizationToken" : "AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken"
+        let target =
+            registry.isPublic
+            ? "SpencerFrontendService.GetAuthorizationToken"
+            : "AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken"
         var request = HTTPRequest(
             method: .post, url: url,
             headers: HTTPHeaders([("Content-Type", "application/x-amz-json-1.1"), ("X-Amz-Target", target)]),
             body: .bytes(Array("{}".utf8)), maximumBufferedBody: 1 << 20, timeout: 30)
-        SigV4Signer(credentials: credentials, region: registry.region, service: registry.isPublic ? "ecr-public" : "ecr")
-            .sign(&request, now: context.now())
+        SigV4Signer(
+            credentials: credentials, region: registry.region, service: registry.isPublic ? "ecr-public" : "ecr"
+        )
+        .sign(&request, now: context.now())
         context.explain("AWS: GetAuthorizationToken at \(endpoint)")
         let response = try await CloudHTTP(cloud: "AWS", context: context)
             .send(request, to: "GetAuthorizationToken", advice: "check the network or AWS_ENDPOINT_URL_ECR")
         guard response.isSuccess else {
-            let hint = response.status == 403 || response.status == 401
+            let hint =
+                response.status == 403 || response.status == 401
                 ? "check that the credentials are valid and allowed ecr:GetAuthorizationToken" : "try again later"
-            throw CloudAuthError(cloud: "AWS", "GetAuthorizationToken at \(endpoint) answered \(response.status)\(AWSSecurityTokenService.awsError(response.text)); \(hint)")
+            throw CloudAuthError(
+                cloud: "AWS",
+                "GetAuthorizationToken at \(endpoint) answered \(response.status)\(AWSSecurityTokenService.awsError(response.text)); \(hint)"
+            )
         }
         let data: JSONObject?
         let document = (try? JSONParser.parse(response.body))?.objectValue
@@ -73,7 +87,10 @@ package struct ECRProvider: CloudProvider {
             let decoded = Data(base64Encoded: token).map({ String(decoding: $0, as: UTF8.self) }),
             let colon = decoded.firstIndex(of: ":")
         else {
-            throw CloudAuthError(cloud: "AWS", "GetAuthorizationToken at \(endpoint) answered without a usable authorizationToken; is the endpoint ECR?")
+            throw CloudAuthError(
+                cloud: "AWS",
+                "GetAuthorizationToken at \(endpoint) answered without a usable authorizationToken; is the endpoint ECR?"
+            )
         }
         var expiresAt: Int64? = nil
         if case .number(let text) = data["expiresAt"], let seconds = Double(text) { expiresAt = Int64(seconds) }

@@ -34,21 +34,34 @@ struct AzureEntraToken {
         let clientID = environment["AZURE_CLIENT_ID"]
         let tenant = environment["AZURE_TENANT_ID"]
         if let clientID, let tenant, let secret = environment["AZURE_CLIENT_SECRET"] {
-            http.context.explain("ossb: Azure: client secret of \(clientID) in tenant \(tenant) (AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_CLIENT_SECRET)")
+            http.context.explain(
+                "ossb: Azure: client secret of \(clientID) in tenant \(tenant) (AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_CLIENT_SECRET)"
+            )
             return try await clientCredentials(
                 http, clientID: clientID, tenant: tenant, resource: resource, proof: [("client_secret", secret)],
-                advice: "the client secret of \(clientID) is wrong or expired: create a new one (`az ad app credential reset`) and set AZURE_CLIENT_SECRET")
+                advice:
+                    "the client secret of \(clientID) is wrong or expired: create a new one (`az ad app credential reset`) and set AZURE_CLIENT_SECRET"
+            )
         }
         if let clientID, let tenant, let path = environment["AZURE_FEDERATED_TOKEN_FILE"] {
-            http.context.explain("ossb: Azure: workload identity of \(clientID) in tenant \(tenant) with the token in \(path) (AZURE_FEDERATED_TOKEN_FILE)")
+            http.context.explain(
+                "ossb: Azure: workload identity of \(clientID) in tenant \(tenant) with the token in \(path) (AZURE_FEDERATED_TOKEN_FILE)"
+            )
             let assertion = try federatedToken(path, http)
             return try await clientCredentials(
                 http, clientID: clientID, tenant: tenant, resource: resource,
-                proof: [("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"), ("client_assertion", assertion)],
-                advice: "add a federated credential to \(clientID) whose issuer and subject match the service account token (`az identity federated-credential create`)")
+                proof: [
+                    ("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"),
+                    ("client_assertion", assertion),
+                ],
+                advice:
+                    "add a federated credential to \(clientID) whose issuer and subject match the service account token (`az identity federated-credential create`)"
+            )
         }
         let partial = [("AZURE_CLIENT_ID", clientID), ("AZURE_TENANT_ID", tenant)].filter { $0.1 == nil }.map(\.0)
-        http.context.explain("ossb: Azure: no client secret or federated token (\(partial.isEmpty ? "AZURE_CLIENT_SECRET and AZURE_FEDERATED_TOKEN_FILE are unset" : partial.joined(separator: " and ") + " unset")); asking the managed identity endpoint")
+        http.context.explain(
+            "ossb: Azure: no client secret or federated token (\(partial.isEmpty ? "AZURE_CLIENT_SECRET and AZURE_FEDERATED_TOKEN_FILE are unset" : partial.joined(separator: " and ") + " unset")); asking the managed identity endpoint"
+        )
         return try await AzureManagedIdentity(http: http, clientID: clientID, resource: resource).token()
     }
 
@@ -60,11 +73,15 @@ struct AzureEntraToken {
         var authority = http.context.environment["AZURE_AUTHORITY_HOST"] ?? "https://login.microsoftonline.com"
         if !authority.contains("://") { authority = "https://" + authority }
         while authority.hasSuffix("/") { authority.removeLast() }
-        let url = try http.secureURL("\(authority)/\(FormEncoding.escape(tenant))/oauth2/v2.0/token", "the Entra ID token endpoint (AZURE_AUTHORITY_HOST)")
+        let url = try http.secureURL(
+            "\(authority)/\(FormEncoding.escape(tenant))/oauth2/v2.0/token",
+            "the Entra ID token endpoint (AZURE_AUTHORITY_HOST)")
         let response = try await http.postForm(
-            url, [("grant_type", "client_credentials"), ("client_id", clientID), ("scope", resource + "/.default")] + proof,
+            url,
+            [("grant_type", "client_credentials"), ("client_id", clientID), ("scope", resource + "/.default")] + proof,
             to: "Entra ID", advice: "check AZURE_AUTHORITY_HOST and the network")
-        let answer = try http.object(response, from: "Entra ID (\(url.absoluteString), client \(clientID))", advice: advice)
+        let answer = try http.object(
+            response, from: "Entra ID (\(url.absoluteString), client \(clientID))", advice: advice)
         let access = try http.accessToken(answer, from: "Entra ID")
         return AzureEntraToken(token: access.token, expiresAt: access.expiresAt, identity: clientID, tenant: tenant)
     }
@@ -73,7 +90,11 @@ struct AzureEntraToken {
     private static func federatedToken(_ path: String, _ http: CloudHTTP) throws(CloudAuthError) -> String {
         try MountedTokenFile.read(
             path, cloud: http.cloud,
-            unreadable: { "Azure: cannot read AZURE_FEDERATED_TOKEN_FILE \(path) (\($0)); check the projected token volume's permissions" },
-            missing: "Azure: AZURE_FEDERATED_TOKEN_FILE \(path) is missing or empty; label the pod azure.workload.identity/use=true so that AKS projects the token, or unset the variable")
+            unreadable: {
+                "Azure: cannot read AZURE_FEDERATED_TOKEN_FILE \(path) (\($0)); check the projected token volume's permissions"
+            },
+            missing:
+                "Azure: AZURE_FEDERATED_TOKEN_FILE \(path) is missing or empty; label the pod azure.workload.identity/use=true so that AKS projects the token, or unset the variable"
+        )
     }
 }

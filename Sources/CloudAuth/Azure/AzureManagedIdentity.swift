@@ -33,9 +33,14 @@ struct AzureManagedIdentity {
             headers["Metadata"] = "true"
         }
         guard let url = URL(string: base + (base.contains("?") ? "&" : "?") + FormEncoding.encode(query)) else {
-            throw CloudAuthError(cloud: http.cloud, "Azure: the managed identity endpoint \"\(TerminalText.sanitized(base.prefix(100)))\" is not a URL; correct or unset IDENTITY_ENDPOINT or AZURE_POD_IDENTITY_AUTHORITY_HOST")
+            throw CloudAuthError(
+                cloud: http.cloud,
+                "Azure: the managed identity endpoint \"\(TerminalText.sanitized(base.prefix(100)))\" is not a URL; correct or unset IDENTITY_ENDPOINT or AZURE_POD_IDENTITY_AUTHORITY_HOST"
+            )
         }
-        http.context.explain("ossb: Azure: managed identity\(clientID.map { " \($0)" } ?? "") from \(name) at \(HTTPRequest(url: url).description)")
+        http.context.explain(
+            "ossb: Azure: managed identity\(clientID.map { " \($0)" } ?? "") from \(name) at \(HTTPRequest(url: url).description)"
+        )
         // Off Azure nobody answers at the link-local address: give up quickly.
         let response: HTTPResponse
         do {
@@ -43,16 +48,22 @@ struct AzureManagedIdentity {
         } catch {
             throw CloudAuthError(
                 cloud: http.cloud,
-                "no Azure credentials: AZURE_CLIENT_ID and AZURE_TENANT_ID with AZURE_CLIENT_SECRET or AZURE_FEDERATED_TOKEN_FILE are not set, and \(name) did not answer at \(HTTPRequest(url: url).description) (\(error)); set those variables, or run on Azure with a managed identity")
+                "no Azure credentials: AZURE_CLIENT_ID and AZURE_TENANT_ID with AZURE_CLIENT_SECRET or AZURE_FEDERATED_TOKEN_FILE are not set, and \(name) did not answer at \(HTTPRequest(url: url).description) (\(error)); set those variables, or run on Azure with a managed identity"
+            )
         }
         let answer = try http.object(
             response, from: "\(name)",
-            advice: "assign a managed identity to this machine (and name a user-assigned one with AZURE_CLIENT_ID), then grant it AcrPull on the registry")
+            advice:
+                "assign a managed identity to this machine (and name a user-assigned one with AZURE_CLIENT_ID), then grant it AcrPull on the registry"
+        )
         let access = try http.accessToken(answer, from: name)
         // App Service and IMDS both send expires_on (epoch seconds, as a string); IMDS also sends expires_in.
         let expiresAt = CloudHTTP.integer(answer["expires_on"]) ?? access.expiresAt
         let claims = JWT.unverifiedClaims(access.token)
-        let identity = clientID ?? answer["client_id"]?.stringValue ?? claims?["appid"]?.stringValue ?? "the system-assigned managed identity"
-        return AzureEntraToken(token: access.token, expiresAt: expiresAt, identity: identity, tenant: claims?["tid"]?.stringValue)
+        let identity =
+            clientID ?? answer["client_id"]?.stringValue ?? claims?["appid"]?.stringValue
+            ?? "the system-assigned managed identity"
+        return AzureEntraToken(
+            token: access.token, expiresAt: expiresAt, identity: identity, tenant: claims?["tid"]?.stringValue)
     }
 }

@@ -35,7 +35,8 @@ package struct AzureProvider: CloudProvider {
             if let secret = environment["AZURE_CLIENT_SECRET"] {
                 var bytes = Array(secret.utf8)
                 defer { SecretMemory.wipe(&bytes) }
-                return "Azure client \(clientID) in \(tenant) at \(authority), secret sha256:\(CloudCrypto.hex(CloudCrypto.sha256(bytes)).prefix(16))"
+                return
+                    "Azure client \(clientID) in \(tenant) at \(authority), secret sha256:\(CloudCrypto.hex(CloudCrypto.sha256(bytes)).prefix(16))"
             }
             if let path = environment["AZURE_FEDERATED_TOKEN_FILE"] {
                 return "Azure workload identity \(clientID) in \(tenant) at \(authority) (\(path))"
@@ -48,7 +49,8 @@ package struct AzureProvider: CloudProvider {
     package func credential(for host: String, in context: CloudContext) async throws -> CloudCredential {
         let http = CloudHTTP(cloud: cloudName, context: context)
         let entra = try await AzureEntraToken.obtain(for: host, http)
-        context.explain("ossb: Azure: exchanging the Entra ID token of \(entra.identity) at https://\(host)/oauth2/exchange")
+        context.explain(
+            "ossb: Azure: exchanging the Entra ID token of \(entra.identity) at https://\(host)/oauth2/exchange")
         return try await AzureRegistryExchange(host: host, http: http).refreshToken(for: entra)
     }
 }

@@ -22,55 +22,75 @@ package struct CloudHTTP: Sendable {
     ///   - what: what names it, for the error (`the token_uri of /path/key.json`).
     package func secureURL(_ text: String, _ what: String) throws(CloudAuthError) -> URL {
         guard let url = URL(string: text), let origin = HTTPOrigin(url) else {
-            throw CloudAuthError(cloud: cloud, "\(cloud): \(what) is not an http(s) URL (\"\(TerminalText.sanitized(text.prefix(200)))\"); correct it")
+            throw CloudAuthError(
+                cloud: cloud,
+                "\(cloud): \(what) is not an http(s) URL (\"\(TerminalText.sanitized(text.prefix(200)))\"); correct it")
         }
         guard origin.scheme == "https" || origin.isLoopback else {
             throw CloudAuthError(
-                cloud: cloud, "\(cloud): \(what) is \(origin), plain http to a host that is not loopback; credentials go only over https, so correct it to https")
+                cloud: cloud,
+                "\(cloud): \(what) is \(origin), plain http to a host that is not loopback; credentials go only over https, so correct it to https"
+            )
         }
         return url
     }
 
     /// Sends a request; a transport failure becomes one line naming the endpoint and `advice`.
-    package func send(_ request: HTTPRequest, to what: String, advice: String) async throws(CloudAuthError) -> HTTPResponse {
+    package func send(_ request: HTTPRequest, to what: String, advice: String) async throws(CloudAuthError)
+        -> HTTPResponse
+    {
         var request = request
         if request.timeout == nil { request.timeout = 30 }
         do {
             return try await context.http.send(request)
         } catch {
-            throw CloudAuthError(cloud: cloud, "\(cloud): cannot reach \(what) at \(request.description) (\(error)); \(advice)")
+            throw CloudAuthError(
+                cloud: cloud, "\(cloud): cannot reach \(what) at \(request.description) (\(error)); \(advice)")
         }
     }
 
     /// POSTs an `application/x-www-form-urlencoded` body (which carries a secret) and returns the response.
-    package func postForm(_ url: URL, _ form: [(String, String)], headers: HTTPHeaders = HTTPHeaders(), to what: String, advice: String)
+    package func postForm(
+        _ url: URL, _ form: [(String, String)], headers: HTTPHeaders = HTTPHeaders(), to what: String, advice: String
+    )
         async throws(CloudAuthError) -> HTTPResponse
     {
         var headers = headers
         headers["Content-Type"] = "application/x-www-form-urlencoded"
         headers["Accept"] = "application/json"
-        var request = HTTPRequest(method: .post, url: url, headers: headers, body: .bytes(Array(FormEncoding.encode(form).utf8)))
+        var request = HTTPRequest(
+            method: .post, url: url, headers: headers, body: .bytes(Array(FormEncoding.encode(form).utf8)))
         request.bodyCarriesCredentials = true
         return try await send(request, to: what, advice: advice)
     }
 
     /// The JSON object of a 2xx answer, or an error naming `what`, the status, the server's own reason (OAuth2
     /// `error`/`error_description`, sanitised and shortened; servers do not echo secrets there) and `advice`.
-    package func object(_ response: HTTPResponse, from what: String, advice: String) throws(CloudAuthError) -> JSONObject {
+    package func object(_ response: HTTPResponse, from what: String, advice: String) throws(CloudAuthError)
+        -> JSONObject
+    {
         guard response.isSuccess else {
-            throw CloudAuthError(cloud: cloud, "\(cloud): \(what) answered \(response.status)\(Self.reason(response)); \(advice)")
+            throw CloudAuthError(
+                cloud: cloud, "\(cloud): \(what) answered \(response.status)\(Self.reason(response)); \(advice)")
         }
         guard let object = (try? JSONParser.parse(response.body))?.objectValue else {
-            throw CloudAuthError(cloud: cloud, "\(cloud): \(what) answered with a body that is not a JSON object; check that the endpoint is the right one")
+            throw CloudAuthError(
+                cloud: cloud,
+                "\(cloud): \(what) answered with a body that is not a JSON object; check that the endpoint is the right one"
+            )
         }
         return object
     }
 
     /// An access token and its expiry from an OAuth2 answer (`access_token`, `expires_in` as a number or a
     /// string, as Azure's metadata services send it), or an error naming `what`.
-    package func accessToken(_ object: JSONObject, from what: String, tokenField: String = "access_token") throws(CloudAuthError) -> (token: String, expiresAt: Int64?) {
+    package func accessToken(_ object: JSONObject, from what: String, tokenField: String = "access_token")
+        throws(CloudAuthError) -> (token: String, expiresAt: Int64?)
+    {
         guard let token = object[tokenField]?.stringValue, !token.isEmpty else {
-            throw CloudAuthError(cloud: cloud, "\(cloud): \(what) answered without \(tokenField); check that the endpoint is the right one")
+            throw CloudAuthError(
+                cloud: cloud,
+                "\(cloud): \(what) answered without \(tokenField); check that the endpoint is the right one")
         }
         let expiresAt = Self.integer(object["expires_in"]).map { context.now() + $0 }
         return (token, expiresAt)

@@ -15,53 +15,70 @@ struct GoogleExternalAccount {
     func credential() async throws(CloudAuthError) -> CloudCredential {
         let audience = try file.string("audience", http)
         let subjectTokenType = try file.string("subject_token_type", http)
-        let tokenURL = try http.secureURL(file.object["token_url"]?.stringValue ?? Self.defaultTokenURL, "the token_url of \(file.path)")
+        let tokenURL = try http.secureURL(
+            file.object["token_url"]?.stringValue ?? Self.defaultTokenURL, "the token_url of \(file.path)")
         let subjectToken = try await self.subjectToken()
-        http.context.explain("ossb: Google Cloud: \(file.path) is an external_account for \(audience); STS token exchange at \(tokenURL.absoluteString)")
-        let advice = "check that the workload identity pool provider \(audience) exists and trusts the subject token's issuer and audience"
+        http.context.explain(
+            "ossb: Google Cloud: \(file.path) is an external_account for \(audience); STS token exchange at \(tokenURL.absoluteString)"
+        )
+        let advice =
+            "check that the workload identity pool provider \(audience) exists and trusts the subject token's issuer and audience"
         let response = try await http.postForm(
             tokenURL,
             [
                 ("grant_type", "urn:ietf:params:oauth:grant-type:token-exchange"), ("audience", audience),
-                ("scope", GoogleProvider.scope), ("requested_token_type", "urn:ietf:params:oauth:token-type:access_token"),
+                ("scope", GoogleProvider.scope),
+                ("requested_token_type", "urn:ietf:params:oauth:token-type:access_token"),
                 ("subject_token", subjectToken), ("subject_token_type", subjectTokenType),
             ],
             to: "Google's STS", advice: advice)
         let answer = try http.object(response, from: "Google's STS (token exchange for \(audience))", advice: advice)
         let federated = try http.accessToken(answer, from: "Google's STS")
         guard let impersonation = file.object["service_account_impersonation_url"]?.stringValue else {
-            return CloudCredential(username: GoogleProvider.username, secret: federated.token, expiresAt: federated.expiresAt, identity: audience)
+            return CloudCredential(
+                username: GoogleProvider.username, secret: federated.token, expiresAt: federated.expiresAt,
+                identity: audience)
         }
         return try await impersonate(impersonation, with: federated.token)
     }
 
     /// The service account's access token from `generateAccessToken`, authorised by the federated token.
-    private func impersonate(_ urlText: String, with federatedToken: String) async throws(CloudAuthError) -> CloudCredential {
+    private func impersonate(_ urlText: String, with federatedToken: String) async throws(CloudAuthError)
+        -> CloudCredential
+    {
         let url = try http.secureURL(urlText, "the service_account_impersonation_url of \(file.path)")
         // `.../serviceAccounts/NAME@PROJECT.iam.gserviceaccount.com:generateAccessToken` names the account.
-        let account = url.path.split(separator: "/").last.map { String($0.split(separator: ":").first ?? $0) } ?? urlText
+        let account =
+            url.path.split(separator: "/").last.map { String($0.split(separator: ":").first ?? $0) } ?? urlText
         http.context.explain("ossb: Google Cloud: impersonating \(account) at \(url.absoluteString)")
         var headers = HTTPHeaders()
         headers["Authorization"] = "Bearer \(federatedToken)"
         headers["Content-Type"] = "application/json"
-        let body = JSONWriter.compact(.object(JSONObject([
-            .init(name: "scope", value: .array([.string(GoogleProvider.scope)])),
-            .init(name: "lifetime", value: .string("3600s")),
-        ])))
+        let body = JSONWriter.compact(
+            .object(
+                JSONObject([
+                    .init(name: "scope", value: .array([.string(GoogleProvider.scope)])),
+                    .init(name: "lifetime", value: .string("3600s")),
+                ])))
         let advice = "grant the pool's principal roles/iam.workloadIdentityUser on \(account)"
         let response = try await http.send(
             HTTPRequest(method: .post, url: url, headers: headers, body: .bytes(Array(body.utf8))),
             to: "the IAM Credentials API", advice: advice)
-        let answer = try http.object(response, from: "the IAM Credentials API (impersonating \(account))", advice: advice)
+        let answer = try http.object(
+            response, from: "the IAM Credentials API (impersonating \(account))", advice: advice)
         let token = try http.accessToken(answer, from: "the IAM Credentials API", tokenField: "accessToken")
         let expiresAt = answer["expireTime"]?.stringValue.flatMap(RFC3339.parse).map { Int64($0.timeIntervalSince1970) }
-        return CloudCredential(username: GoogleProvider.username, secret: token.token, expiresAt: expiresAt, identity: account)
+        return CloudCredential(
+            username: GoogleProvider.username, secret: token.token, expiresAt: expiresAt, identity: account)
     }
 
     /// The subject token from `credential_source`: a file or a URL, as text or as a JSON member.
     private func subjectToken() async throws(CloudAuthError) -> String {
         guard let source = file.object["credential_source"]?.objectValue else {
-            throw CloudAuthError(cloud: http.cloud, "Google Cloud: the external_account file \(file.path) has no credential_source; generate it again with `gcloud iam workload-identity-pools create-cred-config`")
+            throw CloudAuthError(
+                cloud: http.cloud,
+                "Google Cloud: the external_account file \(file.path) has no credential_source; generate it again with `gcloud iam workload-identity-pools create-cred-config`"
+            )
         }
         let format = source["format"]?.objectValue
         let bytes: [UInt8]
@@ -71,13 +88,18 @@ struct GoogleExternalAccount {
             http.context.explain("ossb: Google Cloud: subject token from the file \(path)")
             do {
                 guard let read = try FileIO.readIfExists(path, limit: 1 << 20) else {
-                    throw CloudAuthError(cloud: http.cloud, "Google Cloud: the subject token file \(path) named by \(file.path) does not exist; check the projected token volume or the path in the configuration")
+                    throw CloudAuthError(
+                        cloud: http.cloud,
+                        "Google Cloud: the subject token file \(path) named by \(file.path) does not exist; check the projected token volume or the path in the configuration"
+                    )
                 }
                 bytes = read
             } catch let error as CloudAuthError {
                 throw error
             } catch {
-                throw CloudAuthError(cloud: http.cloud, "Google Cloud: cannot read the subject token file \(path) (\(error)); check its permissions")
+                throw CloudAuthError(
+                    cloud: http.cloud,
+                    "Google Cloud: cannot read the subject token file \(path) (\(error)); check its permissions")
             }
         } else if let urlText = source["url"]?.stringValue, let url = URL(string: urlText) {
             origin = urlText
@@ -87,13 +109,18 @@ struct GoogleExternalAccount {
                 if let value = member.value.stringValue { headers[member.name] = value }
             }
             let advice = "check credential_source.url in \(file.path)"
-            let response = try await http.send(HTTPRequest(url: url, headers: headers), to: "the subject token URL", advice: advice)
+            let response = try await http.send(
+                HTTPRequest(url: url, headers: headers), to: "the subject token URL", advice: advice)
             guard response.isSuccess else {
-                throw CloudAuthError(cloud: http.cloud, "Google Cloud: the subject token URL answered \(response.status); \(advice)")
+                throw CloudAuthError(
+                    cloud: http.cloud, "Google Cloud: the subject token URL answered \(response.status); \(advice)")
             }
             bytes = response.body
         } else {
-            throw CloudAuthError(cloud: http.cloud, "Google Cloud: the credential_source of \(file.path) names neither a file nor a url; only file- and URL-sourced subject tokens are supported (for AWS or executable sources, use a service account key)")
+            throw CloudAuthError(
+                cloud: http.cloud,
+                "Google Cloud: the credential_source of \(file.path) names neither a file nor a url; only file- and URL-sourced subject tokens are supported (for AWS or executable sources, use a service account key)"
+            )
         }
         let token: String?
         if format?["type"]?.stringValue == "json" {
@@ -103,7 +130,10 @@ struct GoogleExternalAccount {
             token = String(decoding: bytes, as: UTF8.self).trimmingWhitespace()
         }
         guard let token, !token.isEmpty else {
-            throw CloudAuthError(cloud: http.cloud, "Google Cloud: the subject token from \(origin) is empty or not in the format \(file.path) names; check credential_source.format")
+            throw CloudAuthError(
+                cloud: http.cloud,
+                "Google Cloud: the subject token from \(origin) is empty or not in the format \(file.path) names; check credential_source.format"
+            )
         }
         return token
     }

@@ -19,18 +19,25 @@ struct GoogleMetadataServer {
 
     func credential(_ http: CloudHTTP) async throws -> CloudCredential {
         let token = try await get("token", http)
-        let answer = try http.object(token, from: "the metadata server at \(host)", advice: "check that the instance has a service account attached with the cloud-platform scope")
+        let answer = try http.object(
+            token, from: "the metadata server at \(host)",
+            advice: "check that the instance has a service account attached with the cloud-platform scope")
         let access = try http.accessToken(answer, from: "the metadata server at \(host)")
         let email = try await get("email", http)
         let identity = email.isSuccess ? email.text.trimmingWhitespace() : "the instance's default service account"
         http.context.explain("ossb: Google Cloud: the metadata server at \(host) gave a token for \(identity)")
-        return CloudCredential(username: GoogleProvider.username, secret: access.token, expiresAt: access.expiresAt, identity: identity)
+        return CloudCredential(
+            username: GoogleProvider.username, secret: access.token, expiresAt: access.expiresAt, identity: identity)
     }
 
     /// GETs `/computeMetadata/v1/instance/service-accounts/default/NAME`; a transport failure is `Unreachable`.
     private func get(_ name: String, _ http: CloudHTTP) async throws -> HTTPResponse {
-        guard let url = URL(string: "http://\(host)/computeMetadata/v1/instance/service-accounts/default/\(name)") else {
-            throw CloudAuthError(cloud: http.cloud, "Google Cloud: GCE_METADATA_HOST \"\(TerminalText.sanitized(host.prefix(100)))\" is not a host name; set it to HOST or HOST:PORT, or unset it")
+        guard let url = URL(string: "http://\(host)/computeMetadata/v1/instance/service-accounts/default/\(name)")
+        else {
+            throw CloudAuthError(
+                cloud: http.cloud,
+                "Google Cloud: GCE_METADATA_HOST \"\(TerminalText.sanitized(host.prefix(100)))\" is not a host name; set it to HOST or HOST:PORT, or unset it"
+            )
         }
         var headers = HTTPHeaders()
         headers["Metadata-Flavor"] = "Google"

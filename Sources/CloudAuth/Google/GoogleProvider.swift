@@ -20,7 +20,9 @@ package struct GoogleProvider: CloudProvider {
     package func serves(host: String) -> Bool {
         let name = CloudHostName(host)
         if name.isExactly("gcr.io") || name.label(before: "gcr.io") != nil { return true }
-        if let label = name.label(before: "pkg.dev") { return label.hasSuffix("-docker") && label.count > "-docker".count }
+        if let label = name.label(before: "pkg.dev") {
+            return label.hasSuffix("-docker") && label.count > "-docker".count
+        }
         return false
     }
 
@@ -31,7 +33,8 @@ package struct GoogleProvider: CloudProvider {
             guard let file = try GoogleCredentialFile.read(path, http: http) else {
                 throw CloudAuthError(
                     cloud: cloudName,
-                    "Google Cloud: GOOGLE_APPLICATION_CREDENTIALS names \(path), which does not exist; point it at a credentials file (a service account key, `gcloud auth application-default login`'s file, or a workload identity federation configuration), or unset it")
+                    "Google Cloud: GOOGLE_APPLICATION_CREDENTIALS names \(path), which does not exist; point it at a credentials file (a service account key, `gcloud auth application-default login`'s file, or a workload identity federation configuration), or unset it"
+                )
             }
             return try await file.credential(http)
         }
@@ -40,14 +43,17 @@ package struct GoogleProvider: CloudProvider {
             context.explain("ossb: Google Cloud: GOOGLE_APPLICATION_CREDENTIALS is unset; using gcloud's \(wellKnown)")
             return try await file.credential(http)
         }
-        context.explain("ossb: Google Cloud: GOOGLE_APPLICATION_CREDENTIALS is unset and \(wellKnown ?? "gcloud's file (HOME is unset)") does not exist; asking the metadata server")
+        context.explain(
+            "ossb: Google Cloud: GOOGLE_APPLICATION_CREDENTIALS is unset and \(wellKnown ?? "gcloud's file (HOME is unset)") does not exist; asking the metadata server"
+        )
         let metadata = GoogleMetadataServer(environment: context.environment)
         do {
             return try await metadata.credential(http)
         } catch let error as GoogleMetadataServer.Unreachable {
             throw CloudAuthError(
                 cloud: cloudName,
-                "no Google Cloud credentials: GOOGLE_APPLICATION_CREDENTIALS is unset, \(wellKnown ?? "gcloud's application_default_credentials.json (HOME is unset)") does not exist, and the metadata server at \(metadata.host) did not answer (\(error.reason)); run `gcloud auth application-default login`, or set GOOGLE_APPLICATION_CREDENTIALS to a service account key or workload identity federation file")
+                "no Google Cloud credentials: GOOGLE_APPLICATION_CREDENTIALS is unset, \(wellKnown ?? "gcloud's application_default_credentials.json (HOME is unset)") does not exist, and the metadata server at \(metadata.host) did not answer (\(error.reason)); run `gcloud auth application-default login`, or set GOOGLE_APPLICATION_CREDENTIALS to a service account key or workload identity federation file"
+            )
         }
     }
 
@@ -56,7 +62,9 @@ package struct GoogleProvider: CloudProvider {
     /// never printed with the key in it.
     package func identity(for host: String, in context: CloudContext) throws -> String? {
         let environment = context.environment
-        let candidates = [environment["GOOGLE_APPLICATION_CREDENTIALS"], Self.wellKnownFile(environment)].compactMap { $0 }
+        let candidates = [environment["GOOGLE_APPLICATION_CREDENTIALS"], Self.wellKnownFile(environment)].compactMap {
+            $0
+        }
         for (index, path) in candidates.enumerated() {
             let bytes: [UInt8]?
             do { bytes = try FileIO.readIfExists(path, limit: 1 << 20) } catch {

@@ -19,7 +19,10 @@ struct GoogleServiceAccount {
         do {
             key = try RSASigningKey(pem: pem)
         } catch {
-            throw CloudAuthError(cloud: http.cloud, "Google Cloud: the private_key of \(file.path) cannot be used: \(error); create a new key for \(email) (`gcloud iam service-accounts keys create`)")
+            throw CloudAuthError(
+                cloud: http.cloud,
+                "Google Cloud: the private_key of \(file.path) cannot be used: \(error); create a new key for \(email) (`gcloud iam service-accounts keys create`)"
+            )
         }
         let now = http.context.now()
         let claims = JSONObject([
@@ -33,15 +36,23 @@ struct GoogleServiceAccount {
         do {
             assertion = try JWT.signRS256(claims: claims, keyID: file.object["private_key_id"]?.stringValue, key: key)
         } catch {
-            throw CloudAuthError(cloud: http.cloud, "Google Cloud: cannot sign with the private_key of \(file.path): \(error); create a new key for \(email)")
+            throw CloudAuthError(
+                cloud: http.cloud,
+                "Google Cloud: cannot sign with the private_key of \(file.path): \(error); create a new key for \(email)"
+            )
         }
-        http.context.explain("ossb: Google Cloud: \(file.path) is a service_account key for \(email); JWT bearer grant at \(tokenURI.absoluteString)")
-        let advice = "the key of \(email) may have been deleted or disabled, or the account may not exist: create a new key (`gcloud iam service-accounts keys create`) and point GOOGLE_APPLICATION_CREDENTIALS at it"
+        http.context.explain(
+            "ossb: Google Cloud: \(file.path) is a service_account key for \(email); JWT bearer grant at \(tokenURI.absoluteString)"
+        )
+        let advice =
+            "the key of \(email) may have been deleted or disabled, or the account may not exist: create a new key (`gcloud iam service-accounts keys create`) and point GOOGLE_APPLICATION_CREDENTIALS at it"
         let response = try await http.postForm(
             tokenURI, [("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer"), ("assertion", assertion)],
             to: "Google's token endpoint", advice: advice)
-        let answer = try http.object(response, from: "Google's token endpoint (service account \(email))", advice: advice)
+        let answer = try http.object(
+            response, from: "Google's token endpoint (service account \(email))", advice: advice)
         let token = try http.accessToken(answer, from: "Google's token endpoint")
-        return CloudCredential(username: GoogleProvider.username, secret: token.token, expiresAt: token.expiresAt, identity: email)
+        return CloudCredential(
+            username: GoogleProvider.username, secret: token.token, expiresAt: token.expiresAt, identity: email)
     }
 }

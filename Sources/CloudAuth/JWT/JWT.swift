@@ -6,10 +6,15 @@ import FoundationEssentials
 /// issuer verifies its own tokens; we never trust a claim for a security decision).
 package enum JWT {
     /// A signed compact JWT: `base64url(header).base64url(claims).base64url(RS256 signature)`.
-    package static func signRS256(claims: JSONObject, keyID: String?, key: RSASigningKey) throws(RSASigningKey.Failure) -> String {
-        var header = JSONObject([.init(name: "alg", value: .string("RS256")), .init(name: "typ", value: .string("JWT"))])
+    package static func signRS256(claims: JSONObject, keyID: String?, key: RSASigningKey) throws(RSASigningKey.Failure)
+        -> String
+    {
+        var header = JSONObject([
+            .init(name: "alg", value: .string("RS256")), .init(name: "typ", value: .string("JWT")),
+        ])
         if let keyID { header.members.append(.init(name: "kid", value: .string(keyID))) }
-        let input = base64URL(Array(JSONWriter.compact(.object(header)).utf8)) + "."
+        let input =
+            base64URL(Array(JSONWriter.compact(.object(header)).utf8)) + "."
             + base64URL(Array(JSONWriter.compact(.object(claims)).utf8))
         let signature = try key.signRS256(Array(input.utf8))
         return input + "." + base64URL(signature)

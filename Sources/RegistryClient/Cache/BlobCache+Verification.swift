@@ -32,7 +32,9 @@ extension BlobCache {
         {
             return true
         }
-        guard digest.algorithm == "sha256", let hashed = FileHash.sha256(regularFile: path), hashed.digest == digest.description else {
+        guard digest.algorithm == "sha256", let hashed = FileHash.sha256(regularFile: path),
+            hashed.digest == digest.description
+        else {
             unlink(path)
             unlink(stampPath(for: digest))
             return false
@@ -44,7 +46,8 @@ extension BlobCache {
     /// Records that the cached file for `digest` was just verified.
     func recordVerified(_ digest: Digest) {
         var st = stat()
-        guard lstat(path(for: digest), &st) == 0, (try? FileIO.makeDirectories(FileIO.directoryName(of: stampPath(for: digest)), mode: 0o700)) != nil
+        guard lstat(path(for: digest), &st) == 0,
+            (try? FileIO.makeDirectories(FileIO.directoryName(of: stampPath(for: digest)), mode: 0o700)) != nil
         else { return }
         try? AtomicFile.write(Array(Self.stamp(st).utf8), to: stampPath(for: digest), mode: 0o600)
     }
@@ -59,9 +62,15 @@ extension BlobCache {
         switch PrivateFile.exposure(ofDirectory: root) {
         case nil: return
         case .owner(let uid)?:
-            throw RegistryError(.validation, operation: .cache, registry: "", message: "the blob cache \(root) is owned by another user (uid \(uid), you are \(geteuid())); \(fix)")
+            throw RegistryError(
+                .validation, operation: .cache, registry: "",
+                message: "the blob cache \(root) is owned by another user (uid \(uid), you are \(geteuid())); \(fix)")
         case .writableByOthers(let mode)?:
-            throw RegistryError(.validation, operation: .cache, registry: "", message: "the blob cache \(root) is writable by group or others (mode \(String(mode & 0o777, radix: 8))); run chmod go-w \(root), or \(fix)")
+            throw RegistryError(
+                .validation, operation: .cache, registry: "",
+                message:
+                    "the blob cache \(root) is writable by group or others (mode \(String(mode & 0o777, radix: 8))); run chmod go-w \(root), or \(fix)"
+            )
         }
     }
 }

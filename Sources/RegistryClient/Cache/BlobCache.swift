@@ -21,7 +21,9 @@ public struct BlobCache: Sendable {
     /// - Throws: `RegistryError` (validation) when neither a cache variable nor `HOME` is set.
     public init(environment: Environment) throws {
         guard let root = OSSBPaths(environment: environment).cacheDirectory else {
-            throw RegistryError(.validation, operation: .cache, registry: "", message: "cannot locate the blob cache: set HOME or OSSB_CACHE_DIR")
+            throw RegistryError(
+                .validation, operation: .cache, registry: "",
+                message: "cannot locate the blob cache: set HOME or OSSB_CACHE_DIR")
         }
         self.init(root: root)
     }
@@ -127,7 +129,9 @@ public struct BlobCache: Sendable {
 
     /// The repositories a blob is known to live in.
     public func origins(_ digest: Digest) -> [(registry: String, repository: String)] {
-        guard let bytes = (try? FileIO.readIfExists("\(root)/origins/\(digest.encoded)", limit: 1 << 20)) ?? nil else { return [] }
+        guard let bytes = (try? FileIO.readIfExists("\(root)/origins/\(digest.encoded)", limit: 1 << 20)) ?? nil else {
+            return []
+        }
         return String(decoding: bytes, as: UTF8.self).split(separator: "\n").compactMap { line in
             let parts = line.split(separator: " ")
             return parts.count == 2 ? (String(parts[0]), String(parts[1])) : nil

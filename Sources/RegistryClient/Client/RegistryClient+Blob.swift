@@ -14,9 +14,11 @@ extension RegistryClient {
     ///   - size: the size from the descriptor, when known (a longer body is cut off and rejected).
     /// - Throws: `RegistryError` (blob for a digest mismatch, not found, network after retries).
     public func getBlob(
-        _ reference: ImageReference, digest: Digest, size: Int64? = nil, progress: any ProgressReporter = SilentProgress()
+        _ reference: ImageReference, digest: Digest, size: Int64? = nil,
+        progress: any ProgressReporter = SilentProgress()
     ) async throws -> String {
-        try await fetchBlob(reference, digest: digest, size: size, sources: pullSources(for: reference), progress: progress)
+        try await fetchBlob(
+            reference, digest: digest, size: size, sources: pullSources(for: reference), progress: progress)
     }
 
     /// Fetches a blob into the cache, trying `sources` in order.
@@ -26,16 +28,20 @@ extension RegistryClient {
         let label = String(digest.encoded.prefix(12))
         if let cached = cache.lookup(digest, size: size) {
             progress.finished(label, cached: true)
-            cache.recordOrigin(digest, registry: ServerAddress.host(of: reference.registry), repository: reference.repository)
+            cache.recordOrigin(
+                digest, registry: ServerAddress.host(of: reference.registry), repository: reference.repository)
             return cached
         }
         guard digest.algorithm == "sha256" else {
-            throw RegistryError(.validation, operation: .pullBlob, registry: reference.registry, message: "cannot verify \(digest): only sha256 is supported")
+            throw RegistryError(
+                .validation, operation: .pullBlob, registry: reference.registry,
+                message: "cannot verify \(digest): only sha256 is supported")
         }
         var lastError: (any Error)?
         for (i, source) in sources.enumerated() {
             do {
-                let path = try await download(reference, digest: digest, size: size, from: source, label: label, progress: progress)
+                let path = try await download(
+                    reference, digest: digest, size: size, from: source, label: label, progress: progress)
                 progress.finished(label, cached: false)
                 return path
             } catch {
@@ -56,17 +62,23 @@ extension RegistryClient {
         let registry = session.displayName
         let temporary: String
         do { temporary = try cache.temporaryPath(for: digest) } catch {
-            throw RegistryError(.blob, operation: .pullBlob, registry: registry, message: "cannot write to the blob cache \(cache.root): \(error)")
+            throw RegistryError(
+                .blob, operation: .pullBlob, registry: registry,
+                message: "cannot write to the blob cache \(cache.root): \(error)")
         }
         let sink: ResumableBlobSink
         do {
             let main = try BlobDownloadSink(path: temporary, limit: size) { progress.advanced(label, by: $0) }
             let cache = self.cache
             sink = ResumableBlobSink(main: main) {
-                try BlobDownloadSink(path: try cache.temporaryPath(for: digest), limit: size) { progress.advanced(label, by: $0) }
+                try BlobDownloadSink(path: try cache.temporaryPath(for: digest), limit: size) {
+                    progress.advanced(label, by: $0)
+                }
             }
         } catch {
-            throw RegistryError(.blob, operation: .pullBlob, registry: registry, message: "cannot write to the blob cache \(cache.root): \(error)")
+            throw RegistryError(
+                .blob, operation: .pullBlob, registry: registry,
+                message: "cannot write to the blob cache \(cache.root): \(error)")
         }
         var committed = false
         defer { if !committed { sink.discard() } }
@@ -74,28 +86,41 @@ extension RegistryClient {
         let url = session.url(.blob(reference.repository, digest.description))
         let scopes: ScopeSet = [Scope.repository(reference.repository, actions: ["pull"])]
         let response = try await perform(
-            session, operation: .pullBlob, scopes: scopes, sink: sink, beforeRetry: { _ in try sink.prepareRetry() }
-        ) {
-            var headers = HTTPHeaders()
-            if let start = sink.rangeStart { headers.add("Range", "bytes=\(start)-") }
-            return HTTPRequest(url: url, headers: headers)
-        }
+            session, operation: .pullBlob, scopes: scopes, sink: sink, beforeRetry: { _ in try sink.prepareRetry() },
+            make: {
+                var headers = HTTPHeaders()
+                if let start = sink.rangeStart { headers.add("Range", "bytes=\(start)-") }
+                return HTTPRequest(url: url, headers: headers)
+            }
+        )
         if sink.rangeStart != nil && response.status != 206 {
             explain("\(registry) ignored the range request for \(digest); using the whole blob it sent again")
         }
         do { try sink.complete(status: response.status) } catch {
-            throw RegistryError(.blob, operation: .pullBlob, registry: registry, message: "cannot assemble blob \(digest) in the cache: \(error)")
+            throw RegistryError(
+                .blob, operation: .pullBlob, registry: registry,
+                message: "cannot assemble blob \(digest) in the cache: \(error)")
         }
         let main = sink.main
         let actual: String
         do { actual = try main.finish() } catch {
-            throw RegistryError(.blob, operation: .pullBlob, registry: registry, message: "cannot write blob \(digest) to the cache: \(error)")
+            throw RegistryError(
+                .blob, operation: .pullBlob, registry: registry,
+                message: "cannot write blob \(digest) to the cache: \(error)")
         }
         if let size, main.received != size {
-            throw RegistryError(.blob, operation: .pullBlob, registry: registry, message: "blob \(digest) is \(main.received) bytes, the manifest says \(size); the partial download was discarded")
+            throw RegistryError(
+                .blob, operation: .pullBlob, registry: registry,
+                message:
+                    "blob \(digest) is \(main.received) bytes, the manifest says \(size); the partial download was discarded"
+            )
         }
         guard actual == digest.description else {
-            throw RegistryError(.blob, operation: .pullBlob, registry: registry, message: "blob \(digest) failed verification: its content hashes to \(actual); it was discarded, not cached (the registry's storage may be corrupt)")
+            throw RegistryError(
+                .blob, operation: .pullBlob, registry: registry,
+                message:
+                    "blob \(digest) failed verification: its content hashes to \(actual); it was discarded, not cached (the registry's storage may be corrupt)"
+            )
         }
         let path = try cache.commit(temporary, as: digest)
         committed = true

@@ -72,8 +72,13 @@ extension RegistryClient {
         let top = try await getManifest(reference)
         switch top.document.content {
         case .image(let manifest):
-            if let platform { try await verifyPlatform(platform, of: manifest, reference: reference, source: top.source, operation: .pullImage) }
-            let descriptor = Descriptor(mediaType: top.document.mediaType, digest: top.digest.description, size: Int64(top.document.bytes.count))
+            if let platform {
+                try await verifyPlatform(
+                    platform, of: manifest, reference: reference, source: top.source, operation: .pullImage)
+            }
+            let descriptor = Descriptor(
+                mediaType: top.document.mediaType, digest: top.digest.description, size: Int64(top.document.bytes.count)
+            )
             return ResolvedImage(top: top, image: top, manifest: manifest, descriptor: descriptor)
         case .index(let index):
             let wanted = platform ?? options.platform
@@ -81,12 +86,15 @@ extension RegistryClient {
             do {
                 chosen = try PlatformSelector.select(wanted, from: index, reference: reference.familiarName)
             } catch {
-                throw RegistryError(.manifest, operation: .pullImage, registry: reference.registry, message: "\(error)", cause: error)
+                throw RegistryError(
+                    .manifest, operation: .pullImage, registry: reference.registry, message: "\(error)", cause: error)
             }
             explain("\(reference.familiarName): \(wanted) is \(chosen.digest)")
             let image = try await fetchManifest(reference, descriptor: chosen, from: top.source)
             guard case .image(let manifest) = image.document.content else {
-                throw RegistryError(.manifest, operation: .pullImage, registry: reference.registry, message: "the index entry \(chosen.digest) for \(wanted) is not an image manifest")
+                throw RegistryError(
+                    .manifest, operation: .pullImage, registry: reference.registry,
+                    message: "the index entry \(chosen.digest) for \(wanted) is not an image manifest")
             }
             return ResolvedImage(top: top, image: image, manifest: manifest, descriptor: chosen)
         }
@@ -106,18 +114,25 @@ extension RegistryClient {
     /// match both its digest and its size.
     /// - Throws: `RegistryError` (manifest) for an invalid digest, (validation) for an algorithm other than
     ///   sha256, and (manifest) for a mismatch.
-    func fetchManifest(_ reference: ImageReference, descriptor: Descriptor, from source: String) async throws -> FetchedManifest {
+    func fetchManifest(_ reference: ImageReference, descriptor: Descriptor, from source: String) async throws
+        -> FetchedManifest
+    {
         let digest = try pinnedDigest(descriptor, of: reference, operation: .pullImage)
-        return try await fetchManifest(reference, path: digest.description, pinned: digest, size: descriptor.size, from: source)
+        return try await fetchManifest(
+            reference, path: digest.description, pinned: digest, size: descriptor.size, from: source)
     }
 
     /// The digest of a descriptor a registry sent, validated and verifiable.
-    func pinnedDigest(_ descriptor: Descriptor, of reference: ImageReference, operation: RegistryError.Operation) throws -> Digest {
+    func pinnedDigest(_ descriptor: Descriptor, of reference: ImageReference, operation: RegistryError.Operation) throws
+        -> Digest
+    {
         let digest: Digest
         do { digest = try descriptor.parsedDigest() } catch {
             throw RegistryError(
                 .manifest, operation: operation, registry: reference.registry,
-                message: "\(reference.familiarName) names content by \"\(TerminalText.sanitized(descriptor.digest))\", which is not a digest (\(error)); refusing to fetch it, because only a digest pins content")
+                message:
+                    "\(reference.familiarName) names content by \"\(TerminalText.sanitized(descriptor.digest))\", which is not a digest (\(error)); refusing to fetch it, because only a digest pins content"
+            )
         }
         try requireVerifiable(digest, registry: reference.registry)
         return digest
@@ -126,7 +141,9 @@ extension RegistryClient {
     /// Refuses a digest this client cannot check (only sha256 is computed).
     func requireVerifiable(_ digest: Digest, registry: String) throws {
         guard digest.algorithm == "sha256" else {
-            throw RegistryError(.validation, operation: .pullImage, registry: registry, message: "cannot verify \(digest.algorithm) digest \(digest): only sha256 is supported")
+            throw RegistryError(
+                .validation, operation: .pullImage, registry: registry,
+                message: "cannot verify \(digest.algorithm) digest \(digest): only sha256 is supported")
         }
     }
 
@@ -141,46 +158,66 @@ extension RegistryClient {
         let url = session.url(.manifest(reference.repository, identifier))
         let registry = session.displayName
         if let size, size < 0 || size > Int64(Self.manifestLimit) {
-            throw RegistryError(.manifest, operation: .pullImage, registry: registry, message: "manifest \(identifier) is said to be \(size) bytes; at most \(Self.manifestLimit) are accepted")
+            throw RegistryError(
+                .manifest, operation: .pullImage, registry: registry,
+                message:
+                    "manifest \(identifier) is said to be \(size) bytes; at most \(Self.manifestLimit) are accepted")
         }
         // Reading stops at the declared size: a longer body fails there.
         let sink = ManifestBodySink(limit: size.map { Int($0) } ?? Self.manifestLimit)
         let response: HTTPResponse
         do {
             response = try await perform(
-                session, operation: .pullImage, scopes: [Scope.repository(reference.repository, actions: ["pull"])], sink: sink,
-                beforeRetry: { _ in sink.reset() }
-            ) {
-                HTTPRequest(url: url, headers: headers, timeout: 120)
-            }
+                session, operation: .pullImage, scopes: [Scope.repository(reference.repository, actions: ["pull"])],
+                sink: sink,
+                beforeRetry: { _ in sink.reset() },
+                make: { HTTPRequest(url: url, headers: headers, timeout: 120) }
+            )
         } catch let error as RegistryError where error.type == .notFound {
             // Name what was looked up in full: `alpine` typed by the user is `docker.io/library/alpine:latest`.
             let separator = identifier.contains(":") ? "@" : ":"
             throw RegistryError(
                 .notFound, operation: error.operation, registry: error.registry,
-                message: "\(reference.registry)/\(reference.repository)\(separator)\(identifier) not found: \(error.message)",
+                message:
+                    "\(reference.registry)/\(reference.repository)\(separator)\(identifier) not found: \(error.message)",
                 cause: error, code: error.code, status: error.status)
         } catch is ManifestTooLarge {
-            throw RegistryError(.manifest, operation: .pullImage, registry: registry, message: "manifest \(identifier) is more than the \(sink.limit) bytes \(size == nil ? "accepted" : "the index says"); refusing it")
+            throw RegistryError(
+                .manifest, operation: .pullImage, registry: registry,
+                message:
+                    "manifest \(identifier) is more than the \(sink.limit) bytes \(size == nil ? "accepted" : "the index says"); refusing it"
+            )
         }
         let bytes = sink.bytes
         if let size, bytes.count != size {
-            throw RegistryError(.manifest, operation: .pullImage, registry: registry, message: "manifest \(identifier) is \(bytes.count) bytes, the index says \(size); refusing it")
+            throw RegistryError(
+                .manifest, operation: .pullImage, registry: registry,
+                message: "manifest \(identifier) is \(bytes.count) bytes, the index says \(size); refusing it")
         }
         let hash = SHA256Digest()
         hash.update(bytes)
         let actual = try Digest(hash.finish())
         if let pinned, pinned != actual {
-            throw RegistryError(.manifest, operation: .pullImage, registry: registry, message: "\(ManifestError.digestMismatch(expected: pinned.description, actual: actual.description))")
+            throw RegistryError(
+                .manifest, operation: .pullImage, registry: registry,
+                message: "\(ManifestError.digestMismatch(expected: pinned.description, actual: actual.description))")
         }
-        if let advertised = response.headers["Docker-Content-Digest"], advertised.hasPrefix("sha256:"), advertised != actual.description {
-            throw RegistryError(.manifest, operation: .pullImage, registry: registry, message: "the Docker-Content-Digest of \(identifier) says \(TerminalText.sanitized(advertised)): \(ManifestError.digestMismatch(expected: TerminalText.sanitized(advertised), actual: actual.description))")
+        if let advertised = response.headers["Docker-Content-Digest"], advertised.hasPrefix("sha256:"),
+            advertised != actual.description
+        {
+            throw RegistryError(
+                .manifest, operation: .pullImage, registry: registry,
+                message:
+                    "the Docker-Content-Digest of \(identifier) says \(TerminalText.sanitized(advertised)): \(ManifestError.digestMismatch(expected: TerminalText.sanitized(advertised), actual: actual.description))"
+            )
         }
         do {
             let document = try ManifestDocument(bytes: bytes, contentType: response.headers["Content-Type"])
             return FetchedManifest(document: document, digest: actual, source: source)
         } catch {
-            throw RegistryError(.manifest, operation: .pullImage, registry: registry, message: "\(reference.familiarName): \(error)", cause: error)
+            throw RegistryError(
+                .manifest, operation: .pullImage, registry: registry, message: "\(reference.familiarName): \(error)",
+                cause: error)
         }
     }
 }

@@ -27,9 +27,12 @@ public struct PullResult: Sendable {
 extension RegistryClient {
     /// Pulls an image into the blob cache and returns its manifest for `platform` (the Go package's
     /// `PullImage`). Layers are downloaded in parallel, each verified before it is cached.
-    public func pullImage(_ reference: ImageReference, platform: Platform? = nil, progress: any ProgressReporter = SilentProgress()) async throws -> ImageManifest {
+    public func pullImage(
+        _ reference: ImageReference, platform: Platform? = nil, progress: any ProgressReporter = SilentProgress()
+    ) async throws -> ImageManifest {
         let resolved = try await resolveImage(reference, platform: platform)
-        _ = try await fetchBlobs(transferableBlobs(of: [resolved.manifest]), of: reference, source: resolved.top.source, progress: progress)
+        _ = try await fetchBlobs(
+            transferableBlobs(of: [resolved.manifest]), of: reference, source: resolved.top.source, progress: progress)
         return resolved.manifest
     }
 
@@ -55,7 +58,9 @@ extension RegistryClient {
         if created { InterruptCleanup.register(directory) }
         defer { if created { InterruptCleanup.unregister(directory) } }
         do {
-            return try await pull(reference, into: OCILayout(path: directory), platform: platform, allPlatforms: allPlatforms, preserveDigests: preserveDigests, progress: progress)
+            return try await pull(
+                reference, into: OCILayout(path: directory), platform: platform, allPlatforms: allPlatforms,
+                preserveDigests: preserveDigests, progress: progress)
         } catch {
             // Unless another pull into the same new directory has meanwhile completed (index.json names it).
             if created && access("\(directory)/index.json", F_OK) != 0 { FileTree.remove(directory) }
@@ -64,23 +69,28 @@ extension RegistryClient {
     }
 
     private func pull(
-        _ reference: ImageReference, into layout: OCILayout, platform: Platform?, allPlatforms: Bool, preserveDigests: Bool,
+        _ reference: ImageReference, into layout: OCILayout, platform: Platform?, allPlatforms: Bool,
+        preserveDigests: Bool,
         progress: any ProgressReporter
     ) async throws -> PullResult {
         try layout.create()
         let top = try await getManifest(reference)
-        let (images, topDescriptor, topIndex) = try await pulledImages(of: top, reference, platform: platform, allPlatforms: allPlatforms)
+        let (images, topDescriptor, topIndex) = try await pulledImages(
+            of: top, reference, platform: platform, allPlatforms: allPlatforms)
         let blobs = transferableBlobs(of: images.map(\.manifest))
-        let (cachedCount, bytes) = try await fetchBlobs(blobs, of: reference, source: top.source, progress: progress, into: layout)
+        let (cachedCount, bytes) = try await fetchBlobs(
+            blobs, of: reference, source: top.source, progress: progress, into: layout)
         // Manifests are written after the blobs they name, and index.json last: whatever index.json lists is complete.
         var descriptor = try writeManifests(
-            images, top: top, topDescriptor: topDescriptor, topIndex: topIndex, into: layout, preserveDigests: preserveDigests)
+            images, top: top, topDescriptor: topDescriptor, topIndex: topIndex, into: layout,
+            preserveDigests: preserveDigests)
         if let tag = reference.tag {
             descriptor.annotations = (descriptor.annotations ?? [:]).merging([OCILayout.refNameAnnotation: tag]) { $1 }
         }
         try layout.add(descriptor)
         return PullResult(
-            reference: reference, descriptor: descriptor, convertedFrom: descriptor.digest == topDescriptor.digest ? nil : topDescriptor.digest,
+            reference: reference, descriptor: descriptor,
+            convertedFrom: descriptor.digest == topDescriptor.digest ? nil : topDescriptor.digest,
             platforms: images.map { $0.descriptor.platform ?? PlatformSelector.implicitPlatform }, blobs: blobs.count,
             cachedBlobs: cachedCount, bytes: bytes, source: top.source)
     }
@@ -90,10 +100,14 @@ extension RegistryClient {
     private func pulledImages(
         of top: FetchedManifest, _ reference: ImageReference, platform: Platform?, allPlatforms: Bool
     ) async throws -> (images: [PulledImage], topDescriptor: Descriptor, topIndex: ImageIndex?) {
-        let topDescriptor = Descriptor(mediaType: top.document.mediaType, digest: top.digest.description, size: Int64(top.document.bytes.count))
+        let topDescriptor = Descriptor(
+            mediaType: top.document.mediaType, digest: top.digest.description, size: Int64(top.document.bytes.count))
         switch top.document.content {
         case .image(let manifest):
-            if let platform { try await verifyPlatform(platform, of: manifest, reference: reference, source: top.source, operation: .pullImage) }
+            if let platform {
+                try await verifyPlatform(
+                    platform, of: manifest, reference: reference, source: top.source, operation: .pullImage)
+            }
             return ([PulledImage(descriptor: topDescriptor, fetched: top, manifest: manifest)], topDescriptor, nil)
         case .index(let index) where allPlatforms:
             // Fetched like blobs, a few at a time (an index may list dozens of platforms), then put back in the
@@ -103,27 +117,34 @@ extension RegistryClient {
             }
             let images = try fetched.sorted { $0.0 < $1.0 }.map { _, descriptor, fetched in
                 guard case .image(let manifest) = fetched.document.content else {
-                    throw RegistryError(.manifest, operation: .pullImage, registry: reference.registry, message: "nested indexes are not supported (\(descriptor.digest))")
+                    throw RegistryError(
+                        .manifest, operation: .pullImage, registry: reference.registry,
+                        message: "nested indexes are not supported (\(descriptor.digest))")
                 }
                 return PulledImage(descriptor: descriptor, fetched: fetched, manifest: manifest)
             }
             return (images, topDescriptor, index)
         case .index:
             let resolved = try await resolveImage(reference, platform: platform)
-            return ([PulledImage(descriptor: resolved.descriptor, fetched: resolved.image, manifest: resolved.manifest)], resolved.descriptor, nil)
+            return (
+                [PulledImage(descriptor: resolved.descriptor, fetched: resolved.image, manifest: resolved.manifest)],
+                resolved.descriptor, nil
+            )
         }
     }
 
     /// Writes the image manifests and the index (when kept whole) into the layout, converted to OCI unless
     /// `preserveDigests`; returns the descriptor for `index.json`.
     private func writeManifests(
-        _ images: [PulledImage], top: FetchedManifest, topDescriptor: Descriptor, topIndex: ImageIndex?, into layout: OCILayout,
+        _ images: [PulledImage], top: FetchedManifest, topDescriptor: Descriptor, topIndex: ImageIndex?,
+        into layout: OCILayout,
         preserveDigests: Bool
     ) throws -> Descriptor {
         var replacements: [String: Descriptor] = [:]
         for image in images {
             if !preserveDigests,
-                let converted = try OCIConversion.convert(image.manifest, mediaType: image.fetched.document.mediaType, original: image.descriptor)
+                let converted = try OCIConversion.convert(
+                    image.manifest, mediaType: image.fetched.document.mediaType, original: image.descriptor)
             {
                 try layout.writeBlob(converted.bytes, digest: try converted.descriptor.parsedDigest())
                 replacements[image.descriptor.digest] = converted.descriptor
@@ -133,7 +154,8 @@ extension RegistryClient {
         }
         guard let topIndex else { return replacements[topDescriptor.digest] ?? topDescriptor }
         if !preserveDigests,
-            let converted = try OCIConversion.convert(topIndex, mediaType: top.document.mediaType, original: topDescriptor, replacements: replacements)
+            let converted = try OCIConversion.convert(
+                topIndex, mediaType: top.document.mediaType, original: topDescriptor, replacements: replacements)
         {
             try layout.writeBlob(converted.bytes, digest: try converted.descriptor.parsedDigest())
             return converted.descriptor
@@ -158,7 +180,9 @@ extension RegistryClient {
             // Only validated digests are shown: the rest of a descriptor is the registry's text.
             let digests = foreign.compactMap { try? $0.parsedDigest().description }.prefix(3).joined(separator: ", ")
             let count = foreign.count == 1 ? "1 foreign layer" : "\(foreign.count) foreign layers"
-            options.warn("not transferring \(count) (\(digests)): registries do not serve them; the manifest keeps their descriptors and a runtime downloads them from their URLs")
+            options.warn(
+                "not transferring \(count) (\(digests)): registries do not serve them; the manifest keeps their descriptors and a runtime downloads them from their URLs"
+            )
         }
         return blobs
     }
@@ -173,14 +197,17 @@ extension RegistryClient {
         let pairs = try blobsWithDigests(blobs, operation: .pullImage, registry: reference.registry)
         let cachedFlags = try await transferConcurrently(pairs) { blob, digest in
             let wasCached = self.cache.lookup(digest, size: blob.size) != nil
-            let path = try await self.fetchBlob(reference, digest: digest, size: blob.size, sources: sources, progress: progress)
+            let path = try await self.fetchBlob(
+                reference, digest: digest, size: blob.size, sources: sources, progress: progress)
             if let layout {
                 // A file already there under this name is kept only when it is the blob.
                 layout.removeUnverifiedBlob(digest, size: blob.size)
                 do {
                     try layout.placeBlob(digest, from: path)
                 } catch {
-                    throw RegistryError(.blob, operation: .pullImage, registry: reference.registry, message: "cannot write \(digest) into \(layout.path): \(error)")
+                    throw RegistryError(
+                        .blob, operation: .pullImage, registry: reference.registry,
+                        message: "cannot write \(digest) into \(layout.path): \(error)")
                 }
             }
             return wasCached

@@ -78,7 +78,9 @@ extension RegistryClient {
         let content = PushContent(
             top: ManifestBytes(document, digest: digest), images: images,
             file: { [sizes] digest in
-                guard layout.hasBlob(digest), let size = sizes[digest] else { throw LayoutError.missingBlob(digest.description, directory) }
+                guard layout.hasBlob(digest), let size = sizes[digest] else {
+                    throw LayoutError.missingBlob(digest.description, directory)
+                }
                 return try layout.blobForUpload(digest, size: size)
             },
             mountCandidates: { digest in cache.origins(digest).filter { $0.registry == registry }.map(\.repository) })
@@ -91,7 +93,8 @@ extension RegistryClient {
     /// - Parameters:
     ///   - allPlatforms: copy the whole index; otherwise an index is reduced to `platform`'s image.
     public func copy(
-        from source: ImageReference, to destination: ImageReference, platform: Platform? = nil, allPlatforms: Bool = false,
+        from source: ImageReference, to destination: ImageReference, platform: Platform? = nil,
+        allPlatforms: Bool = false,
         progress: any ProgressReporter = SilentProgress()
     ) async throws -> PushResult {
         let top = try await getManifest(source)
@@ -99,20 +102,27 @@ extension RegistryClient {
         var root = ManifestBytes(top.document, digest: top.digest)
         switch top.document.content {
         case .image(let manifest):
-            if let platform { try await verifyPlatform(platform, of: manifest, reference: source, source: top.source, operation: .copy) }
+            if let platform {
+                try await verifyPlatform(
+                    platform, of: manifest, reference: source, source: top.source, operation: .copy)
+            }
             images = [ImageContent(top.document, digest: top.digest, manifest: manifest)]
         case .index(let index):
             if allPlatforms {
                 for entry in index.manifests {
                     let child = try await fetchManifest(source, descriptor: entry, from: top.source)
                     guard case .image(let manifest) = child.document.content else {
-                        throw RegistryError(.manifest, operation: .copy, registry: source.registry, message: "nested indexes are not supported (\(entry.digest))")
+                        throw RegistryError(
+                            .manifest, operation: .copy, registry: source.registry,
+                            message: "nested indexes are not supported (\(entry.digest))")
                     }
                     images.append(ImageContent(child.document, digest: child.digest, manifest: manifest))
                 }
             } else {
                 let resolved = try await resolveImage(source, platform: platform)
-                images = [ImageContent(resolved.image.document, digest: resolved.image.digest, manifest: resolved.manifest)]
+                images = [
+                    ImageContent(resolved.image.document, digest: resolved.image.digest, manifest: resolved.manifest)
+                ]
                 root = images[0].stored
             }
         }
@@ -125,7 +135,8 @@ extension RegistryClient {
         var toFetch: [Descriptor] = []
         var seen = Set<String>()
         for image in images where !sameRegistry {
-            for blob in [image.manifest.config] + image.manifest.layers where !blob.isForeign && seen.insert(blob.digest).inserted {
+            for blob in [image.manifest.config] + image.manifest.layers
+            where !blob.isForeign && seen.insert(blob.digest).inserted {
                 toFetch.append(blob)
             }
         }
@@ -136,14 +147,18 @@ extension RegistryClient {
             top: root, images: images,
             file: { digest in
                 if let path = cache.lookup(digest) { return path }
-                throw RegistryError(.blob, operation: .copy, registry: source.registry, message: "blob \(digest) is not in the cache")
+                throw RegistryError(
+                    .blob, operation: .copy, registry: source.registry, message: "blob \(digest) is not in the cache")
             },
             mountCandidates: { digest in
-                (sameRegistry ? [source.repository] : []) + cache.origins(digest).filter { $0.registry == registry }.map(\.repository)
+                (sameRegistry ? [source.repository] : [])
+                    + cache.origins(digest).filter { $0.registry == registry }.map(\.repository)
             })
-        return try await push(content, to: destination, progress: progress, fetchMissing: { [self] digest, size in
-            try await fetchBlob(source, digest: digest, size: size, sources: sources, progress: SilentProgress())
-        })
+        return try await push(
+            content, to: destination, progress: progress,
+            fetchMissing: { [self] digest, size in
+                try await fetchBlob(source, digest: digest, size: size, sources: sources, progress: SilentProgress())
+            })
     }
 
     /// Pushes content: blobs (in parallel, bounded), image manifests by digest, then the top level under the tag.
@@ -151,15 +166,18 @@ extension RegistryClient {
         _ content: PushContent, to reference: ImageReference, progress: any ProgressReporter,
         fetchMissing: (@Sendable (Digest, Int64) async throws -> String)? = nil
     ) async throws -> PushResult {
-        let session = try await session(for: reference.registry, repository: reference.repository, operation: .pushImage)
-        let outcomes = try await pushBlobs(of: content, session, to: reference, progress: progress, fetchMissing: fetchMissing)
+        let session = try await session(
+            for: reference.registry, repository: reference.repository, operation: .pushImage)
+        let outcomes = try await pushBlobs(
+            of: content, session, to: reference, progress: progress, fetchMissing: fetchMissing)
         try await pushManifests(of: content, session, to: reference)
         return PushResult(reference: reference, top: content.top, outcomes: outcomes)
     }
 
     /// Uploads (or finds, or mounts) every blob the content's images name; returns each blob's outcome and size.
     private func pushBlobs(
-        of content: PushContent, _ session: RegistrySession, to reference: ImageReference, progress: any ProgressReporter,
+        of content: PushContent, _ session: RegistrySession, to reference: ImageReference,
+        progress: any ProgressReporter,
         fetchMissing: (@Sendable (Digest, Int64) async throws -> String)?
     ) async throws -> [(BlobUploadOutcome, Int64)] {
         let blobs = transferableBlobs(of: content.images.map(\.manifest))
@@ -180,7 +198,9 @@ extension RegistryClient {
 
     /// Puts the manifests once their blobs are there: an index's image manifests by digest before the index that
     /// names them, and the tag last, so that until then nothing names the new content.
-    private func pushManifests(of content: PushContent, _ session: RegistrySession, to reference: ImageReference) async throws {
+    private func pushManifests(of content: PushContent, _ session: RegistrySession, to reference: ImageReference)
+        async throws
+    {
         if MediaType.indexes.contains(content.top.mediaType) {
             for image in content.images {
                 try await putManifest(
@@ -197,7 +217,9 @@ extension RegistryClient {
 extension PushResult {
     /// The result of a push that put `top` and transferred blobs with these outcomes and sizes.
     init(reference: ImageReference, top: ManifestBytes, outcomes: [(BlobUploadOutcome, Int64)]) {
-        var uploaded = 0, mounted = 0, existed = 0
+        var uploaded = 0
+        var mounted = 0
+        var existed = 0
         var bytes: Int64 = 0
         for (outcome, size) in outcomes {
             switch outcome {

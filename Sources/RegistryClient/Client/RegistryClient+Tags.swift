@@ -9,23 +9,30 @@ extension RegistryClient {
     /// - Parameter repository: a reference naming the repository (its tag and digest are ignored).
     /// - Throws: `RegistryError`.
     public func listTags(_ repository: ImageReference) async throws -> [String] {
-        let session = try await session(for: repository.registry, repository: repository.repository, operation: .listTags)
+        let session = try await session(
+            for: repository.registry, repository: repository.repository, operation: .listTags)
         var path: RegistryPath? = .tagsList(repository.repository, pageSize: 1000)
         var tags: [String] = []
         var pages = 0
         while let next = path, pages < 1000 {
             pages += 1
             let url = session.url(next)
-            let response = try await perform(session, operation: .listTags, scopes: [Scope.repository(repository.repository, actions: ["pull"])]) {
+            let response = try await perform(
+                session, operation: .listTags, scopes: [Scope.repository(repository.repository, actions: ["pull"])]
+            ) {
                 HTTPRequest(url: url, maximumBufferedBody: 16 << 20, timeout: 120)
             }
             struct Page: Decodable { var tags: [String]? }
             guard let page = try? JSONDecoder().decode(Page.self, from: Data(response.body)) else {
-                throw RegistryError(.validation, operation: .listTags, registry: session.displayName, message: "\(session.displayName) answered the tag list with something that is not a tag list")
+                throw RegistryError(
+                    .validation, operation: .listTags, registry: session.displayName,
+                    message: "\(session.displayName) answered the tag list with something that is not a tag list")
             }
             let valid = (page.tags ?? []).filter { (try? ImageReference.validateTag($0)) != nil }
             if valid.count < (page.tags ?? []).count {
-                options.warn("\(session.displayName) listed \((page.tags ?? []).count - valid.count) tag(s) of \(repository.repository) that are not valid tag names; they were left out")
+                options.warn(
+                    "\(session.displayName) listed \((page.tags ?? []).count - valid.count) tag(s) of \(repository.repository) that are not valid tag names; they were left out"
+                )
             }
             tags += valid
             path = Self.nextLink(response.headers["Link"]).map(RegistryPath.init)

@@ -1,5 +1,5 @@
-import RegistryVocabulary
 import AuthCore
+import RegistryVocabulary
 
 extension RegistryClient {
     /// Runs `transfer` for each element with at most `maxConcurrentTransfers` in flight (a large image neither

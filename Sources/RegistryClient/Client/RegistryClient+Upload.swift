@@ -41,7 +41,8 @@ extension RegistryClient {
                     session, repository: repository, digest: digest, size: size, file: file, location: location,
                     meter: meter)
                 progress.finished(label, cached: false)
-                cache.recordOrigin(digest, registry: ServerAddress.host(of: session.displayName), repository: repository)
+                cache.recordOrigin(
+                    digest, registry: ServerAddress.host(of: session.displayName), repository: repository)
                 return .uploaded(requests: requests)
             } catch let error as UploadSessionLost where attempt < 3 {
                 explain("upload of \(digest) lost its session (\(error)); starting a new one")
@@ -49,7 +50,9 @@ extension RegistryClient {
                 location = nil
             }
         }
-        throw RegistryError(.blob, operation: .pushImage, registry: session.displayName, message: "the upload of \(digest) failed three times")
+        throw RegistryError(
+            .blob, operation: .pushImage, registry: session.displayName,
+            message: "the upload of \(digest) failed three times")
     }
 
     /// Asks the registry to mount the blob from the first of `candidates` (other repositories of the same
@@ -64,7 +67,9 @@ extension RegistryClient {
         let response = try await perform(
             session, operation: .pushImage, scopes: [target, Scope.repository(source, actions: ["pull"])]
         ) {
-            HTTPRequest(method: .post, url: session.url(.mount(repository, digest: digest.description, from: source)), body: .bytes([]), timeout: 60)
+            HTTPRequest(
+                method: .post, url: session.url(.mount(repository, digest: digest.description, from: source)),
+                body: .bytes([]), timeout: 60)
         }
         guard response.status == 201 else { return (nil, response.headers["Location"]) }
         explain("\(digest) mounted from \(source) into \(repository)")
@@ -87,7 +92,9 @@ extension RegistryClient {
             location = started.headers["Location"]
         }
         guard let opened = location else {
-            throw RegistryError(.blob, operation: .pushImage, registry: session.displayName, message: "\(session.displayName) opened an upload without a Location header")
+            throw RegistryError(
+                .blob, operation: .pushImage, registry: session.displayName,
+                message: "\(session.displayName) opened an upload without a Location header")
         }
         // Small blobs go up in one PUT; larger ones in PATCH chunks, so an interrupted upload resumes from the
         // last chunk the registry acknowledged.
@@ -102,7 +109,8 @@ extension RegistryClient {
             meter.set(to: size)
             return 1
         }
-        let sent = try await uploadChunks(session, scopes: scopes, digest: digest, size: size, file: file, location: opened, meter: meter)
+        let sent = try await uploadChunks(
+            session, scopes: scopes, digest: digest, size: size, file: file, location: opened, meter: meter)
         let url = try uploadURL(session, sent.location, digest: digest)
         try await finishUpload(session, scopes: scopes, repository: repository, digest: digest, sent: sent.offset) {
             HTTPRequest(method: .put, url: url, body: .bytes([]))
@@ -128,7 +136,8 @@ extension RegistryClient {
             var headers = HTTPHeaders()
             headers.add("Content-Type", "application/octet-stream")
             headers.add("Content-Range", "\(offset)-\(offset + length - 1)")
-            let body = MeteredBodySource(base: try FileBodySource(path: file, offset: offset, length: length), start: offset, meter: meter)
+            let body = MeteredBodySource(
+                base: try FileBodySource(path: file, offset: offset, length: length), start: offset, meter: meter)
             let url = try uploadURL(session, current)
             requests += 1
             let failure: any Error
@@ -140,10 +149,9 @@ extension RegistryClient {
                 // Content-Range says): ask the registry how far it got instead of retrying blindly.
                 let response = try await perform(
                     session, operation: .pushImage, scopes: scopes, accept: [400, 404, 416],
-                    beforeRetry: { if $0 == nil { throw ChunkInterrupted() } }
-                ) {
-                    HTTPRequest(method: .patch, url: url, headers: headers, body: .source(body))
-                }
+                    beforeRetry: { if $0 == nil { throw ChunkInterrupted() } },
+                    make: { HTTPRequest(method: .patch, url: url, headers: headers, body: .source(body)) }
+                )
                 guard [400, 404, 416].contains(response.status) else {
                     interruptions = 0
                     current = response.headers["Location"] ?? current
@@ -151,10 +159,20 @@ extension RegistryClient {
                     meter.set(to: offset)
                     continue
                 }
-                failure = RegistryError.from(response, operation: .pushImage, registry: session.displayName, authenticated: session.authenticated)
-            } catch let error where error is ChunkInterrupted || (error as? RegistryError).map({ $0.isRetryable || $0.type == .network }) == true {
-                failure = error is ChunkInterrupted
-                    ? RegistryError(.network, operation: .pushImage, registry: session.displayName, message: "the upload of \(digest) to \(session.displayName) broke off mid-chunk \(interruptions + 1) times in a row; check the network and try again")
+                failure = RegistryError.from(
+                    response, operation: .pushImage, registry: session.displayName, authenticated: session.authenticated
+                )
+            } catch let error
+                where error is ChunkInterrupted
+                || (error as? RegistryError).map({ $0.isRetryable || $0.type == .network }) == true
+            {
+                failure =
+                    error is ChunkInterrupted
+                    ? RegistryError(
+                        .network, operation: .pushImage, registry: session.displayName,
+                        message:
+                            "the upload of \(digest) to \(session.displayName) broke off mid-chunk \(interruptions + 1) times in a row; check the network and try again"
+                    )
                     : error
             }
             interruptions += 1
@@ -172,14 +190,17 @@ extension RegistryClient {
         _ session: RegistrySession, scopes: ScopeSet, repository: String, digest: Digest, sent: Int64,
         make: () throws -> HTTPRequest
     ) async throws {
-        let response = try await perform(session, operation: .pushImage, scopes: scopes, accept: [400, 404], make: make)
+        let response = try await perform(
+            session, operation: .pushImage, scopes: scopes, accept: [400, 404], make: make)
         guard response.status == 400 || response.status == 404 else { return }
         // A rejection of the bytes themselves is no lost session: uploading them again cannot help.
-        let answer = RegistryError.from(response, operation: .pushImage, registry: session.displayName, authenticated: true)
+        let answer = RegistryError.from(
+            response, operation: .pushImage, registry: session.displayName, authenticated: true)
         if let code = answer.code, ["DIGEST_INVALID", "SIZE_INVALID"].contains(code) {
             throw RegistryError(
                 .blob, operation: .pushImage, registry: session.displayName,
-                message: "\(session.displayName) rejected blob \(digest) (\(code)): the bytes sent do not match that digest; the local copy of the blob was altered, so pull the image again",
+                message:
+                    "\(session.displayName) rejected blob \(digest) (\(code)): the bytes sent do not match that digest; the local copy of the blob was altered, so pull the image again",
                 code: code, status: response.status)
         }
         let head = try await perform(session, operation: .pushImage, scopes: scopes, accept: [404]) {
@@ -190,7 +211,9 @@ extension RegistryClient {
 
     /// Asks an upload session how many bytes it holds (`GET` on the upload URL answers 204 with
     /// `Range: 0-N`). A lost session (404) throws `UploadSessionLost` so the caller starts over.
-    private func uploadStatus(_ session: RegistrySession, scopes: ScopeSet, location: String, sent: Int64) async throws -> (String, Int64) {
+    private func uploadStatus(_ session: RegistrySession, scopes: ScopeSet, location: String, sent: Int64) async throws
+        -> (String, Int64)
+    {
         let url = try uploadURL(session, location)
         let response = try await perform(session, operation: .pushImage, scopes: scopes, accept: [400, 404]) {
             HTTPRequest(method: .get, url: url, timeout: 60)
@@ -210,20 +233,29 @@ extension RegistryClient {
     /// The absolute URL of an upload `Location` (relative or absolute, possibly with its own query), with
     /// `digest=` appended for the closing PUT.
     func uploadURL(_ session: RegistrySession, _ location: String, digest: Digest? = nil) throws -> URL {
-        var text = location.hasPrefix("/") ? "\(session.origin.scheme)://\(session.origin.hostAndPort)\(location)" : location
+        var text =
+            location.hasPrefix("/") ? "\(session.origin.scheme)://\(session.origin.hostAndPort)\(location)" : location
         if let digest { text += (text.contains("?") ? "&" : "?") + "digest=\(digest)" }
         guard let url = URL(string: text), url.scheme == "http" || url.scheme == "https" else {
-            throw RegistryError(.blob, operation: .pushImage, registry: session.displayName, message: "\(session.displayName) gave an upload location that is not a URL")
+            throw RegistryError(
+                .blob, operation: .pushImage, registry: session.displayName,
+                message: "\(session.displayName) gave an upload location that is not a URL")
         }
         return url
     }
 
     /// Puts a manifest (exact bytes) under a tag or digest.
-    func putManifest(_ session: RegistrySession, repository: String, reference: String, bytes: [UInt8], mediaType: String) async throws {
+    func putManifest(
+        _ session: RegistrySession, repository: String, reference: String, bytes: [UInt8], mediaType: String
+    ) async throws {
         var headers = HTTPHeaders()
         headers.add("Content-Type", mediaType)
-        _ = try await perform(session, operation: .pushImage, scopes: [Scope.repository(repository, actions: ["pull", "push"])]) {
-            HTTPRequest(method: .put, url: session.url(.manifest(repository, reference)), headers: headers, body: .bytes(bytes), timeout: 120)
+        _ = try await perform(
+            session, operation: .pushImage, scopes: [Scope.repository(repository, actions: ["pull", "push"])]
+        ) {
+            HTTPRequest(
+                method: .put, url: session.url(.manifest(repository, reference)), headers: headers, body: .bytes(bytes),
+                timeout: 120)
         }
     }
 }

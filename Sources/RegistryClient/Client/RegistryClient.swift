@@ -1,8 +1,8 @@
 import AuthCore
 import FoundationEssentials
 import HTTPTransport
-import Synchronization
 import RegistryVocabulary
+import Synchronization
 
 /// The registry client (the Go package's `Client`, docs/origins.md): manifests, indexes and platform selection, blobs
 /// streamed with their digests checked and cached, tags, mirrors, retries, typed errors.
@@ -50,8 +50,11 @@ public final class RegistryClient: Sendable {
             cache = try BlobCache(environment: options.environment)
         }
         try cache.requirePrivateRoot()
-        transport = options.transport
-            ?? CurlHTTPClient(environment: options.environment, insecureHosts: Self.insecure(config, options), explain: options.explain)
+        transport =
+            options.transport
+            ?? CurlHTTPClient(
+                environment: options.environment, insecureHosts: Self.insecure(config, options),
+                explain: options.explain)
     }
 
     static func insecure(_ config: RegistryConfig, _ options: ClientOptions) -> Set<String> {
@@ -83,7 +86,9 @@ public final class RegistryClient: Sendable {
     /// The session for a repository of a registry: the registry's working origin (https, or plain http for
     /// loopback and insecure registries when https fails) and an authenticator with the credentials discovery
     /// finds for that repository, so that `copy` between two namespaces pushes with the destination's.
-    func session(for registry: String, repository: String?, operation: RegistryError.Operation) async throws -> RegistrySession {
+    func session(for registry: String, repository: String?, operation: RegistryError.Operation) async throws
+        -> RegistrySession
+    {
         let key = ServerAddress.host(of: registry)
         let sessionKey = Self.sessionKey(host: key, repository: repository)
         if let existing = sessions.withLock({ $0[sessionKey] }) { return existing }
@@ -100,9 +105,11 @@ public final class RegistryClient: Sendable {
         explain("\(registry): using \(answer.origin)")
         let preset = presetAuthenticators.withLock { $0[key] }
         let credentials = preset == nil ? discover(key, repository: repository) : nil
-        let authenticator = preset ?? RegistryAuthenticator(
-            registry: answer.origin, credentials: credentials, client: transport, cache: tokenCache,
-            allowPlainHTTP: endpoint.allowsPlainHTTP, clientID: options.clientID, explain: options.explain)
+        let authenticator =
+            preset
+            ?? RegistryAuthenticator(
+                registry: answer.origin, credentials: credentials, client: transport, cache: tokenCache,
+                allowPlainHTTP: endpoint.allowsPlainHTTP, clientID: options.clientID, explain: options.explain)
         let session = RegistrySession(
             host: apiHost, displayName: registry, origin: answer.origin, authenticator: authenticator,
             authenticated: preset != nil || !(credentials?.isEmpty ?? true))
@@ -146,7 +153,8 @@ public final class RegistryClient: Sendable {
             do {
                 let response = try await session.authenticator.send(try make(), scopes: scopes, sink: sink)
                 if response.isSuccess || accept.contains(response.status) { return response }
-                failure = RegistryError.from(response, operation: operation, registry: session.displayName, authenticated: session.authenticated)
+                failure = RegistryError.from(
+                    response, operation: operation, registry: session.displayName, authenticated: session.authenticated)
                 guard RetryPolicy.isRetryable(status: response.status) else { throw failure }
                 retryAfter = response.headers["Retry-After"]
                 reason = "answered \(response.status)"
@@ -157,11 +165,16 @@ public final class RegistryClient: Sendable {
                 try beforeRetry?(nil)
             }
             let elapsed = Date().timeIntervalSince(started)
-            guard let delay = options.retry.delay(afterAttempt: attempt, retryAfter: retryAfter, elapsed: elapsed) else {
+            guard let delay = options.retry.delay(afterAttempt: attempt, retryAfter: retryAfter, elapsed: elapsed)
+            else {
                 throw RegistryError.from(failure, operation: operation, registry: session.displayName)
             }
-            explain("\(operation) on \(session.displayName): \(failure); retrying in \(String(format2: delay)) s (attempt \(attempt + 1) of \(options.retry.maxAttempts))")
-            options.notice?("\(session.displayName) \(reason); retrying in \(String(seconds: delay)) s (attempt \(attempt + 1) of \(options.retry.maxAttempts))")
+            explain(
+                "\(operation) on \(session.displayName): \(failure); retrying in \(String(format2: delay)) s (attempt \(attempt + 1) of \(options.retry.maxAttempts))"
+            )
+            options.notice?(
+                "\(session.displayName) \(reason); retrying in \(String(seconds: delay)) s (attempt \(attempt + 1) of \(options.retry.maxAttempts))"
+            )
             try await Task.sleep(nanoseconds: UInt64(delay * 1e9))
         }
     }

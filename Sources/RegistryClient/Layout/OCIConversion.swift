@@ -14,8 +14,10 @@ package enum OCIConversion {
     package static let layerTypes: [String: String] = [
         MediaType.dockerLayerGzip: MediaType.ociLayerGzip,
         "application/vnd.docker.image.rootfs.diff.tar": "application/vnd.oci.image.layer.v1.tar",
-        "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip": "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip",
-        "application/vnd.docker.image.rootfs.foreign.diff.tar": "application/vnd.oci.image.layer.nondistributable.v1.tar",
+        "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip":
+            "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip",
+        "application/vnd.docker.image.rootfs.foreign.diff.tar":
+            "application/vnd.oci.image.layer.nondistributable.v1.tar",
     ]
 
     /// A document after conversion: its new bytes and the descriptor that names them.
@@ -33,7 +35,8 @@ package enum OCIConversion {
 
     /// The OCI image manifest for a Docker schema 2 manifest; `nil` when `manifest` is not Docker's.
     /// - Parameter original: the descriptor that named the Docker manifest (its platform and annotations are kept).
-    package static func convert(_ manifest: ImageManifest, mediaType: String, original: Descriptor) throws -> Converted? {
+    package static func convert(_ manifest: ImageManifest, mediaType: String, original: Descriptor) throws -> Converted?
+    {
         guard mediaType == MediaType.dockerManifest else { return nil }
         var oci = manifest
         oci.mediaType = MediaType.ociManifest
@@ -48,7 +51,9 @@ package enum OCIConversion {
 
     /// The OCI image index for an index whose entries were (partly) converted: `replacements` maps an entry's
     /// original digest to its converted descriptor. `nil` when the index is OCI and no entry changed.
-    package static func convert(_ index: ImageIndex, mediaType: String, original: Descriptor, replacements: [String: Descriptor]) throws -> Converted? {
+    package static func convert(
+        _ index: ImageIndex, mediaType: String, original: Descriptor, replacements: [String: Descriptor]
+    ) throws -> Converted? {
         guard mediaType == MediaType.dockerManifestList || !replacements.isEmpty else { return nil }
         var oci = index
         oci.mediaType = MediaType.ociIndex
@@ -63,11 +68,14 @@ package enum OCIConversion {
         return try converted(oci, mediaType: MediaType.ociIndex, original: original)
     }
 
-    private static func converted(_ value: some Encodable, mediaType: String, original: Descriptor) throws -> Converted {
+    private static func converted(_ value: some Encodable, mediaType: String, original: Descriptor) throws -> Converted
+    {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let bytes: [UInt8]
-        do { bytes = Array(try encoder.encode(value)) } catch { throw LayoutError.io("cannot encode the OCI manifest: \(error)") }
+        do { bytes = Array(try encoder.encode(value)) } catch {
+            throw LayoutError.io("cannot encode the OCI manifest: \(error)")
+        }
         var descriptor = original
         descriptor.mediaType = mediaType
         descriptor.digest = SHA256Digest.digest(bytes)

@@ -31,20 +31,25 @@ extension OCILayout {
     package func blobForUpload(_ digest: Digest, size: Int64) throws -> String {
         let name = "blobs/\(digest.algorithm)/\(digest.encoded)"
         guard digest.algorithm == "sha256" else {
-            throw LayoutError.malformed("cannot verify blob \(digest) of \(path): only sha256 is supported; nothing was uploaded from it")
+            throw LayoutError.malformed(
+                "cannot verify blob \(digest) of \(path): only sha256 is supported; nothing was uploaded from it")
         }
         var fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { throw LayoutError.io("cannot open the layout \(path): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else {
+            throw LayoutError.io("cannot open the layout \(path): \(String(cString: strerror(errno)))")
+        }
         defer { close(fd) }
         let components = ["blobs", digest.algorithm, digest.encoded]
         for (i, component) in components.enumerated() {
             let last = i == components.count - 1
             let next = openat(fd, component, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | (last ? 0 : O_DIRECTORY))
             guard next >= 0 else {
-                let reason = errno == ELOOP || errno == ENOTDIR
+                let reason =
+                    errno == ELOOP || errno == ENOTDIR
                     ? "\(components[0...i].joined(separator: "/")) is a symbolic link or not a directory; a layout's blobs must be regular files inside it"
                     : errno == ENOENT ? "it is missing" : String(cString: strerror(errno))
-                throw LayoutError.malformed("the layout \(path) cannot provide blob \(digest): \(reason); nothing was uploaded from it")
+                throw LayoutError.malformed(
+                    "the layout \(path) cannot provide blob \(digest): \(reason); nothing was uploaded from it")
             }
             close(fd)
             fd = next
@@ -54,14 +59,17 @@ extension OCILayout {
             throw LayoutError.malformed("\(path)/\(name) is not a regular file; nothing was uploaded from it")
         }
         guard Int64(st.st_size) == size else {
-            throw LayoutError.malformed("\(path)/\(name) is \(st.st_size) bytes, the manifest says \(size); nothing was uploaded from it")
+            throw LayoutError.malformed(
+                "\(path)/\(name) is \(st.st_size) bytes, the manifest says \(size); nothing was uploaded from it")
         }
         let hashed: (digest: String, bytes: Int64)
         do { hashed = try FileHash.sha256(fd: fd, path: "\(path)/\(name)") } catch {
             throw LayoutError.io("cannot read \(path)/\(name): \(error)")
         }
         guard hashed.digest == digest.description, hashed.bytes == size else {
-            throw LayoutError.malformed("\(path)/\(name) does not match its digest \(digest) (its content hashes to \(hashed.digest)); nothing was uploaded from it")
+            throw LayoutError.malformed(
+                "\(path)/\(name) does not match its digest \(digest) (its content hashes to \(hashed.digest)); nothing was uploaded from it"
+            )
         }
         return "\(path)/\(name)"
     }
@@ -78,7 +86,9 @@ extension OCILayout {
         hash.update(bytes)
         let actual = hash.finish()
         guard actual == digest.description, Int64(bytes.count) == descriptor.size else {
-            throw LayoutError.malformed("the layout \(path) holds manifest \(digest) as \(bytes.count) bytes hashing to \(actual), not the \(descriptor.size) bytes its descriptor says; nothing was pushed")
+            throw LayoutError.malformed(
+                "the layout \(path) holds manifest \(digest) as \(bytes.count) bytes hashing to \(actual), not the \(descriptor.size) bytes its descriptor says; nothing was pushed"
+            )
         }
         return (bytes, digest)
     }

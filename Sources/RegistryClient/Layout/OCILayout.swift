@@ -1,6 +1,6 @@
+import AuthCore
 import FoundationEssentials
 import Glibc
-import AuthCore
 import RegistryVocabulary
 
 /// An OCI image layout directory (image-spec "image-layout"): `oci-layout`, `blobs/<alg>/<hex>`, `index.json`.
@@ -108,10 +108,14 @@ public struct OCILayout: Sendable {
     /// - Throws: `LayoutError` when an existing `index.json` is malformed (it is left untouched) or cannot be written.
     public func add(_ descriptor: Descriptor) throws {
         let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { throw LayoutError.io("cannot open the layout directory \(path): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else {
+            throw LayoutError.io("cannot open the layout directory \(path): \(String(cString: strerror(errno)))")
+        }
         defer { close(fd) }
         while flock(fd, LOCK_EX) != 0 {
-            guard errno == EINTR else { throw LayoutError.io("cannot lock the layout directory \(path): \(String(cString: strerror(errno)))") }
+            guard errno == EINTR else {
+                throw LayoutError.io("cannot lock the layout directory \(path): \(String(cString: strerror(errno)))")
+            }
         }
         var index = ImageIndex(mediaType: MediaType.ociIndex, manifests: [])
         if access("\(path)/index.json", F_OK) == 0 {
@@ -195,9 +199,11 @@ public enum LayoutError: Error, Sendable, Equatable, CustomStringConvertible {
         case .malformed(let reason): return reason
         case .missingBlob(let digest, let path): return "the layout \(path) is missing blob \(digest)"
         case .nameNotFound(let name, let path, let names):
-            return "the layout \(path) has no image named \"\(name)\"; it has: \(names.isEmpty ? "no named images" : names.joined(separator: ", "))"
+            return
+                "the layout \(path) has no image named \"\(name)\"; it has: \(names.isEmpty ? "no named images" : names.joined(separator: ", "))"
         case .ambiguous(let path, let names):
-            return "the layout \(path) holds several images; choose one as \(path):NAME (names: \(names.joined(separator: ", ")))"
+            return
+                "the layout \(path) holds several images; choose one as \(path):NAME (names: \(names.joined(separator: ", ")))"
         case .io(let reason): return reason
         }
     }

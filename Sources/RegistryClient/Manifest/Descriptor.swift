@@ -18,8 +18,10 @@ public struct Descriptor: Sendable, Hashable, Codable {
     public var artifactType: String?
 
     /// Creates a descriptor.
-    public init(mediaType: String, digest: String, size: Int64, urls: [String]? = nil,
-                annotations: [String: String]? = nil, platform: Platform? = nil, artifactType: String? = nil) {
+    public init(
+        mediaType: String, digest: String, size: Int64, urls: [String]? = nil,
+        annotations: [String: String]? = nil, platform: Platform? = nil, artifactType: String? = nil
+    ) {
         self.mediaType = mediaType
         self.digest = digest
         self.size = size

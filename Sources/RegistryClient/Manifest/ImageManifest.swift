@@ -17,8 +17,10 @@ public struct ImageManifest: Sendable, Hashable, Codable {
     public var artifactType: String?
 
     /// Creates a manifest.
-    public init(schemaVersion: Int = 2, mediaType: String?, config: Descriptor, layers: [Descriptor],
-                annotations: [String: String]? = nil) {
+    public init(
+        schemaVersion: Int = 2, mediaType: String?, config: Descriptor, layers: [Descriptor],
+        annotations: [String: String]? = nil
+    ) {
         self.schemaVersion = schemaVersion
         self.mediaType = mediaType
         self.config = config
@@ -42,7 +44,9 @@ public struct ImageIndex: Sendable, Hashable, Codable {
     public var annotations: [String: String]?
 
     /// Creates an index.
-    public init(schemaVersion: Int = 2, mediaType: String?, manifests: [Descriptor], annotations: [String: String]? = nil) {
+    public init(
+        schemaVersion: Int = 2, mediaType: String?, manifests: [Descriptor], annotations: [String: String]? = nil
+    ) {
         self.schemaVersion = schemaVersion
         self.mediaType = mediaType
         self.manifests = manifests
@@ -51,6 +55,8 @@ public struct ImageIndex: Sendable, Hashable, Codable {
 
     /// The platforms the index offers, attestation manifests left out.
     public var platforms: [Platform] {
-        manifests.filter { !PlatformSelector.isAttestation($0) }.map { $0.platform ?? PlatformSelector.implicitPlatform }
+        manifests.filter { !PlatformSelector.isAttestation($0) }.map {
+            $0.platform ?? PlatformSelector.implicitPlatform
+        }
     }
 }

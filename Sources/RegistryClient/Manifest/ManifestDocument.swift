@@ -42,15 +42,22 @@ public struct ManifestDocument: Sendable, Hashable {
             throw ManifestError.malformed("the manifest is not valid JSON or has fields of the wrong type")
         }
         let headerType = contentType.map { String($0.split(separator: ";").first ?? "").trimmingWhitespace() }
-        if probe.schemaVersion == 1 || [MediaType.dockerSchema1, MediaType.dockerSchema1Signed].contains(probe.mediaType ?? headerType ?? "") {
+        if probe.schemaVersion == 1
+            || [MediaType.dockerSchema1, MediaType.dockerSchema1Signed].contains(probe.mediaType ?? headerType ?? "")
+        {
             throw ManifestError.unsupportedMediaType(
                 probe.mediaType ?? headerType ?? "schema 1",
-                "Docker schema 1 manifests are deprecated and not supported; push the image again with a current client")
+                "Docker schema 1 manifests are deprecated and not supported; push the image again with a current client"
+            )
         }
         var type = probe.mediaType ?? headerType ?? ""
         if type.isEmpty || type == "application/json" || type == "application/octet-stream" {
             // OCI documents may omit mediaType; their shape decides.
-            if probe.manifests != nil { type = MediaType.ociIndex } else if probe.config != nil { type = MediaType.ociManifest }
+            if probe.manifests != nil {
+                type = MediaType.ociIndex
+            } else if probe.config != nil {
+                type = MediaType.ociManifest
+            }
         }
         self.mediaType = type
         do {
@@ -59,12 +66,14 @@ public struct ManifestDocument: Sendable, Hashable {
             } else if MediaType.imageManifests.contains(type) {
                 content = .image(try JSONDecoder().decode(ImageManifest.self, from: Data(bytes)))
             } else {
-                throw ManifestError.unsupportedMediaType(type.isEmpty ? "(none)" : type, "expected an OCI or Docker schema 2 image manifest or index")
+                throw ManifestError.unsupportedMediaType(
+                    type.isEmpty ? "(none)" : type, "expected an OCI or Docker schema 2 image manifest or index")
             }
         } catch let error as ManifestError {
             throw error
         } catch {
-            throw ManifestError.malformed("the \(type) document is missing required fields or has fields of the wrong type")
+            throw ManifestError.malformed(
+                "the \(type) document is missing required fields or has fields of the wrong type")
         }
     }
 }
@@ -83,7 +92,8 @@ public enum ManifestError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unsupportedMediaType(let type, let hint): return "unsupported manifest media type \(type): \(hint)"
         case .malformed(let reason): return "invalid manifest: \(reason)"
         case .digestMismatch(let expected, let actual):
-            return "manifest digest mismatch: asked for \(expected), received content hashing to \(actual); the registry or a proxy altered it"
+            return
+                "manifest digest mismatch: asked for \(expected), received content hashing to \(actual); the registry or a proxy altered it"
         }
     }
 }

@@ -20,8 +20,10 @@ public struct Platform: Sendable, Hashable, Codable, CustomStringConvertible {
     }
 
     /// Creates a platform.
-    public init(os: String, architecture: String, variant: String? = nil, osVersion: String? = nil,
-                osFeatures: [String]? = nil, features: [String]? = nil) {
+    public init(
+        os: String, architecture: String, variant: String? = nil, osVersion: String? = nil,
+        osFeatures: [String]? = nil, features: [String]? = nil
+    ) {
         self.os = os
         self.architecture = architecture
         self.variant = variant
@@ -37,7 +39,9 @@ public struct Platform: Sendable, Hashable, Codable, CustomStringConvertible {
         guard (2...3).contains(parts.count), parts.allSatisfy({ !$0.isEmpty }) else {
             throw PlatformError.invalid(text)
         }
-        return Platform(os: parts[0].lowercased(), architecture: parts[1].lowercased(), variant: parts.count == 3 ? parts[2].lowercased() : nil)
+        return Platform(
+            os: parts[0].lowercased(), architecture: parts[1].lowercased(),
+            variant: parts.count == 3 ? parts[2].lowercased() : nil)
     }
 
     /// The platform this process runs on (Linux only; the architecture from `uname`).
@@ -68,8 +72,12 @@ public struct Platform: Sendable, Hashable, Codable, CustomStringConvertible {
         switch architecture.lowercased() {
         case "x86_64", "x86-64": p.architecture = "amd64"
         case "aarch64": p.architecture = "arm64"
-        case "armhf": p.architecture = "arm"; p.variant = p.variant ?? "v7"
-        case "armel": p.architecture = "arm"; p.variant = p.variant ?? "v6"
+        case "armhf":
+            p.architecture = "arm"
+            p.variant = p.variant ?? "v7"
+        case "armel":
+            p.architecture = "arm"
+            p.variant = p.variant ?? "v6"
         case "i386", "i686": p.architecture = "386"
         default: p.architecture = architecture.lowercased()
         }
@@ -91,10 +99,12 @@ public enum PlatformError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .invalid(let text):
-            return "invalid platform \"\(text)\": expected os/architecture[/variant], such as linux/amd64 or linux/arm/v7"
+            return
+                "invalid platform \"\(text)\": expected os/architecture[/variant], such as linux/amd64 or linux/arm/v7"
         case .notFound(let requested, let available, let reference):
             let list = available.isEmpty ? "none" : available.map(\.description).joined(separator: ", ")
-            return "\(reference) has no image for \(requested); available platforms: \(list) (choose one with --platform)"
+            return
+                "\(reference) has no image for \(requested); available platforms: \(list) (choose one with --platform)"
         }
     }
 }

@@ -25,7 +25,11 @@ package enum PlatformSelector {
         let want = requested.normalized
         var best: (descriptor: Descriptor, score: Int)?
         for descriptor in index.manifests where !isAttestation(descriptor) {
-            guard let score = score(candidate: (descriptor.platform ?? implicitPlatform).normalized, wanted: want, explicitVariant: requested.variant != nil) else { continue }
+            guard
+                let score = score(
+                    candidate: (descriptor.platform ?? implicitPlatform).normalized, wanted: want,
+                    explicitVariant: requested.variant != nil)
+            else { continue }
             if best == nil || score > best!.score { best = (descriptor, score) }
         }
         guard let best else {
@@ -40,7 +44,8 @@ package enum PlatformSelector {
         if let version = wanted.osVersion {
             // Windows: the build must match (major.minor.build); the revision may differ.
             let prefix = version.split(separator: ".").prefix(3).joined(separator: ".")
-            guard let have = candidate.osVersion, have.split(separator: ".").prefix(3).joined(separator: ".") == prefix else { return nil }
+            guard let have = candidate.osVersion, have.split(separator: ".").prefix(3).joined(separator: ".") == prefix
+            else { return nil }
         }
         if let features = wanted.osFeatures, !features.isEmpty {
             guard Set(candidate.osFeatures ?? []).isSuperset(of: features) else { return nil }
@@ -49,7 +54,9 @@ package enum PlatformSelector {
         if candidate.variant == wanted.variant { return score }
         if !explicitVariant { return score - 10 }
         // arm variants are backwards compatible: a v7 machine runs v6 and v5 images.
-        if wanted.architecture == "arm", let want = wanted.variant.flatMap(armLevel), let have = candidate.variant.flatMap(armLevel), have < want {
+        if wanted.architecture == "arm", let want = wanted.variant.flatMap(armLevel),
+            let have = candidate.variant.flatMap(armLevel), have < want
+        {
             score -= 10 * (want - have)
             return score
         }

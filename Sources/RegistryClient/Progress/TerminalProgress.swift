@@ -109,7 +109,8 @@ package final class TerminalProgress: ProgressReporter {
             if width >= 5 {
                 let fraction = min(1, max(0, Double(bar.done) / Double(total)))
                 let filled = Int(fraction * Double(width))
-                let gauge = String(repeating: "=", count: filled) + (filled < width ? ">" : "")
+                let gauge =
+                    String(repeating: "=", count: filled) + (filled < width ? ">" : "")
                     + String(repeating: " ", count: max(0, width - filled - 1))
                 text = "\(bar.label)  [\(gauge)] \(figures)"
             } else {

@@ -47,11 +47,14 @@ extension CommandOption {
     /// Every command has it; the table adds it.
     static let help = CommandOption("help", short: "h", help: "Show this help")
     /// The registry commands' `--insecure`.
-    static let insecure = CommandOption("insecure", help: "Allow plain http or an unverified certificate for this registry")
+    static let insecure = CommandOption(
+        "insecure", help: "Allow plain http or an unverified certificate for this registry")
     /// The registry commands' `--explain`.
-    static let explain = CommandOption("explain", help: "Show which credentials and endpoints are used (never a secret)")
+    static let explain = CommandOption(
+        "explain", help: "Show which credentials and endpoints are used (never a secret)")
     /// The transfer commands' `--quiet`.
-    static let quiet = CommandOption("quiet", short: "q", help: "No progress bars (they are shown only when stderr is a terminal)")
+    static let quiet = CommandOption(
+        "quiet", short: "q", help: "No progress bars (they are shown only when stderr is a terminal)")
     /// The transfer commands' `--jobs N`.
     static let jobs = CommandOption(
         "jobs", short: "j", value: "N", help: "Transfer at most N blobs at once (default 6, or OSSB_MAX_CONCURRENT)")

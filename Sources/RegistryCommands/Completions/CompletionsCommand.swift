@@ -20,6 +20,9 @@ struct CompletionsCommand: RegistryCommand {
     func run(context: CommandContext) async throws {
         let commands = RegistryCommandLine.listedCommands
         let options = RegistryCommandLine.topOptions
-        context.writeOutput(shell == "bash" ? BashCompletion.script(commands, topOptions: options) : ZshCompletion.script(commands, topOptions: options))
+        context.writeOutput(
+            shell == "bash"
+                ? BashCompletion.script(commands, topOptions: options)
+                : ZshCompletion.script(commands, topOptions: options))
     }
 }

@@ -39,7 +39,8 @@ enum ZshCompletion {
     static func branch(_ spec: CommandSpec) -> String {
         let options = spec.allOptions.map(argument)
         let positionals = spec.positionals.map { quoted(":\($0.noun):\(action($0.completion))") }
-        return "    \(spec.name))\n      _arguments " + (options + positionals).joined(separator: " \\\n        ") + " ;;\n"
+        return "    \(spec.name))\n      _arguments " + (options + positionals).joined(separator: " \\\n        ")
+            + " ;;\n"
     }
 
     /// One option as `_arguments` takes it: `{-o,--output}'[directory to write]:DIR:_directories'`.
@@ -73,8 +74,8 @@ enum ZshCompletion {
     }
 }
 
-private extension Substring {
-    func trimmingSuffix(_ character: Character) -> Substring {
+extension Substring {
+    fileprivate func trimmingSuffix(_ character: Character) -> Substring {
         var text = self
         while text.last == character { text = text.dropLast() }
         return text
