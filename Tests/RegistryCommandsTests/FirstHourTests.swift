@@ -73,9 +73,9 @@ struct FirstHourTests {
         let result = await harness.run(["inspect", "127.0.0.1:\(port)/silent/registry:v1"])
         let elapsed = Date().timeIntervalSince(started)
         #expect(result.status == 1)
-        #expect(
-            elapsed < 20,
-            "failed after \(elapsed) s (a 10 s first request, with room for a loaded machine; it was 60 s)")
+        // The first request gives up after 10 s. The rest is room for a loaded machine: in a full run, credential
+        // discovery (the keyring helper, busy with the keyring tests) was seen adding 10 s. It was 60 s before.
+        #expect(elapsed < 30, "failed after \(elapsed) s")
         let line = lastLine(result.stderr)
         #expect(line.contains("no answer from") && line.contains("127.0.0.1:\(port)"), "\(result.stderr)")
         #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
@@ -83,7 +83,7 @@ struct FirstHourTests {
         let loginStarted = Date()
         let login = await harness.run(["login", "127.0.0.1:\(port)", "-u", "someone", "--password-stdin"], stdin: "pw")
         #expect(login.status == 1)
-        #expect(Date().timeIntervalSince(loginStarted) < 20)
+        #expect(Date().timeIntervalSince(loginStarted) < 30)
         #expect(lastLine(login.stderr).contains("no answer from"), "\(login.stderr)")
     }
 
