@@ -8,19 +8,32 @@
   tokens it minted, GET /count/<access key ID> how many for that key (tests running in parallel use keys of
   their own), so the tests can see that a cached get makes no request. ECR Public's GetAuthorizationToken
   (SpencerFrontendService) answers its single object, and only to a request signed for ecr-public in us-east-1. For the access key AKIAE2E it mints
-  the token given as the second argument, which the Basic registry test bed accepts for user AWS.
-Usage: aws-metadata.py PORT [E2E_TOKEN]"""
+  the token given as the second argument, which the Basic registry test bed accepts for user AWS;
+- the IAM Identity Center (SSO) portal's GetRoleCredentials, which moto does not serve: GET
+  /federation/credentials?role_name=R&account_id=A with the `x-amz-sso_bearer_token` header, answering as AWS
+  documents it (`roleCredentials` with `expiration` in epoch milliseconds; 401 UnauthorizedException for a token
+  it did not issue, 403 ForbiddenException for a role it does not know). The token it accepts is SSO_TOKEN below
+  (what `aws sso login` would have cached). Roles of account 123456789012: `ecr-puller` gets the moto IAM user's
+  key (third and fourth arguments), so the checking moto verifies what was signed with it; `e2e` gets AKIAE2E;
+  `dev` gets ASIASSODEV, which this server's ECR mints for.
+Usage: aws-metadata.py PORT [E2E_TOKEN [MOTO_KEY_ID MOTO_SECRET]]"""
 import base64
 import json
 import sys
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
 
 IMDS_TOKEN = "imds-session-token"
 ROLE = "ossb-node-role"
 minted = 0
 minted_by_key = {}
 E2E_TOKEN = sys.argv[2] if len(sys.argv) > 2 else ""
+SSO_TOKEN = "ossb-sso-access-token"
+SSO_ACCOUNT = "123456789012"
+SSO_ROLES = {"e2e": ("AKIAE2E", "e2e-secret"), "dev": ("ASIASSODEV", "sso-dev-secret")}
+if len(sys.argv) > 4:
+    SSO_ROLES["ecr-puller"] = (sys.argv[3], sys.argv[4])
 
 
 def credentials(prefix):
@@ -46,8 +59,31 @@ class Handler(BaseHTTPRequestHandler):
             return self.answer(200, IMDS_TOKEN, "text/plain")
         self.answer(400, "missing TTL header", "text/plain")
 
+    def sso_role_credentials(self):
+        query = parse_qs(urlsplit(self.path).query)
+        if self.headers.get("x-amz-sso_bearer_token") != SSO_TOKEN:
+            return self.sso_error(401, "UnauthorizedException", "Session token not found or invalid")
+        role, account = query.get("role_name", [""])[0], query.get("account_id", [""])[0]
+        if account != SSO_ACCOUNT or role not in SSO_ROLES:
+            return self.sso_error(403, "ForbiddenException", "No access")
+        key, secret = SSO_ROLES[role]
+        self.answer(200, json.dumps({"roleCredentials": {
+            "accessKeyId": key, "secretAccessKey": secret, "sessionToken": f"{role}-sso-session",
+            "expiration": int((time.time() + 3600) * 1000)}}))
+
+    def sso_error(self, status, kind, message):
+        data = json.dumps({"message": message}).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("x-amzn-ErrorType", kind)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
     def do_GET(self):
         global minted
+        if urlsplit(self.path).path == "/federation/credentials":
+            return self.sso_role_credentials()
         if self.path == "/count":
             return self.answer(200, str(minted), "text/plain")
         if self.path.startswith("/count/"):

@@ -10,7 +10,8 @@
 #   OSSB_TEST_MOTO_SECRET         its secret access key
 #   OSSB_TEST_MOTO_OPEN           http://127.0.0.1:PORT (not checking)
 #   OSSB_TEST_AWS_METADATA        http://127.0.0.1:PORT: aws-metadata.py (IMDSv2, container credentials, an ECR
-#                                 whose tokens can be cached)
+#                                 whose tokens can be cached, the SSO portal; started after moto-setup.py, since
+#                                 its SSO role `ecr-puller` hands out the IAM user's key)
 moto_command() {
   if command -v moto_server >/dev/null 2>&1; then echo moto_server; else echo "python3 -m moto.server"; fi
 }
@@ -30,8 +31,6 @@ start_moto() {
   checked=$(free_port)
   open=$(free_port)
   metadata=$(free_port)
-  python3 "$(dirname "${BASH_SOURCE[0]}")/aws-metadata.py" "$metadata" "${OSSB_TEST_BASIC_ECR_TOKEN:-}" > "$OSSB_TESTBED_DIR/aws-metadata.log" 2>&1 &
-  record_pid $!
   # shellcheck disable=SC2046  # the command is one or three words on purpose
   INITIAL_NO_AUTH_ACTION_COUNT=4 $(moto_command) -H 127.0.0.1 -p "$checked" > "$OSSB_TESTBED_DIR/moto.log" 2>&1 &
   record_pid $!
@@ -40,8 +39,11 @@ start_moto() {
   record_pid $!
   wait_for_port "$checked" 30 || return 1
   wait_for_port "$open" 30 || return 1
-  wait_for_http "http://127.0.0.1:$metadata/count" "200" 20 || return 1
   keys=$(python3 "$(dirname "${BASH_SOURCE[0]}")/moto-setup.py" "http://127.0.0.1:$checked") || return 1
+  python3 "$(dirname "${BASH_SOURCE[0]}")/aws-metadata.py" "$metadata" "${OSSB_TEST_BASIC_ECR_TOKEN:-}" \
+    "${keys%% *}" "${keys#* }" > "$OSSB_TESTBED_DIR/aws-metadata.log" 2>&1 &
+  record_pid $!
+  wait_for_http "http://127.0.0.1:$metadata/count" "200" 20 || return 1
   export OSSB_TEST_MOTO="http://127.0.0.1:$checked" OSSB_TEST_MOTO_OPEN="http://127.0.0.1:$open"
   export OSSB_TEST_AWS_METADATA="http://127.0.0.1:$metadata"
   export OSSB_TEST_MOTO_KEY_ID="${keys%% *}" OSSB_TEST_MOTO_SECRET="${keys#* }"
