@@ -71,17 +71,29 @@ struct ECRPullCommandTests {
         try harness.home.write(
             ".aws/sso/cache/\(cacheName).json",
             #"{"accessToken": "ossb-sso-access-token", "expiresAt": "\#(expiry)"}"#)
+        var environment = [
+            "AWS_PROFILE": "work", "AWS_ENDPOINT_URL_SSO": metadata, "AWS_ENDPOINT_URL_ECR": metadata,
+            "AWS_EC2_METADATA_DISABLED": "true", "OSSB_EXPLAIN": "1",
+        ]
         let pulled = await harness.run(
             ["pull", "--insecure", "\(host):\(port)/\(repo):v1", "-o", harness.home.file("layout")],
-            environment: [
-                "AWS_PROFILE": "work", "AWS_ENDPOINT_URL_SSO": metadata, "AWS_ENDPOINT_URL_ECR": metadata,
-                "AWS_EC2_METADATA_DISABLED": "true", "OSSB_EXPLAIN": "1",
-            ], resolve: ["\(host):\(port):127.0.0.1"])
+            environment: environment, resolve: ["\(host):\(port):127.0.0.1"])
         #expect(pulled.status == 0, "\(pulled.stderr)")
-        #expect(pulled.stderr.contains("credentials from profile work (SSO"), "\(pulled.stderr)")
+        #expect(pulled.stderr.contains("answered by cloud"), "\(pulled.stderr)")
         #expect(FileManager.default.fileExists(atPath: harness.home.file("layout/index.json")))
-        for secret in ["ossb-sso-access-token", "e2e-secret", try #require(TestServers.basicECRToken)] {
+        for secret in [
+            "ossb-sso-access-token", "e2e-secret", "e2e-sso-session", try #require(TestServers.basicECRToken),
+        ] {
             #expect(!pulled.stderr.contains(secret) && !pulled.stdout.contains(secret))
         }
+
+        // Logged out (no cached login) and no cached registry token: the one line says how to log in.
+        try FileManager.default.removeItem(atPath: harness.home.file(".aws/sso/cache/\(cacheName).json"))
+        environment["OSSB_TOKEN_CACHE_DIR"] = harness.home.file("fresh-tokens")
+        let refused = await harness.run(
+            ["pull", "--insecure", "\(host):\(port)/\(repo):v1", "-o", harness.home.file("other")],
+            environment: environment, resolve: ["\(host):\(port):127.0.0.1"])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("run `aws sso login --profile work`"), "\(refused.stderr)")
     }
 }

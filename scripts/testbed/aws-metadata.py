@@ -13,10 +13,11 @@
   /federation/credentials?role_name=R&account_id=A with the `x-amz-sso_bearer_token` header, answering as AWS
   documents it (`roleCredentials` with `expiration` in epoch milliseconds; 401 UnauthorizedException for a token
   it did not issue, 403 ForbiddenException for a role it does not know). The token it accepts is SSO_TOKEN below
-  (what `aws sso login` would have cached). Roles of account 123456789012: `ecr-puller` gets the moto IAM user's
-  key (third and fourth arguments), so the checking moto verifies what was signed with it; `e2e` gets AKIAE2E;
-  `dev` gets ASIASSODEV, which this server's ECR mints for.
-Usage: aws-metadata.py PORT [E2E_TOKEN [MOTO_KEY_ID MOTO_SECRET]]"""
+  (what `aws sso login` would have cached). Roles of account 123456789012: `ecr-puller` gets the temporary
+  credentials of moto's role of that name (the third to fifth arguments), so the checking moto verifies what was
+  signed with them, session token included; `e2e` gets AKIAE2E; `dev` gets ASIASSODEV, which this server's ECR
+  mints for.
+Usage: aws-metadata.py PORT [E2E_TOKEN [ROLE_KEY_ID ROLE_SECRET ROLE_SESSION_TOKEN]]"""
 import base64
 import json
 import sys
@@ -31,9 +32,9 @@ minted_by_key = {}
 E2E_TOKEN = sys.argv[2] if len(sys.argv) > 2 else ""
 SSO_TOKEN = "ossb-sso-access-token"
 SSO_ACCOUNT = "123456789012"
-SSO_ROLES = {"e2e": ("AKIAE2E", "e2e-secret"), "dev": ("ASIASSODEV", "sso-dev-secret")}
-if len(sys.argv) > 4:
-    SSO_ROLES["ecr-puller"] = (sys.argv[3], sys.argv[4])
+SSO_ROLES = {"e2e": ("AKIAE2E", "e2e-secret", "e2e-sso-session"), "dev": ("ASIASSODEV", "sso-dev-secret", "dev-sso-session")}
+if len(sys.argv) > 5:
+    SSO_ROLES["ecr-puller"] = (sys.argv[3], sys.argv[4], sys.argv[5])
 
 
 def credentials(prefix):
@@ -66,9 +67,9 @@ class Handler(BaseHTTPRequestHandler):
         role, account = query.get("role_name", [""])[0], query.get("account_id", [""])[0]
         if account != SSO_ACCOUNT or role not in SSO_ROLES:
             return self.sso_error(403, "ForbiddenException", "No access")
-        key, secret = SSO_ROLES[role]
+        key, secret, session = SSO_ROLES[role]
         self.answer(200, json.dumps({"roleCredentials": {
-            "accessKeyId": key, "secretAccessKey": secret, "sessionToken": f"{role}-sso-session",
+            "accessKeyId": key, "secretAccessKey": secret, "sessionToken": session,
             "expiration": int((time.time() + 3600) * 1000)}}))
 
     def sso_error(self, status, kind, message):
