@@ -60,6 +60,20 @@ import Testing
         return digest.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// A config file whose profile `dev` signs in through `[sso-session corp]` for `role`, and `more` after it.
+    static func ssoSessionConfig(role: String, more: String = "") -> String {
+        """
+        [profile dev]
+        sso_session = corp
+        sso_account_id = 123456789012
+        sso_role_name = \(role)
+        [sso-session corp]
+        sso_start_url = https://corp.awsapps.com/start
+        sso_region = eu-west-1
+
+        """ + more
+    }
+
     static func secret(in result: ChildProcess.Result) -> String? {
         guard let object = try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: String] else {
             return nil
@@ -184,24 +198,15 @@ import Testing
         let portal = try #require(TestServers.awsMetadata)
         try home.write(
             "config",
-            """
-            [profile dev]
-            sso_session = corp
-            sso_account_id = 123456789012
-            sso_role_name = ecr-puller
-            region = us-east-1
-
-            [sso-session corp]
-            sso_start_url = https://corp.awsapps.com/start
-            sso_region = eu-west-1
-            sso_registration_scopes = sso:account:access
-
-            [profile legacy]
-            sso_start_url = https://legacy.awsapps.com/start
-            sso_region = eu-west-1
-            sso_account_id = 123456789012
-            sso_role_name = ecr-puller
-            """)
+            Self.ssoSessionConfig(
+                role: "ecr-puller",
+                more: """
+                    [profile legacy]
+                    sso_start_url = https://legacy.awsapps.com/start
+                    sso_region = eu-west-1
+                    sso_account_id = 123456789012
+                    sso_role_name = ecr-puller
+                    """))
         try cacheSSOLogin(key: "corp", startURL: "https://corp.awsapps.com/start", expiresIn: 3600)
         try cacheSSOLogin(
             key: "https://legacy.awsapps.com/start", startURL: "https://legacy.awsapps.com/start", expiresIn: 3600)
@@ -252,23 +257,18 @@ import Testing
         let portal = try #require(TestServers.awsMetadata)
         try home.write(
             "config",
-            """
-            [profile dev]
-            sso_session = corp
-            sso_account_id = 123456789012
-            sso_role_name = dev
-            [profile nosuchrole]
-            sso_session = corp
-            sso_account_id = 123456789012
-            sso_role_name = admin
-            [profile broken]
-            sso_session = nowhere
-            sso_account_id = 123456789012
-            sso_role_name = dev
-            [sso-session corp]
-            sso_start_url = https://corp.awsapps.com/start
-            sso_region = eu-west-1
-            """)
+            Self.ssoSessionConfig(
+                role: "dev",
+                more: """
+                    [profile nosuchrole]
+                    sso_session = corp
+                    sso_account_id = 123456789012
+                    sso_role_name = admin
+                    [profile broken]
+                    sso_session = nowhere
+                    sso_account_id = 123456789012
+                    sso_role_name = dev
+                    """))
         let env = ["AWS_PROFILE": "dev", "AWS_ENDPOINT_URL_SSO": portal]
         let missing = try get(env)
         #expect(missing.status == 1 && missing.stdout.contains("run `aws sso login --profile dev`"), "\(missing)")
@@ -296,5 +296,63 @@ import Testing
 
         let broken = try get(env.merging(["AWS_PROFILE": "broken"]) { $1 })
         #expect(broken.status == 1 && broken.stdout.contains("[sso-session nowhere]"), "\(broken)")
+    }
+
+    /// The cache file of an `[sso-session]` login whose access token has expired but which holds a refresh token
+    /// and a client registration, as `aws sso login` leaves it.
+    func cacheExpiredRefreshableLogin(refreshToken: String = "ossb-refresh-token") throws {
+        let past = ISO8601DateFormatter().string(from: Date() - 600)
+        let registration = ISO8601DateFormatter().string(from: Date() + 86400 * 80)
+        try home.write(
+            ".aws/sso/cache/\(try Self.sha1("corp")).json",
+            """
+            {"startUrl": "https://corp.awsapps.com/start", "region": "eu-west-1", "accessToken": "stale-sso-token",
+             "expiresAt": "\(past)", "clientId": "ossb-client", "clientSecret": "ossb-client-secret",
+             "registrationExpiresAt": "\(registration)", "refreshToken": "\(refreshToken)"}
+            """)
+    }
+
+    @Test(.enabled(if: TestServers.moto != nil && TestServers.awsMetadata != nil, "needs moto.sh's stand-ins"))
+    func anExpiredSSOSessionLoginIsRenewedWithItsRefreshToken() throws {
+        let moto = try #require(TestServers.moto)
+        let portal = try #require(TestServers.awsMetadata)
+        try home.write("config", Self.ssoSessionConfig(role: "ecr-puller"))
+        let env = [
+            "AWS_PROFILE": "dev", "AWS_ENDPOINT_URL_SSO": portal, "AWS_ENDPOINT_URL_SSO_OIDC": portal,
+            "AWS_ENDPOINT_URL_ECR": moto.checked,
+        ]
+        let cache = home.file(".aws/sso/cache/\(try Self.sha1("corp")).json")
+
+        // boto3 renews the same file at the same stand-in: the stand-in speaks the SDK's CreateToken.
+        try cacheExpiredRefreshableLogin()
+        let python = try #require(TestProcess.which("python3"))
+        let boto = try TestProcess.run(
+            python, ["-c", "import boto3; print(boto3.Session().get_credentials().access_key)"],
+            environment: ProcessInfo.processInfo.environment.merging(environment(env)) { $1 })
+        #expect(boto.status == 0 && boto.stdout.hasPrefix("ASIA"), "\(boto.stderr)")
+
+        try cacheExpiredRefreshableLogin()
+        let result = try get(env)
+        #expect(result.status == 0 && Self.secret(in: result) == "123456789012-auth-token", "\(result)")
+        #expect(result.stderr.contains("IAM Identity Center login renewed"), "\(result.stderr)")
+        let renewed = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: cache))) as? [String: String])
+        #expect(renewed["accessToken"] == Self.ssoToken && renewed["refreshToken"] == "ossb-refresh-token-2")
+        #expect(
+            renewed["clientSecret"] == "ossb-client-secret" && renewed["startUrl"] == "https://corp.awsapps.com/start")
+        let expiry = try #require(renewed["expiresAt"].flatMap { ISO8601DateFormatter().date(from: $0) })
+        #expect(abs(expiry.timeIntervalSinceNow - 3600) < 120)
+        let mode = try FileManager.default.attributesOfItem(atPath: cache)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        for secret in ["ossb-refresh-token", "ossb-client-secret", Self.ssoToken, "stale-sso-token"] {
+            #expect(!result.stdout.contains(secret) && !result.stderr.contains(secret), "\(secret) leaked")
+        }
+
+        // A refresh token the service refuses (the session ended): log in again.
+        try cacheExpiredRefreshableLogin(refreshToken: "revoked-refresh-token")
+        let refused = try get(env)
+        #expect(refused.status == 1 && refused.stdout.contains("run `aws sso login --profile dev`"), "\(refused)")
+        #expect(refused.stderr.contains("answered 400 (invalid_grant"), "\(refused.stderr)")
+        #expect(!refused.stdout.contains("revoked-refresh-token") && !refused.stderr.contains("revoked-refresh-token"))
     }
 }

@@ -5,8 +5,8 @@ import FoundationEssentials
 /// with `sso_session` naming an `[sso-session name]` section that holds `sso_start_url` and `sso_region`, or, in
 /// the older form, those two in the profile itself. `aws sso login` leaves an access token in
 /// `~/.aws/sso/cache/<SHA-1 of the session name, or of the start URL>.json`; the portal's `GetRoleCredentials`
-/// trades it for the role's temporary credentials. The token is never refreshed here: when it has expired, the
-/// user is told to log in again, as the AWS CLI does.
+/// trades it for the role's temporary credentials. An `[sso-session]` login is renewed with its refresh token as
+/// the SDKs renew it; when that is impossible and the token has expired, the user is told to log in again.
 package struct AWSSingleSignOn: Sendable {
     /// The profile, for messages and the login advice.
     package let profile: String
@@ -73,9 +73,11 @@ package struct AWSSingleSignOn: Sendable {
         "\(home)/.aws/sso/cache/\(CloudCrypto.hex(CloudCrypto.sha1(Array((session ?? startURL).utf8)))).json"
     }
 
-    /// The cached access token, when it has not expired.
+    /// The cached access token. A login of an `[sso-session]` holds a refresh token as well: when the access token
+    /// expires within 15 minutes, it is renewed at IAM Identity Center's OIDC service and the cache file rewritten,
+    /// as the AWS CLI and SDKs do, so a login lasts as long as the session the organisation allows.
     /// - Throws: `CloudAuthError` ending with the login advice when there is none, it is unreadable or expired.
-    func accessToken(_ context: CloudContext) throws -> String {
+    func accessToken(_ context: CloudContext) async throws -> String {
         guard let home = OSSBPaths(environment: context.environment).home else {
             throw CloudAuthError(
                 cloud: "AWS", "HOME is not set, so the IAM Identity Center login cannot be found; set HOME")
@@ -102,6 +104,11 @@ package struct AWSSingleSignOn: Sendable {
                 "the IAM Identity Center login of profile \(profile) is unusable: \(loginAdvice) (\(path) holds no access token with an expiry)"
             )
         }
+        if session != nil, expiresAt - context.now() < Self.refreshWindow,
+            let renewed = await refresh(object, path: path, context)
+        {
+            return renewed
+        }
         guard expiresAt > context.now() else {
             throw CloudAuthError(
                 cloud: "AWS",
@@ -109,6 +116,74 @@ package struct AWSSingleSignOn: Sendable {
             )
         }
         return token
+    }
+
+    /// Seconds before its expiry from which an access token is renewed, as in the AWS SDKs.
+    static let refreshWindow: Int64 = 15 * 60
+
+    /// Renews the access token with the login's refresh token (SSO OIDC `CreateToken`) and rewrites the cache file
+    /// with it; `nil` when the login holds no usable registration or the service refuses (the caller then uses the
+    /// token it has, or asks for a new login). Nothing here is shown but the outcome: the refresh token and the
+    /// client secret are secrets.
+    func refresh(_ cached: JSONObject, path: String, _ context: CloudContext) async -> String? {
+        guard let refreshToken = cached["refreshToken"]?.stringValue, let clientID = cached["clientId"]?.stringValue,
+            let clientSecret = cached["clientSecret"]?.stringValue,
+            let registrationEnd = cached["registrationExpiresAt"]?.stringValue.flatMap(Self.time),
+            registrationEnd > context.now()
+        else {
+            context.explain("AWS: the IAM Identity Center login cannot be renewed (no refresh token or registration)")
+            return nil
+        }
+        let endpoint = AWSEndpoints(environment: context.environment).ssoOIDC(region: region)
+        let http = CloudHTTP(cloud: "AWS", context: context)
+        let body = JSONObject([
+            .init(name: "grantType", value: .string("refresh_token")),
+            .init(name: "clientId", value: .string(clientID)),
+            .init(name: "clientSecret", value: .string(clientSecret)),
+            .init(name: "refreshToken", value: .string(refreshToken)),
+        ])
+        let answer: JSONObject
+        do {
+            let url = try http.secureURL(
+                "\(endpoint)/token", "the IAM Identity Center OIDC service (AWS_ENDPOINT_URL_SSO_OIDC)")
+            var request = HTTPRequest(
+                method: .post, url: url, headers: HTTPHeaders([("Content-Type", "application/json")]),
+                body: .bytes(Array(JSONWriter.compact(.object(body)).utf8)), maximumBufferedBody: 1 << 20, timeout: 30)
+            request.bodyCarriesCredentials = true
+            context.explain("AWS: renewing the IAM Identity Center login at \(endpoint)")
+            let response = try await http.send(
+                request, to: "the IAM Identity Center OIDC service", advice: "check the network")
+            answer = try http.object(
+                response, from: "the IAM Identity Center OIDC service at \(endpoint)", advice: loginAdvice)
+        } catch {
+            context.explain("AWS: renewing the login failed: \(error)")
+            return nil
+        }
+        guard let token = answer["accessToken"]?.stringValue, !token.isEmpty,
+            let lifetime = CloudHTTP.integer(answer["expiresIn"])
+        else {
+            context.explain("AWS: the IAM Identity Center OIDC service answered without accessToken and expiresIn")
+            return nil
+        }
+        var updated = cached
+        updated["accessToken"] = .string(token)
+        updated["expiresAt"] = .string(Self.rfc3339(context.now() + lifetime))
+        if let rotated = answer["refreshToken"]?.stringValue { updated["refreshToken"] = .string(rotated) }
+        do {
+            try AtomicFile.write(Array(JSONWriter.compact(.object(updated)).utf8), to: path, mode: 0o600)
+            context.explain("AWS: IAM Identity Center login renewed for \(lifetime) s (\(path))")
+        } catch {
+            // The renewed token still serves this request; the next one renews again.
+            context.explain("AWS: IAM Identity Center login renewed, but \(path) could not be rewritten: \(error)")
+        }
+        return token
+    }
+
+    /// `2026-11-30T17:04:05Z`, the form the AWS CLI writes into its cache.
+    static func rfc3339(_ seconds: Int64) -> String {
+        let stamp = Array(SigV4Signer.timestamps(seconds).0)  // 20261130T170405Z
+        func part(_ range: Range<Int>) -> String { String(stamp[range]) }
+        return "\(part(0..<4))-\(part(4..<6))-\(part(6..<8))T\(part(9..<11)):\(part(11..<13)):\(part(13..<15))Z"
     }
 
     /// Seconds since the epoch of the cache's `expiresAt`: RFC 3339, or the `…UTC` form older AWS CLIs wrote.
@@ -120,7 +195,7 @@ package struct AWSSingleSignOn: Sendable {
     /// The role's temporary credentials from the portal's `GetRoleCredentials`.
     /// - Throws: `CloudAuthError` naming the portal's answer and what to do.
     package func fetch(_ context: CloudContext) async throws -> AWSCredentials {
-        let token = try accessToken(context)
+        let token = try await accessToken(context)
         let endpoint = AWSEndpoints(environment: context.environment).sso(region: region)
         let http = CloudHTTP(cloud: "AWS", context: context)
         let query = FormEncoding.encode([("role_name", roleName), ("account_id", accountID)])
