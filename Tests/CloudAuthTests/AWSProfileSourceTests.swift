@@ -85,7 +85,7 @@ import Testing
         #expect(viaSSO.name.hasPrefix("profile admin (role arn:aws:iam::123456789012:role/admin with profile sso (SSO"))
     }
 
-    @Test func ssoSettingsThatDoNotFitAreOneClearError() throws {
+    @Test func profileSettingsThatDoNotFitAreOneClearError() throws {
         let cases: [(String, String)] = [
             (
                 "[profile p]\nsso_account_id = 1\nsso_role_name = r\nsso_session = s\n[sso-session s]\nsso_region = eu-west-1\n",
@@ -97,6 +97,16 @@ import Testing
             ),
             ("[profile p]\nsso_account_id = 1\nsso_role_name = r\nsso_session = gone\n", "no [sso-session gone]"),
             ("[profile p]\ncredential_process = \"unterminated\n", "unbalanced quote"),
+            (
+                "[profile p]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = q\ncredential_source = Environment\n",
+                "sets both source_profile and credential_source"
+            ),
+            ("[profile p]\nrole_arn = arn:aws:iam::1:role/r\ncredential_source = Laptop\n", "none of Environment"),
+            (
+                "[profile p]\nrole_arn = arn:aws:iam::1:role/r\ncredential_source = EcsContainer\n",
+                "has no credentials here"
+            ),
+            ("[profile p]\nrole_arn = arn:aws:iam::1:role/r\n", "neither source_profile nor credential_source"),
         ]
         for (config, expected) in cases {
             #expect {

@@ -355,4 +355,24 @@ import Testing
         #expect(refused.stderr.contains("answered 400 (invalid_grant"), "\(refused.stderr)")
         #expect(!refused.stdout.contains("revoked-refresh-token") && !refused.stderr.contains("revoked-refresh-token"))
     }
+
+    @Test(.enabled(if: TestServers.moto != nil && TestServers.awsMetadata != nil, "needs moto.sh's stand-ins"))
+    func aRoleSourcedFromTheContainerCredentials() throws {
+        let moto = try #require(TestServers.moto)
+        let metadata = try #require(TestServers.awsMetadata)
+        try home.write(
+            "config", "[profile app]\nrole_arn = arn:aws:iam::123456789012:role/app\ncredential_source = EcsContainer\n"
+        )
+        let result = try get([
+            "AWS_PROFILE": "app", "AWS_CONTAINER_CREDENTIALS_FULL_URI": "\(metadata)/container-credentials",
+            "AWS_CONTAINER_AUTHORIZATION_TOKEN": "container-secret", "AWS_ENDPOINT_URL": moto.open,
+        ])
+        #expect(result.status == 0 && Self.secret(in: result) == "123456789012-auth-token", "\(result)")
+        #expect(
+            result.stderr.contains(
+                "credentials from profile app (role arn:aws:iam::123456789012:role/app with container credentials"),
+            "\(result.stderr)")
+        #expect(result.stderr.contains("STS AssumeRole for"), "\(result.stderr)")
+        #expect(!result.stderr.contains("container-secret") && !result.stdout.contains("container-secret"))
+    }
 }

@@ -23,13 +23,7 @@ package struct AWSCredentialChain: Sendable {
         var tried: [String] = []
 
         // 1. Environment.
-        if let key = environment["AWS_ACCESS_KEY_ID"], !key.isEmpty,
-            let secret = environment["AWS_SECRET_ACCESS_KEY"], !secret.isEmpty
-        {
-            let credentials = AWSCredentials(
-                accessKeyID: key, secretAccessKey: secret, sessionToken: environment["AWS_SESSION_TOKEN"])
-            return AWSCredentialSource(name: "environment", identity: "env:\(key)", tried: tried) { credentials }
-        }
+        if let source = environmentSource(tried: tried) { return source }
         tried.append("environment (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY unset)")
 
         // 2. Web identity (EKS IRSA).
@@ -62,18 +56,7 @@ package struct AWSCredentialChain: Sendable {
         tried.append("shared files (no [default] credentials in \(shared.files.joined(separator: ", ")))")
 
         // 4. Container credentials (ECS, EKS Pod Identity).
-        if let url = try AWSMetadataCredentials.containerURL(environment) {
-            let metadata = AWSMetadataCredentials(context: context)
-            // On a node every pod asks the same agent address; the authorization token tells whose role it is, so
-            // its hash is part of the identity (never the token itself).
-            let token = try AWSMetadataCredentials.authorizationToken(environment) ?? ""
-            let tokenHash = CloudCrypto.hex(CloudCrypto.sha256(Array(token.utf8))).prefix(16)
-            return AWSCredentialSource(
-                name: "container credentials (\(url))", identity: "container:\(url):\(tokenHash)", tried: tried
-            ) {
-                try await metadata.container(url: url)
-            }
-        }
+        if let source = try containerSource(tried: tried) { return source }
         tried.append("container credentials (AWS_CONTAINER_CREDENTIALS_FULL_URI unset)")
 
         // 5. Instance metadata, unless disabled.
@@ -81,7 +64,38 @@ package struct AWSCredentialChain: Sendable {
             tried.append("instance metadata (AWS_EC2_METADATA_DISABLED is true)")
             throw Self.noCredentials(tried)
         }
-        let endpoint = AWSMetadataCredentials.instanceEndpoint(environment)
+        return instanceSource(tried: tried)
+    }
+
+    /// Keys from `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN`, when both of the first are set.
+    func environmentSource(tried: [String]) -> AWSCredentialSource? {
+        let environment = context.environment
+        guard let key = environment["AWS_ACCESS_KEY_ID"], !key.isEmpty,
+            let secret = environment["AWS_SECRET_ACCESS_KEY"], !secret.isEmpty
+        else { return nil }
+        let credentials = AWSCredentials(
+            accessKeyID: key, secretAccessKey: secret, sessionToken: environment["AWS_SESSION_TOKEN"])
+        return AWSCredentialSource(name: "environment", identity: "env:\(key)", tried: tried) { credentials }
+    }
+
+    /// The container credentials endpoint (ECS, EKS Pod Identity), when one is configured.
+    func containerSource(tried: [String]) throws -> AWSCredentialSource? {
+        guard let url = try AWSMetadataCredentials.containerURL(context.environment) else { return nil }
+        let metadata = AWSMetadataCredentials(context: context)
+        // On a node every pod asks the same agent address; the authorization token tells whose role it is, so its
+        // hash is part of the identity (never the token itself).
+        let token = try AWSMetadataCredentials.authorizationToken(context.environment) ?? ""
+        let tokenHash = CloudCrypto.hex(CloudCrypto.sha256(Array(token.utf8))).prefix(16)
+        return AWSCredentialSource(
+            name: "container credentials (\(url))", identity: "container:\(url):\(tokenHash)", tried: tried
+        ) {
+            try await metadata.container(url: url)
+        }
+    }
+
+    /// The instance's role through the instance metadata service (IMDSv2).
+    func instanceSource(tried: [String]) -> AWSCredentialSource {
+        let endpoint = AWSMetadataCredentials.instanceEndpoint(context.environment)
         let metadata = AWSMetadataCredentials(context: context)
         return AWSCredentialSource(name: "instance metadata (\(endpoint))", identity: "imds:\(endpoint)", tried: tried)
         {
@@ -117,99 +131,6 @@ package struct AWSCredentialChain: Sendable {
                     "the web identity token file \(tokenFile) does not exist or is empty; is the service account token projected into the pod?"
             )
             return try await sts.assumeRoleWithWebIdentity(roleARN: role, sessionName: session, token: token)
-        }
-    }
-
-    /// A profile's source, in botocore's order: a role assumed with `source_profile`'s credentials (`role_arn`),
-    /// a role assumed with a web identity token file, IAM Identity Center (`sso_account_id`, `sso_role_name`),
-    /// static keys, `credential_process`; `nil` when the profile has none of them. A profile serving as another's
-    /// `source_profile` that holds static keys gives those keys and ignores its own `role_arn`, as the SDKs do, so
-    /// the usual "keys and a role in one profile that sources itself" set-up assumes the role once.
-    func profileSource(
-        _ name: String, _ profile: [String: String], _ shared: AWSSharedConfig, tried: [String], depth: Int,
-        asSource: Bool = false
-    ) throws -> AWSCredentialSource? {
-        let staticKeys = Self.staticKeys(profile)
-        if let role = profile["role_arn"], !role.isEmpty, profile["web_identity_token_file"] == nil,
-            !(asSource && staticKeys != nil)
-        {
-            return try assumedRole(name, role: role, profile, shared, tried: tried, depth: depth)
-        }
-        if let role = profile["role_arn"], !role.isEmpty, let tokenFile = profile["web_identity_token_file"] {
-            let session = profile["role_session_name"] ?? "ossb-\(context.now())"
-            return webIdentity(
-                role: role, tokenFile: tokenFile, session: session, region: stsRegion(profile: profile), tried: tried)
-        }
-        if let sso = try AWSSingleSignOn(profile: name, settings: profile, shared: shared) {
-            let context = context
-            return AWSCredentialSource(
-                name: "profile \(name) (\(sso.what))",
-                identity: "profile:\(name):sso:\(sso.startURL):\(sso.accountID):\(sso.roleName)", tried: tried
-            ) {
-                try await sso.fetch(context)
-            }
-        }
-        if let credentials = staticKeys {
-            return AWSCredentialSource(
-                name: "profile \(name)", identity: "profile:\(name):\(credentials.accessKeyID)", tried: tried
-            ) {
-                credentials
-            }
-        }
-        if let command = profile["credential_process"], !command.isEmpty {
-            let process = try AWSProcessCredentials(profile: name, command: command, environment: context.environment)
-            // The command line may hold secrets (a vault's password option): the identity keeps only its hash.
-            let commandHash = CloudCrypto.hex(CloudCrypto.sha256(Array(command.utf8))).prefix(16)
-            return AWSCredentialSource(
-                name: "profile \(name) (credential_process \(TerminalText.sanitized(process.words[0].prefix(200))))",
-                identity: "profile:\(name):process:\(commandHash)", tried: tried
-            ) {
-                try process.fetch()
-            }
-        }
-        return nil
-    }
-
-    /// A profile's static keys (`aws_access_key_id`, `aws_secret_access_key`, `aws_session_token`), when complete.
-    static func staticKeys(_ profile: [String: String]) -> AWSCredentials? {
-        guard let key = profile["aws_access_key_id"], !key.isEmpty, let secret = profile["aws_secret_access_key"],
-            !secret.isEmpty
-        else { return nil }
-        return AWSCredentials(accessKeyID: key, secretAccessKey: secret, sessionToken: profile["aws_session_token"])
-    }
-
-    /// `role_arn` assumed at STS with the credentials of `source_profile`.
-    func assumedRole(
-        _ name: String, role: String, _ profile: [String: String], _ shared: AWSSharedConfig, tried: [String],
-        depth: Int
-    ) throws -> AWSCredentialSource {
-        let session = profile["role_session_name"] ?? "ossb-\(context.now())"
-        let region = stsRegion(profile: profile)
-        guard let sourceName = profile["source_profile"] else {
-            throw CloudAuthError(
-                cloud: "AWS",
-                "profile \(name) has role_arn but no source_profile (credential_source is not supported); add source_profile"
-            )
-        }
-        guard depth < 4, let sourceProfile = shared.profiles[sourceName],
-            let source = try profileSource(
-                sourceName, sourceProfile, shared, tried: tried, depth: depth + 1, asSource: true)
-        else {
-            throw CloudAuthError(
-                cloud: "AWS",
-                "profile \(name)'s source_profile \(sourceName) has no credentials (or the chain of roles loops); fix \(shared.files.joined(separator: " or "))"
-            )
-        }
-        let sts = AWSSecurityTokenService(
-            endpoint: AWSEndpoints(environment: context.environment).sts(region: region), region: region,
-            context: context)
-        let externalID = profile["external_id"]
-        return AWSCredentialSource(
-            name: "profile \(name) (role \(role) with \(source.name))",
-            identity: "profile:\(name):role:\(role):via:\(source.identity)", tried: tried
-        ) {
-            let base = try await source.fetch()
-            return try await sts.assumeRole(roleARN: role, sessionName: session, externalID: externalID, with: base)
         }
     }
 }
