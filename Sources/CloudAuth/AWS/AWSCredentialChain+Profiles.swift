@@ -2,11 +2,12 @@ import AuthCore
 
 /// The shared files' part of the chain: which source a profile yields.
 extension AWSCredentialChain {
-    /// A profile's source, in botocore's order: a role assumed with `source_profile`'s credentials (`role_arn`),
-    /// a role assumed with a web identity token file, IAM Identity Center (`sso_account_id`, `sso_role_name`),
-    /// static keys, `credential_process`; `nil` when the profile has none of them. A profile serving as another's
-    /// `source_profile` that holds static keys gives those keys and ignores its own `role_arn`, as the SDKs do, so
-    /// the usual "keys and a role in one profile that sources itself" set-up assumes the role once.
+    /// A profile's source, in botocore's order: a role assumed with the credentials of `source_profile` or
+    /// `credential_source`, a role assumed with a web identity token file, IAM Identity Center (`sso_account_id`,
+    /// `sso_role_name`), static keys, `credential_process`; `nil` when the profile has none of them. A profile
+    /// serving as another's `source_profile` that holds static keys gives those keys and ignores its own
+    /// `role_arn`, as the SDKs do, so the usual "keys and a role in one profile that sources itself" set-up
+    /// assumes the role once.
     func profileSource(
         _ name: String, _ profile: [String: String], _ shared: AWSSharedConfig, tried: [String], depth: Int,
         asSource: Bool = false
