@@ -2,7 +2,7 @@ import AuthCore
 
 /// `ossb-cloud-mint`, the program that mints cloud credentials (it links libcurl; the cloud helpers do not), run by
 /// a cloud helper whose cache has no good credential. It speaks the helper protocol's `get` for one cloud
-/// (`ossb-cloud-mint ecr get`), fills the token cache, and its stderr (explanations) is passed on.
+/// (`ossb-cloud-mint ecr get`), fills the token cache; its stderr (explanations, a credential process's prompts) is this program's.
 struct MintingProgram {
     /// The program's name, looked for beside this program first, then on PATH.
     static let name = "ossb-cloud-mint"
@@ -22,17 +22,18 @@ struct MintingProgram {
                 "\(Self.name) is not installed beside this helper or on PATH; reinstall ossb-registry (scripts/install.sh installs both)"
             )
         }
+        var subprocess = Subprocess(
+            executable: path, arguments: [cloud.rawValue, "get"], environment: environment.variables,
+            timeout: Self.timeout)
+        // Its stderr is this helper's, as it happens: explanations, and a credential process's prompt ("touch your
+        // security key") that must show while it waits, not after.
+        subprocess.inheritsStandardError = true
         let result: Subprocess.Result
         do {
-            result = try Subprocess(
-                executable: path, arguments: [cloud.rawValue, "get"], environment: environment.variables,
-                timeout: Self.timeout
-            )
-            .run(input: Array((serverURL + "\n").utf8))
+            result = try subprocess.run(input: Array((serverURL + "\n").utf8))
         } catch {
             throw CredentialStoreError(.unavailable, "\(Self.name): \(error)")
         }
-        StandardStreams.write(result.stderr, to: 2)
         let line = result.stdout.trimmingWhitespace()
         if result.timedOut {
             throw CredentialStoreError(

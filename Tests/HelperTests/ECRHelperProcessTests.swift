@@ -103,7 +103,9 @@ import Testing
             "AWS_ENDPOINT_URL": moto.open,
         ])
         #expect(result.status == 0, "\(result)")
-        #expect(result.stderr.contains("credentials from profile ci (role arn:aws:iam::123456789012:role/ci)"))
+        #expect(
+            result.stderr.contains(
+                "credentials from profile ci (role arn:aws:iam::123456789012:role/ci with profile base)"))
         #expect(result.stderr.contains("STS AssumeRole for"))
         #expect(!result.stderr.contains("base-secret") && !result.stdout.contains("base-secret"))
 

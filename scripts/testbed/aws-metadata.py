@@ -8,19 +8,38 @@
   tokens it minted, GET /count/<access key ID> how many for that key (tests running in parallel use keys of
   their own), so the tests can see that a cached get makes no request. ECR Public's GetAuthorizationToken
   (SpencerFrontendService) answers its single object, and only to a request signed for ecr-public in us-east-1. For the access key AKIAE2E it mints
-  the token given as the second argument, which the Basic registry test bed accepts for user AWS.
-Usage: aws-metadata.py PORT [E2E_TOKEN]"""
+  the token given as the second argument, which the Basic registry test bed accepts for user AWS;
+- the IAM Identity Center (SSO) portal's GetRoleCredentials, which moto does not serve: GET
+  /federation/credentials?role_name=R&account_id=A with the `x-amz-sso_bearer_token` header, answering as AWS
+  documents it (`roleCredentials` with `expiration` in epoch milliseconds; 401 UnauthorizedException for a token
+  it did not issue, 403 ForbiddenException for a role it does not know). The token it accepts is SSO_TOKEN below
+  (what `aws sso login` would have cached). Roles of account 123456789012: `ecr-puller` gets the temporary
+  credentials of moto's role of that name (the third to fifth arguments), so the checking moto verifies what was
+  signed with them, session token included; `e2e` gets AKIAE2E; `dev` gets ASIASSODEV, which this server's ECR
+  mints for;
+- the IAM Identity Center OIDC service's CreateToken (POST /token, JSON, grant type `refresh_token`), renewing
+  SSO_TOKEN for the client registration SSO_CLIENT and one of SSO_REFRESH_TOKENS (it hands out the last).
+Usage: aws-metadata.py PORT [E2E_TOKEN [ROLE_KEY_ID ROLE_SECRET ROLE_SESSION_TOKEN]]"""
 import base64
 import json
 import sys
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
 
 IMDS_TOKEN = "imds-session-token"
 ROLE = "ossb-node-role"
 minted = 0
 minted_by_key = {}
 E2E_TOKEN = sys.argv[2] if len(sys.argv) > 2 else ""
+SSO_TOKEN = "ossb-sso-access-token"
+SSO_ACCOUNT = "123456789012"
+# The client registration and refresh tokens of an `[sso-session]` login; CreateToken hands out the last one.
+SSO_CLIENT = ("ossb-client", "ossb-client-secret")
+SSO_REFRESH_TOKENS = ["ossb-refresh-token", "ossb-refresh-token-2"]
+SSO_ROLES = {"e2e": ("AKIAE2E", "e2e-secret", "e2e-sso-session"), "dev": ("ASIASSODEV", "sso-dev-secret", "dev-sso-session")}
+if len(sys.argv) > 5:
+    SSO_ROLES["ecr-puller"] = (sys.argv[3], sys.argv[4], sys.argv[5])
 
 
 def credentials(prefix):
@@ -46,8 +65,32 @@ class Handler(BaseHTTPRequestHandler):
             return self.answer(200, IMDS_TOKEN, "text/plain")
         self.answer(400, "missing TTL header", "text/plain")
 
+    def sso_role_credentials(self):
+        query = parse_qs(urlsplit(self.path).query)
+        if self.headers.get("x-amz-sso_bearer_token") != SSO_TOKEN:
+            return self.sso_error(401, "UnauthorizedException", "Session token not found or invalid")
+        role, account = query.get("role_name", [""])[0], query.get("account_id", [""])[0]
+        if account != SSO_ACCOUNT or role not in SSO_ROLES:
+            return self.sso_error(403, "ForbiddenException", "No access")
+        key, secret, session = SSO_ROLES[role]
+        self.answer(200, json.dumps({"roleCredentials": {
+            "accessKeyId": key, "secretAccessKey": secret, "sessionToken": session,
+            "expiration": int((time.time() + 3600) * 1000)}}))
+
+    def sso_error(self, status, kind, message, oauth=None):
+        # The portal answers {"message"}; the OIDC service, an OAuth2 error ({"error", "error_description"}).
+        data = json.dumps({"error": oauth, "error_description": message} if oauth else {"message": message}).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("x-amzn-ErrorType", kind)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
     def do_GET(self):
         global minted
+        if urlsplit(self.path).path == "/federation/credentials":
+            return self.sso_role_credentials()
         if self.path == "/count":
             return self.answer(200, str(minted), "text/plain")
         if self.path.startswith("/count/"):
@@ -66,10 +109,26 @@ class Handler(BaseHTTPRequestHandler):
                 return self.answer(200, json.dumps(credentials("INSTANCE")))
         self.answer(404, "{}")
 
+    def sso_create_token(self, body):
+        try:
+            request = json.loads(body)
+        except ValueError:
+            request = {}
+        if request.get("grantType") != "refresh_token" or request.get("clientId") != SSO_CLIENT[0] \
+                or request.get("clientSecret") != SSO_CLIENT[1]:
+            return self.sso_error(400, "InvalidClientException", "Invalid client", oauth="invalid_client")
+        if request.get("refreshToken") not in SSO_REFRESH_TOKENS:
+            return self.sso_error(400, "InvalidGrantException", "Invalid refresh token provided",
+                                  oauth="invalid_grant")
+        self.answer(200, json.dumps({"accessToken": SSO_TOKEN, "tokenType": "Bearer", "expiresIn": 3600,
+                                     "refreshToken": SSO_REFRESH_TOKENS[-1]}))
+
     def do_POST(self):
         global minted
         length = int(self.headers.get("Content-Length") or 0)
-        self.rfile.read(length)
+        body = self.rfile.read(length)
+        if self.path == "/token":
+            return self.sso_create_token(body)
         target = self.headers.get("X-Amz-Target", "")
         auth = self.headers.get("Authorization", "")
         if not target.endswith(".GetAuthorizationToken") or not auth.startswith("AWS4-HMAC-SHA256 Credential="):

@@ -20,7 +20,10 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, CustomStringConvertibl
     public private(set) var fields: [Field]
 
     /// Names whose values are secrets, lower-cased.
-    package static let credentialFields: Set<String> = ["authorization", "proxy-authorization", "cookie"]
+    package static let credentialFields: Set<String> = [
+        "authorization", "proxy-authorization", "cookie",
+        "x-amz-sso_bearer_token",  // the IAM Identity Center access token AWS's SSO portal takes instead
+    ]
 
     /// Creates headers from name/value pairs, in order.
     public init(_ pairs: [(String, String)] = []) {

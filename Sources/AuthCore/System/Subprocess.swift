@@ -29,6 +29,10 @@ package struct Subprocess: Sendable {
     package var timeout: Double
     /// The largest output kept per stream; more is discarded (a helper's answer is tiny).
     package var outputLimit = 1 << 20
+    /// Whether the child writes to this process's standard error instead of a collected pipe (`Result.stderr` is
+    /// then empty): for a program whose messages are for the user as they happen, such as a credential process
+    /// asking to touch a security key.
+    package var inheritsStandardError = false
 
     /// Describes a run.
     package init(executable: String, arguments: [String] = [], environment: [String: String], timeout: Double) {
@@ -86,7 +90,7 @@ package struct Subprocess: Sendable {
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_adddup2(&actions, stdin, 0)
         posix_spawn_file_actions_adddup2(&actions, stdout, 1)
-        posix_spawn_file_actions_adddup2(&actions, stderr, 2)
+        if !inheritsStandardError { posix_spawn_file_actions_adddup2(&actions, stderr, 2) }
 
         // The child starts with no signal blocked and the usual dispositions, as from a shell: the calling thread
         // may be a dispatch worker of the task pool (they block nearly every signal) and SIGPIPE is ignored

@@ -23,13 +23,7 @@ package struct AWSCredentialChain: Sendable {
         var tried: [String] = []
 
         // 1. Environment.
-        if let key = environment["AWS_ACCESS_KEY_ID"], !key.isEmpty,
-            let secret = environment["AWS_SECRET_ACCESS_KEY"], !secret.isEmpty
-        {
-            let credentials = AWSCredentials(
-                accessKeyID: key, secretAccessKey: secret, sessionToken: environment["AWS_SESSION_TOKEN"])
-            return AWSCredentialSource(name: "environment", identity: "env:\(key)", tried: tried) { credentials }
-        }
+        if let source = environmentSource(tried: tried) { return source }
         tried.append("environment (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY unset)")
 
         // 2. Web identity (EKS IRSA).
@@ -56,24 +50,13 @@ package struct AWSCredentialChain: Sendable {
         if let explicitProfile {
             throw CloudAuthError(
                 cloud: "AWS",
-                "AWS_PROFILE names \(explicitProfile), which \(shared.files.joined(separator: " and ")) do not define with credentials or a role; fix the profile or unset AWS_PROFILE"
+                "AWS_PROFILE names \(explicitProfile), which \(shared.files.joined(separator: " and ")) do not define with keys, a role, SSO or credential_process; fix the profile or unset AWS_PROFILE"
             )
         }
         tried.append("shared files (no [default] credentials in \(shared.files.joined(separator: ", ")))")
 
         // 4. Container credentials (ECS, EKS Pod Identity).
-        if let url = try AWSMetadataCredentials.containerURL(environment) {
-            let metadata = AWSMetadataCredentials(context: context)
-            // On a node every pod asks the same agent address; the authorization token tells whose role it is, so
-            // its hash is part of the identity (never the token itself).
-            let token = try AWSMetadataCredentials.authorizationToken(environment) ?? ""
-            let tokenHash = CloudCrypto.hex(CloudCrypto.sha256(Array(token.utf8))).prefix(16)
-            return AWSCredentialSource(
-                name: "container credentials (\(url))", identity: "container:\(url):\(tokenHash)", tried: tried
-            ) {
-                try await metadata.container(url: url)
-            }
-        }
+        if let source = try containerSource(tried: tried) { return source }
         tried.append("container credentials (AWS_CONTAINER_CREDENTIALS_FULL_URI unset)")
 
         // 5. Instance metadata, unless disabled.
@@ -81,7 +64,38 @@ package struct AWSCredentialChain: Sendable {
             tried.append("instance metadata (AWS_EC2_METADATA_DISABLED is true)")
             throw Self.noCredentials(tried)
         }
-        let endpoint = AWSMetadataCredentials.instanceEndpoint(environment)
+        return instanceSource(tried: tried)
+    }
+
+    /// Keys from `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN`, when both of the first are set.
+    func environmentSource(tried: [String]) -> AWSCredentialSource? {
+        let environment = context.environment
+        guard let key = environment["AWS_ACCESS_KEY_ID"], !key.isEmpty,
+            let secret = environment["AWS_SECRET_ACCESS_KEY"], !secret.isEmpty
+        else { return nil }
+        let credentials = AWSCredentials(
+            accessKeyID: key, secretAccessKey: secret, sessionToken: environment["AWS_SESSION_TOKEN"])
+        return AWSCredentialSource(name: "environment", identity: "env:\(key)", tried: tried) { credentials }
+    }
+
+    /// The container credentials endpoint (ECS, EKS Pod Identity), when one is configured.
+    func containerSource(tried: [String]) throws -> AWSCredentialSource? {
+        guard let url = try AWSMetadataCredentials.containerURL(context.environment) else { return nil }
+        let metadata = AWSMetadataCredentials(context: context)
+        // On a node every pod asks the same agent address; the authorization token tells whose role it is, so its
+        // hash is part of the identity (never the token itself).
+        let token = try AWSMetadataCredentials.authorizationToken(context.environment) ?? ""
+        let tokenHash = CloudCrypto.hex(CloudCrypto.sha256(Array(token.utf8))).prefix(16)
+        return AWSCredentialSource(
+            name: "container credentials (\(url))", identity: "container:\(url):\(tokenHash)", tried: tried
+        ) {
+            try await metadata.container(url: url)
+        }
+    }
+
+    /// The instance's role through the instance metadata service (IMDSv2).
+    func instanceSource(tried: [String]) -> AWSCredentialSource {
+        let endpoint = AWSMetadataCredentials.instanceEndpoint(context.environment)
         let metadata = AWSMetadataCredentials(context: context)
         return AWSCredentialSource(name: "instance metadata (\(endpoint))", identity: "imds:\(endpoint)", tried: tried)
         {
@@ -117,53 +131,6 @@ package struct AWSCredentialChain: Sendable {
                     "the web identity token file \(tokenFile) does not exist or is empty; is the service account token projected into the pod?"
             )
             return try await sts.assumeRoleWithWebIdentity(roleARN: role, sessionName: session, token: token)
-        }
-    }
-
-    /// A profile's source: static keys, a role assumed with a source profile's keys, or a role assumed with a web
-    /// identity token file; `nil` when the profile has none of them.
-    func profileSource(
-        _ name: String, _ profile: [String: String], _ shared: AWSSharedConfig, tried: [String], depth: Int
-    ) throws -> AWSCredentialSource? {
-        if let role = profile["role_arn"], !role.isEmpty {
-            let session = profile["role_session_name"] ?? "ossb-\(context.now())"
-            let region = stsRegion(profile: profile)
-            if let tokenFile = profile["web_identity_token_file"] {
-                return webIdentity(role: role, tokenFile: tokenFile, session: session, region: region, tried: tried)
-            }
-            guard let sourceName = profile["source_profile"] else {
-                throw CloudAuthError(
-                    cloud: "AWS",
-                    "profile \(name) has role_arn but no source_profile (credential_source is not supported); add source_profile"
-                )
-            }
-            guard depth < 4, let sourceProfile = shared.profiles[sourceName],
-                let source = try profileSource(sourceName, sourceProfile, shared, tried: tried, depth: depth + 1)
-            else {
-                throw CloudAuthError(
-                    cloud: "AWS",
-                    "profile \(name)'s source_profile \(sourceName) has no credentials (or the chain of roles loops); fix \(shared.files.joined(separator: " or "))"
-                )
-            }
-            let sts = AWSSecurityTokenService(
-                endpoint: AWSEndpoints(environment: context.environment).sts(region: region), region: region,
-                context: context)
-            let externalID = profile["external_id"]
-            return AWSCredentialSource(
-                name: "profile \(name) (role \(role))", identity: "profile:\(name):role:\(role):via:\(source.identity)",
-                tried: tried
-            ) {
-                let base = try await source.fetch()
-                return try await sts.assumeRole(roleARN: role, sessionName: session, externalID: externalID, with: base)
-            }
-        }
-        guard let key = profile["aws_access_key_id"], !key.isEmpty, let secret = profile["aws_secret_access_key"],
-            !secret.isEmpty
-        else { return nil }
-        let credentials = AWSCredentials(
-            accessKeyID: key, secretAccessKey: secret, sessionToken: profile["aws_session_token"])
-        return AWSCredentialSource(name: "profile \(name)", identity: "profile:\(name):\(key)", tried: tried) {
-            credentials
         }
     }
 }

@@ -10,7 +10,7 @@ package struct AWSEndpoints: Sendable {
         self.environment = environment
     }
 
-    /// The configured override for a service (`ECR`, `ECR_PUBLIC`, `STS`), or `nil`.
+    /// The configured override for a service (`ECR`, `ECR_PUBLIC`, `STS`, `SSO`, `SSO_OIDC`), or `nil`.
     func override(_ service: String) -> String? {
         if environment["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"]?.lowercased() == "true" { return nil }
         let value = environment["AWS_ENDPOINT_URL_\(service)"] ?? environment["AWS_ENDPOINT_URL"]
@@ -27,6 +27,18 @@ package struct AWSEndpoints: Sendable {
         let suffix = registry.china ? "amazonaws.com.cn" : "amazonaws.com"
         return registry.fips
             ? "https://ecr-fips.\(registry.region).\(suffix)" : "https://api.ecr.\(registry.region).\(suffix)"
+    }
+
+    /// The IAM Identity Center (SSO) portal of a region, which hands out role credentials for a cached login.
+    package func sso(region: String) -> String {
+        if let configured = override("SSO") { return configured }
+        return "https://portal.sso.\(region).\(region.hasPrefix("cn-") ? "amazonaws.com.cn" : "amazonaws.com")"
+    }
+
+    /// The IAM Identity Center OIDC service of a region, which renews the access token of an `[sso-session]` login.
+    package func ssoOIDC(region: String) -> String {
+        if let configured = override("SSO_OIDC") { return configured }
+        return "https://oidc.\(region).\(region.hasPrefix("cn-") ? "amazonaws.com.cn" : "amazonaws.com")"
     }
 
     /// The STS endpoint of a region (regional, as current SDKs default to).

@@ -3,10 +3,13 @@ import AuthCore
 /// The AWS shared configuration and credentials files (`~/.aws/config`, `~/.aws/credentials`, or
 /// `AWS_CONFIG_FILE`, `AWS_SHARED_CREDENTIALS_FILE`), read as the SDKs read them: INI sections, `[name]` in the
 /// credentials file and `[profile name]` (or `[default]`) in the config file, the credentials file winning for a
-/// key both set. Indented lines (nested settings such as `s3 =`) are skipped.
+/// key both set, and the config file's `[sso-session name]` sections. Indented lines (nested settings such as
+/// `s3 =`) are skipped.
 package struct AWSSharedConfig: Sendable {
     /// Settings by profile, the credentials file's over the config file's.
     package var profiles: [String: [String: String]]
+    /// The IAM Identity Center sessions of the config file (`[sso-session name]`), by name.
+    package var ssoSessions: [String: [String: String]]
     /// The files read, for messages.
     package var files: [String]
 
@@ -17,6 +20,7 @@ package struct AWSSharedConfig: Sendable {
         let configPath = environment["AWS_CONFIG_FILE"] ?? home.map { "\($0)/.aws/config" }
         let credentialsPath = environment["AWS_SHARED_CREDENTIALS_FILE"] ?? home.map { "\($0)/.aws/credentials" }
         var profiles: [String: [String: String]] = [:]
+        var ssoSessions: [String: [String: String]] = [:]
         files = [configPath, credentialsPath].compactMap { $0 }
         for (path, isConfig) in [(configPath, true), (credentialsPath, false)] {
             guard let path else { continue }
@@ -35,14 +39,19 @@ package struct AWSSharedConfig: Sendable {
                 if isConfig {
                     if section.hasPrefix("profile ") {
                         name = String(section.dropFirst("profile ".count)).trimmingWhitespace()
+                    } else if section.hasPrefix("sso-session ") {
+                        let session = String(section.dropFirst("sso-session ".count)).trimmingWhitespace()
+                        ssoSessions[session, default: [:]].merge(settings) { _, new in new }
+                        continue
                     } else if section != "default" {
-                        continue  // sso-session, services and other non-profile sections
+                        continue  // services and other sections that are no profile
                     }
                 }
                 profiles[name, default: [:]].merge(settings) { _, new in new }
             }
         }
         self.profiles = profiles
+        self.ssoSessions = ssoSessions
     }
 
     /// Sections in order of appearance with their `key = value` settings (keys lower-cased).

@@ -32,13 +32,18 @@ package struct ECRProvider: CloudProvider {
         do {
             credentials = try await source.fetch()
         } catch let error as CloudAuthError {
-            let tried = (source.tried + [source.name]).joined(separator: ", ")
-            throw CloudAuthError(cloud: "AWS", "no AWS credentials for \(host) (tried \(tried)): \(error.message)")
+            // What failed and what to do first: a caller may show only the start of a long line.
+            let passed = source.tried.isEmpty ? "" : "; passed over \(source.tried.joined(separator: ", "))"
+            throw CloudAuthError(
+                cloud: "AWS", "\(error.message) (no AWS credentials for \(host) from \(source.name)\(passed))")
         }
         context.explain("AWS: access key \(credentials.accessKeyID)")
         let endpoint = AWSEndpoints(environment: context.environment).ecr(registry)
-        let (username, password, expiresAt) = try await authorizationToken(
+        let (username, password, tokenExpiry) = try await authorizationToken(
             registry: registry, endpoint: endpoint, credentials: credentials, context: context)
+        // A token is kept no longer than the credentials that minted it (a credential process's or SSO role's
+        // `Expiration`): whoever revokes or lets those lapse expects access to end with them.
+        let expiresAt = [tokenExpiry, credentials.expiresAt].compactMap { $0 }.min()
         return CloudCredential(
             username: username, secret: password, expiresAt: expiresAt,
             identity: "\(source.identity) at \(endpoint)")
