@@ -18,10 +18,10 @@ machine's /etc/hosts with every name mapped to the address).
 
 The Host header is kept on every forwarded request (the exchange checks that `service` names it).
 GET http://127.0.0.1:STATS_PORT/stats answers, per name, how many requests it got and how many carried a credential
-(an Authorization other than Bearer, a token request with a password or refresh token, an exchange), so a test can
+(an Authorization other than Bearer or an empty Basic, a token request with a password or refresh token, an exchange), so a test can
 check that a look-alike name got none.
 """
-import datetime, http.client, json, os, random, socket, ssl, sys, threading
+import base64, datetime, http.client, json, os, random, socket, ssl, sys, threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
@@ -86,6 +86,12 @@ def bind_free_address():
 
 def carries_credential(handler, body):
     auth = handler.headers.get("Authorization", "")
+    if auth.startswith("Basic "):
+        # Without credentials, skopeo answers a Basic challenge with an empty user and password: not a credential.
+        try:
+            return base64.b64decode(auth[6:]) != b":"
+        except ValueError:
+            return True
     if auth and not auth.startswith("Bearer "):
         return True
     form = parse_qs(body.decode(errors="replace"))
