@@ -93,7 +93,8 @@ struct CloudNamePullTests {
     func expectNoCredential(at lookalike: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
         let stats = try names.stats(lookalike)
         #expect((stats["requests"] ?? 0) > 0, "the look-alike was reached: \(stats)", sourceLocation: sourceLocation)
-        #expect(stats["credentialed"] == 0, "a credential went to \(lookalike): \(stats)", sourceLocation: sourceLocation)
+        #expect(
+            stats["credentialed"] == 0, "a credential went to \(lookalike): \(stats)", sourceLocation: sourceLocation)
         #expect(stats["exchanges"] == 0, "an exchange went to \(lookalike): \(stats)", sourceLocation: sourceLocation)
     }
 
