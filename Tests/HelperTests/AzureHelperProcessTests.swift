@@ -73,6 +73,16 @@ struct AzureHelperProcessTests {
         #expect(second.stderr.contains("served from the token cache"), "\(second.stderr)")
     }
 
+    /// `name:443` is the same registry: the exchange's `service` must be the bare name, which the registry checks
+    /// against its Host header.
+    @Test func theDefaultPortWrittenOutNamesTheSameService() throws {
+        let result = try run(
+            "docker-credential-ossb-acr", ["get"], input: "https://\(Self.registry):443", environment: try environment()
+        )
+        #expect(result.status == 0, "\(result)")
+        #expect(result.stdout.contains(#""Username":"\#(Self.username)""#), "\(result)")
+    }
+
     @Test func withoutTheRegistrysCAThereIsNoExchange() throws {
         let empty = home.file("no-certs")
         try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
