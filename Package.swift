@@ -155,8 +155,8 @@ let package = Package(
             name: "RegistryCommandsTests",
             dependencies: [
                 "AuthCore", "HTTPTransport", "RegistryCommands", "OSSBTestSupport", "ossb-registry",
-                "docker-credential-ossb-ecr",
-                "ossb-cloud-mint",
+                "docker-credential-ossb-ecr", "docker-credential-ossb-gcr", "docker-credential-ossb-acr",
+                "docker-credential-ossb", "ossb-cloud-mint",
             ],
             path: "Tests/RegistryCommandsTests"),
         // Runs the built helpers as child processes; depending on them makes `swift test` build them first.

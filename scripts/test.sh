@@ -35,7 +35,7 @@ trap 'exit 130' INT TERM
 
 for bed in scripts/testbed/registry.sh scripts/testbed/token-registry.sh scripts/testbed/tls-registry.sh \
   scripts/testbed/http-server.sh scripts/testbed/hostile-registry.sh scripts/testbed/dbus-beds.sh \
-  scripts/testbed/cloud-beds.sh scripts/testbed/moto.sh; do
+  scripts/testbed/cloud-beds.sh scripts/testbed/moto.sh scripts/testbed/cloud-names.sh; do
   # shellcheck disable=SC1090
   source "$bed"
 done
@@ -58,6 +58,8 @@ start_bed "the hostile registry" start_hostile_registry
 start_bed "the bare D-Bus bus" start_bare_bus
 start_bed "the silent D-Bus bus" start_silent_bus
 start_bed "moto (AWS stand-in)" start_moto
+# Only as root (port 443, unshare -m); as another user it starts nothing and its tests skip.
+start_bed "the cloud-named registries" start_cloud_names
 
 build=(swift build --build-tests)
 run=(swift test --skip-build)
