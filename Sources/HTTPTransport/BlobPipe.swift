@@ -10,10 +10,10 @@ import Synchronization
 /// (`CURL_READFUNC_PAUSE`) until the download has put bytes in; each side resumes the other through the
 /// transfer loop (`TransferResumer`). Both transfers may therefore run on the same client, one loop thread.
 ///
-/// The blob's last bytes are handed to the upload only after the whole blob has hashed to `digest`: with the
-/// upload's length fixed to `size`, a blob with other content, or cut short, never completes its upload (the
-/// upload fails with the pipe's error), and the registry's own digest check on the closing request is a
-/// second line behind this one.
+/// The blob's last byte is handed to the upload only after the download has ended with exactly `size` bytes
+/// hashing to `digest`: with the upload's length fixed to `size`, a blob with other content, cut short or
+/// running long never completes its upload (the upload fails with the pipe's error), and the registry's own
+/// digest check on the closing request is a second line behind this one.
 public final class BlobPipe: Sendable {
     /// The digest the content must hash to, `sha256:<hex>`.
     public let digest: String
@@ -59,14 +59,21 @@ public final class BlobPipe: Sendable {
     /// Why the pipe failed, if it did.
     public var failure: (any Error)? { locked { $0.failure } }
 
-    /// Whether every byte arrived and hashed to `digest`.
+    /// Whether the download ended with exactly `size` bytes hashing to `digest`.
     public var verified: Bool { locked { $0.verified } }
 
-    /// Says the download is over (its request returned): if the blob is not complete, the pipe fails as short.
+    /// Says the download is over (its request returned successfully). Only now is its last byte released to
+    /// the upload, when every byte arrived and hashed to `digest`: a body that goes on past `size` fails the
+    /// download before this, and a short one fails the pipe here.
     public func sourceEnded() {
         let resumers = locked { state -> [TransferResumer] in
             guard !state.verified, state.failure == nil else { return [] }
-            state.failure = BlobPipeError.short(received: state.received, expected: size)
+            if state.received == size && size == 0 { state.checkDigest(digest) }
+            if state.received == size && state.failure == nil {
+                state.verified = true
+            } else if state.failure == nil {
+                state.failure = BlobPipeError.short(received: state.received, expected: size)
+            }
             return state.takeResumers()
         }
         resumers.forEach { $0.resume() }
@@ -101,13 +108,11 @@ public final class BlobPipe: Sendable {
             state.hash.update(chunk)
             state.received += Int64(chunk.count)
             if state.received == size {
-                let actual = state.hash.finish()
-                guard actual == digest else {
-                    state.failure = BlobPipeError.digestMismatch(expected: digest, actual: actual)
+                state.checkDigest(digest)
+                if let failure = state.failure {
                     wake = state.reader
-                    throw state.failure!
+                    throw failure
                 }
-                state.verified = true
             }
             state.append(chunk)
             if state.readerWaits {
@@ -126,13 +131,17 @@ public final class BlobPipe: Sendable {
         defer { wake?.resume() }
         return try locked { state in
             if let failure = state.failure { throw failure }
-            if state.count == 0 {
+            // The blob's last byte waits for `sourceEnded`: until the download has ended, the source may still
+            // send more than `size`, and an upload must not complete with a blob its source got wrong.
+            let available = state.verified ? state.count : Int(min(Int64(state.count), size - 1 - state.sent))
+            if available <= 0 {
                 if state.verified { return 0 }
                 guard state.reader != nil else { throw state.failWithoutResumer() }
                 state.readerWaits = true
                 throw TransferPaused()
             }
-            let taken = state.take(into: buffer)
+            let taken = state.take(
+                into: UnsafeMutableRawBufferPointer(rebasing: buffer.prefix(min(buffer.count, available))))
             state.sent += Int64(taken)
             if let waiting = state.writerWaitsFor, state.count == 0 || state.capacity - state.count >= waiting {
                 state.writerWaitsFor = nil
@@ -221,6 +230,12 @@ private final class PipeState: @unchecked Sendable {
         writerWaitsFor = nil
         readerWaits = false
         return [writer, reader].compactMap { $0 }
+    }
+
+    /// Finishes the digest once all bytes are in, failing the pipe when it is not `expected`.
+    func checkDigest(_ expected: String) {
+        let actual = hash.finish()
+        if actual != expected { failure = BlobPipeError.digestMismatch(expected: expected, actual: actual) }
     }
 
     func failWithoutResumer() -> any Error {
