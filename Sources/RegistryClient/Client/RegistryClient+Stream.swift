@@ -13,12 +13,18 @@ struct StreamSource: Sendable {
 }
 
 extension RegistryClient {
+    /// Bytes buffered between a streamed blob's download and its upload. Measured on a copy of 30 layers of
+    /// 8 MiB between two local registries: 256 KiB was as fast as 1 MiB and faster than 4 MiB (the registry
+    /// receiving the upload is the slow side; the kernel's socket buffers already smooth the flow), and six
+    /// transfers at once hold 1.5 MiB.
+    static let streamBuffer = 256 << 10
+
     /// Streams one blob from the source registry straight into an upload to the destination: the source's GET
-    /// response feeds the destination's `PUT <location>?digest=` body through a `BlobPipe` (a fixed 1 MiB
-    /// buffer), whose SHA-256 and size checks hold back the blob's last bytes unless they match, so that wrong
-    /// content never completes an upload; the registry's own digest check on that PUT is the second guard.
-    /// Neither the disk nor memory in proportion to the blob is used, and the upload starts with the first
-    /// bytes of the download instead of after the last.
+    /// response feeds the body of the destination's `PUT <location>?digest=` through a `BlobPipe` (a fixed
+    /// `streamBuffer`), which checks the SHA-256 and the size on the way and holds back the blob's last byte
+    /// until the whole blob arrived and matched, so wrong content never completes an upload; the registry's own
+    /// digest check on that PUT is the second guard. Neither the disk nor memory in proportion to the blob is
+    /// used, and the upload starts with the first bytes of the download instead of after the last.
     /// - Parameters:
     ///   - location: an upload session already open (a refused mount opens one), else one is opened here.
     /// - Returns: the requests sent to the destination.
@@ -45,7 +51,7 @@ extension RegistryClient {
                 message: "\(session.displayName) opened an upload without a Location header")
         }
         let side = try cacheCopy(of: digest, size: size, if: source.fillsCache)
-        let pipe = BlobPipe(digest: digest.description, size: size) { chunk in
+        let pipe = BlobPipe(digest: digest.description, size: size, capacity: Self.streamBuffer) { chunk in
             try side?.write(chunk)
             meter.add(Int64(chunk.count))
         }
