@@ -3,7 +3,9 @@
 # streams each blob from the source's response into the destination's upload) against `skopeo copy docker://A
 # docker://B`, side by side with hyperfine, for one 200 MiB layer and for 30 layers of 8 MiB; the destination's
 # storage (and our cache) is emptied before every run, so every blob really travels. `ossb-registry copy --cache`
-# (which also writes each blob into the cache) is timed beside them. Then each one's peak memory.
+# (which also writes each blob into the cache) is timed beside them, and, for the single layer, the floor the two
+# registries allow: `curl GET | curl PUT` of the layer alone (no manifest, no verification on the way). Then each
+# one's peak memory.
 # Target: ossb-registry at most 0.6x skopeo's time in both cases.
 # Usage: bench/copy.sh [LAYER_MIB] [LAYERS] [SMALL_LAYER_MIB]   (defaults 200, 30, 8)
 set -euo pipefail
@@ -46,18 +48,35 @@ mkdir -p "$HOME"
 creds="$OSSB_TEST_BASIC_USER:$OSSB_TEST_BASIC_PASSWORD"
 empty="rm -rf $dest_dir/storage/docker/registry/v2/blobs $dest_dir/storage/docker/registry/v2/repositories $OSSB_CACHE_DIR"
 
-# bench_case NAME REPO DESCRIPTION
+# curl_pipeline REPO: a script that moves REPO's first layer with one curl into another's upload (POST, then
+# PUT ?digest= with the body streaming from the first curl), as the destination's floor.
+curl_pipeline() {
+  local repo=$1 layer size
+  read -r layer size < <(curl -s -u "$creds" -H "Accept: application/vnd.oci.image.manifest.v1+json" \
+    "http://$source_registry/v2/$repo/manifests/v1" |
+    python3 -c 'import json,sys; l=json.load(sys.stdin)["layers"][0]; print(l["digest"], l["size"])')
+  cat > "$BENCH_DIR/curl-$2.sh" <<SH
+loc=\$(curl -s -f -u $creds -X POST -D - -o /dev/null http://$dest_registry/v2/$repo-curl/blobs/uploads/ | tr -d '\r' | awk 'tolower(\$1)=="location:" {print \$2}')
+curl -s -f -u $creds http://$source_registry/v2/$repo/blobs/$layer | curl -s -f -u $creds -X PUT -H "Content-Type: application/octet-stream" -H "Content-Length: $size" -T - "\$loc&digest=$layer" -o /dev/null
+SH
+  echo "sh $BENCH_DIR/curl-$2.sh"
+}
+
+# bench_case NAME REPO DESCRIPTION [FLOOR_COMMAND]
 bench_case() {
-  local name=$1 repo=$2 description=$3
+  local name=$1 repo=$2 description=$3 floor=${4:-}
   local src="$source_registry/$repo:v1"
   local ours="$cli copy --quiet $src $dest_registry/$repo-ours:v1"
   local ours_cache="$cli copy --quiet --cache $src $dest_registry/$repo-cache:v1"
   local skopeo_cmd="skopeo copy --quiet --src-tls-verify=false --dest-tls-verify=false --src-creds $creds --dest-creds $creds docker://$src docker://$dest_registry/$repo-skopeo:v1"
+  local floor_args=()
+  if [ -n "$floor" ]; then floor_args=(-n "curl | curl (the layer alone)" "$floor"); fi
   eval "$empty"
   $ours >/dev/null && $ours_cache >/dev/null && $skopeo_cmd >/dev/null  # each must work before it is timed
+  if [ -n "$floor" ]; then $floor; fi
   hyperfine --style basic --warmup 1 --runs "${BENCH_RUNS:-7}" --export-json "$BENCH_DIR/$name.json" --prepare "$empty" \
     -n "ossb-registry copy" "$ours" -n "skopeo copy docker: docker:" "$skopeo_cmd" \
-    -n "ossb-registry copy --cache" "$ours_cache" >/dev/null 2>&1
+    -n "ossb-registry copy --cache" "$ours_cache" "${floor_args[@]}" >/dev/null 2>&1
   echo "Copy of $description between two local registries (hyperfine, ${BENCH_RUNS:-7} runs, destination emptied each run):"
   print_ratios "$BENCH_DIR/$name.json" 1
   python3 - "$BENCH_DIR/$name.json" <<'PY'
@@ -73,5 +92,5 @@ PY
   echo "Peak memory (MiB): ossb-registry $ours_rss, skopeo $skopeo_rss"
 }
 
-bench_case big bench/big "one ${big_mib} MiB layer"
+bench_case big bench/big "one ${big_mib} MiB layer" "$(curl_pipeline bench/big big)"
 bench_case many bench/many "${layers} layers of ${small_mib} MiB"
