@@ -76,7 +76,7 @@ public final class BlobPipe: Sendable {
             }
             return state.takeResumers()
         }
-        resumers.forEach { $0.resume() }
+        for resumer in resumers { resumer.resume() }
     }
 
     /// Fails the pipe: both sides abort at their next callback (a paused side is resumed to see it).
@@ -85,7 +85,7 @@ public final class BlobPipe: Sendable {
             if state.failure == nil { state.failure = error }
             return state.takeResumers()
         }
-        resumers.forEach { $0.resume() }
+        for resumer in resumers { resumer.resume() }
     }
 
     // MARK: - The two sides, on their loop threads
