@@ -67,6 +67,8 @@ extension RegistryClient {
                         "blob \(digest) from \(source.registry) failed verification: \(content); the upload to \(session.displayName) was cancelled, so it does not hold the blob (the source registry's storage may be corrupt)"
                 )
             }
+            // Interrupted (Ctrl-C): nothing to fall back to.
+            if Task.isCancelled { throw error }
             throw StreamInterrupted(cause: error)
         }
         if let side { keepCacheCopy(side, of: digest, from: source) }
