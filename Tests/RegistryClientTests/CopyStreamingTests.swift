@@ -91,7 +91,7 @@ struct CopyStreamingTests {
     }
 
     @Test(.enabled(if: TokenBedEnvironment.available, "needs scripts/test.sh's token registry"))
-    func copiesFromTheTokenRegistryToTheBasicOne() async throws {
+    func copiesFromTheTokenRegistryToTheBasicOneAndBack() async throws {
         let bed = try #require(TokenBedEnvironment.current)
         let repo = RegistryTestBed.unique("copy/token")
         let seeded = try TokenIntegrationTests().seed(repo, platforms: "linux/amd64,linux/arm64/v8", layers: 2)
@@ -107,6 +107,12 @@ struct CopyStreamingTests {
         let pulled = try await RegistryTestBed.client(home: TemporaryDirectory()).pull(
             target, to: home.file("out"), allPlatforms: true, preserveDigests: true)
         #expect(pulled.descriptor.digest == seeded.digest)
+        // And back, into a new repository of the token registry: the copy remembered where the blobs came from,
+        // so they are mounted from the first repository (a mount before any transfer), nothing travels.
+        let back = try ImageReference.parse("\(bed.registry)/\(RegistryTestBed.unique("copy/from-basic")):v1")
+        let returned = try await client.copy(from: target, to: back, allPlatforms: true)
+        #expect(returned.digest == seeded.digest, "\(returned)")
+        #expect(returned.mounted == 6 && returned.uploaded == 0, "\(returned)")
     }
 }
 

@@ -71,7 +71,10 @@ extension RegistryClient {
             if Task.isCancelled { throw error }
             throw StreamInterrupted(cause: error)
         }
-        if let side { keepCacheCopy(side, of: digest, from: source) }
+        if let side { keepCacheCopy(side, of: digest) }
+        // As a pull does: a later copy or push into the source's registry mounts the blob from there.
+        cache.recordOrigin(
+            digest, registry: ServerAddress.host(of: source.registry), repository: source.reference.repository)
         return requests + 1
     }
 
@@ -140,12 +143,10 @@ extension RegistryClient {
 
     /// Moves a streamed blob's side copy into the cache once the blob verified. A failure here does not fail
     /// the copy, which is done: it is reported and the file removed.
-    private func keepCacheCopy(_ side: BlobDownloadSink, of digest: Digest, from source: StreamSource) {
+    private func keepCacheCopy(_ side: BlobDownloadSink, of digest: Digest) {
         do {
             guard try side.finish() == digest.description else { return side.discard() }
             _ = try cache.commit(side.path, as: digest)
-            cache.recordOrigin(
-                digest, registry: ServerAddress.host(of: source.registry), repository: source.reference.repository)
         } catch {
             side.discard()
             options.warn("blob \(digest) was copied but could not be kept in the cache \(cache.root): \(error)")
