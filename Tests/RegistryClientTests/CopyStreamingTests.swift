@@ -116,6 +116,34 @@ struct CopyStreamingTests {
     }
 }
 
+extension CopyStreamingTests {
+    /// Over HTTPS to docker-registry (Go's server speaks HTTP/2, so libcurl may multiplex several blobs on one
+    /// connection, each paused and resumed on its own): six 2 MiB layers to the TLS registry and back.
+    @Test(
+        .enabled(if: TestServers.tls != nil, "needs scripts/test.sh's TLS registry"), .timeLimit(.minutes(2)))
+    func streamsToAndFromAnHTTPSRegistry() async throws {
+        let tls = try #require(TestServers.tls)
+        let certs = home.file("certs.d/\(tls.address)")
+        try FileManager.default.createDirectory(atPath: certs, withIntermediateDirectories: true)
+        for (from, to) in [(tls.caFile, "ca.crt"), (tls.clientCert, "client.cert"), (tls.clientKey, "client.key")] {
+            try FileManager.default.copyItem(atPath: from, toPath: "\(certs)/\(to)")
+        }
+        let repo = RegistryTestBed.unique("copy/tls-src")
+        let seeded = try RegistryTestBed.seed(repo: repo, tag: "v1", layerMiB: 2, layers: 6, everyLayer: true)
+        let (client, explained) = try client(home: home, extraEnvironment: ["OSSB_CERTS_D": home.file("certs.d")])
+        let there = try ImageReference.parse("\(tls.address)/\(RegistryTestBed.unique("copy/tls")):v1")
+        let sent = try await client.copy(from: try ref(repo, "v1"), to: there)
+        #expect(sent.digest == seeded.digest && sent.uploaded == 7, "\(sent)")
+        let back = try ref(RegistryTestBed.unique("copy/from-tls"), "v1")
+        // Another cache, so that nothing is mounted from where the first copy read the blobs.
+        let (fresh, _) = try self.client(
+            home: TemporaryDirectory(), extraEnvironment: ["OSSB_CERTS_D": home.file("certs.d")])
+        let returned = try await fresh.copy(from: there, to: back)
+        #expect(returned.digest == seeded.digest && returned.uploaded == 7, "\(returned)")
+        #expect(!explained.lines.contains { $0.contains("broke off") }, "every blob streamed")
+    }
+}
+
 /// Copy from scripts/testbed/hostile-registry.py, which serves content that does not match the manifest's
 /// descriptors, into the real Basic-auth registry: the copy fails naming the blob, and the destination holds
 /// neither the blob (not even in its storage) nor the tag.
