@@ -189,12 +189,12 @@ public enum BlobPipeError: Error, CustomStringConvertible, Equatable {
 
     public var description: String {
         switch self {
-        case .digestMismatch(let expected, let actual):
-            return "the content of blob \(expected) hashes to \(actual)"
+        case .digestMismatch(_, let actual):
+            return "its content hashes to \(actual)"
         case .tooLong(let limit):
-            return "the blob is longer than the \(limit) bytes its descriptor declares"
+            return "it is longer than the \(limit) bytes its descriptor declares"
         case .short(let received, let expected):
-            return "the blob ended after \(received) of the \(expected) bytes its descriptor declares"
+            return "it ended after \(received) of the \(expected) bytes its descriptor declares"
         case .cannotResend:
             return "a streamed blob cannot be sent a second time"
         case .cannotPause:

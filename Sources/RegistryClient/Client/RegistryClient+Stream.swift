@@ -64,7 +64,7 @@ extension RegistryClient {
                 throw RegistryError(
                     .blob, operation: .copy, registry: source.registry,
                     message:
-                        "blob \(digest) from \(source.registry) failed verification: \(content); the upload to \(session.displayName) was cancelled, so it does not hold the blob (the source registry's storage may be corrupt)"
+                        "blob \(digest) from \(source.registry) failed verification: \(content); the upload to \(session.displayName) was cancelled, so it does not hold the blob (the source registry's storage may be corrupt; copy again once it serves the right content)"
                 )
             }
             // Interrupted (Ctrl-C): nothing to fall back to.
