@@ -8,8 +8,11 @@ enum CurlCallbacks {
         let state = Unmanaged<TransferState>.fromOpaque(userdata!).takeUnretainedValue()
         let length = size * count
         guard length > 0, let buffer else { return 0 }
-        let ok = state.receiveBody(UnsafeRawBufferPointer(start: buffer, count: length))
-        return ok ? length : 0  // a short count makes libcurl abort with CURLE_WRITE_ERROR
+        switch state.receiveBody(UnsafeRawBufferPointer(start: buffer, count: length)) {
+        case .taken: return length
+        case .paused: return Int(CURL_WRITEFUNC_PAUSE)
+        case .abort: return 0  // a short count makes libcurl abort with CURLE_WRITE_ERROR
+        }
     }
 
     static let header: ossb_curl_data_callback = { buffer, size, count, userdata in
@@ -25,7 +28,7 @@ enum CurlCallbacks {
         let state = Unmanaged<TransferState>.fromOpaque(userdata!).takeUnretainedValue()
         guard let buffer else { return 0 }
         let target = UnsafeMutableRawBufferPointer(start: buffer, count: size * count)
-        return state.sendBody(into: target) ?? Int(CURL_READFUNC_ABORT)
+        return state.sendBody(into: target)
     }
 
     /// Returning non-zero cancels the transfer: how task cancellation reaches a blocking `curl_easy_perform`.

@@ -80,7 +80,9 @@ public final class CurlHTTPClient: HTTPClient {
                 case .failure(let error): return continuation.resume(throwing: error)
                 case .success(let prepared): easy = prepared
                 }
-                let job = CurlMultiLoop.Job(easy: easy) { [pool, limits] code in
+                let serial = loop.makeSerial()
+                state.attach(TransferResumer(loop: loop, easy: easy, serial: serial))
+                let job = CurlMultiLoop.Job(easy: easy, serial: serial) { [pool, limits] code in
                     continuation.resume(
                         with: Self.finish(state, easy: easy, code: code, origin: origin, pool: pool, limits: limits))
                 }

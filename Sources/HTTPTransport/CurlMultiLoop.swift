@@ -12,12 +12,23 @@ final class CurlMultiLoop: @unchecked Sendable {
     /// One submitted transfer: its handle and what to do when libcurl reports it done.
     struct Job: @unchecked Sendable {
         let easy: CurlEasy
+        /// Tells this transfer apart from a later one on the same pooled handle (see `resume`).
+        let serial: UInt64
         let finish: (CURLcode) -> Void
     }
 
     private struct Shared {
         var submitted: [Job] = []
         var running = false
+        /// Paused transfers to unpause at the next round: handle and serial.
+        var resumes: [Resume] = []
+        var nextSerial: UInt64 = 0
+    }
+
+    /// A paused transfer to unpause: its handle (touched on the loop thread only) and serial.
+    private struct Resume: @unchecked Sendable {
+        let handle: UnsafeMutableRawPointer
+        let serial: UInt64
     }
 
     private let multi: UnsafeMutableRawPointer
@@ -56,6 +67,22 @@ final class CurlMultiLoop: @unchecked Sendable {
     /// Wakes the loop from its poll so that a cancelled transfer's progress callback runs at once.
     func wake() { curl_multi_wakeup(multi) }
 
+    /// A number no other transfer of this loop has.
+    func makeSerial() -> UInt64 {
+        shared.withLock { shared in
+            shared.nextSerial += 1
+            return shared.nextSerial
+        }
+    }
+
+    /// Unpauses a transfer paused by its body (`PausableBody`) at the loop's next round, from any thread. The
+    /// loop calls `curl_easy_pause` itself, outside every callback: libcurl forbids unpausing one transfer from
+    /// inside another's callback, and the loop thread is the only one allowed to touch its handles.
+    func resume(_ handle: UnsafeMutableRawPointer, serial: UInt64) {
+        shared.withLock { $0.resumes.append(Resume(handle: handle, serial: serial)) }
+        curl_multi_wakeup(multi)
+    }
+
     private func run() {
         var active: [UnsafeMutableRawPointer: Job] = [:]
         while true {
@@ -64,6 +91,7 @@ final class CurlMultiLoop: @unchecked Sendable {
                 shared.submitted = []
                 if jobs.isEmpty && active.isEmpty {
                     shared.running = false
+                    shared.resumes = []
                     return nil
                 }
                 return jobs
@@ -77,6 +105,7 @@ final class CurlMultiLoop: @unchecked Sendable {
                     job.finish(CURLE_OUT_OF_MEMORY)
                 }
             }
+            resumePaused(active)
             var running: Int32 = 0
             _ = curl_multi_perform(multi, &running)
             var queued: Int32 = 0
@@ -89,6 +118,21 @@ final class CurlMultiLoop: @unchecked Sendable {
             if !active.isEmpty {
                 // 200 ms at most: libcurl's own timeouts (connect, low speed) are checked by `perform`.
                 _ = curl_multi_poll(multi, nil, 0, 200, nil)
+            }
+        }
+    }
+
+    /// Unpauses the transfers asked for, while no callback runs. Unpausing may call the transfer's callbacks at
+    /// once, and they may ask to resume another transfer: the list is taken again until it stays empty.
+    private func resumePaused(_ active: [UnsafeMutableRawPointer: Job]) {
+        while true {
+            let resumes = shared.withLock { shared in
+                defer { shared.resumes = [] }
+                return shared.resumes
+            }
+            if resumes.isEmpty { return }
+            for resume in resumes where active[resume.handle]?.serial == resume.serial {
+                _ = curl_easy_pause(resume.handle, Int32(CURLPAUSE_RECV_CONT | CURLPAUSE_SEND_CONT))
             }
         }
     }

@@ -54,17 +54,26 @@ final class TransferState: @unchecked Sendable {
         headers.add(name, String(value))
     }
 
+    /// What the write callback tells libcurl about a chunk.
+    enum Receipt {
+        case taken
+        /// The sink paused the transfer (`CURL_WRITEFUNC_PAUSE`): libcurl hands the same chunk again later.
+        case paused
+        case abort
+    }
+
     /// Handles a chunk of body: 2xx bodies go to the sink when there is one, everything else is buffered.
-    /// - Returns: false to abort the transfer.
-    func receiveBody(_ chunk: UnsafeRawBufferPointer) -> Bool {
+    func receiveBody(_ chunk: UnsafeRawBufferPointer) -> Receipt {
         if let sink, (200..<300).contains(status) {
             do {
                 try sink.write(chunk)
                 streamed += Int64(chunk.count)
-                return true
+                return .taken
+            } catch is TransferPaused {
+                return .paused
             } catch {
                 callbackError = error
-                return false
+                return .abort
             }
         }
         guard body.count + chunk.count <= request.maximumBufferedBody else {
@@ -72,21 +81,30 @@ final class TransferState: @unchecked Sendable {
                 .bodyTooLarge,
                 "the response from \(request.origin?.description ?? "the server") is larger than \(request.maximumBufferedBody) bytes"
             )
-            return false
+            return .abort
         }
         body.append(contentsOf: chunk)
-        return true
+        return .taken
     }
 
     /// Fills libcurl's upload buffer from the body reader.
-    /// - Returns: bytes written, 0 at the end, or nil after an error (recorded in `callbackError`).
-    func sendBody(into buffer: UnsafeMutableRawBufferPointer) -> Int? {
+    /// - Returns: bytes written, 0 at the end, `CURL_READFUNC_PAUSE` when the reader paused the transfer, or
+    ///   `CURL_READFUNC_ABORT` after an error (recorded in `callbackError`).
+    func sendBody(into buffer: UnsafeMutableRawBufferPointer) -> Int {
         guard let reader else { return 0 }
         do {
             return try reader.read(into: buffer)
+        } catch is TransferPaused {
+            return Int(CURL_READFUNC_PAUSE)
         } catch {
             callbackError = error
-            return nil
+            return Int(CURL_READFUNC_ABORT)
         }
+    }
+
+    /// Gives the sink and the body reader, when they can pause the transfer, the means to resume it.
+    func attach(_ resumer: TransferResumer) {
+        (sink as? any PausableBody)?.attach(resumer)
+        (reader as? any PausableBody)?.attach(resumer)
     }
 }

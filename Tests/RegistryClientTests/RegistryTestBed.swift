@@ -40,7 +40,7 @@ enum RegistryTestBed {
     /// Pushes a generated image to the Basic-auth registry with seed-image.py.
     static func seed(
         repo: String, tag: String, format: String = "oci", platforms: String = "linux/amd64", index: Bool = false,
-        layerMiB: Int = 0, layers: Int = 2
+        layerMiB: Int = 0, layers: Int = 2, everyLayer: Bool = false
     ) throws -> Seeded {
         let registry = try #require(basic)
         let process = Process()
@@ -52,6 +52,7 @@ enum RegistryTestBed {
             "--platforms", platforms, "--layer-mib", "\(layerMiB)", "--layers", "\(layers)",
         ]
         if index { args.append("--index") }
+        if everyLayer { args.append("--every-layer") }
         process.arguments = args
         let out = Pipe()
         process.standardOutput = out

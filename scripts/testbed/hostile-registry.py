@@ -20,6 +20,8 @@ image (a config and a layer) and misbehaves by repository name:
   ansi-platform    an index whose platform strings and media type carry terminal escapes
   token-crlf       asks for a Bearer token; the token server answers a token holding CR LF and a header
   token-echo       asks for a Bearer token; with it, every manifest is a 403 echoing the Authorization header
+  wrong-big        a manifest whose 3 MiB layer is served with its last byte changed (same length), for copy:
+                   the bytes stream into the destination before the difference shows
   push-sink        accepts any upload and records its bytes (GET /__uploads lists the sha256 and length of each)
 
 GET /__injected answers the header lines a CR LF token smuggled into a request ("[]" when none did).
@@ -53,6 +55,8 @@ def dumps(obj):
 CONFIG = dumps({"architecture": "amd64", "os": "linux", "rootfs": {"type": "layers", "diff_ids": []}})
 LAYER = b"hostile layer content " * 50
 BLOBS = {sha256(CONFIG): CONFIG, sha256(LAYER): LAYER}
+BIG = bytes(range(256)) * (3 * 4096)
+TAMPERED_BIG = BIG[:-1] + bytes([BIG[-1] ^ 1])
 
 
 def manifest(layer_size=len(LAYER)):
@@ -84,6 +88,8 @@ MANIFESTS = {
     "long-blob": {"latest": (manifest(len(LAYER) - 1), OCI_MANIFEST, None)},
     "layer-tag": {"latest": (IMAGE.replace(sha256(LAYER).encode(), b"mutable"), OCI_MANIFEST, None)},
     "short-blob": {"latest": (manifest(len(LAYER) + 1), OCI_MANIFEST, None)},
+    "wrong-big": {"latest": (IMAGE.replace(sha256(LAYER).encode(), sha256(BIG).encode()).replace(
+        b'"size":%d}' % len(LAYER), b'"size":%d}' % len(BIG)), OCI_MANIFEST, None)},
     "token-crlf": {"latest": (IMAGE, OCI_MANIFEST, None)},
     "ansi-platform": {"latest": (dumps({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": [{
         "mediaType": OCI_MANIFEST + "\x1b]0;owned\x07", "digest": sha256(IMAGE), "size": len(IMAGE),
@@ -150,6 +156,8 @@ class Handler(BaseHTTPRequestHandler):
                 return self.error(404, "MANIFEST_UNKNOWN", "manifest unknown")
             data, media, header = entry
             return self.send(200, data, media, {"Docker-Content-Digest": header or sha256(data)})
+        if kind == "blobs" and repo == "wrong-big" and rest == sha256(BIG):
+            return self.send(200, TAMPERED_BIG, "application/octet-stream", {"Docker-Content-Digest": rest})
         if kind == "blobs" and rest in BLOBS:
             return self.send(200, BLOBS[rest], "application/octet-stream", {"Docker-Content-Digest": rest})
         return self.error(404, "BLOB_UNKNOWN", "unknown")

@@ -30,6 +30,8 @@ struct PushContent: Sendable {
     let file: @Sendable (Digest) throws -> String
     /// Repositories of the destination registry known to hold a blob.
     let mountCandidates: @Sendable (Digest) -> [String]
+    /// Where blobs without a local file are streamed from (a copy), or nil.
+    var stream: StreamSource? = nil
 }
 
 extension RegistryClient {
@@ -87,14 +89,20 @@ extension RegistryClient {
         return try await push(content, to: reference, progress: progress)
     }
 
-    /// Copies an image between repositories or registries, digests preserved (`ossb-registry copy`). Blobs are
-    /// mounted when source and destination share a registry; otherwise each is streamed into the verified blob
-    /// cache and uploaded from there, so memory use does not depend on blob size and every byte is checked.
+    /// Copies an image between repositories or registries, digests preserved (`ossb-registry copy`). Blobs the
+    /// destination has are skipped and blobs in another of its repositories are mounted (within one registry,
+    /// nothing is transferred). A blob already in the verified cache is uploaded from there; every other blob
+    /// streams from the source's response into the destination's upload as it arrives, its digest checked on
+    /// the way, so a blob whose content does not match is never stored. Memory use does not depend on blob
+    /// size, and streamed blobs are not written to the cache unless `fillCache` is set. A stream that breaks
+    /// off is transferred again through the cache.
     /// - Parameters:
     ///   - allPlatforms: copy the whole index; otherwise an index is reduced to `platform`'s image.
+    ///   - fillCache: also keep each streamed blob in the blob cache (`copy --cache`), for a later pull or
+    ///     push of the same content.
     public func copy(
         from source: ImageReference, to destination: ImageReference, platform: Platform? = nil,
-        allPlatforms: Bool = false,
+        allPlatforms: Bool = false, fillCache: Bool = false,
         progress: any ProgressReporter = SilentProgress()
     ) async throws -> PushResult {
         let top = try await getManifest(source)
@@ -130,19 +138,6 @@ extension RegistryClient {
         let sources = [top.source] + pullSources(for: source).filter { $0 != top.source }
         let cache = self.cache
         let registry = ServerAddress.host(of: destination.registry)
-        // Blobs that cannot be mounted are fetched into the cache first (verified), in parallel.
-        // (Foreign layers are left out without a word here: the push below says so.)
-        var toFetch: [Descriptor] = []
-        var seen = Set<String>()
-        for image in images where !sameRegistry {
-            for blob in [image.manifest.config] + image.manifest.layers
-            where !blob.isForeign && seen.insert(blob.digest).inserted {
-                toFetch.append(blob)
-            }
-        }
-        if !toFetch.isEmpty {
-            _ = try await fetchBlobs(toFetch, of: source, source: top.source, progress: SilentProgress())
-        }
         let content = PushContent(
             top: root, images: images,
             file: { digest in
@@ -153,7 +148,8 @@ extension RegistryClient {
             mountCandidates: { digest in
                 (sameRegistry ? [source.repository] : [])
                     + cache.origins(digest).filter { $0.registry == registry }.map(\.repository)
-            })
+            },
+            stream: StreamSource(reference: source, registry: top.source, fillsCache: fillCache))
         return try await push(
             content, to: destination, progress: progress,
             fetchMissing: { [self] digest, size in
@@ -183,15 +179,19 @@ extension RegistryClient {
         let blobs = transferableBlobs(of: content.images.map(\.manifest))
         let pairs = try blobsWithDigests(blobs, operation: .pushImage, registry: reference.registry)
         return try await transferConcurrently(pairs) { blob, digest in
-            // A blob the registry has or can mount needs no local file (a copy within a registry).
+            // A blob the registry has or can mount needs no local file (a copy within a registry); one without a
+            // local file streams from the copy's source.
+            let local = try? content.file(digest)
             let obtain: @Sendable () async throws -> String = {
+                if let local { return local }
                 if let path = try? content.file(digest) { return path }
                 if let fetchMissing { return try await fetchMissing(digest, blob.size) }
                 return try content.file(digest)
             }
             let outcome = try await self.uploadBlob(
                 session, repository: reference.repository, digest: digest, size: blob.size, file: obtain,
-                mountCandidates: content.mountCandidates(digest), progress: progress)
+                stream: local == nil ? content.stream : nil, mountCandidates: content.mountCandidates(digest),
+                progress: progress)
             return (outcome, blob.size)
         }
     }

@@ -3,16 +3,20 @@ import FoundationEssentials
 import RegistryVocabulary
 
 extension RegistryClient {
-    /// Uploads one blob from a local file to `repository` unless the registry has it or can mount it.
+    /// Uploads one blob to `repository` unless the registry has it or can mount it: streamed from another
+    /// registry when `stream` is given (see `streamBlob`), else, or when the stream breaks off, from a local file.
     /// - Parameters:
-    ///   - file: produces the local file holding the blob; called only when the blob must be uploaded.
+    ///   - file: produces the local file holding the blob; called only when the blob must be uploaded and no
+    ///     stream delivered it.
+    ///   - stream: the registry to stream the blob from (a copy), or nil.
     ///   - mountCandidates: repositories of the same registry that hold the blob (a cross-repository mount is
     ///     asked from the first other than `repository`; the registry answers 201 when it mounted, 202 when it
     ///     opened an upload instead).
     /// - Throws: `RegistryError`.
     func uploadBlob(
         _ session: RegistrySession, repository: String, digest: Digest, size: Int64,
-        file obtainFile: @Sendable () async throws -> String, mountCandidates: [String], progress: any ProgressReporter
+        file obtainFile: @Sendable () async throws -> String, stream: StreamSource? = nil, mountCandidates: [String],
+        progress: any ProgressReporter
     ) async throws -> BlobUploadOutcome {
         let label = String(digest.encoded.prefix(12))
         let target = Scope.repository(repository, actions: ["pull", "push"])
@@ -30,11 +34,27 @@ extension RegistryClient {
             return .mounted(from: source)
         }
         var location = mount.location
-        // Only now is the content needed (a copy fetches it into the cache on demand).
-        let file = try await obtainFile()
-        progress.started(label, total: size)
         let meter = UploadMeter(label: label, progress: progress)
         var requests = 0
+        if let stream {
+            progress.started(label, total: size)
+            do {
+                requests = try await streamBlob(
+                    session, repository: repository, digest: digest, size: size, location: location, from: stream,
+                    meter: meter)
+                progress.finished(label, cached: false)
+                cache.recordOrigin(
+                    digest, registry: ServerAddress.host(of: session.displayName), repository: repository)
+                return .uploaded(requests: requests)
+            } catch let error as StreamInterrupted {
+                explain("streaming \(digest) broke off (\(error)); fetching it into the cache and uploading from there")
+                meter.set(to: 0)
+                location = nil
+            }
+        }
+        // Only now is the content needed (a copy fetches it into the cache on demand).
+        let file = try await obtainFile()
+        if stream == nil { progress.started(label, total: size) }
         for attempt in 1...3 {
             do {
                 requests += try await upload(
