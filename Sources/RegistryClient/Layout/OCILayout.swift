@@ -136,11 +136,16 @@ public struct OCILayout: Sendable {
     /// - Throws: `LayoutError` when the directory is not an OCI layout or `index.json` is malformed.
     public func readIndex() throws -> ImageIndex {
         guard access("\(path)/oci-layout", F_OK) == 0 else {
+            // Only a missing file means "not a layout"; a directory that cannot be searched says why.
+            guard errno == ENOENT || errno == ENOTDIR else {
+                throw LayoutError.io("cannot read \(path)/oci-layout: \(String(cString: strerror(errno)))")
+            }
             throw LayoutError.notALayout(path)
         }
-        guard let bytes = (try? FileIO.readIfExists("\(path)/index.json")) ?? nil else {
-            throw LayoutError.notALayout(path)
-        }
+        let read: [UInt8]?
+        // FileIO's errors name the file and the reason ("cannot open …: Permission denied").
+        do { read = try FileIO.readIfExists("\(path)/index.json") } catch { throw LayoutError.io("\(error)") }
+        guard let bytes = read else { throw LayoutError.notALayout(path) }
         do {
             return try JSONDecoder().decode(ImageIndex.self, from: Data(bytes))
         } catch {
