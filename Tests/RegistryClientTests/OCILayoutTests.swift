@@ -68,6 +68,9 @@ import Testing
 
     @Test func notALayout() {
         #expect(throws: LayoutError.notALayout(dir)) { try OCILayout(path: dir).readIndex() }
+        #expect(
+            "\(LayoutError.notALayout(dir))".hasSuffix(
+                "; name a directory written by ossb-registry pull --output or skopeo's oci:DIR"))
     }
 
     /// An `index.json` that is there but cannot be read is reported as that, not as "not a layout" (which sent

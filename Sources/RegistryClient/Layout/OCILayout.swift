@@ -200,7 +200,9 @@ public enum LayoutError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .notALayout(let path): return "\(path) is not an OCI image layout (no oci-layout or index.json)"
+        case .notALayout(let path):
+            return
+                "\(path) is not an OCI image layout (no oci-layout or index.json); name a directory written by ossb-registry pull --output or skopeo's oci:DIR"
         case .malformed(let reason): return reason
         case .missingBlob(let digest, let path): return "the layout \(path) is missing blob \(digest)"
         case .nameNotFound(let name, let path, let names):
