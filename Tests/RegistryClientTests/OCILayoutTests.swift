@@ -73,6 +73,17 @@ import Testing
                 "; name a directory written by ossb-registry pull --output or skopeo's oci:DIR"))
     }
 
+    @Test func malformedIndexSaysWhatToDo() throws {
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try OCILayout(path: dir).create()
+        try Data(#"{"not":"index"}"#.utf8).write(to: URL(fileURLWithPath: dir + "/index.json"))
+        #expect(
+            throws: LayoutError.malformed(
+                "\(dir)/index.json is not a valid image index; it was left as it is: repair or move it, or use another directory"
+            )
+        ) { try OCILayout(path: dir).readIndex() }
+    }
+
     /// An `index.json` that is there but cannot be read is reported as that, not as "not a layout" (which sent
     /// the user looking for a missing file), both when pushing and when a pull adds to the layout.
     @Test func unreadableIndexIsNamedWithItsReason() throws {

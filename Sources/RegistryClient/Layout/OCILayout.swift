@@ -149,7 +149,9 @@ public struct OCILayout: Sendable {
         do {
             return try JSONDecoder().decode(ImageIndex.self, from: Data(bytes))
         } catch {
-            throw LayoutError.malformed("\(path)/index.json is not a valid image index")
+            throw LayoutError.malformed(
+                "\(path)/index.json is not a valid image index; it was left as it is: repair or move it, or use another directory"
+            )
         }
     }
 
