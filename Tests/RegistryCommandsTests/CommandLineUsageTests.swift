@@ -122,5 +122,6 @@ import Testing
         #expect(!push.contains("--platform"), "\(push)")
         let usage = await CommandHarness().run(["--help"]).stdout
         #expect(!usage.contains("completions"), "\(usage)")
+        #expect(usage.contains("OSSB_MAX_CONCURRENT and the other settings: docs/configuration.md"), "\(usage)")
     }
 }
