@@ -1,4 +1,5 @@
 import AuthCore
+import Glibc
 import RegistryClient
 
 /// `ossb-registry cache du | prune`: the blob cache's disk use, and freeing it.
@@ -32,6 +33,14 @@ struct CacheCommand: RegistryCommand {
 
     func run(context: CommandContext) async throws {
         let cache = try BlobCache(environment: context.environment)
+        // The checks pull makes before it uses the cache. prune unlinks files below the directory, so one that
+        // others may write could point it elsewhere with a symbolic link planted as `blobs`.
+        var info = stat()
+        if stat(cache.root, &info) == 0 && info.st_mode & S_IFMT != S_IFDIR {
+            throw CommandFailure(
+                "the blob cache \(cache.root) is not a directory; move it away, or point OSSB_CACHE_DIR at a directory")
+        }
+        try cache.requirePrivateRoot()
         let size = TerminalProgress.formatBytes
         if prune {
             let removed = cache.prune(partialsOnly: partialsOnly)

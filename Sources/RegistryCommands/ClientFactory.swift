@@ -18,7 +18,7 @@ enum ClientFactory {
         options.config = context.config
         options.explain = nil
         if let sink = context.explainSink(forced: parsed.has("explain")) {
-            options.explain = { line in sink("ossb: explain: " + line) }
+            options.explain = { line in sink(ClientOptions.explanationLine(line)) }
         }
         let writeError = context.writeError
         options.warn = { writeError("ossb-registry: warning: \(TerminalText.sanitized($0))\n") }
@@ -40,11 +40,18 @@ enum ClientFactory {
 
     /// Transfers at once: `--jobs N`, else `OSSB_MAX_CONCURRENT`, else the default; both validated alike.
     static func jobs(_ parsed: ParsedArguments, context: CommandContext) throws -> Int {
-        let (fallback, maximum) = (ClientOptions.defaultConcurrentTransfers, ClientOptions.maximumConcurrentTransfers)
-        if let text = parsed.values["jobs"] {
-            return try Environment.count(text, named: "--jobs", default: fallback, maximum: maximum)
-        }
-        return try context.environment.count("OSSB_MAX_CONCURRENT", default: fallback, maximum: maximum)
+        if let text = parsed.values["jobs"] { return try jobs(text) }
+        return try context.environment.count(
+            "OSSB_MAX_CONCURRENT", default: ClientOptions.defaultConcurrentTransfers,
+            maximum: ClientOptions.maximumConcurrentTransfers)
+    }
+
+    /// The value of `--jobs`, validated like `OSSB_MAX_CONCURRENT`.
+    /// - Throws: `ConfigurationError` naming `--jobs`, the value and what to do.
+    static func jobs(_ text: String) throws -> Int {
+        try Environment.count(
+            text, named: "--jobs", default: ClientOptions.defaultConcurrentTransfers,
+            maximum: ClientOptions.maximumConcurrentTransfers)
     }
 
     /// Parses a reference with registry.json's `default_registry`.

@@ -28,6 +28,7 @@ public enum RegistryCommandLine {
         Options:
         \(HelpLayout.columns(topOptions.map { ($0.synopsis, $0.help) }))
         Environment: OSSB_EXPLAIN=1 explains what is consulted (never a secret); see docs/ossb-registry.md.
+        OSSB_CONFIG, OSSB_CACHE_DIR, OSSB_MAX_CONCURRENT and the other settings: docs/configuration.md.
 
         """
     }

@@ -40,6 +40,13 @@ public struct ImageReference: Sendable, Hashable, CustomStringConvertible {
         if let bad = text.first(where: { $0.isWhitespace }) {
             throw .badCharacters(text, "it contains white space (\(bad.unicodeScalars.first!.escaped(asASCII: true)))")
         }
+        // Users paste registry URLs; without this the scheme would be read as a host with an empty port.
+        if let scheme = text.firstRange(of: "://") {
+            throw .badCharacters(
+                text,
+                "an image reference has no scheme (\(text[..<scheme.upperBound])); leave it out: \(text[scheme.upperBound...])"
+            )
+        }
         var remainder = Substring(text)
         var digest: Digest?
         if let at = remainder.firstIndex(of: "@") {

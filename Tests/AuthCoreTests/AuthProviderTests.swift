@@ -130,7 +130,13 @@ final class Lines: Sendable {
         let warnings = Lines()
         let found = try provider(warn: warnings).discover("r.example.com")
         #expect(found?.credentials.username == "u")
-        #expect(warnings.all.contains { $0.contains("docker-credential-desktop is not installed") })
+        // One sentence that says what to do (it read "names docker-credential-desktop is not installed").
+        #expect(
+            warnings.all.contains {
+                $0.hasSuffix(
+                    "config.json names docker-credential-desktop, which is not installed (not found on PATH); install it, or remove it from that file"
+                )
+            }, "\(warnings.all)")
     }
 
     @Test func failingHelperStopsTheSearchWithItsNameAndNoSecret() throws {

@@ -69,7 +69,9 @@ import Testing
             ChildProcess.product("docker-credential-ossb"), ["get"], input: "r.example.com", environment: e, timeout: 20
         )
         #expect(
-            front.status == 1 && front.stdout.contains("OSSB_HELPER_TIMEOUT must be a number of seconds"),
+            front.status == 1
+                && front.stdout.contains(
+                    "OSSB_HELPER_TIMEOUT must be a number of seconds more than 0 and at most 86400 (got \"\(value)\")"),
             "\(value): \(front)")
         #expect(front.stdout.split(separator: "\n").count == 1)
         let plugin = try ChildProcess.run(

@@ -89,7 +89,7 @@ import Testing
             result
                 == .init(
                     stdout:
-                        "OSSB_KEYRING_TIMEOUT must be a number of seconds between 0 and 86400 (got \"soon\"); unset it to use 5 s\n",
+                        "OSSB_KEYRING_TIMEOUT must be a number of seconds more than 0 and at most 86400 (got \"soon\"); unset it to use 5 s\n",
                     stderr: "", status: 1))
     }
 }

@@ -68,5 +68,39 @@ import Testing
 
     @Test func notALayout() {
         #expect(throws: LayoutError.notALayout(dir)) { try OCILayout(path: dir).readIndex() }
+        #expect(
+            "\(LayoutError.notALayout(dir))".hasSuffix(
+                "; name a directory written by ossb-registry pull --output or skopeo's oci:DIR"))
+    }
+
+    @Test func malformedIndexSaysWhatToDo() throws {
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try OCILayout(path: dir).create()
+        try Data(#"{"not":"index"}"#.utf8).write(to: URL(fileURLWithPath: dir + "/index.json"))
+        #expect(
+            throws: LayoutError.malformed(
+                "\(dir)/index.json is not a valid image index; it was left as it is: repair or move it, or use another directory"
+            )
+        ) { try OCILayout(path: dir).readIndex() }
+    }
+
+    /// An `index.json` that is there but cannot be read is reported as that, not as "not a layout" (which sent
+    /// the user looking for a missing file), both when pushing and when a pull adds to the layout.
+    @Test func unreadableIndexIsNamedWithItsReason() throws {
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let layout = OCILayout(path: dir)
+        try layout.create()
+        try FileManager.default.createDirectory(atPath: dir + "/index.json", withIntermediateDirectories: false)
+        for attempt in [{ _ = try layout.readIndex() }, { try layout.add(Self.descriptor(1, name: "v1")) }] {
+            do {
+                try attempt()
+                Issue.record("expected an error")
+            } catch {
+                #expect(
+                    "\(error)"
+                        == "\(dir)/index.json is not a regular file (it is a directory); move it away"
+                )
+            }
+        }
     }
 }

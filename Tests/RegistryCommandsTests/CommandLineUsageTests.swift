@@ -18,6 +18,8 @@ import Testing
         (["inspect", "--", "--raw"], "invalid image reference \"--raw\""),
         (["pull", "-o", "x", "alpine", "--platform=linux/amd64", "--all-platforms"], "exclude each other"),
         (["inspect", "alpine", "--raw=yes"], "--raw takes no value"),
+        (["copy", "alpine"], "expected a source and a destination, got 1 argument;"),
+        (["push", "-j", "0", "dir", "r.example/a"], "--jobs must be a whole number between 1 and 64 (got \"0\")"),
     ])
     func usageErrorsExitWith2(arguments: [String], message: String) async {
         let result = await CommandHarness().run(arguments)
@@ -50,20 +52,28 @@ import Testing
     }
 
     /// `--jobs` and `OSSB_MAX_CONCURRENT` are read through one validating reader: a bad value stops the command
-    /// with one line naming it, before the registry is asked or the output directory is made.
+    /// with one line naming it, before the registry is asked or the output directory is made. A bad `--jobs` is
+    /// a usage error (exit 2) like any malformed option; a bad variable is a failure (exit 1) like a bad
+    /// registry.json.
     @Test(arguments: [
-        (["--jobs", "0"], [String: String](), "--jobs must be a whole number between 1 and 64 (got \"0\")"),
-        (["-j", "many"], [:], "--jobs must be a whole number between 1 and 64 (got \"many\")"),
-        ([], ["OSSB_MAX_CONCURRENT": "65"], "OSSB_MAX_CONCURRENT must be a whole number between 1 and 64 (got \"65\")"),
-        ([], ["OSSB_MAX_CONCURRENT": "-3"], "OSSB_MAX_CONCURRENT must be a whole number between 1 and 64 (got \"-3\")"),
+        (["--jobs", "0"], [String: String](), "--jobs must be a whole number between 1 and 64 (got \"0\")", 2),
+        (["-j", "many"], [:], "--jobs must be a whole number between 1 and 64 (got \"many\")", 2),
+        (
+            [], ["OSSB_MAX_CONCURRENT": "65"],
+            "OSSB_MAX_CONCURRENT must be a whole number between 1 and 64 (got \"65\")", 1
+        ),
+        (
+            [], ["OSSB_MAX_CONCURRENT": "-3"],
+            "OSSB_MAX_CONCURRENT must be a whole number between 1 and 64 (got \"-3\")", 1
+        ),
     ])
-    func badParallelismStopsATransferBeforeItStarts(options: [String], environment: [String: String], message: String)
-        async
-    {
+    func badParallelismStopsATransferBeforeItStarts(
+        options: [String], environment: [String: String], message: String, status: Int32
+    ) async {
         let harness = CommandHarness()
         let output = harness.home.file("layout")
         let result = await harness.run(["pull", "127.0.0.1:1/a:b", "-o", output] + options, environment: environment)
-        #expect(result.status != 0)
+        #expect(result.status == status, "\(result.stderr)")
         #expect(result.stderr.contains(message), "\(result.stderr)")
         #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
         #expect(!harness.home.exists("layout"))
@@ -112,5 +122,6 @@ import Testing
         #expect(!push.contains("--platform"), "\(push)")
         let usage = await CommandHarness().run(["--help"]).stdout
         #expect(!usage.contains("completions"), "\(usage)")
+        #expect(usage.contains("OSSB_MAX_CONCURRENT and the other settings: docs/configuration.md"), "\(usage)")
     }
 }

@@ -74,6 +74,12 @@ import Testing
         ("[::1/app", "needs a closing ']'"),
         ("r.example.com/" + String(repeating: "a", count: 250), "the limit is 255"),
         (":tag", "the repository name is missing"),
+        // A URL is not a reference; the message says what to leave out rather than blaming a port.
+        (
+            "http://127.0.0.1:5000/app",
+            "an image reference has no scheme (http://); leave it out: 127.0.0.1:5000/app"
+        ),
+        ("https://r.example.com/app:1", "leave it out: r.example.com/app:1"),
     ])
     func rejectsWithAPreciseMessage(input: String, fragment: String) {
         do {

@@ -67,7 +67,7 @@ public struct ContainersAuthSource: CredentialSource {
                     do {
                         if let found = try runner.client(helper).get(request.host) { return found.credentials }
                     } catch let error as HelperClientError where error.notInstalled {
-                        note("\(path) names \(error)")
+                        note(HelperClientError.notInstalledNote(error, namedIn: "\(path)"))
                     }
                 }
             }

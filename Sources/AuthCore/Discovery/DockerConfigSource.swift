@@ -77,7 +77,7 @@ public struct DockerConfigSource: CredentialSource {
         do {
             client = try runner.client(helper)
         } catch let error as HelperClientError where error.notInstalled {
-            note("\(file.origin) names \(error)")
+            note(HelperClientError.notInstalledNote(error, namedIn: "\(file.origin)"))
             return nil
         }
         let primary = DockerHub.credentialKey(forHost: request.host)

@@ -142,4 +142,10 @@ public struct HelperClientError: Error, Sendable, Equatable, CustomStringConvert
     public var answer = ""
 
     public var description: String { "\(helper) \(message)" }
+
+    /// The note for a helper a configuration file names but that is not installed (a `credsStore` left over
+    /// from Docker Desktop is the common case), saying what to do.
+    package static func notInstalledNote(_ error: HelperClientError, namedIn file: String) -> String {
+        "\(file) names \(error.helper), which \(error.message); install it, or remove it from that file"
+    }
 }

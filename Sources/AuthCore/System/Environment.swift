@@ -52,7 +52,7 @@ public struct Environment: Sendable, Equatable {
             throw ConfigurationError(
                 path: name,
                 message:
-                    "must be a number of seconds between 0 and \(Int(maximum)) (got \"\(shown)\"); unset it to use \(defaultText) s"
+                    "must be a number of seconds more than 0 and at most \(Int(maximum)) (got \"\(shown)\"); unset it to use \(defaultText) s"
             )
         }
         return value

@@ -38,6 +38,12 @@ public struct ClientOptions: Sendable {
     /// The size of one PATCH chunk: an interrupted upload resumes from the last acknowledged chunk.
     public var uploadChunkSize: Int64
 
+    /// An explanation line as the image commands print it, with `ossb: explain: ` once: the token exchange and the
+    /// transport start their lines with `ossb: ` themselves, because `login` prints them as they are.
+    package static func explanationLine(_ line: String) -> String {
+        "ossb: explain: " + (line.hasPrefix("ossb: ") ? line.dropFirst("ossb: ".count) : Substring(line))
+    }
+
     /// Options with every default, reading the process environment.
     public init(environment: Environment = .current) {
         self.config = nil
@@ -49,7 +55,7 @@ public struct ClientOptions: Sendable {
         self.cacheDirectory = nil
         self.explain = nil
         if environment.flag("OSSB_EXPLAIN") {
-            self.explain = { line in StandardStreams.write("ossb: explain: \(line)\n", to: 2) }
+            self.explain = { line in StandardStreams.write(Self.explanationLine(line) + "\n", to: 2) }
         }
         self.warn = { line in StandardStreams.write("ossb: warning: \(line)\n", to: 2) }
         self.notice = nil

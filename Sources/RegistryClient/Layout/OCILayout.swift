@@ -136,15 +136,22 @@ public struct OCILayout: Sendable {
     /// - Throws: `LayoutError` when the directory is not an OCI layout or `index.json` is malformed.
     public func readIndex() throws -> ImageIndex {
         guard access("\(path)/oci-layout", F_OK) == 0 else {
+            // Only a missing file means "not a layout"; a directory that cannot be searched says why.
+            guard errno == ENOENT || errno == ENOTDIR else {
+                throw LayoutError.io("cannot read \(path)/oci-layout: \(String(cString: strerror(errno)))")
+            }
             throw LayoutError.notALayout(path)
         }
-        guard let bytes = (try? FileIO.readIfExists("\(path)/index.json")) ?? nil else {
-            throw LayoutError.notALayout(path)
-        }
+        let read: [UInt8]?
+        // FileIO's errors name the file and the reason ("cannot open …: Permission denied").
+        do { read = try FileIO.readIfExists("\(path)/index.json") } catch { throw LayoutError.io("\(error)") }
+        guard let bytes = read else { throw LayoutError.notALayout(path) }
         do {
             return try JSONDecoder().decode(ImageIndex.self, from: Data(bytes))
         } catch {
-            throw LayoutError.malformed("\(path)/index.json is not a valid image index")
+            throw LayoutError.malformed(
+                "\(path)/index.json is not a valid image index; it was left as it is: repair or move it, or use another directory"
+            )
         }
     }
 
@@ -195,7 +202,9 @@ public enum LayoutError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .notALayout(let path): return "\(path) is not an OCI image layout (no oci-layout or index.json)"
+        case .notALayout(let path):
+            return
+                "\(path) is not an OCI image layout (no oci-layout or index.json); name a directory written by ossb-registry pull --output or skopeo's oci:DIR"
         case .malformed(let reason): return reason
         case .missingBlob(let digest, let path): return "the layout \(path) is missing blob \(digest)"
         case .nameNotFound(let name, let path, let names):

@@ -1,3 +1,5 @@
+import AuthCore
+
 /// One row of a command's option table: how it is spelled, whether it takes a value, and its help line.
 struct CommandOption: Sendable {
     /// The long name, without `--`.
@@ -12,11 +14,14 @@ struct CommandOption: Sendable {
     var required = false
     /// What a shell offers for the value.
     var completion: ValueCompletion = .none
+    /// Checks the value while the arguments are read, so that a bad one is a usage error (exit 2) before the
+    /// command starts.
+    var validate: (@Sendable (String) throws -> Void)? = nil
 
     /// Creates an option; `value` names its value, or is `nil` for a flag.
     init(
         _ long: String, short: Character? = nil, value: String? = nil, help: String, required: Bool = false,
-        completion: ValueCompletion = .none
+        completion: ValueCompletion = .none, validate: (@Sendable (String) throws -> Void)? = nil
     ) {
         self.long = long
         self.short = short
@@ -24,6 +29,7 @@ struct CommandOption: Sendable {
         self.help = help
         self.required = required
         self.completion = completion
+        self.validate = validate
     }
 
     var takesValue: Bool { value != nil }
@@ -39,7 +45,9 @@ struct CommandOption: Sendable {
 
     /// The same option with another help line (a command whose `--insecure` covers two registries).
     func helping(_ text: String) -> CommandOption {
-        CommandOption(long, short: short, value: value, help: text, required: required, completion: completion)
+        CommandOption(
+            long, short: short, value: value, help: text, required: required, completion: completion,
+            validate: validate)
     }
 }
 
@@ -57,7 +65,12 @@ extension CommandOption {
         "quiet", short: "q", help: "No progress bars (they are shown only when stderr is a terminal)")
     /// The transfer commands' `--jobs N`.
     static let jobs = CommandOption(
-        "jobs", short: "j", value: "N", help: "Transfer at most N blobs at once (default 6, or OSSB_MAX_CONCURRENT)")
+        "jobs", short: "j", value: "N", help: "Transfer at most N blobs at once (default 6, or OSSB_MAX_CONCURRENT)",
+        validate: { text in
+            do { _ = try ClientFactory.jobs(text) } catch let error as ConfigurationError {
+                throw UsageError("\(error)")
+            }
+        })
     /// `--all-platforms` of pull and copy.
     static func allPlatforms(_ help: String) -> CommandOption { CommandOption("all-platforms", help: help) }
     /// `--platform` of inspect, pull and copy.

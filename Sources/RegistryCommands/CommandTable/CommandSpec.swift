@@ -35,7 +35,10 @@ struct CommandSpec: Sendable {
         } else if given.count != positionals.count {
             if positionals.count == 1 { throw UsageError("expected one \(positionals[0].noun), got \(given.count)") }
             let expected = positionals.map { "a \($0.noun)" }.joined(separator: " and ")
-            throw UsageError("expected \(expected), got \(given.count) arguments")
+            throw UsageError("expected \(expected), got \(given.count) argument\(given.count == 1 ? "" : "s")")
+        }
+        for option in options {
+            if let validate = option.validate, let value = parsed.values[option.long] { try validate(value) }
         }
         for option in options where option.required && (parsed.values[option.long] ?? "").isEmpty {
             throw UsageError("--\(option.long) \(option.value ?? "") is required")
