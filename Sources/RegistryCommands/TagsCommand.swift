@@ -19,8 +19,14 @@ struct TagsCommand: RegistryCommand {
     init(_ arguments: ParsedArguments, context: CommandContext) throws {
         self.arguments = arguments
         reference = try ClientFactory.reference(arguments.positionals[0], context: context)
-        if reference.digest != nil || arguments.positionals[0].contains("@") {
-            throw UsageError("name a repository without a tag or digest")
+        // A tag is refused rather than ignored: `tags app:1.0` listing every tag of app would look like an answer
+        // about 1.0.
+        // (The parsed reference cannot say: it reads a missing tag as `latest`. A ':' in the last path component is a
+        // tag; one before a '/' belongs to a port.)
+        let raw = arguments.positionals[0]
+        let namesTag = raw.split(separator: "/").last?.contains(":") ?? false
+        if reference.digest != nil || namesTag || raw.contains("@") {
+            throw UsageError("name a repository without a tag or digest (tags lists every tag of it)")
         }
     }
 

@@ -90,6 +90,7 @@ struct ImageCommandsTests {
         (["push", "dir"], "expected a layout directory and a reference"),
         (["copy", "a"], "expected a source and a destination"),
         (["tags", "alpine@sha256:" + String(repeating: "a", count: 64)], "without a tag or digest"),
+        (["tags", "alpine:3.20"], "without a tag or digest"),
     ])
     func usageErrorsExitTwoWithOneLine(arguments: [String], fragment: String) async {
         let result = await harness.run(arguments)
