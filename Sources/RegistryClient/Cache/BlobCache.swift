@@ -71,9 +71,23 @@ public struct BlobCache: Sendable {
 
     /// Whether a file name in `tmp/` is a partial download whose process no longer runs.
     static func isStalePartial(_ name: String) -> Bool {
+        isStale(name, suffix: "partial")
+    }
+
+    /// Whether `name` is `<hex>.<pid>.<random>.<suffix>` and that process no longer runs (it was killed before it
+    /// could remove or rename the file).
+    static func isStale(_ name: String, suffix: Substring) -> Bool {
         let parts = name.split(separator: ".")
-        guard parts.count == 4, parts[3] == "partial", let pid = pid_t(parts[1]) else { return false }
+        guard parts.count == 4, parts[3] == suffix, let pid = pid_t(parts[1]) else { return false }
         return kill(pid, 0) != 0 && errno == ESRCH
+    }
+
+    /// Removes the copies `stageCopy` left in `directory` (a layout's `blobs/sha256/`) when its process was killed
+    /// between copying and renaming: one listing per pull.
+    package static func removeStaleCopies(in directory: String) {
+        for name in FileTree.names(in: directory) where name.hasSuffix(".tmp") && isStale(name, suffix: "tmp") {
+            unlink("\(directory)/\(name)")
+        }
     }
 
     /// Moves a verified download into the cache. The caller has made its content durable first

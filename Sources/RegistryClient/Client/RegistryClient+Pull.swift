@@ -74,6 +74,7 @@ extension RegistryClient {
         progress: any ProgressReporter
     ) async throws -> PullResult {
         try layout.create()
+        BlobCache.removeStaleCopies(in: "\(layout.path)/blobs/sha256")
         let top = try await getManifest(reference)
         let (images, topDescriptor, topIndex) = try await pulledImages(
             of: top, reference, platform: platform, allPlatforms: allPlatforms)
