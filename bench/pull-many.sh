@@ -4,8 +4,9 @@
 # the manifest and the same layers at the same parallelism, plain and followed by `sync -f` (one syncfs: the
 # same durability pass ours makes before its blobs get their names). Twice: on loopback, and through
 # bench/delay-proxy.py, which delays each direction by DELAY_MS (default 10: 20 ms round trips), for both.
-# Targets: ours within 1.2x of curl -Z + sync, on loopback and with the added latency.
-# BENCH_BASELINE=PATH adds another ossb-registry executable (an earlier build) to the same runs, for before/after.
+# Targets: ours within 1.2x of curl -Z + sync, on loopback and with the added latency. The commands run in
+# interleaved rounds (bench/interleave.py), since the machine's load drifts while they run.
+# BENCH_BASELINE=PATH[:PATH...] adds other ossb-registry executables (earlier builds) to the same rounds.
 # Usage: [BENCH_RUNS=10] [OSSB_MAX_CONCURRENT=6] [BENCH_BASELINE=PATH] bench/pull-many.sh [LAYERS] [KIB] [DELAY_MS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -50,16 +51,14 @@ PY
 )
   local ours="$cli pull --quiet --jobs $jobs $host/bench/many:v1 --output $BENCH_DIR/ours"
   local curl_cmd="curl -s -f -Z --parallel-max $jobs -H 'Accept: $accept' -u $creds $urls"
-  local baseline=()
-  if [ -n "${BENCH_BASELINE:-}" ]; then
-    baseline=(-n "baseline pull" "${ours/$cli/$BENCH_BASELINE}")
-  fi
+  local baseline=() other
+  IFS=: read -r -a others <<<"${BENCH_BASELINE:-}"
+  for other in "${others[@]}"; do baseline+=("$(basename "$other") pull" "${ours/$cli/$other}"); done
   $ours >/dev/null && sh -c "$curl_cmd" 2>/dev/null  # each must work before it is timed (quietly: -Z shows a meter)
-  hyperfine --style basic --warmup 2 --runs "$runs" --export-json "$BENCH_DIR/$key.json" \
-    --prepare "rm -rf $BENCH_DIR/ours $OSSB_CACHE_DIR $BENCH_DIR/curl/*" \
-    -n "ossb-registry pull" "$ours" -n "curl -Z" "$curl_cmd" -n "curl -Z + sync -f" "$curl_cmd && sync -f $BENCH_DIR/curl" \
-    "${baseline[@]}" >/dev/null 2>&1
-  echo "$layers layers of $kib KiB, $name, $jobs at once (hyperfine, $runs runs, empty cache each run):"
+  python3 bench/interleave.py "$BENCH_DIR/$key.json" "$runs" 1 "rm -rf $BENCH_DIR/ours $OSSB_CACHE_DIR $BENCH_DIR/curl/*" \
+    "ossb-registry pull" "$ours" "curl -Z" "$curl_cmd" "curl -Z + sync -f" "$curl_cmd && sync -f $BENCH_DIR/curl" \
+    "${baseline[@]}"
+  echo "$layers layers of $kib KiB, $name, $jobs at once ($runs interleaved rounds, empty cache each run):"
   print_ratios "$BENCH_DIR/$key.json" 0
   python3 - "$BENCH_DIR/$key.json" <<'PY'
 import json, sys
@@ -68,6 +67,39 @@ print(f"  ossb-registry / (curl -Z + sync -f) = {r['ossb-registry pull'] / r['cu
 print(f"  ossb-registry / curl -Z             = {r['ossb-registry pull'] / r['curl -Z']:.2f}")
 PY
 }
+
+# cpu_and_calls NAME COMMAND: CPU time (user + system, median of BENCH_RUNS runs) and, once under strace, the
+# system calls a pull makes: what each blob costs the client, whatever the registry's and the machine's load.
+cpu_and_calls() {
+  local name=$1 command=$2 i
+  : >"$BENCH_DIR/cpu"
+  for ((i = 0; i < runs; i++)); do
+    rm -rf "$BENCH_DIR/ours" "$OSSB_CACHE_DIR" "$BENCH_DIR"/curl/*
+    /usr/bin/time -a -o "$BENCH_DIR/cpu" -f '%U %S' sh -c "$command" >/dev/null 2>&1
+  done
+  rm -rf "$BENCH_DIR/ours" "$OSSB_CACHE_DIR" "$BENCH_DIR"/curl/*
+  strace -f -c -o "$BENCH_DIR/calls" sh -c "$command" >/dev/null 2>&1
+  python3 - "$name" "$BENCH_DIR/cpu" "$BENCH_DIR/calls" "$layers" <<'PY'
+import statistics, sys
+name, cpu, calls, layers = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+t = statistics.median(float(u) + float(s) for u, s in (l.split() for l in open(cpu) if l.strip()))
+counts = {}
+for line in open(calls):
+    parts = line.split()
+    if len(parts) >= 5 and parts[0][0].isdigit() and parts[-1] != "total":
+        counts[parts[-1]] = int(parts[3])
+total = sum(counts.values())
+pick = " ".join(f"{k} {counts.get(k, 0)}" for k in ["fsync", "fdatasync", "syncfs", "rename", "openat", "mkdir", "getdents64"])
+print(f"  {name:22s} CPU {t * 1000:6.0f} ms ({t * 1000 / layers:.2f} ms a blob); {total} system calls: {pick}")
+PY
+}
+
+echo "Client cost, loopback ($runs runs each; CPU is the median of user + system time):"
+cpu_and_calls "ossb-registry pull" "$cli pull --quiet --jobs $jobs $OSSB_TEST_BASIC_REGISTRY/bench/many:v1 --output $BENCH_DIR/ours"
+IFS=: read -r -a others <<<"${BENCH_BASELINE:-}"
+for other in "${others[@]}"; do
+  cpu_and_calls "$(basename "$other") pull" "$other pull --quiet --jobs $jobs $OSSB_TEST_BASIC_REGISTRY/bench/many:v1 --output $BENCH_DIR/ours"
+done
 
 bench_case direct "loopback" "$OSSB_TEST_BASIC_REGISTRY"
 bench_case delayed "$((2 * delay)) ms round trips (bench/delay-proxy.py)" "$proxy"
