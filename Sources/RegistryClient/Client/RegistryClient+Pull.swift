@@ -204,16 +204,16 @@ extension RegistryClient {
         let pairs = try blobsWithDigests(blobs, operation: .pullImage, registry: reference.registry)
         let batch = BlobBatch(cache: cache, layout: layout)
         var missing: [(blob: Descriptor, digest: Digest)] = []
-        for (blob, digest) in pairs {
-            if let cached = cachedBlob(reference, digest: digest, size: blob.size, progress: progress) {
-                if let layout {
-                    try stageCopy(of: digest, size: blob.size, from: cached, into: layout, batch: batch, reference)
-                }
-            } else {
-                missing.append((blob, digest))
-            }
-        }
         do {
+            for (blob, digest) in pairs {
+                if let cached = cachedBlob(reference, digest: digest, size: blob.size, progress: progress) {
+                    if let layout {
+                        try stageCopy(of: digest, size: blob.size, from: cached, into: layout, batch: batch, reference)
+                    }
+                } else {
+                    missing.append((blob, digest))
+                }
+            }
             if !missing.isEmpty { try prepareDownloads(of: missing.map(\.digest), registry: reference.registry) }
             _ = try await transferConcurrently(missing) { blob, digest in
                 let staged = try await self.stageBlob(
