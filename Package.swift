@@ -47,6 +47,8 @@ let package = Package(
             name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(
             name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        // syncfs and copy_file_range, which Swift's Glibc module leaves out (declarations only, nothing to link).
+        .systemLibrary(name: "CLinuxFiles", path: "Sources/CLinuxFiles"),
 
         // The desktop keyring (Secret Service) over libsecret, which also does the encrypted session, in its own
         // module so that only the helpers that use it load it.
@@ -64,7 +66,7 @@ let package = Package(
 
         // The registry client: references, manifests, platforms, blobs, push. Not linked by any helper.
         .target(
-            name: "RegistryClient", dependencies: ["RegistryVocabulary", "AuthCore", "HTTPTransport"],
+            name: "RegistryClient", dependencies: ["RegistryVocabulary", "AuthCore", "HTTPTransport", "CLinuxFiles"],
             path: "Sources/RegistryClient"),
 
         // The `ossb-registry` command's code (the command table, login, pull, push, ...), testable in-process.

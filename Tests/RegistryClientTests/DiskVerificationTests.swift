@@ -73,6 +73,28 @@ struct DiskVerificationTests {
         #expect(try sha256(client.cache.path(for: layer)) == layer.description, "the cache holds the right blob again")
     }
 
+    /// Blobs of 64 KiB or more are trusted by their stamp; smaller ones are hashed on every lookup. Either way a
+    /// file changed in place (same size, modification time put back) is not served.
+    @Test(arguments: [4 << 10, 256 << 10])
+    func aBlobChangedInPlaceIsNotServedWhateverItsSize(size: Int) throws {
+        let cache = BlobCache(root: home.file("cache-\(size)"))
+        let bytes = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        let hash = SHA256Digest()
+        hash.update(bytes)
+        let digest = try Digest(hash.finish())
+        try cache.prepareDownloads(of: [digest])
+        let temporary = cache.temporaryPath(for: digest)
+        try Data(bytes).write(to: URL(fileURLWithPath: temporary))
+        let cached = try cache.commit(temporary, as: digest)
+        #expect(
+            FileManager.default.fileExists(atPath: cache.stampPath(for: digest)) == (size >= BlobCache.stampedFrom),
+            "a stamp only for blobs of 64 KiB or more")
+        #expect(cache.lookup(digest, size: Int64(size)) == cached)
+        try tamperInPlace(cached)
+        #expect(cache.lookup(digest, size: Int64(size)) == nil, "a changed file must not be served as the blob")
+        #expect(!FileManager.default.fileExists(atPath: cached), "and it is removed")
+    }
+
     @Test func aCacheDirectoryOthersCanWriteIsRefused() async throws {
         let cache = home.file("cache")
         try FileManager.default.createDirectory(atPath: cache, withIntermediateDirectories: true)

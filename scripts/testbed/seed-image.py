@@ -2,7 +2,7 @@
 """Builds a test image in memory and pushes it straight through the registry API (there is no Docker engine).
 
 Usage: seed-image.py --registry HOST:PORT --repo NAME --tag TAG [--user U --password P]
-                     [--format oci|docker] [--platforms linux/amd64,linux/arm64/v8] [--layer-mib N] [--layers K]
+                     [--format oci|docker] [--platforms linux/amd64,linux/arm64/v8] [--layer-mib N] [--layer-kib N] [--layers K]
                      [--bare-config] [--foreign-layer]
 Prints a JSON object: {"digest": top-level digest, "media_type": ..., "manifests": {platform: digest},
 "layers": {platform: [layer digests]}}. Handles Basic and Bearer (token) auth like a registry client.
@@ -74,13 +74,13 @@ class Registry:
         return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
-def make_layer(name, text, size_mib):
+def make_layer(name, text, size_bytes):
     raw = io.BytesIO()
     with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as tar:
         payload = text.encode()
-        if size_mib:
+        if size_bytes:
             # Incompressible bytes, so the gzip layer really is about this size.
-            payload = os.urandom(size_mib << 20)
+            payload = os.urandom(size_bytes)
         info = tarfile.TarInfo(name)
         info.size, info.mtime = len(payload), 0
         tar.addfile(info, io.BytesIO(payload))
@@ -102,6 +102,7 @@ def main():
     p.add_argument("--index", action="store_true", help="always push an index, even for one platform")
     p.add_argument("--layer-mib", type=int, default=0, help="size of the first layer in MiB (random bytes)")
     p.add_argument("--layers", type=int, default=2)
+    p.add_argument("--layer-kib", type=int, default=0, help="make every layer this many KiB (random bytes) instead")
     p.add_argument("--every-layer", action="store_true", help="make every layer --layer-mib large, not only the first")
     p.add_argument("--scheme", default="http")
     p.add_argument("--foreign-layer", action="store_true",
@@ -121,7 +122,8 @@ def main():
         for i in range(a.layers):
             # A nonce makes every run's blobs new: a registry kept from an earlier run must not already hold them.
             text = f"{a.repo}:{a.tag} {platform} layer {i} {os.urandom(8).hex()}\n"
-            blob, diff_id = make_layer(f"file{i}.txt", text, a.layer_mib if i == 0 or a.every_layer else 0)
+            size = a.layer_kib << 10 if a.layer_kib else (a.layer_mib << 20 if i == 0 or a.every_layer else 0)
+            blob, diff_id = make_layer(f"file{i}.txt", text, size)
             layers.append({"mediaType": mt["layer"], "digest": reg.push_blob(a.repo, blob), "size": len(blob)})
             diff_ids.append(diff_id)
         if a.foreign_layer:

@@ -1,4 +1,5 @@
 import AuthCore
+import CLinuxFiles
 import Glibc
 import RegistryVocabulary
 
@@ -43,63 +44,122 @@ public struct BlobCache: Sendable {
         return path(for: digest)
     }
 
-    /// A new temporary file path for a download of `digest`: `tmp/<hex>.<pid>.<random>.partial`. Partial
-    /// downloads of the same blob left by a process that no longer runs (killed mid-download) are removed first,
-    /// and the new path is removed if this process is interrupted (`InterruptCleanup`).
-    public func temporaryPath(for digest: Digest) throws -> String {
-        let dir = "\(root)/tmp"
-        try FileIO.makeDirectories(dir, mode: 0o700)
-        for name in FileTree.names(in: dir) where name.hasPrefix("\(digest.encoded).") && Self.isStalePartial(name) {
-            unlink("\(dir)/\(name)")
+    /// Prepares the cache for downloading `digests`, once per pull rather than once per blob: creates `tmp/`,
+    /// `blobs/sha256/` and `verified/sha256/`, and removes partial downloads of those blobs left by processes that
+    /// no longer run (killed mid-download). One listing of `tmp/` serves all of them (a listing per blob made 200
+    /// blobs cost 200 listings of a directory holding up to 200 files).
+    /// - Throws: `SystemError` when the cache's directories cannot be created.
+    package func prepareDownloads(of digests: [Digest]) throws {
+        for directory in ["\(root)/tmp", "\(root)/blobs/sha256", "\(root)/verified/sha256"] {
+            try FileIO.makeDirectories(directory, mode: 0o700)
         }
-        let path = "\(dir)/\(digest.encoded).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).partial"
+        let wanted = Set(digests.map(\.encoded))
+        for name in FileTree.names(in: "\(root)/tmp") {
+            guard let dot = name.firstIndex(of: "."), wanted.contains(String(name[..<dot])), Self.isStalePartial(name)
+            else { continue }
+            unlink("\(root)/tmp/\(name)")
+        }
+    }
+
+    /// A new temporary file path for a download of `digest`: `tmp/<hex>.<pid>.<random>.partial` (`tmp/` made by
+    /// `prepareDownloads`). The path is removed if this process is interrupted (`InterruptCleanup`).
+    package func temporaryPath(for digest: Digest) -> String {
+        let path = "\(root)/tmp/\(digest.encoded).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).partial"
         InterruptCleanup.register(path)
         return path
     }
 
     /// Whether a file name in `tmp/` is a partial download whose process no longer runs.
     static func isStalePartial(_ name: String) -> Bool {
+        isStale(name, suffix: "partial")
+    }
+
+    /// Whether `name` is `<hex>.<pid>.<random>.<suffix>` and that process no longer runs (it was killed before it
+    /// could remove or rename the file).
+    static func isStale(_ name: String, suffix: Substring) -> Bool {
         let parts = name.split(separator: ".")
-        guard parts.count == 4, parts[3] == "partial", let pid = pid_t(parts[1]) else { return false }
+        guard parts.count == 4, parts[3] == suffix, let pid = pid_t(parts[1]) else { return false }
         return kill(pid, 0) != 0 && errno == ESRCH
     }
 
-    /// Moves a verified download into the cache.
-    /// - Returns: the blob's path in the cache.
-    public func commit(_ temporary: String, as digest: Digest) throws -> String {
-        let target = path(for: digest)
-        try FileIO.makeDirectories(FileIO.directoryName(of: target), mode: 0o700)
-        guard rename(temporary, target) == 0 else {
-            throw SystemError("move a verified blob into the cache at", path: target)
+    /// Removes the copies `stageCopy` left in `directory` (a layout's `blobs/sha256/`) when its process was killed
+    /// between copying and renaming: one listing per pull.
+    package static func removeStaleCopies(in directory: String) {
+        for name in FileTree.names(in: directory) where name.hasSuffix(".tmp") && isStale(name, suffix: "tmp") {
+            unlink("\(directory)/\(name)")
         }
+    }
+
+    /// Moves a verified download into the cache. The caller has made its content durable first
+    /// (`DurabilityPass`), so that a power cut cannot leave a partial file under the digest's name.
+    /// - Returns: the blob's path in the cache.
+    package func commit(_ temporary: String, as digest: Digest) throws -> String {
+        let target = path(for: digest)
+        var moved = rename(temporary, target) == 0
+        if !moved && errno == ENOENT && access(temporary, F_OK) == 0 {
+            // The blob directory is gone (a `cache prune` meanwhile, or a cache nobody prepared).
+            try FileIO.makeDirectories(FileIO.directoryName(of: target), mode: 0o700)
+            moved = rename(temporary, target) == 0
+        }
+        guard moved else { throw SystemError("move a verified blob into the cache at", path: target) }
         recordVerified(digest)
         InterruptCleanup.unregister(temporary)
         return target
     }
 
-    /// Places a cached blob at `destination` (an OCI layout's blob path) as a file of its own with `mode`: a
-    /// reflink (`FICLONE`) sharing storage with the cache where the file system can (btrfs, XFS), else a copy.
-    /// Never a hard link: the layout's file would carry the cache's private mode, and editing it would corrupt
-    /// the cache. The destination is replaced atomically.
-    public static func place(_ source: String, at destination: String, mode: mode_t = 0o644) throws {
+    /// Places a cached blob at `destination` (an OCI layout's blob path) as a file of its own with `mode`, made
+    /// durable before it appears under its name: `stageCopy`, `fdatasync`, then `rename`.
+    package static func place(_ source: String, at destination: String, mode: mode_t = 0o644) throws {
         if access(destination, F_OK) == 0 { return }
+        let temporary = try stageCopy(of: source, beside: destination, mode: mode)
+        do {
+            try DurabilityPass.syncData(of: temporary)
+        } catch {
+            discardCopy(temporary)
+            throw error
+        }
+        try commitCopy(temporary, to: destination)
+    }
+
+    /// Copies `source` to a temporary file beside `destination` (`<destination>.<pid>.<random>.tmp`, removed if
+    /// the process is interrupted), not yet durable: a reflink (`FICLONE`) sharing storage with the cache where the
+    /// file system can (btrfs, XFS), else a copy inside the kernel. Never a hard link: the layout's file would
+    /// carry the cache's private mode, and editing it would corrupt the cache.
+    /// - Returns: the temporary file, for `commitCopy` once a `DurabilityPass` covered it.
+    package static func stageCopy(of source: String, beside destination: String, mode: mode_t) throws -> String {
         let temporary = destination + ".\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
+        InterruptCleanup.register(temporary)
         do {
             try copyFile(source, to: temporary, mode: mode)
         } catch {
-            unlink(temporary)
+            discardCopy(temporary)
             throw error
         }
+        return temporary
+    }
+
+    /// Renames a staged copy to its final name (atomically replacing whatever is there).
+    package static func commitCopy(_ temporary: String, to destination: String) throws {
         guard rename(temporary, destination) == 0 else {
-            unlink(temporary)
+            discardCopy(temporary)
             throw SystemError("place blob at", path: destination)
         }
+        InterruptCleanup.unregister(temporary)
+    }
+
+    /// Removes a staged copy that will not be committed.
+    package static func discardCopy(_ temporary: String) {
+        unlink(temporary)
+        InterruptCleanup.unregister(temporary)
     }
 
     /// Linux's `FICLONE` ioctl (`_IOW(0x94, 9, int)`): the destination shares the source's extents,
     /// copy-on-write.
     static let ficlone: UInt = 0x4004_9409
 
+    /// Copies a file's content with `copy_file_range` (the kernel copies; no buffer here), starting write-back
+    /// every `BlobDownloadSink.writebackStep` bytes like a download does, so the durability pass has little
+    /// left to wait for.
     static func copyFile(_ source: String, to destination: String, mode: mode_t = 0o644) throws {
         let input = open(source, O_RDONLY | O_CLOEXEC)
         guard input >= 0 else { throw SystemError("open", path: source) }
@@ -108,31 +168,62 @@ public struct BlobCache: Sendable {
         guard output >= 0 else { throw SystemError("create", path: destination) }
         defer { close(output) }
         if ioctl(output, ficlone, input) == 0 { return }
-        try FileIO.forEachChunk(fd: input, path: source) { try FileIO.writeAll(fd: output, $0, path: destination) }
-        guard fsync(output) == 0 else { throw SystemError("sync", path: destination) }
+        var copied: Int64 = 0
+        var flushedTo: Int64 = 0
+        while true {
+            let n = copy_file_range(input, nil, output, nil, Int(BlobDownloadSink.writebackStep), 0)
+            if n < 0 {
+                if errno == EINTR { continue }
+                // Older kernels refuse some pairs of file systems: copy through a buffer instead.
+                if copied == 0 && (errno == EXDEV || errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP) {
+                    try FileIO.forEachChunk(fd: input, path: source) {
+                        try FileIO.writeAll(fd: output, $0, path: destination)
+                    }
+                    return
+                }
+                throw SystemError("copy to", path: destination)
+            }
+            if n == 0 { return }
+            copied += Int64(n)
+            if copied - flushedTo >= BlobDownloadSink.writebackStep {
+                _ = posix_fadvise(output, off_t(flushedTo), off_t(copied - flushedTo), POSIX_FADV_DONTNEED)
+                flushedTo = copied
+            }
+        }
     }
 
     // MARK: - Origins
 
     /// Remembers that a blob lives in `repository` of `registry`, so a later push to another repository of that
-    /// registry can mount it instead of uploading it (one short line appended; `O_APPEND` keeps concurrent
-    /// writers' lines whole).
-    public func recordOrigin(_ digest: Digest, registry: String, repository: String) {
-        let line = "\(registry) \(repository)\n"
-        if origins(digest).contains(where: { $0.registry == registry && $0.repository == repository }) { return }
-        guard (try? FileIO.makeDirectories("\(root)/origins", mode: 0o700)) != nil else { return }
-        let fd = open("\(root)/origins/\(digest.encoded)", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+    /// registry can mount it instead of uploading it: one short line appended to `origins/<hex>` unless already
+    /// there. One open serves both the check and the append (`O_APPEND` keeps concurrent writers' lines whole);
+    /// the directory is created only when missing.
+    package func recordOrigin(_ digest: Digest, registry: String, repository: String) {
+        let file = "\(root)/origins/\(digest.encoded)"
+        var fd = open(file, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        if fd < 0 && errno == ENOENT && (try? FileIO.makeDirectories("\(root)/origins", mode: 0o700)) != nil {
+            fd = open(file, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        }
         guard fd >= 0 else { return }
         defer { close(fd) }
-        try? FileIO.writeAll(fd: fd, Array(line.utf8), path: "origins")
+        guard let known = try? FileIO.readAll(fd: fd, path: file, limit: 1 << 20) else { return }
+        if Self.origins(in: known).contains(where: { $0.registry == registry && $0.repository == repository }) {
+            return
+        }
+        try? FileIO.writeAll(fd: fd, Array("\(registry) \(repository)\n".utf8), path: file)
     }
 
     /// The repositories a blob is known to live in.
-    public func origins(_ digest: Digest) -> [(registry: String, repository: String)] {
+    package func origins(_ digest: Digest) -> [(registry: String, repository: String)] {
         guard let bytes = (try? FileIO.readIfExists("\(root)/origins/\(digest.encoded)", limit: 1 << 20)) ?? nil else {
             return []
         }
-        return String(decoding: bytes, as: UTF8.self).split(separator: "\n").compactMap { line in
+        return Self.origins(in: bytes)
+    }
+
+    /// The lines of an origins file.
+    private static func origins(in bytes: [UInt8]) -> [(registry: String, repository: String)] {
+        String(decoding: bytes, as: UTF8.self).split(separator: "\n").compactMap { line in
             let parts = line.split(separator: " ")
             return parts.count == 2 ? (String(parts[0]), String(parts[1])) : nil
         }

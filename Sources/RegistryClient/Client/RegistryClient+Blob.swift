@@ -21,17 +21,50 @@ extension RegistryClient {
             reference, digest: digest, size: size, sources: pullSources(for: reference), progress: progress)
     }
 
-    /// Fetches a blob into the cache, trying `sources` in order.
+    /// Fetches a blob into the cache, trying `sources` in order. A single blob is made durable on its own
+    /// (`fdatasync`); `fetchBlobs` batches that for a pull.
     func fetchBlob(
         _ reference: ImageReference, digest: Digest, size: Int64?, sources: [String], progress: any ProgressReporter
     ) async throws -> String {
-        let label = String(digest.encoded.prefix(12))
-        if let cached = cache.lookup(digest, size: size) {
-            progress.finished(label, cached: true)
-            cache.recordOrigin(
-                digest, registry: ServerAddress.host(of: reference.registry), repository: reference.repository)
-            return cached
+        if let cached = cachedBlob(reference, digest: digest, size: size, progress: progress) { return cached }
+        try prepareDownloads(of: [digest], registry: reference.registry)
+        let batch = BlobBatch(cache: cache)
+        batch.add(try await stageBlob(reference, digest: digest, size: size, sources: sources, progress: progress))
+        do { try batch.commit() } catch {
+            throw RegistryError(
+                .blob, operation: .pullBlob, registry: reference.registry,
+                message: "cannot write blob \(digest) to the blob cache \(cache.root): \(error)")
         }
+        return cache.path(for: digest)
+    }
+
+    /// The verified cached file for `digest`, reported to `progress` as cached and recorded as living in
+    /// `reference`'s repository; `nil` when it must be downloaded.
+    func cachedBlob(
+        _ reference: ImageReference, digest: Digest, size: Int64?, progress: any ProgressReporter
+    ) -> String? {
+        guard let cached = cache.lookup(digest, size: size) else { return nil }
+        progress.finished(String(digest.encoded.prefix(12)), cached: true)
+        cache.recordOrigin(
+            digest, registry: ServerAddress.host(of: reference.registry), repository: reference.repository)
+        return cached
+    }
+
+    /// `BlobCache.prepareDownloads`, its failure told as the blob cache's.
+    func prepareDownloads(of digests: [Digest], registry: String) throws {
+        do { try cache.prepareDownloads(of: digests) } catch {
+            throw RegistryError(
+                .blob, operation: .pullBlob, registry: registry,
+                message: "cannot write to the blob cache \(cache.root): \(error)")
+        }
+    }
+
+    /// Downloads a blob into the cache's `tmp/` and verifies it, trying `sources` in order (a mirror that
+    /// fails falls back to the next); the result is not durable and not yet under its digest's name.
+    func stageBlob(
+        _ reference: ImageReference, digest: Digest, size: Int64?, sources: [String], progress: any ProgressReporter
+    ) async throws -> StagedBlob {
+        let label = String(digest.encoded.prefix(12))
         guard digest.algorithm == "sha256" else {
             throw RegistryError(
                 .validation, operation: .pullBlob, registry: reference.registry,
@@ -40,10 +73,10 @@ extension RegistryClient {
         var lastError: (any Error)?
         for (i, source) in sources.enumerated() {
             do {
-                let path = try await download(
+                let staged = try await download(
                     reference, digest: digest, size: size, from: source, label: label, progress: progress)
                 progress.finished(label, cached: false)
-                return path
+                return staged
             } catch {
                 lastError = error
                 if i < sources.count - 1 {
@@ -57,21 +90,16 @@ extension RegistryClient {
     private func download(
         _ reference: ImageReference, digest: Digest, size: Int64?, from source: String, label: String,
         progress: any ProgressReporter
-    ) async throws -> String {
+    ) async throws -> StagedBlob {
         let session = try await session(for: source, repository: reference.repository, operation: .pullBlob)
         let registry = session.displayName
-        let temporary: String
-        do { temporary = try cache.temporaryPath(for: digest) } catch {
-            throw RegistryError(
-                .blob, operation: .pullBlob, registry: registry,
-                message: "cannot write to the blob cache \(cache.root): \(error)")
-        }
+        let temporary = cache.temporaryPath(for: digest)
         let sink: ResumableBlobSink
         do {
             let main = try BlobDownloadSink(path: temporary, limit: size) { progress.advanced(label, by: $0) }
             let cache = self.cache
             sink = ResumableBlobSink(main: main) {
-                try BlobDownloadSink(path: try cache.temporaryPath(for: digest), limit: size) {
+                try BlobDownloadSink(path: cache.temporaryPath(for: digest), limit: size) {
                     progress.advanced(label, by: $0)
                 }
             }
@@ -80,8 +108,8 @@ extension RegistryClient {
                 .blob, operation: .pullBlob, registry: registry,
                 message: "cannot write to the blob cache \(cache.root): \(error)")
         }
-        var committed = false
-        defer { if !committed { sink.discard() } }
+        var verified = false
+        defer { if !verified { sink.discard() } }
         progress.started(label, total: size)
         let url = session.url(.blob(reference.repository, digest.description))
         let scopes: ScopeSet = [Scope.repository(reference.repository, actions: ["pull"])]
@@ -122,9 +150,9 @@ extension RegistryClient {
                     "blob \(digest) failed verification: its content hashes to \(actual); it was discarded, not cached (the registry's storage may be corrupt)"
             )
         }
-        let path = try cache.commit(temporary, as: digest)
-        committed = true
-        cache.recordOrigin(digest, registry: ServerAddress.host(of: source), repository: reference.repository)
-        return path
+        verified = true
+        return StagedBlob(
+            digest: digest, temporary: temporary, registry: ServerAddress.host(of: source),
+            repository: reference.repository)
     }
 }

@@ -74,6 +74,7 @@ extension RegistryClient {
         progress: any ProgressReporter
     ) async throws -> PullResult {
         try layout.create()
+        BlobCache.removeStaleCopies(in: "\(layout.path)/blobs/sha256")
         let top = try await getManifest(reference)
         let (images, topDescriptor, topIndex) = try await pulledImages(
             of: top, reference, platform: platform, allPlatforms: allPlatforms)
@@ -189,29 +190,74 @@ extension RegistryClient {
 
     /// Fetches blobs in parallel, at most `maxConcurrentTransfers` at once, into the cache and (optionally) a
     /// layout. Returns how many were cached already and the total bytes.
+    ///
+    /// In three steps: every missing blob is downloaded into the cache's `tmp/` and verified (and copied beside
+    /// its name in the layout); one `DurabilityPass` makes all those files durable; then each is renamed under
+    /// its digest's name. A power cut at any point leaves no partial blob under a digest's name, and 200 blobs
+    /// cost one sync, not 200. When a download fails, the blobs already verified still enter the cache (a
+    /// retry does not download them again); a cancelled pull (Ctrl-C) discards them to exit at once.
     func fetchBlobs(
         _ blobs: [Descriptor], of reference: ImageReference, source: String, progress: any ProgressReporter,
         into layout: OCILayout? = nil
     ) async throws -> (cached: Int, bytes: Int64) {
         let sources = [source] + pullSources(for: reference).filter { $0 != source }
         let pairs = try blobsWithDigests(blobs, operation: .pullImage, registry: reference.registry)
-        let cachedFlags = try await transferConcurrently(pairs) { blob, digest in
-            let wasCached = self.cache.lookup(digest, size: blob.size) != nil
-            let path = try await self.fetchBlob(
-                reference, digest: digest, size: blob.size, sources: sources, progress: progress)
-            if let layout {
-                // A file already there under this name is kept only when it is the blob.
-                layout.removeUnverifiedBlob(digest, size: blob.size)
-                do {
-                    try layout.placeBlob(digest, from: path)
-                } catch {
-                    throw RegistryError(
-                        .blob, operation: .pullImage, registry: reference.registry,
-                        message: "cannot write \(digest) into \(layout.path): \(error)")
+        let batch = BlobBatch(cache: cache, layout: layout)
+        var missing: [(blob: Descriptor, digest: Digest)] = []
+        do {
+            for (blob, digest) in pairs {
+                if let cached = cachedBlob(reference, digest: digest, size: blob.size, progress: progress) {
+                    if let layout {
+                        try stageCopy(of: digest, size: blob.size, from: cached, into: layout, batch: batch, reference)
+                    }
+                } else {
+                    missing.append((blob, digest))
                 }
             }
-            return wasCached
+            if !missing.isEmpty { try prepareDownloads(of: missing.map(\.digest), registry: reference.registry) }
+            _ = try await transferConcurrently(missing) { blob, digest in
+                let staged = try await self.stageBlob(
+                    reference, digest: digest, size: blob.size, sources: sources, progress: progress)
+                batch.add(staged)
+                if let layout {
+                    try self.stageCopy(
+                        of: digest, size: blob.size, from: staged.temporary, into: layout, batch: batch, reference)
+                }
+            }
+        } catch {
+            if Task.isCancelled { batch.discard() } else { try? commit(batch, reference) }
+            throw error
         }
-        return (cachedFlags.filter { $0 }.count, blobs.reduce(0) { $0 + $1.size })
+        try commit(batch, reference)
+        return (pairs.count - missing.count, blobs.reduce(0) { $0 + $1.size })
+    }
+
+    /// Copies a verified blob beside its name in the layout, unless the layout already holds it verified.
+    private func stageCopy(
+        of digest: Digest, size: Int64, from file: String, into layout: OCILayout, batch: BlobBatch,
+        _ reference: ImageReference
+    ) throws {
+        // A file already there under this name is kept only when it is the blob.
+        guard !layout.removeUnverifiedBlob(digest, size: size) else { return }
+        let destination = layout.blobPath(digest)
+        do {
+            batch.addCopy(
+                try BlobCache.stageCopy(of: file, beside: destination, mode: OCILayout.fileMode), becoming: destination)
+        } catch {
+            throw RegistryError(
+                .blob, operation: .pullImage, registry: reference.registry,
+                message: "cannot write \(digest) into \(layout.path): \(error)")
+        }
+    }
+
+    /// `BlobBatch.commit`, its failure told as the pull's.
+    private func commit(_ batch: BlobBatch, _ reference: ImageReference) throws {
+        do { try batch.commit() } catch {
+            throw RegistryError(
+                .blob, operation: .pullImage, registry: reference.registry,
+                message:
+                    "cannot make the pulled blobs durable in \(cache.root)\(batch.layout.map { " and \($0.path)" } ?? ""): \(error)"
+            )
+        }
     }
 }

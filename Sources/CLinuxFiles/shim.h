@@ -1,0 +1,11 @@
+// Linux file calls that glibc declares only under _GNU_SOURCE, which Swift's Glibc module is built without:
+// `syncfs` (one durability pass over a whole file system instead of an fsync per file) and `copy_file_range`
+// (a copy inside the kernel, no buffer in the process). Declared here with glibc's own signatures; nothing to link.
+#ifndef OSSB_CLINUXFILES_SHIM_H
+#define OSSB_CLINUXFILES_SHIM_H
+#include <stdint.h>
+#include <sys/types.h>
+extern int syncfs(int fd);
+extern ssize_t copy_file_range(int fd_in, int64_t *off_in, int fd_out, int64_t *off_out, size_t len,
+                               unsigned int flags);
+#endif

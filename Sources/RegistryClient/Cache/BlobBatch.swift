@@ -1,0 +1,79 @@
+import AuthCore
+import Glibc
+import Synchronization
+
+/// The blobs of one pull between verification and visibility: verified downloads in the cache's `tmp/` and
+/// their copies beside a layout's blob names, none of them synced. `commit()` makes them all durable in one
+/// `DurabilityPass`, then renames each under its digest's name; so a power cut never leaves a partial or wrong
+/// blob under a digest's name in the cache or the layout, and a pull of 200 blobs pays one sync instead of 400.
+///
+/// Blobs are added from the concurrent transfers; `commit()` and `discard()` run once they have all ended.
+final class BlobBatch: Sendable {
+    let cache: BlobCache
+    /// The layout receiving copies, when the pull writes one.
+    let layout: OCILayout?
+
+    private struct Pending {
+        var downloads: [StagedBlob] = []
+        /// Copies in a layout: the temporary file and the blob name it becomes.
+        var copies: [(temporary: String, destination: String)] = []
+    }
+    private let pending = Mutex(Pending())
+
+    init(cache: BlobCache, layout: OCILayout? = nil) {
+        self.cache = cache
+        self.layout = layout
+    }
+
+    /// Adds a verified download.
+    func add(_ download: StagedBlob) {
+        pending.withLock { $0.downloads.append(download) }
+    }
+
+    /// Adds a copy made beside a layout's blob name (`BlobCache.stageCopy`).
+    func addCopy(_ temporary: String, becoming destination: String) {
+        pending.withLock { $0.copies.append((temporary, destination)) }
+    }
+
+    /// Makes every staged file durable in one pass, then renames the downloads into the cache (recording
+    /// their origins) and the copies into the layout. Whatever is left when this throws is discarded.
+    /// - Throws: `SystemError` from the sync or a rename.
+    func commit() throws {
+        let (downloads, copies) = pending.withLock { pending in
+            defer { pending = Pending() }
+            return (pending.downloads, pending.copies)
+        }
+        var committed = 0
+        var placed = 0
+        defer {
+            for download in downloads[committed...] { discard(download.temporary) }
+            for copy in copies[placed...] { BlobCache.discardCopy(copy.temporary) }
+        }
+        try DurabilityPass.sync(
+            downloads.map(\.temporary) + copies.map(\.temporary), on: [cache.root] + (layout.map { [$0.path] } ?? []))
+        for download in downloads {
+            _ = try cache.commit(download.temporary, as: download.digest)
+            committed += 1
+            cache.recordOrigin(download.digest, registry: download.registry, repository: download.repository)
+        }
+        for copy in copies {
+            try BlobCache.commitCopy(copy.temporary, to: copy.destination)
+            placed += 1
+        }
+    }
+
+    /// Removes every staged file: the pull was cancelled.
+    func discard() {
+        let (downloads, copies) = pending.withLock { pending in
+            defer { pending = Pending() }
+            return (pending.downloads, pending.copies)
+        }
+        for download in downloads { discard(download.temporary) }
+        for copy in copies { BlobCache.discardCopy(copy.temporary) }
+    }
+
+    private func discard(_ temporary: String) {
+        unlink(temporary)
+        InterruptCleanup.unregister(temporary)
+    }
+}

@@ -1,0 +1,213 @@
+import AuthCore
+import Foundation
+import OSSBTestSupport
+import Testing
+
+/// A pull's blobs become visible under their digests' names only after they were all verified and made durable
+/// in one pass: watched from the outside with strace (every rename into `blobs/` after a sync that covers the
+/// renamed file, and no sync per blob), and with SIGKILL mid-pull (nothing under a digest's name that is not
+/// the verified blob; the next pull cleans up and completes).
+@Suite(
+    .enabled(
+        if: TestServers.basic != nil && TestServers.faultProxy != nil
+            && FileManager.default.fileExists(
+                atPath: "/usr/bin/strace"),
+        "needs scripts/test.sh's registry and fault proxy, and strace"))
+struct PullDurabilityTests {
+    static let binary = TestProcess.productsDirectory + "/ossb-registry"
+    let home = TemporaryDirectory()
+    var cache: String { home.file("cache") }
+
+    func unique(_ name: String) -> String { "durability/\(name)-\(UUID().uuidString.prefix(8).lowercased())" }
+
+    /// The environment of a pull from `host` with the Basic registry's credentials.
+    func environment(for host: String) throws -> [String: String] {
+        let registry = try #require(TestServers.basic)
+        let prefix = "OSSB_" + EnvironmentStore.prefix(forHost: host)
+        return [
+            "HOME": home.path, "PATH": "/usr/bin:/bin", "OSSB_CACHE_DIR": cache,
+            "OSSB_CREDENTIALS_FILE": home.file("credentials.json"), "OSSB_CERTS_D": home.file("certs.d"),
+            "\(prefix)_USERNAME": registry.user, "\(prefix)_PASSWORD": registry.password,
+        ]
+    }
+
+    func names(in directory: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).sorted()
+    }
+
+    /// The files of `directory` named by a bare hex digest whose content does not hash to that name.
+    func misnamedBlobs(in directory: String) throws -> [String] {
+        let blobs = names(in: directory).filter { $0.count == 64 && !$0.contains(".") }
+        if blobs.isEmpty { return [] }
+        let sums = try TestProcess.run("/usr/bin/sha256sum", blobs.map { "\(directory)/\($0)" }, environment: [:])
+        return sums.stdout.split(separator: "\n").compactMap { line in
+            let parts = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard parts.count == 2 else { return String(line) }
+            return parts[1].hasSuffix("/\(parts[0])") ? nil : String(parts[1])
+        }
+    }
+
+    @Test func everyRenameUnderADigestFollowsASyncCoveringItAndNoBlobHasASyncOfItsOwn() throws {
+        let registry = try #require(TestServers.basic)
+        let repo = unique("strace")
+        let seeded = try SeededImage.push(repo, platforms: "linux/amd64", extra: ["--layers", "16"])
+        #expect(seeded.layers["linux/amd64"]?.count == 16)
+        let layout = home.file("layout")
+        let log = home.file("strace.log")
+        let result = try TestProcess.run(
+            "/usr/bin/strace",
+            [
+                "-f", "-y", "-qq", "-s", "4096", "-o", log, "-e",
+                "trace=openat,close,fsync,fdatasync,syncfs,rename,renameat,renameat2", Self.binary, "pull", "--quiet",
+                "\(registry.address)/\(repo):v1", "-o", layout,
+            ], environment: try environment(for: registry.address))
+        #expect(result.status == 0, "\(result)")
+        let trace = SyscallTrace(try String(contentsOfFile: log, encoding: .utf8))
+
+        // 16 layers and the config, each renamed into the cache and into the layout.
+        let renames = trace.calls.filter { $0.name.hasPrefix("rename") && $0.strings.count == 2 }
+        let blobDirectories = [cache, layout].map { SyscallTrace.canonical("\($0)/blobs/sha256/") }
+        let blobRenames = renames.filter { rename in blobDirectories.contains { rename.strings[1].hasPrefix($0) } }
+        #expect(blobRenames.count >= 34, "\(blobRenames.count) renames into blobs/")
+        for rename in blobRenames {
+            let source = rename.strings[0]
+            let written = trace.calls.last { $0.name == "close" && $0.fdPath == source && $0.end < rename.start }
+            #expect(written != nil, "\(source) was written and closed before its rename")
+            // A syncfs after the writer closed the file, or an fsync/fdatasync of that file (by its writer, after
+            // its writes, or reopened after the close).
+            let covered = trace.calls.contains { sync in
+                sync.end < rename.start
+                    && (sync.name == "syncfs"
+                        ? sync.start > (written?.end ?? Int.max)
+                        : ["fsync", "fdatasync"].contains(sync.name) && sync.fdPath == source)
+            }
+            #expect(covered, "a sync covering \(source) completed before it was renamed to \(rename.strings[1])")
+        }
+        // One durability pass, not one per blob: no fsync of a download or of a layout copy, and only the few of
+        // the layout's small files written whole (oci-layout, the manifest, index.json and their directory).
+        let fileSyncs = trace.calls.filter { ["fsync", "fdatasync"].contains($0.name) }
+        let perBlob = fileSyncs.filter {
+            ($0.fdPath ?? "").hasSuffix(".partial") || ($0.fdPath ?? "").hasSuffix(".tmp")
+        }
+        #expect(perBlob.isEmpty, "\(perBlob.map(\.line))")
+        #expect(fileSyncs.count <= 8, "\(fileSyncs.map(\.line))")
+        #expect(trace.calls.filter { $0.name == "syncfs" }.count == 1)
+        #expect(try misnamedBlobs(in: "\(cache)/blobs/sha256").isEmpty)
+        #expect(try misnamedBlobs(in: "\(layout)/blobs/sha256").isEmpty)
+    }
+
+    @Test func killedMidPullLeavesNothingUnderADigestAndTheNextPullCompletes() throws {
+        let proxy = try #require(TestServers.faultProxy)
+        let repo = unique("sigkill")
+        let seeded = try SeededImage.push(
+            repo, platforms: "linux/amd64", extra: ["--layer-mib", "4", "--layers", "16"])
+        let big = try #require(seeded.layers["linux/amd64"]?.first)
+        // The 4 MiB layer stalls after 1 MiB, once; the 15 tiny layers and the config arrive at once.
+        let rule =
+            #"[{"match": "/\#(repo)/blobs/\#(big)", "method": "GET", "count": 1, "stall_after": 1048576, "stall_seconds": 30}]"#
+        let set = try TestProcess.run(
+            "/usr/bin/curl", ["-sf", "-X", "PUT", "--data", rule, "http://\(proxy)/__faults"], environment: [:])
+        #expect(set.status == 0, "\(set)")
+
+        let layout = home.file("layout")
+        let environment = try environment(for: proxy)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = ["pull", "--quiet", "\(proxy)/\(repo):v1", "-o", layout]
+        process.environment = environment
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Until the 16 small blobs are verified in tmp/ (and copied into the layout) and the large one is stalled.
+        let deadline = Date().addingTimeInterval(20)
+        while names(in: "\(cache)/tmp").filter({ $0.hasSuffix(".partial") }).count < 17 && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        Thread.sleep(forTimeInterval: 0.2)
+        #expect(
+            names(in: "\(cache)/tmp").filter { $0.hasSuffix(".partial") }.count == 17, "\(names(in: "\(cache)/tmp"))")
+        // Nothing is under a digest's name yet: the durability pass waits for every blob of the pull.
+        #expect(names(in: "\(cache)/blobs/sha256").isEmpty, "\(names(in: "\(cache)/blobs/sha256"))")
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+
+        #expect(!FileManager.default.fileExists(atPath: "\(layout)/index.json"))
+        #expect(try misnamedBlobs(in: "\(cache)/blobs/sha256").isEmpty)
+        #expect(names(in: "\(layout)/blobs/sha256").allSatisfy { $0.hasSuffix(".tmp") })
+
+        // The next pull (the stall is used up) removes what the killed one left and completes.
+        let again = try TestProcess.run(
+            Self.binary, ["pull", "--quiet", "\(proxy)/\(repo):v1", "-o", layout], environment: environment)
+        #expect(again.status == 0, "\(again)")
+        #expect(names(in: "\(cache)/tmp").isEmpty, "\(names(in: "\(cache)/tmp"))")
+        #expect(names(in: "\(cache)/blobs/sha256").count == 17)
+        #expect(
+            !names(in: "\(layout)/blobs/sha256").contains { $0.contains(".") }, "\(names(in: "\(layout)/blobs/sha256"))"
+        )
+        #expect(try misnamedBlobs(in: "\(cache)/blobs/sha256").isEmpty)
+        #expect(try misnamedBlobs(in: "\(layout)/blobs/sha256").isEmpty)
+    }
+}
+
+/// The system calls of an `strace -f -y -o FILE` run, in the order they started, with the line each ended on (a
+/// call another thread interrupted is written `<unfinished ...>` and ends on its `resumed` line).
+struct SyscallTrace {
+    struct Call {
+        let name: String
+        let line: String
+        /// Line numbers where the call started and ended.
+        let start: Int
+        var end: Int
+        /// The quoted strings among its arguments (a rename's two paths).
+        let strings: [String]
+        /// The path `-y` shows for its first file descriptor argument.
+        let fdPath: String?
+    }
+    var calls: [Call] = []
+
+    init(_ text: String) {
+        var unfinished: [String: Int] = [:]  // pid -> index in calls
+        for (number, raw) in text.split(separator: "\n").enumerated() {
+            var line = Substring(raw)
+            var pid = ""
+            if let space = line.firstIndex(of: " "), line[..<space].allSatisfy(\.isNumber) {
+                pid = String(line[..<space])
+                line = line[line.index(after: space)...]
+            }
+            if line.hasPrefix("<... ") {
+                if let index = unfinished.removeValue(forKey: pid) { calls[index].end = number }
+                continue
+            }
+            guard let paren = line.firstIndex(of: "(") else { continue }
+            let name = String(line[..<paren])
+            let arguments = line[line.index(after: paren)...]
+            let call = Call(
+                name: name, line: String(line), start: number, end: number,
+                strings: Self.quoted(arguments).map(Self.canonical), fdPath: Self.firstFdPath(arguments))
+            if line.hasSuffix("<unfinished ...>") { unfinished[pid] = calls.count }
+            calls.append(call)
+        }
+    }
+
+    /// A path as `-y` shows descriptors' paths: without repeated slashes (a temporary directory may end in `/`).
+    static func canonical(_ path: String) -> String {
+        var path = path
+        while path.contains("//") { path = path.replacingOccurrences(of: "//", with: "/") }
+        return path
+    }
+
+    /// `"…"` strings, in order (paths here hold no quotes or escapes).
+    static func quoted(_ text: Substring) -> [String] {
+        text.split(separator: "\"", omittingEmptySubsequences: false).enumerated().filter { $0.offset % 2 == 1 }.map {
+            String($0.element)
+        }
+    }
+
+    /// `7</path>` at the start of the arguments: the descriptor's path.
+    static func firstFdPath(_ text: Substring) -> String? {
+        guard let open = text.firstIndex(of: "<"), text[..<open].allSatisfy(\.isNumber), !text[..<open].isEmpty,
+            let close = text[open...].firstIndex(of: ">")
+        else { return nil }
+        return String(text[text.index(after: open)..<close])
+    }
+}
