@@ -139,7 +139,6 @@ import Testing
     @Test(.enabled(if: TestServers.basic != nil, "needs scripts/test.sh's Basic registry"))
     func basicRegistryWrongPassword() async throws {
         let bed = try #require(TestServers.basic)
-        let registry = bed.address
         let harness = CommandHarness()
         let result = await harness.run(
             ["login", bed.address, "-u", bed.user, "--password-stdin"], stdin: "wrong-basic-pw")

@@ -133,7 +133,8 @@ extension RegistryClient {
     private func cacheCopy(of digest: Digest, size: Int64, if wanted: Bool) throws -> BlobDownloadSink? {
         guard wanted else { return nil }
         do {
-            return try BlobDownloadSink(path: try cache.temporaryPath(for: digest), limit: size) { _ in }
+            try cache.prepareDownloads(of: [digest])
+            return try BlobDownloadSink(path: cache.temporaryPath(for: digest), limit: size) { _ in }
         } catch {
             throw RegistryError(
                 .blob, operation: .copy, registry: "the blob cache",
@@ -146,6 +147,8 @@ extension RegistryClient {
     private func keepCacheCopy(_ side: BlobDownloadSink, of digest: Digest) {
         do {
             guard try side.finish() == digest.description else { return side.discard() }
+            // Durable before it is visible under the digest's name, as every blob entering the cache.
+            try DurabilityPass.syncData(of: side.path)
             _ = try cache.commit(side.path, as: digest)
         } catch {
             side.discard()
