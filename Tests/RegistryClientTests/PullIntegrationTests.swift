@@ -133,6 +133,20 @@ struct PullIntegrationTests {
         #expect(log.filter { $0.1.hasSuffix(layer) && $0.2 != 401 }.map(\.2) == [429, 200])
     }
 
+    /// The `/v2/` ping's challenge is used: no request of the pull meets a 401 of its own (each cost a round trip,
+    /// and every parallel blob download met one before the first had learnt the scheme).
+    @Test func firstRequestsCarryTheCredentialsThePingAskedFor() async throws {
+        let repo = RegistryTestBed.unique("pull/preauth")
+        let seeded = try RegistryTestBed.seed(repo: repo, tag: "v1")
+        let proxy = try #require(RegistryTestBed.proxy)
+        let client = try RegistryTestBed.client(home: home)
+        let result = try await client.pull(try ref(repo, "v1", via: proxy), to: home.file("preauth"))
+        #expect(result.descriptor.digest == seeded.digest)
+        let log = try RegistryTestBed.proxyLog().filter { $0.1.contains("/\(repo)/") }
+        #expect(!log.isEmpty)
+        #expect(log.allSatisfy { $0.2 != 401 }, "\(log.filter { $0.2 == 401 }.map(\.1))")
+    }
+
     @Test func notRetriedOn404AndBoundedOn503() async throws {
         let proxy = try #require(RegistryTestBed.proxy)
         let client = try RegistryTestBed.client(

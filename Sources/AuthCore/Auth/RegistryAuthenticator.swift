@@ -4,7 +4,8 @@ import RegistryVocabulary
 /// Sends requests to one registry with authentication handled: an `HTTPClient` that answers the registry's
 /// challenges.
 ///
-/// - No credential is sent before the registry asks: the first 401 names the scheme (Basic or Bearer).
+/// - No credential is sent before the registry asks: a 401 names the scheme (Basic or Bearer), the `/v2/`
+///   ping's (`learnScheme(fromPing:)`) or else the first request's.
 /// - Bearer: a token for the scopes held so far plus those asked for, from the shared `TokenCache`
 ///   (concurrent requests coalesce into one token request). On a 401 (`insufficient_scope`, `invalid_token`,
 ///   expiry) it gets one fresh token with the merged scope and retries once.
@@ -54,6 +55,20 @@ public actor RegistryAuthenticator: HTTPClient {
         self.cache = cache
         self.allowPlainHTTP = allowPlainHTTP
         self.passwordGrant = passwordGrant
+    }
+
+    /// Takes the scheme from the registry's answer to the `/v2/` ping, so the first request of a session already
+    /// carries credentials instead of meeting a 401 of its own: one round trip less for every session, and for
+    /// every request that starts before the first has learnt the scheme (a pull's parallel blob downloads). This
+    /// is the challenge docker's client reads from the same ping. Only a 401 from the registry's own origin counts.
+    package func learnScheme(fromPing response: HTTPResponse) {
+        guard case .unknown = scheme, response.status == 401, HTTPOrigin(response.url) == registry else { return }
+        let challenges = AuthChallenge.parse(headerValues: response.headers.values(for: "WWW-Authenticate"))
+        if let bearer = challenges.lazy.compactMap(BearerChallenge.init).first {
+            scheme = .bearer(realm: bearer.realm, service: bearer.service)
+        } else if challenges.contains(where: { $0.scheme == "basic" }) {
+            scheme = .basic
+        }
     }
 
     public func send(_ request: HTTPRequest, sink: (any HTTPBodySink)?) async throws -> HTTPResponse {

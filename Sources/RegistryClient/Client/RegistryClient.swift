@@ -105,11 +105,15 @@ public final class RegistryClient: Sendable {
         explain("\(registry): using \(answer.origin)")
         let preset = presetAuthenticators.withLock { $0[key] }
         let credentials = preset == nil ? discover(key, repository: repository) : nil
-        let authenticator =
-            preset
-            ?? RegistryAuthenticator(
+        let authenticator: RegistryAuthenticator
+        if let preset {
+            authenticator = preset
+        } else {
+            authenticator = RegistryAuthenticator(
                 registry: answer.origin, credentials: credentials, client: transport, cache: tokenCache,
                 allowPlainHTTP: endpoint.allowsPlainHTTP, clientID: options.clientID, explain: options.explain)
+            await authenticator.learnScheme(fromPing: answer.response)
+        }
         let session = RegistrySession(
             host: apiHost, displayName: registry, origin: answer.origin, authenticator: authenticator,
             authenticated: preset != nil || !(credentials?.isEmpty ?? true))
