@@ -84,6 +84,16 @@ import Testing
         ) { try OCILayout(path: dir).readIndex() }
     }
 
+    /// A directory holding an `index.json` that is not an image index is refused before anything is written
+    /// into it: no `oci-layout`, no `blobs/` beside the user's file.
+    @Test func createRefusesAMalformedIndexAndWritesNothing() throws {
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try Data("not json".utf8).write(to: URL(fileURLWithPath: dir + "/index.json"))
+        #expect(throws: LayoutError.self) { try OCILayout(path: dir).create() }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["index.json"])
+    }
+
     /// An `index.json` that is there but cannot be read is reported as that, not as "not a layout" (which sent
     /// the user looking for a missing file), both when pushing and when a pull adds to the layout.
     @Test func unreadableIndexIsNamedWithItsReason() throws {

@@ -36,6 +36,9 @@ public struct OCILayout: Sendable {
     /// Creates the directory structure and `oci-layout` if missing.
     /// - Throws: `LayoutError` when the directory cannot be made or holds something that is not a layout.
     public func create() throws {
+        // An index.json that cannot be read is refused before anything is written, so the failed pull leaves the
+        // directory as it found it (no new oci-layout or blobs/ beside someone's file).
+        if access("\(path)/index.json", F_OK) == 0 { _ = try decodedIndex() }
         do {
             try FileIO.makeDirectories("\(path)/blobs/sha256", mode: 0o755)
         } catch {
@@ -142,6 +145,11 @@ public struct OCILayout: Sendable {
             }
             throw LayoutError.notALayout(path)
         }
+        return try decodedIndex()
+    }
+
+    /// `index.json`, decoded.
+    private func decodedIndex() throws -> ImageIndex {
         let read: [UInt8]?
         // FileIO's errors name the file and the reason ("cannot open …: Permission denied").
         do { read = try FileIO.readIfExists("\(path)/index.json") } catch { throw LayoutError.io("\(error)") }
