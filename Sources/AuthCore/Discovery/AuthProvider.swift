@@ -60,7 +60,7 @@ public struct AuthProvider: Sendable {
         case .env: return StoreSource(EnvironmentStore(environment: environment, warn: note))
         case .registry: return RegistryConfigSource(config: config)
         case .k8s: return kubernetesSource(config: config, environment: environment)
-        case .cloud: return CloudSource(runner: runner, note: note, explain: explain)
+        case .cloud: return CloudSource(runner: runner, note: note)
         case .keyring: return KeyringSource(environment: environment, runner: runner, note: note, explain: explain)
         case .file: return (try? FileStore(environment: environment)).map { StoreSource($0) }
         case .docker: return DockerConfigSource(environment: environment, runner: runner, note: note, explain: explain)
@@ -107,6 +107,10 @@ public struct AuthProvider: Sendable {
             return DiscoveryResult(credentials: answer, source: "docker-credential-\(helper)")
         }
         for source in sources {
+            if let reason = source.skipReason(for: request) {
+                explain("\(source.name): \(reason), not asked")
+                continue
+            }
             let answer: Credentials?
             do {
                 answer = try source.credentials(for: request)

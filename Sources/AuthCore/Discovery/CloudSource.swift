@@ -7,21 +7,15 @@
 public struct CloudSource: CredentialSource {
     let runner: HelperRunner
     let note: @Sendable (String) -> Void
-    let explain: @Sendable (String) -> Void
 
     public var name: String { "cloud" }
 
     /// A source that runs the cloud helpers found beside this program or on PATH.
     /// - Parameters:
     ///   - note: receives warnings (a cloud helper failed or is missing).
-    ///   - explain: receives explanations only (the host is no cloud's).
-    public init(
-        runner: HelperRunner, note: @escaping @Sendable (String) -> Void = { _ in },
-        explain: @escaping @Sendable (String) -> Void = { _ in }
-    ) {
+    public init(runner: HelperRunner, note: @escaping @Sendable (String) -> Void = { _ in }) {
         self.runner = runner
         self.note = note
-        self.explain = explain
     }
 
     /// The cloud helper's client; the helpers are ours and never run discovery, so the chain rule does not apply.
@@ -29,11 +23,12 @@ public struct CloudSource: CredentialSource {
         try HelperClient(name: cloud.helperName, environment: runner.environment, searchFirst: runner.searchFirst)
     }
 
+    public func skipReason(for request: CredentialRequest) -> String? {
+        CloudRegistry.serving(host: request.host) == nil ? "\(request.host) is no cloud's registry" : nil
+    }
+
     public func credentials(for request: CredentialRequest) throws -> Credentials? {
-        guard let cloud = CloudRegistry.serving(host: request.host) else {
-            explain("cloud: \(request.host) is no cloud's registry, not asked")
-            return nil
-        }
+        guard let cloud = CloudRegistry.serving(host: request.host) else { return nil }
         do {
             return try client(cloud).get(request.serverURL)?.credentials
         } catch {

@@ -28,6 +28,15 @@ public protocol CredentialSource: Sendable {
 
     /// Every server address this source holds credentials for, with its user name. Never a secret.
     func list() throws -> [String: String]
+
+    /// Why this source is not asked for `request` at all (explanation mode shows it in place of "no
+    /// credentials"), or `nil` when it is asked.
+    func skipReason(for request: CredentialRequest) -> String?
+}
+
+extension CredentialSource {
+    /// Every source is asked unless it says otherwise.
+    public func skipReason(for request: CredentialRequest) -> String? { nil }
 }
 
 /// A source that is simply a credential store (env, file, Kubernetes secrets).

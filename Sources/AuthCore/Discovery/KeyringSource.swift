@@ -32,10 +32,8 @@ public struct KeyringSource: CredentialSource {
 
     /// A client for the keyring helper, or `nil` (with a note) when there is no bus or no helper.
     func client() -> HelperClient? {
-        guard SessionBus.mayExist(environment) else {
-            explain(
-                "keyring: no D-Bus session bus (no DBUS_SESSION_BUS_ADDRESS, $XDG_RUNTIME_DIR/bus or DISPLAY), not asked"
-            )
+        if let reason = skipReason(for: CredentialRequest(serverURL: "")) {
+            explain("keyring: \(reason), not asked")
             return nil
         }
         do {
@@ -46,6 +44,11 @@ public struct KeyringSource: CredentialSource {
             note("keyring: \(error), skipped")
             return nil
         }
+    }
+
+    public func skipReason(for request: CredentialRequest) -> String? {
+        SessionBus.mayExist(environment)
+            ? nil : "no D-Bus session bus (no DBUS_SESSION_BUS_ADDRESS, $XDG_RUNTIME_DIR/bus or DISPLAY)"
     }
 
     /// Keyring failures (no Secret Service, a locked collection) are noted and skipped rather than failing
