@@ -14,11 +14,11 @@ import Synchronization
 /// hashing to `digest`: with the upload's length fixed to `size`, a blob with other content, cut short or
 /// running long never completes its upload (the upload fails with the pipe's error), and the registry's own
 /// digest check on the closing request is a second line behind this one.
-public final class BlobPipe: Sendable {
+package final class BlobPipe: Sendable {
     /// The digest the content must hash to, `sha256:<hex>`.
-    public let digest: String
+    package let digest: String
     /// The exact size the content must have.
-    public let size: Int64
+    package let size: Int64
     /// Guards `state`, which both loop threads and the awaiting tasks touch.
     private let lock = Mutex(())
     private let state: PipeState
@@ -32,7 +32,7 @@ public final class BlobPipe: Sendable {
     ///     the buffer is empty).
     ///   - onData: called on the download's thread with each chunk taken, after it was hashed (progress, a
     ///     copy on the side); throwing fails the pipe.
-    public init(
+    package init(
         digest: String, size: Int64, capacity: Int = 1 << 20,
         onData: @escaping @Sendable (UnsafeRawBufferPointer) throws -> Void = { _ in }
     ) {
@@ -45,27 +45,27 @@ public final class BlobPipe: Sendable {
     deinit { state.storage.deallocate() }
 
     /// The download side: give it as the sink of the blob's GET.
-    public var sink: any HTTPBodySink { PipeSink(pipe: self) }
+    package var sink: any HTTPBodySink { PipeSink(pipe: self) }
 
     /// The upload side: one pass, `size` bytes long. A second reader is refused once the first sent bytes.
-    public var body: any HTTPBodySource { PipeBody(pipe: self) }
+    package var body: any HTTPBodySource { PipeBody(pipe: self) }
 
     /// Bytes the download delivered so far.
-    public var received: Int64 { locked { $0.received } }
+    package var received: Int64 { locked { $0.received } }
 
     /// Bytes the upload took so far.
-    public var sent: Int64 { locked { $0.sent } }
+    package var sent: Int64 { locked { $0.sent } }
 
     /// Why the pipe failed, if it did.
-    public var failure: (any Error)? { locked { $0.failure } }
+    package var failure: (any Error)? { locked { $0.failure } }
 
     /// Whether the download ended with exactly `size` bytes hashing to `digest`.
-    public var verified: Bool { locked { $0.verified } }
+    package var verified: Bool { locked { $0.verified } }
 
     /// Says the download is over (its request returned successfully). Only now is its last byte released to
     /// the upload, when every byte arrived and hashed to `digest`: a body that goes on past `size` fails the
     /// download before this, and a short one fails the pipe here.
-    public func sourceEnded() {
+    package func sourceEnded() {
         let resumers = locked { state -> [TransferResumer] in
             guard !state.verified, state.failure == nil else { return [] }
             if state.received == size && size == 0 { state.checkDigest(digest) }
@@ -80,7 +80,7 @@ public final class BlobPipe: Sendable {
     }
 
     /// Fails the pipe: both sides abort at their next callback (a paused side is resumed to see it).
-    public func fail(_ error: any Error) {
+    package func fail(_ error: any Error) {
         let resumers = locked { state -> [TransferResumer] in
             if state.failure == nil { state.failure = error }
             return state.takeResumers()
@@ -167,7 +167,7 @@ public final class BlobPipe: Sendable {
 }
 
 /// Why a pipe failed on its own (the other failures are the transfers' errors, passed through `fail`).
-public enum BlobPipeError: Error, CustomStringConvertible, Equatable {
+package enum BlobPipeError: Error, CustomStringConvertible, Equatable {
     /// The content hashed to something else.
     case digestMismatch(expected: String, actual: String)
     /// More bytes came than the descriptor's size.
@@ -180,14 +180,14 @@ public enum BlobPipeError: Error, CustomStringConvertible, Equatable {
     case cannotPause
 
     /// Whether the source's content itself is wrong (rather than a transfer that broke).
-    public var isContentFailure: Bool {
+    package var isContentFailure: Bool {
         switch self {
         case .digestMismatch, .tooLong, .short: return true
         case .cannotResend, .cannotPause: return false
         }
     }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .digestMismatch(_, let actual):
             return "its content hashes to \(actual)"
