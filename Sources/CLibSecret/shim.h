@@ -40,11 +40,6 @@ static inline const char *ossb_attributes_get(GHashTable *table, const char *nam
     return (const char *)g_hash_table_lookup(table, name);
 }
 
-// The bus connection under the service proxy (G_DBUS_PROXY is a macro Swift cannot call).
-static inline GDBusConnection *ossb_service_connection(SecretService *service) {
-    return g_dbus_proxy_get_connection(G_DBUS_PROXY(service));
-}
-
 // Whether anybody owns org.freedesktop.secrets (the proxy is created even when nobody does).
 static inline gboolean ossb_service_has_owner(SecretService *service) {
     gchar *owner = g_dbus_proxy_get_name_owner(G_DBUS_PROXY(service));
@@ -56,10 +51,19 @@ static inline gboolean ossb_service_has_owner(SecretService *service) {
 // libsecret's service object, built lean: libsecret's constructor asks GDBusProxy to load the service's
 // properties, subscribe to its signals and start it by name, and `secret_service_get_sync` also caches the
 // object behind a bus-name watch. The path-based calls use none of that, and it costs three bus round trips
-// (StartServiceByName, GetNameOwner, Properties.GetAll) of the nine a `get` makes. This subclass puts the
-// proxy flags back after libsecret's constructor; method calls still start an activatable service.
+// (StartServiceByName, GetNameOwner, Properties.GetAll). This subclass puts the proxy flags back after
+// libsecret's constructor; method calls still start an activatable service. Given the unique bus name of the
+// service (the sender of a reply it already sent), the proxy addresses that connection directly and GDBus skips
+// GetNameOwner too: building it then costs no round trip at all.
 typedef struct { SecretService parent; } OssbLeanService;
 typedef struct { SecretServiceClass parent_class; } OssbLeanServiceClass;
+
+// The unique name the next lean service on this thread is built for (NULL: the well-known name). A thread-local
+// slot because GObject constructors take no arguments beyond construct properties.
+static inline const char **ossb_lean_service_owner(void) {
+    static __thread const char *owner = NULL;
+    return &owner;
+}
 
 // The type is registered by hand (not G_DEFINE_TYPE) because Swift's importer emits this header's inline
 // functions but not file-level static variables.
@@ -70,6 +74,8 @@ static GObject *ossb_lean_service_constructor(GType type, guint count, GObjectCo
                  G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES | G_DBUS_PROXY_FLAGS_DO_NOT_CONNECT_SIGNALS |
                      G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START_AT_CONSTRUCTION,
                  NULL);
+    const char *owner = *ossb_lean_service_owner();
+    if (owner != NULL) g_object_set(object, "g-name", owner, NULL);
     return object;
 }
 
@@ -89,57 +95,65 @@ static inline GType ossb_lean_service_get_type(void) {
     return type;
 }
 
-// A new lean service object on the session bus (not libsecret's shared one); the caller unrefs it.
-static inline SecretService *ossb_service_open(GCancellable *cancellable, GError **error) {
-    return (SecretService *)g_initable_new(ossb_lean_service_get_type(), cancellable, error, "flags",
-                                           SECRET_SERVICE_NONE, NULL);
+// A new lean service object on the session bus (not libsecret's shared one), addressed to `owner` (a unique bus
+// name) or, when it is NULL, to org.freedesktop.secrets; the caller unrefs it.
+static inline SecretService *ossb_service_open(const char *owner, GCancellable *cancellable, GError **error) {
+    *ossb_lean_service_owner() = owner;
+    SecretService *service = (SecretService *)g_initable_new(ossb_lean_service_get_type(), cancellable, error,
+                                                             "flags", SECRET_SERVICE_NONE, NULL);
+    *ossb_lean_service_owner() = NULL;
+    return service;
 }
 
-// The encrypted session, opened on a thread of its own: its key exchange (libgcrypt seeding its generator and
-// two 1024-bit exponentiations, about 3 ms of CPU) then overlaps the search and attribute round trips of `get`
-// instead of following them. The thread holds its own references; join it with `ossb_session_join` before
+// The encrypted session, opened on a thread of its own: building the service object for `owner` and the key
+// exchange (libgcrypt seeding its generator and two 1024-bit exponentiations here, as many in the keyring: about
+// 3.5 ms in all) then overlap the attribute read of `get` instead of following it. The thread holds its own
+// references; join it with `ossb_session_join`, which hands over the service with its session open, before
 // reading a secret, or leave it to finish on its own when no secret is needed.
 typedef struct {
-    SecretService *service;
+    gchar *owner;
     GCancellable *cancellable;
+    SecretService *service;
     GError *error;
-    gboolean opened;
 } OssbSessionOpening;
 
 static gpointer ossb_session_open_thread(gpointer data) {
     OssbSessionOpening *opening = data;
-    opening->opened = secret_service_ensure_session_sync(opening->service, opening->cancellable, &opening->error);
+    opening->service = ossb_service_open(opening->owner, opening->cancellable, &opening->error);
+    if (opening->service != NULL &&
+        !secret_service_ensure_session_sync(opening->service, opening->cancellable, &opening->error)) {
+        g_clear_object(&opening->service);
+    }
     return opening;
 }
 
-static inline GThread *ossb_session_start(SecretService *service, GCancellable *cancellable) {
+static inline GThread *ossb_session_start(const char *owner, GCancellable *cancellable) {
     OssbSessionOpening *opening = g_new0(OssbSessionOpening, 1);
-    opening->service = g_object_ref(service);
+    opening->owner = g_strdup(owner);
     opening->cancellable = cancellable == NULL ? NULL : g_object_ref(cancellable);
     return g_thread_new("ossb-session", ossb_session_open_thread, opening);
 }
 
 static inline void ossb_session_opening_free(OssbSessionOpening *opening) {
-    g_object_unref(opening->service);
-    if (opening->cancellable != NULL) g_object_unref(opening->cancellable);
+    g_clear_object(&opening->service);
+    g_clear_error(&opening->error);
+    g_clear_object(&opening->cancellable);
+    g_free(opening->owner);
     g_free(opening);
 }
 
-// Waits for the session; FALSE with `error` set when it could not be opened.
-static inline gboolean ossb_session_join(GThread *thread, GError **error) {
+// Waits for the session: the service object with its session open (the caller unrefs it), or NULL with `error`.
+static inline SecretService *ossb_session_join(GThread *thread, GError **error) {
     OssbSessionOpening *opening = g_thread_join(thread);
-    gboolean opened = opening->opened;
-    if (!opened) g_propagate_error(error, opening->error);
-    else if (opening->error != NULL) g_error_free(opening->error);
+    SecretService *service = g_steal_pointer(&opening->service);
+    if (service == NULL) g_propagate_error(error, g_steal_pointer(&opening->error));
     ossb_session_opening_free(opening);
-    return opened;
+    return service;
 }
 
 // Lets the session thread finish on its own (its result is not needed).
 static gpointer ossb_session_abandon_thread(gpointer data) {
-    OssbSessionOpening *opening = g_thread_join((GThread *)data);
-    g_clear_error(&opening->error);
-    ossb_session_opening_free(opening);
+    ossb_session_opening_free(g_thread_join((GThread *)data));
     return NULL;
 }
 
@@ -171,76 +185,173 @@ static inline gboolean ossb_ping_service(GDBusConnection *connection, GCancellab
     return TRUE;
 }
 
-// One item's property as `ossb_items_property` read it: its attributes or its modification time, or the error
-// of its call (an item deleted meanwhile, a timeout).
+// Calls to the Secret Service sent without waiting for the answers of earlier ones (pipelined), on a private
+// main context of the calling thread: `get` sends its two searches at once, and the `Properties.Get` of every
+// item found goes out before the first answer is awaited, so 100 items cost about one round trip plus the
+// service's work instead of 100 round trips one after another. libsecret has no path-based call for attributes
+// (only a SecretItem proxy, five round trips each), and its search waits for its answer, so these are plain
+// GDBus messages. A cancelled `cancellable` ends every call at once. Free with `ossb_batch_free`, on the thread
+// that made the batch.
 typedef struct {
-    GHashTable *attributes;
-    guint64 modified;
-    GError *error;
-} OssbItemProperties;
+    GVariant *body;   // the reply's body, NULL until answered or on error
+    GError *error;    // why the call failed
+    gchar *sender;    // the unique bus name that answered
+    gboolean done;
+} OssbCall;
 
 typedef struct {
-    OssbItemProperties *slot;
-    guint *pending;
-} OssbPropertiesCall;
+    GDBusConnection *connection;
+    GCancellable *cancellable;
+    GMainContext *context;
+    GPtrArray *calls;
+    guint pending;
+} OssbBatch;
 
-static void ossb_item_property_done(GObject *source, GAsyncResult *result, gpointer data) {
-    OssbPropertiesCall *call = data;
-    GVariant *reply = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &call->slot->error);
-    if (reply != NULL) {
-        GVariant *value = NULL;
-        g_variant_get(reply, "(v)", &value);
-        if (g_variant_is_of_type(value, G_VARIANT_TYPE("a{ss}"))) {
-            GHashTable *attributes = ossb_attributes_new();
-            GVariantIter iter;
-            const char *key, *text;
-            g_variant_iter_init(&iter, value);
-            while (g_variant_iter_next(&iter, "{&s&s}", &key, &text)) ossb_attributes_set(attributes, key, text);
-            call->slot->attributes = attributes;
-        } else if (g_variant_is_of_type(value, G_VARIANT_TYPE_UINT64)) {
-            call->slot->modified = g_variant_get_uint64(value);
-        }
-        g_variant_unref(value);
-        g_variant_unref(reply);
-    }
-    *call->pending -= 1;
+typedef struct {
+    OssbBatch *batch;
+    OssbCall *call;
+} OssbCallSent;
+
+static void ossb_call_free(gpointer data) {
+    OssbCall *call = data;
+    if (call->body != NULL) g_variant_unref(call->body);
+    g_clear_error(&call->error);
+    g_free(call->sender);
     g_free(call);
 }
 
-// Reads one property (`Attributes` or `Modified`) of `count` items with Properties.Get, pipelined: every call
-// is sent before the first reply is awaited, so 100 items cost about one round trip plus the service's work
-// instead of 100 round trips one after another. One property rather than GetAll halves gnome-keyring's work
-// (10 ms against 20 ms for 100 items here). libsecret has no path-based call for attributes (only a
-// SecretItem proxy, five round trips each), so this is plain GDBus. Replies are dispatched on a private main
-// context of the calling thread; a cancelled `cancellable` ends every call at once. Free the result with
-// `ossb_items_properties_free`.
-static inline OssbItemProperties *ossb_items_property(GDBusConnection *connection, gchar **paths, guint count,
-                                                      const char *property, GCancellable *cancellable) {
-    OssbItemProperties *slots = g_new0(OssbItemProperties, count == 0 ? 1 : count);
-    guint pending = count;
-    GMainContext *context = g_main_context_new();
-    g_main_context_push_thread_default(context);
-    for (guint i = 0; i < count; i++) {
-        OssbPropertiesCall *call = g_new0(OssbPropertiesCall, 1);
-        call->slot = &slots[i];
-        call->pending = &pending;
-        g_dbus_connection_call(
-            connection, "org.freedesktop.secrets", paths[i], "org.freedesktop.DBus.Properties", "Get",
-            g_variant_new("(ss)", "org.freedesktop.Secret.Item", property), G_VARIANT_TYPE("(v)"),
-            G_DBUS_CALL_FLAGS_NONE, -1, cancellable, ossb_item_property_done, call);
-    }
-    while (pending > 0) g_main_context_iteration(context, TRUE);
-    g_main_context_pop_thread_default(context);
-    g_main_context_unref(context);
-    return slots;
+static inline OssbBatch *ossb_batch_new(GDBusConnection *connection, GCancellable *cancellable) {
+    OssbBatch *batch = g_new0(OssbBatch, 1);
+    batch->connection = g_object_ref(connection);
+    batch->cancellable = cancellable == NULL ? NULL : g_object_ref(cancellable);
+    batch->context = g_main_context_new();
+    batch->calls = g_ptr_array_new_with_free_func(ossb_call_free);
+    return batch;
 }
 
-static inline void ossb_items_properties_free(OssbItemProperties *slots, guint count) {
-    for (guint i = 0; i < count; i++) {
-        if (slots[i].attributes != NULL) g_hash_table_unref(slots[i].attributes);
-        if (slots[i].error != NULL) g_error_free(slots[i].error);
+static void ossb_batch_answered(GObject *source, GAsyncResult *result, gpointer data) {
+    OssbCallSent *sent = data;
+    OssbCall *call = sent->call;
+    GDBusMessage *reply =
+        g_dbus_connection_send_message_with_reply_finish(G_DBUS_CONNECTION(source), result, &call->error);
+    if (reply != NULL) {
+        if (!g_dbus_message_to_gerror(reply, &call->error)) {
+            call->body = g_dbus_message_get_body(reply);
+            if (call->body != NULL) g_variant_ref(call->body);
+            call->sender = g_strdup(g_dbus_message_get_sender(reply));
+        }
+        g_object_unref(reply);
     }
-    g_free(slots);
+    call->done = TRUE;
+    sent->batch->pending -= 1;
+    g_free(sent);
+}
+
+// Sends one method call to org.freedesktop.secrets; returns its index for `ossb_batch_wait`.
+static inline guint ossb_batch_send(OssbBatch *batch, const char *path, const char *interface, const char *method,
+                                    GVariant *parameters) {
+    OssbCall *call = g_new0(OssbCall, 1);
+    g_ptr_array_add(batch->calls, call);
+    OssbCallSent *sent = g_new0(OssbCallSent, 1);
+    sent->batch = batch;
+    sent->call = call;
+    batch->pending += 1;
+    GDBusMessage *message = g_dbus_message_new_method_call("org.freedesktop.secrets", path, interface, method);
+    g_dbus_message_set_body(message, parameters);
+    g_main_context_push_thread_default(batch->context);
+    g_dbus_connection_send_message_with_reply(batch->connection, message, G_DBUS_SEND_MESSAGE_FLAGS_NONE, -1, NULL,
+                                              batch->cancellable, ossb_batch_answered, sent);
+    g_main_context_pop_thread_default(batch->context);
+    g_object_unref(message);
+    return batch->calls->len - 1;
+}
+
+// SearchItems for the items whose attributes include all of `attributes` and `xdg:schema` = `schema` (as
+// libsecret's own search adds it); the answer is `(aoao)`, unlocked and locked paths.
+static inline guint ossb_batch_search(OssbBatch *batch, GHashTable *attributes, const char *schema) {
+    GVariantBuilder builder;
+    g_variant_builder_init(&builder, G_VARIANT_TYPE("a{ss}"));
+    GHashTableIter iter;
+    gpointer name, value;
+    g_hash_table_iter_init(&iter, attributes);
+    while (g_hash_table_iter_next(&iter, &name, &value)) g_variant_builder_add(&builder, "{ss}", name, value);
+    g_variant_builder_add(&builder, "{ss}", "xdg:schema", schema);
+    return ossb_batch_send(batch, "/org/freedesktop/secrets", "org.freedesktop.Secret.Service", "SearchItems",
+                           g_variant_new("(a{ss})", &builder));
+}
+
+// Properties.Get of one property of an item (`Attributes`, `Modified`); the answer is `(v)`.
+static inline guint ossb_batch_get_property(OssbBatch *batch, const char *path, const char *property) {
+    return ossb_batch_send(batch, path, "org.freedesktop.DBus.Properties", "Get",
+                           g_variant_new("(ss)", "org.freedesktop.Secret.Item", property));
+}
+
+// Waits until call `index` is answered; returns it (owned by the batch).
+static inline OssbCall *ossb_batch_wait(OssbBatch *batch, guint index) {
+    OssbCall *call = g_ptr_array_index(batch->calls, index);
+    while (!call->done) g_main_context_iteration(batch->context, TRUE);
+    return call;
+}
+
+// Waits for every call still out (each ends at once when the cancellable is cancelled), then frees the batch.
+static inline void ossb_batch_free(OssbBatch *batch) {
+    while (batch->pending > 0) g_main_context_iteration(batch->context, TRUE);
+    g_ptr_array_unref(batch->calls);
+    g_main_context_unref(batch->context);
+    g_clear_object(&batch->cancellable);
+    g_object_unref(batch->connection);
+    g_free(batch);
+}
+
+// The paths of a SearchItems answer, unlocked then locked, as one NULL-terminated array (g_strfreev it), and how
+// many of them, from the start, are unlocked.
+static inline gchar **ossb_search_paths(OssbCall *call, guint *unlocked) {
+    GPtrArray *paths = g_ptr_array_new();
+    *unlocked = 0;
+    if (call->body != NULL && g_variant_is_of_type(call->body, G_VARIANT_TYPE("(aoao)"))) {
+        GVariantIter *open, *locked;
+        const char *path;
+        g_variant_get(call->body, "(aoao)", &open, &locked);
+        while (g_variant_iter_next(open, "&o", &path)) g_ptr_array_add(paths, g_strdup(path));
+        *unlocked = paths->len;
+        while (g_variant_iter_next(locked, "&o", &path)) g_ptr_array_add(paths, g_strdup(path));
+        g_variant_iter_free(open);
+        g_variant_iter_free(locked);
+    }
+    g_ptr_array_add(paths, NULL);
+    return (gchar **)g_ptr_array_free(paths, FALSE);
+}
+
+// The attributes of a Properties.Get answer of `Attributes` as a new table (unref it), or NULL.
+static inline GHashTable *ossb_property_attributes(OssbCall *call) {
+    if (call->body == NULL || !g_variant_is_of_type(call->body, G_VARIANT_TYPE("(v)"))) return NULL;
+    GVariant *value = NULL;
+    g_variant_get(call->body, "(v)", &value);
+    GHashTable *attributes = NULL;
+    if (g_variant_is_of_type(value, G_VARIANT_TYPE("a{ss}"))) {
+        attributes = ossb_attributes_new();
+        GVariantIter iter;
+        const char *key, *text;
+        g_variant_iter_init(&iter, value);
+        while (g_variant_iter_next(&iter, "{&s&s}", &key, &text)) ossb_attributes_set(attributes, key, text);
+    }
+    g_variant_unref(value);
+    return attributes;
+}
+
+// The number of a Properties.Get answer of `Modified` (seconds since the epoch), or 0.
+static inline guint64 ossb_property_uint64(OssbCall *call) {
+    if (call->body == NULL || !g_variant_is_of_type(call->body, G_VARIANT_TYPE("(v)"))) return 0;
+    GVariant *value = NULL;
+    g_variant_get(call->body, "(v)", &value);
+    guint64 number = g_variant_is_of_type(value, G_VARIANT_TYPE_UINT64) ? g_variant_get_uint64(value) : 0;
+    g_variant_unref(value);
+    return number;
+}
+
+// Moves the error out of a failed call (the caller frees it), or NULL.
+static inline GError *ossb_call_take_error(OssbCall *call) {
+    return g_steal_pointer(&call->error);
 }
 
 // A secret value made from exactly `length` bytes (a NUL inside stays part of it); libsecret copies them.
