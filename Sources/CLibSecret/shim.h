@@ -58,23 +58,21 @@ static inline gboolean ossb_service_has_owner(SecretService *service) {
 typedef struct { SecretService parent; } OssbLeanService;
 typedef struct { SecretServiceClass parent_class; } OssbLeanServiceClass;
 
-// The unique name the next lean service on this thread is built for (NULL: the well-known name). A thread-local
-// slot because GObject constructors take no arguments beyond construct properties.
-static inline const char **ossb_lean_service_owner(void) {
-    static __thread const char *owner = NULL;
-    return &owner;
-}
-
-// The type is registered by hand (not G_DEFINE_TYPE) because Swift's importer emits this header's inline
-// functions but not file-level static variables.
+// Nothing in this header keeps state in a static variable: Swift may emit an inline function once per source
+// file, each copy with statics of its own. The type is registered by hand (not G_DEFINE_TYPE) for that reason,
+// and found again by name.
 static GObject *ossb_lean_service_constructor(GType type, guint count, GObjectConstructParam *properties) {
     GObjectClass *parent = G_OBJECT_CLASS(g_type_class_peek(SECRET_TYPE_SERVICE));
     GObject *object = parent->constructor(type, count, properties);
+    // libsecret's constructor has just set the well-known name; a unique name given to g_initable_new wins.
+    const char *owner = NULL;
+    for (guint i = 0; i < count; i++) {
+        if (g_strcmp0(properties[i].pspec->name, "g-name") == 0) owner = g_value_get_string(properties[i].value);
+    }
     g_object_set(object, "g-flags",
                  G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES | G_DBUS_PROXY_FLAGS_DO_NOT_CONNECT_SIGNALS |
                      G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START_AT_CONSTRUCTION,
                  NULL);
-    const char *owner = *ossb_lean_service_owner();
     if (owner != NULL) g_object_set(object, "g-name", owner, NULL);
     return object;
 }
@@ -84,25 +82,22 @@ static void ossb_lean_service_class_init(gpointer klass, gpointer data) {
     G_OBJECT_CLASS(klass)->constructor = ossb_lean_service_constructor;
 }
 
-static inline GType ossb_lean_service_get_type(void) {
-    static gsize type = 0;
-    if (g_once_init_enter(&type)) {
-        GType registered = g_type_register_static_simple(
-            SECRET_TYPE_SERVICE, "OssbLeanService", sizeof(OssbLeanServiceClass), ossb_lean_service_class_init,
-            sizeof(OssbLeanService), NULL, 0);
-        g_once_init_leave(&type, registered);
-    }
-    return type;
+// The lean service type, registered on first use. Call it from one place only (a Swift `static let`, which runs
+// once even with several threads), so that two threads never register it at the same time.
+static inline GType ossb_lean_service_type(void) {
+    GType type = g_type_from_name("OssbLeanService");
+    if (type != 0) return type;
+    return g_type_register_static_simple(SECRET_TYPE_SERVICE, "OssbLeanService", sizeof(OssbLeanServiceClass),
+                                         ossb_lean_service_class_init, sizeof(OssbLeanService), NULL, 0);
 }
 
-// A new lean service object on the session bus (not libsecret's shared one), addressed to `owner` (a unique bus
-// name) or, when it is NULL, to org.freedesktop.secrets; the caller unrefs it.
-static inline SecretService *ossb_service_open(const char *owner, GCancellable *cancellable, GError **error) {
-    *ossb_lean_service_owner() = owner;
-    SecretService *service = (SecretService *)g_initable_new(ossb_lean_service_get_type(), cancellable, error,
-                                                             "flags", SECRET_SERVICE_NONE, NULL);
-    *ossb_lean_service_owner() = NULL;
-    return service;
+// A new lean service object (of `type`, from `ossb_lean_service_type`) on the session bus, not libsecret's shared
+// one, addressed to `owner` (a unique bus name) or, when it is NULL, to org.freedesktop.secrets; the caller
+// unrefs it.
+static inline SecretService *ossb_service_open(GType type, const char *owner, GCancellable *cancellable,
+                                               GError **error) {
+    return (SecretService *)g_initable_new(type, cancellable, error, "flags", SECRET_SERVICE_NONE, "g-name", owner,
+                                           NULL);
 }
 
 // The encrypted session, opened on a thread of its own: building the service object for `owner` and the key
@@ -111,6 +106,7 @@ static inline SecretService *ossb_service_open(const char *owner, GCancellable *
 // references; join it with `ossb_session_join`, which hands over the service with its session open, before
 // reading a secret, or leave it to finish on its own when no secret is needed.
 typedef struct {
+    GType type;
     gchar *owner;
     GCancellable *cancellable;
     SecretService *service;
@@ -119,7 +115,7 @@ typedef struct {
 
 static gpointer ossb_session_open_thread(gpointer data) {
     OssbSessionOpening *opening = data;
-    opening->service = ossb_service_open(opening->owner, opening->cancellable, &opening->error);
+    opening->service = ossb_service_open(opening->type, opening->owner, opening->cancellable, &opening->error);
     if (opening->service != NULL &&
         !secret_service_ensure_session_sync(opening->service, opening->cancellable, &opening->error)) {
         g_clear_object(&opening->service);
@@ -127,8 +123,9 @@ static gpointer ossb_session_open_thread(gpointer data) {
     return opening;
 }
 
-static inline GThread *ossb_session_start(const char *owner, GCancellable *cancellable) {
+static inline GThread *ossb_session_start(GType type, const char *owner, GCancellable *cancellable) {
     OssbSessionOpening *opening = g_new0(OssbSessionOpening, 1);
+    opening->type = type;
     opening->owner = g_strdup(owner);
     opening->cancellable = cancellable == NULL ? NULL : g_object_ref(cancellable);
     return g_thread_new("ossb-session", ossb_session_open_thread, opening);
@@ -185,13 +182,32 @@ static inline gboolean ossb_ping_service(GDBusConnection *connection, GCancellab
     return TRUE;
 }
 
-// Calls to the Secret Service sent without waiting for the answers of earlier ones (pipelined), on a private
-// main context of the calling thread: `get` sends its two searches at once, and the `Properties.Get` of every
-// item found goes out before the first answer is awaited, so 100 items cost about one round trip plus the
-// service's work instead of 100 round trips one after another. libsecret has no path-based call for attributes
-// (only a SecretItem proxy, five round trips each), and its search waits for its answer, so these are plain
-// GDBus messages. A cancelled `cancellable` ends every call at once. Free with `ossb_batch_free`, on the thread
-// that made the batch.
+// Calls to the Secret Service sent without waiting for the answers of earlier ones (pipelined): `get` sends its
+// two searches at once, and the `Properties.Get` of every item found goes out before the first answer is awaited,
+// so 100 items cost about one round trip plus the service's work instead of 100 round trips one after another.
+// libsecret has no path-based call for attributes (only a SecretItem proxy, five round trips each), and its
+// search waits for its answer, so these are plain GDBus messages.
+//
+// The answers are taken off the connection by a message filter on GDBus's own thread, which wakes the waiting
+// thread only when the answer it waits for has arrived: 100 answers cost one thread wake-up, not one each (the
+// usual asynchronous call hands every answer to the caller's main context separately). A cancelled `cancellable`
+// ends every wait at once. Use a batch on one thread and free it with `ossb_batch_free`.
+// What the filter shares with the threads waiting for answers on one connection: the live batches, guarded by
+// one mutex. It hangs on the connection (object data) and goes with it; the filter is installed once, with it.
+typedef struct {
+    GMutex mutex;
+    GCond answered;
+    GSList *batches;
+} OssbDispatch;
+
+static void ossb_dispatch_free(gpointer data) {
+    OssbDispatch *dispatch = data;
+    g_mutex_clear(&dispatch->mutex);
+    g_cond_clear(&dispatch->answered);
+    g_slist_free(dispatch->batches);
+    g_free(dispatch);
+}
+
 typedef struct {
     GVariant *body;   // the reply's body, NULL until answered or on error
     GError *error;    // why the call failed
@@ -202,15 +218,12 @@ typedef struct {
 typedef struct {
     GDBusConnection *connection;
     GCancellable *cancellable;
-    GMainContext *context;
-    GPtrArray *calls;
-    guint pending;
+    gulong cancelled_handler;
+    OssbDispatch *dispatch;
+    GPtrArray *calls;        // OssbCall, in the order sent
+    GHashTable *outstanding; // serial -> OssbCall not yet answered
+    OssbCall *awaited;       // the call the batch's thread waits for, or NULL
 } OssbBatch;
-
-typedef struct {
-    OssbBatch *batch;
-    OssbCall *call;
-} OssbCallSent;
 
 static void ossb_call_free(gpointer data) {
     OssbCall *call = data;
@@ -220,31 +233,79 @@ static void ossb_call_free(gpointer data) {
     g_free(call);
 }
 
+// Marks a call answered (with `reply`, or with the error already set); the dispatch mutex is held.
+static void ossb_call_answer(OssbBatch *batch, OssbCall *call, GDBusMessage *reply) {
+    if (reply != NULL && !g_dbus_message_to_gerror(reply, &call->error)) {
+        call->body = g_dbus_message_get_body(reply);
+        if (call->body != NULL) g_variant_ref(call->body);
+        call->sender = g_strdup(g_dbus_message_get_sender(reply));
+    }
+    call->done = TRUE;
+    if (batch->awaited == call) g_cond_broadcast(&batch->dispatch->answered);
+}
+
+// Runs on GDBus's thread for every message; takes the answers to batch calls, passes everything else on.
+static GDBusMessage *ossb_dispatch_filter(GDBusConnection *connection, GDBusMessage *message, gboolean incoming,
+                                          gpointer data) {
+    OssbDispatch *dispatch = data;
+    if (!incoming) return message;
+    GDBusMessageType type = g_dbus_message_get_message_type(message);
+    if (type != G_DBUS_MESSAGE_TYPE_METHOD_RETURN && type != G_DBUS_MESSAGE_TYPE_ERROR) return message;
+    gpointer serial = GUINT_TO_POINTER(g_dbus_message_get_reply_serial(message));
+    g_mutex_lock(&dispatch->mutex);
+    for (GSList *node = dispatch->batches; node != NULL; node = node->next) {
+        OssbBatch *batch = node->data;
+        OssbCall *call;
+        if (batch->connection != connection || (call = g_hash_table_lookup(batch->outstanding, serial)) == NULL) {
+            continue;
+        }
+        g_hash_table_remove(batch->outstanding, serial);
+        ossb_call_answer(batch, call, message);
+        g_mutex_unlock(&dispatch->mutex);
+        g_object_unref(message);
+        return NULL;
+    }
+    g_mutex_unlock(&dispatch->mutex);
+    return message;
+}
+
+static void ossb_batch_cancelled(GCancellable *cancellable, gpointer data) {
+    (void)cancellable;
+    OssbDispatch *dispatch = data;
+    g_mutex_lock(&dispatch->mutex);
+    g_cond_broadcast(&dispatch->answered);
+    g_mutex_unlock(&dispatch->mutex);
+}
+
 static inline OssbBatch *ossb_batch_new(GDBusConnection *connection, GCancellable *cancellable) {
     OssbBatch *batch = g_new0(OssbBatch, 1);
     batch->connection = g_object_ref(connection);
     batch->cancellable = cancellable == NULL ? NULL : g_object_ref(cancellable);
-    batch->context = g_main_context_new();
     batch->calls = g_ptr_array_new_with_free_func(ossb_call_free);
-    return batch;
-}
-
-static void ossb_batch_answered(GObject *source, GAsyncResult *result, gpointer data) {
-    OssbCallSent *sent = data;
-    OssbCall *call = sent->call;
-    GDBusMessage *reply =
-        g_dbus_connection_send_message_with_reply_finish(G_DBUS_CONNECTION(source), result, &call->error);
-    if (reply != NULL) {
-        if (!g_dbus_message_to_gerror(reply, &call->error)) {
-            call->body = g_dbus_message_get_body(reply);
-            if (call->body != NULL) g_variant_ref(call->body);
-            call->sender = g_strdup(g_dbus_message_get_sender(reply));
+    batch->outstanding = g_hash_table_new(g_direct_hash, g_direct_equal);
+    // The connection's dispatch, made and its filter installed by whichever batch comes first.
+    OssbDispatch *dispatch = g_object_get_data(G_OBJECT(connection), "ossb-dispatch");
+    if (dispatch == NULL) {
+        OssbDispatch *made = g_new0(OssbDispatch, 1);
+        g_mutex_init(&made->mutex);
+        g_cond_init(&made->answered);
+        if (g_object_replace_data(G_OBJECT(connection), "ossb-dispatch", NULL, made, ossb_dispatch_free, NULL)) {
+            g_dbus_connection_add_filter(connection, ossb_dispatch_filter, made, NULL);
+            dispatch = made;
+        } else {
+            ossb_dispatch_free(made);
+            dispatch = g_object_get_data(G_OBJECT(connection), "ossb-dispatch");
         }
-        g_object_unref(reply);
     }
-    call->done = TRUE;
-    sent->batch->pending -= 1;
-    g_free(sent);
+    batch->dispatch = dispatch;
+    g_mutex_lock(&dispatch->mutex);
+    dispatch->batches = g_slist_prepend(dispatch->batches, batch);
+    g_mutex_unlock(&dispatch->mutex);
+    if (cancellable != NULL) {
+        batch->cancelled_handler =
+            g_cancellable_connect(cancellable, G_CALLBACK(ossb_batch_cancelled), dispatch, NULL);
+    }
+    return batch;
 }
 
 // Sends one method call to org.freedesktop.secrets; returns its index for `ossb_batch_wait`.
@@ -252,16 +313,19 @@ static inline guint ossb_batch_send(OssbBatch *batch, const char *path, const ch
                                     GVariant *parameters) {
     OssbCall *call = g_new0(OssbCall, 1);
     g_ptr_array_add(batch->calls, call);
-    OssbCallSent *sent = g_new0(OssbCallSent, 1);
-    sent->batch = batch;
-    sent->call = call;
-    batch->pending += 1;
     GDBusMessage *message = g_dbus_message_new_method_call("org.freedesktop.secrets", path, interface, method);
     g_dbus_message_set_body(message, parameters);
-    g_main_context_push_thread_default(batch->context);
-    g_dbus_connection_send_message_with_reply(batch->connection, message, G_DBUS_SEND_MESSAGE_FLAGS_NONE, -1, NULL,
-                                              batch->cancellable, ossb_batch_answered, sent);
-    g_main_context_pop_thread_default(batch->context);
+    OssbDispatch *dispatch = batch->dispatch;
+    // Under the mutex, so that the answer cannot be looked for before its serial is known.
+    g_mutex_lock(&dispatch->mutex);
+    guint32 serial = 0;
+    if (g_dbus_connection_send_message(batch->connection, message, G_DBUS_SEND_MESSAGE_FLAGS_NONE, &serial,
+                                       &call->error)) {
+        g_hash_table_insert(batch->outstanding, GUINT_TO_POINTER(serial), call);
+    } else {
+        call->done = TRUE;
+    }
+    g_mutex_unlock(&dispatch->mutex);
     g_object_unref(message);
     return batch->calls->len - 1;
 }
@@ -286,18 +350,48 @@ static inline guint ossb_batch_get_property(OssbBatch *batch, const char *path, 
                            g_variant_new("(ss)", "org.freedesktop.Secret.Item", property));
 }
 
-// Waits until call `index` is answered; returns it (owned by the batch).
+// Ends every call still unanswered with the cancellation error; the dispatch mutex is held.
+static void ossb_batch_abandon(OssbBatch *batch) {
+    GHashTableIter iter;
+    gpointer serial, call;
+    g_hash_table_iter_init(&iter, batch->outstanding);
+    while (g_hash_table_iter_next(&iter, &serial, &call)) {
+        if (!g_cancellable_set_error_if_cancelled(batch->cancellable, &((OssbCall *)call)->error)) {
+            g_set_error_literal(&((OssbCall *)call)->error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "the call was abandoned");
+        }
+        ((OssbCall *)call)->done = TRUE;
+        g_hash_table_iter_remove(&iter);
+    }
+}
+
+// Waits until call `index` is answered, or the cancellable is cancelled (which ends every unanswered call with
+// the cancellation error); returns it (owned by the batch).
 static inline OssbCall *ossb_batch_wait(OssbBatch *batch, guint index) {
     OssbCall *call = g_ptr_array_index(batch->calls, index);
-    while (!call->done) g_main_context_iteration(batch->context, TRUE);
+    OssbDispatch *dispatch = batch->dispatch;
+    g_mutex_lock(&dispatch->mutex);
+    batch->awaited = call;
+    while (!call->done) {
+        if (g_cancellable_is_cancelled(batch->cancellable)) {
+            ossb_batch_abandon(batch);
+            break;
+        }
+        g_cond_wait(&dispatch->answered, &dispatch->mutex);
+    }
+    batch->awaited = NULL;
+    g_mutex_unlock(&dispatch->mutex);
     return call;
 }
 
-// Waits for every call still out (each ends at once when the cancellable is cancelled), then frees the batch.
+// Frees the batch; answers still to come are left to GDBus, which drops answers nobody waits for.
 static inline void ossb_batch_free(OssbBatch *batch) {
-    while (batch->pending > 0) g_main_context_iteration(batch->context, TRUE);
+    if (batch->cancelled_handler != 0) g_cancellable_disconnect(batch->cancellable, batch->cancelled_handler);
+    OssbDispatch *dispatch = batch->dispatch;
+    g_mutex_lock(&dispatch->mutex);
+    dispatch->batches = g_slist_remove(dispatch->batches, batch);
+    g_mutex_unlock(&dispatch->mutex);
+    g_hash_table_unref(batch->outstanding);
     g_ptr_array_unref(batch->calls);
-    g_main_context_unref(batch->context);
     g_clear_object(&batch->cancellable);
     g_object_unref(batch->connection);
     g_free(batch);

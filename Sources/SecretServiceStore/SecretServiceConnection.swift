@@ -40,6 +40,9 @@ struct SecretServiceConnection {
         deinit { if let service { g_object_unref(service) } }
     }
 
+    /// The lean service type (`ossb_lean_service_type`), registered once per process.
+    static let leanServiceType = ossb_lean_service_type()
+
     /// The alias of the collection docker's helper stores into (`SECRET_COLLECTION_DEFAULT`).
     static let defaultCollection = "default"
 
@@ -82,7 +85,7 @@ struct SecretServiceConnection {
         if let service = services.service { return service }
         let owner = try connected()
         var error: UnsafeMutablePointer<GError>?
-        guard let service = ossb_service_open(owner, cancellable, &error) else {
+        guard let service = ossb_service_open(Self.leanServiceType, owner, cancellable, &error) else {
             throw GLibFailure.convert(error, stage: .connect, timeout: timeout)
         }
         services.service = service
@@ -140,6 +143,8 @@ struct SecretServiceConnection {
         _ property: String, of paths: [String], action: String, _ body: (Int, UnsafeMutablePointer<OssbCall>) -> Void
     ) throws {
         let calls = paths.map { ossb_batch_get_property(batch, $0, property) }
+        // The service answers in order: once the last answer is in, so are the others (one wake-up for all).
+        if let last = calls.last { ossb_batch_wait(batch, last) }
         for (index, call) in calls.enumerated() {
             let answer = ossb_batch_wait(batch, call)!
             if let error = ossb_call_take_error(answer) {
@@ -182,7 +187,7 @@ struct SecretServiceConnection {
     /// - Returns: a handle for `awaitSession(_:action:)` or `abandonSession(_:)`; one of them must be called.
     func startSession() throws -> UnsafeMutablePointer<GThread> {
         let owner = try connected()
-        return ossb_session_start(owner, cancellable)
+        return ossb_session_start(Self.leanServiceType, owner, cancellable)
     }
 
     /// Waits for the session `startSession` began; its service object is the one used from then on.
