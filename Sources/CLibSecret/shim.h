@@ -40,14 +40,6 @@ static inline const char *ossb_attributes_get(GHashTable *table, const char *nam
     return (const char *)g_hash_table_lookup(table, name);
 }
 
-// Whether anybody owns org.freedesktop.secrets (the proxy is created even when nobody does).
-static inline gboolean ossb_service_has_owner(SecretService *service) {
-    gchar *owner = g_dbus_proxy_get_name_owner(G_DBUS_PROXY(service));
-    gboolean has = owner != NULL;
-    g_free(owner);
-    return has;
-}
-
 // libsecret's service object, built lean: libsecret's constructor asks GDBusProxy to load the service's
 // properties, subscribe to its signals and start it by name, and `secret_service_get_sync` also caches the
 // object behind a bus-name watch. The path-based calls use none of that, and it costs three bus round trips
