@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark: docker-credential-ossb-secretservice against Go's docker-credential-secretservice
-# (golang-docker-credential-helpers) on the same gnome-keyring, side by side: `get` of one credential and
-# `list`, with 10 and then 100 items in the keyring, with hyperfine. Prints each median and the ratio ours/Go
+# (golang-docker-credential-helpers) on the same gnome-keyring, side by side: `get` of one credential, `get` of
+# a registry with nothing stored, and `list`, with 10 and then 100 items in the keyring, with hyperfine. Prints each median and the ratio ours/Go
 # (below 1.0 means ours is faster).
 # Usage: bench/keyring-helper.sh [--runs N]   (N runs per helper per round, 5 rounds)
 # The rounds alternate which helper goes first, so a change in machine load mid-run biases neither side.
@@ -66,6 +66,7 @@ HYPERFINE_EXTRA=-i bench_pair miss "$ours get < $work/miss.in" "$go get < $work/
 seed 11 100
 check 100
 bench_pair get100 "$ours get < $work/get.in" "$go get < $work/get.in"
+HYPERFINE_EXTRA=-i bench_pair miss100 "$ours get < $work/miss.in" "$go get < $work/miss.in"
 bench_pair list100 "$ours list < /dev/null" "$go list < /dev/null" $(( (runs + 3) / 4 ))
 
 python3 - "$work" "$rounds" <<'PY'
@@ -75,7 +76,7 @@ print("keyring helper benchmark: docker-credential-ossb-secretservice vs Go's do
 print("(gnome-keyring on a private session bus; wall time per call, hyperfine, %d alternating rounds)" % rounds)
 print(f"{'action':<16} {'ours median':>12} {'Go median':>10} {'ratio ours/Go':>14} {'per-round ratios':>18}")
 for action, label in [("get", "get (10 items)"), ("list", "list (10 items)"), ("miss", "get, not stored"),
-                      ("get100", "get (100 items)"), ("list100", "list (100 items)")]:
+                      ("get100", "get (100 items)"), ("miss100", "not stored (100)"), ("list100", "list (100 items)")]:
     times = {"ours": [], "go": []}
     per_round = []
     for r in range(1, rounds + 1):

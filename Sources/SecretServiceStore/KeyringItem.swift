@@ -14,7 +14,7 @@ struct KeyringItem: Sendable {
     /// Whether the item is locked (its secret cannot be read without an unlock prompt).
     var locked: Bool
 
-    /// Reads an item from the attribute table `ossb_items_property` returned for it.
+    /// Reads an item from the attribute table `ossb_property_attributes` made from its `Properties.Get` answer.
     /// - Returns: `nil` for an item without a `server` attribute, which no docker client could ask for.
     init?(path: String, attributes: OpaquePointer, modified: UInt64, locked: Bool) {
         guard let server = ossb_attributes_get(attributes, "server") else { return nil }

@@ -43,16 +43,19 @@ public struct SecretServiceStore: CredentialStore {
         let timeout = timeout
         return try KeyringCall.run(timeout: timeout) { cancellable in
             try SecretServiceConnection.with(cancellable: cancellable, timeout: timeout) { connection in
-                // The exact key first (one search); then any stored key `ServerAddress.matches`, the same rule
-                // `erase` removes by. Once the exact search finds something, the session's key exchange runs
-                // while the attributes are read.
+                // The exact key, and any stored key `ServerAddress.matches` (the same rule `erase` removes by):
+                // both searches go out at once, and every docker item's attributes are read only when the exact
+                // key is not stored. Once the exact search finds something, the session's key exchange runs while
+                // the attributes are read.
+                let exact = connection.search(Self.attributes(server: serverURL))
+                let spellings = connection.search(Self.dockerItems)
                 var session: UnsafeMutablePointer<GThread>?
                 defer { if let session { connection.abandonSession(session) } }
-                var candidates = try connection.items(matching: Self.attributes(server: serverURL), action: "read") {
-                    session = connection.startSession()
+                var candidates = try connection.items(found: exact, action: "read") {
+                    session = try connection.startSession()
                 }
                 if candidates.isEmpty {
-                    candidates = try connection.items(matching: Self.dockerItems, action: "read")
+                    candidates = try connection.items(found: spellings, action: "read")
                         .filter { ServerAddress.matches($0.server, serverURL) }
                 }
                 guard let item = KeyringItem.newest(candidates) else { return nil }
@@ -81,7 +84,7 @@ public struct SecretServiceStore: CredentialStore {
                 // items for other user names go, but only once the new one has been read back intact: a store
                 // that failed half-way must not cost the user the credential they had.
                 let items = try connection.items(
-                    matching: Self.attributes(server: credential.serverURL), action: "store")
+                    found: connection.search(Self.attributes(server: credential.serverURL)), action: "store")
                 guard
                     let stored = KeyringItem.newest(items.filter { $0.username == credential.username && !$0.locked }),
                     try connection.secret(of: stored.path, action: "store") == credential.secret
@@ -105,7 +108,7 @@ public struct SecretServiceStore: CredentialStore {
         do {
             try KeyringCall.run(timeout: timeout) { cancellable in
                 try SecretServiceConnection.with(cancellable: cancellable, timeout: timeout) { connection in
-                    let items = try connection.items(matching: Self.dockerItems, action: "erase")
+                    let items = try connection.items(found: connection.search(Self.dockerItems), action: "erase")
                         .filter { ServerAddress.matches($0.server, serverURL) }
                     let locked = items.filter(\.locked).map(\.path)
                     if try !connection.unlock(locked, action: "erase") {
@@ -129,7 +132,7 @@ public struct SecretServiceStore: CredentialStore {
                 // Keyed on the `server` attribute, not the item label (docker's helper v0.6 reports labels,
                 // which v0.9 changed to "Registry credentials for ..."). No secrets are fetched: `list`
                 // never shows them, and attributes stay readable in a locked collection.
-                let items = try connection.items(matching: Self.dockerItems, action: "list")
+                let items = try connection.items(found: connection.search(Self.dockerItems), action: "list")
                 var newest: [String: KeyringItem] = [:]
                 for item in items where item.modified >= (newest[item.server]?.modified ?? 0) {
                     newest[item.server] = item

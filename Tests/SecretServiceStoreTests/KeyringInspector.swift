@@ -28,7 +28,7 @@ enum KeyringInspector {
     /// libsecret's own `SecretItem` objects (not the path functions the store uses).
     static func items(server: String) throws -> [Item] {
         try withConnection { connection in
-            let service = connection.service
+            let service = try connection.service()
             let table = SecretServiceConnection.table(["server": server, "docker_cli": "1"])
             defer { g_hash_table_unref(table) }
             var error: UnsafeMutablePointer<GError>?
