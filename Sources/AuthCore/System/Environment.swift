@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Glibc
 
 /// A snapshot of environment variables.
 ///
@@ -14,9 +15,20 @@ public struct Environment: Sendable, Equatable {
         self.variables = variables
     }
 
-    /// The environment of this process.
+    /// The environment of this process, read from `environ` (the first of duplicate names, as `getenv` does).
+    /// Not through `ProcessInfo`: setting it up cost every helper about 0.2 ms of its 1 ms start-up.
     public static var current: Environment {
-        Environment(ProcessInfo.processInfo.environment)
+        var variables: [String: String] = [:]
+        var entry = environ
+        while let pointer = entry.pointee {
+            let line = String(cString: pointer)
+            if let equals = line.utf8.firstIndex(of: UInt8(ascii: "=")) {
+                let name = String(line[..<equals])
+                if variables[name] == nil { variables[name] = String(line[line.index(after: equals)...]) }
+            }
+            entry += 1
+        }
+        return Environment(variables)
     }
 
     /// The value of `name`, or `nil` when unset. An empty value counts as unset, as shells treat `X=`.
