@@ -30,7 +30,8 @@ final class BlobBatch: Sendable {
         pending.withLock { $0.downloads.append(download) }
     }
 
-    /// Adds a copy made beside a layout's blob name (`BlobCache.stageCopy`).
+    /// Adds a verified file beside a layout's blob name: a copy (`BlobCache.stageCopy`), or a download made there
+    /// when the pull does not write the cache.
     func addCopy(_ temporary: String, becoming destination: String) {
         pending.withLock { $0.copies.append((temporary, destination)) }
     }
@@ -49,8 +50,11 @@ final class BlobBatch: Sendable {
             for download in downloads[committed...] { discard(download.temporary) }
             for copy in copies[placed...] { BlobCache.discardCopy(copy.temporary) }
         }
+        // The cache's file system only when something goes into the cache: a pull that does not write the cache
+        // must not touch it (it may not even exist).
         try DurabilityPass.sync(
-            downloads.map(\.temporary) + copies.map(\.temporary), on: [cache.root] + (layout.map { [$0.path] } ?? []))
+            downloads.map(\.temporary) + copies.map(\.temporary),
+            on: (downloads.isEmpty ? [] : [cache.root]) + (layout.map { [$0.path] } ?? []))
         for download in downloads {
             _ = try cache.commit(download.temporary, as: download.digest)
             committed += 1
