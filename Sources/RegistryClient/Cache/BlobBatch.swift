@@ -3,7 +3,8 @@ import Glibc
 import Synchronization
 
 /// The blobs of one pull between verification and visibility: verified downloads in the cache's `tmp/` and
-/// their copies beside a layout's blob names, none of them synced. `commit()` makes them all durable in one
+/// their copies beside a layout's blob names (or, for a pull that does not write the cache, the downloads
+/// themselves beside those names), none of them synced. `commit()` makes them all durable in one
 /// `DurabilityPass`, then renames each under its digest's name; so a power cut never leaves a partial or wrong
 /// blob under a digest's name in the cache or the layout, and a pull of 200 blobs pays one sync instead of 400.
 ///

@@ -246,10 +246,10 @@ extension RegistryClient {
                 }
             }
         } catch {
-            if Task.isCancelled { batch.discard() } else { try? commit(batch, reference) }
+            if Task.isCancelled { batch.discard() } else { try? commit(batch, reference, writingCache: cacheBlobs) }
             throw error
         }
-        try commit(batch, reference)
+        try commit(batch, reference, writingCache: cacheBlobs)
         return (cachedCount, blobs.reduce(0) { $0 + $1.size })
     }
 
@@ -272,13 +272,12 @@ extension RegistryClient {
     }
 
     /// `BlobBatch.commit`, its failure told as the pull's.
-    private func commit(_ batch: BlobBatch, _ reference: ImageReference) throws {
+    private func commit(_ batch: BlobBatch, _ reference: ImageReference, writingCache: Bool) throws {
         do { try batch.commit() } catch {
+            let places = [writingCache ? cache.root : nil, batch.layout?.path].compactMap { $0 }
             throw RegistryError(
                 .blob, operation: .pullImage, registry: reference.registry,
-                message:
-                    "cannot make the pulled blobs durable in \(cache.root)\(batch.layout.map { " and \($0.path)" } ?? ""): \(error)"
-            )
+                message: "cannot make the pulled blobs durable in \(places.joined(separator: " and ")): \(error)")
         }
     }
 }
