@@ -6,7 +6,8 @@
 # grow with layer size (under 40 MiB for the 200 MiB layer). For one 1 GiB layer
 # (`BENCH_LAYERS=1 bench/pull.sh 1024`): within 1.1x of `curl -o` followed by `sync`, peak memory under 40 MiB.
 # ossb-registry writes each blob twice (the cache and the layout's own copy), so "curl, cp, sync" (two durable
-# copies) is timed too. BENCH_SKOPEO=0 leaves skopeo out (slow for 1 GiB).
+# copies) is timed too, and so is `pull --no-cache` (one durable copy, in the layout only). BENCH_SKOPEO=0 leaves
+# skopeo out (slow for 1 GiB).
 # Usage: [BENCH_RUNS=7] [BENCH_LAYERS=5] [BENCH_SKOPEO=1] bench/pull.sh [LAYER_MIB]   (default 200)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,6 +34,7 @@ PY
 export HOME="$BENCH_DIR/home" OSSB_CACHE_DIR="$BENCH_DIR/cache"
 mkdir -p "$HOME" "$BENCH_DIR/curl"
 ours="$cli pull --quiet $ref --output $BENCH_DIR/ours"
+ours_nocache="$cli pull --quiet --no-cache $ref --output $BENCH_DIR/ours-nocache"
 skopeo_cmd="skopeo copy --quiet --src-tls-verify=false --src-creds $creds docker://$ref oci:$BENCH_DIR/skopeo:v1"
 curl_cmd="curl -s -f -u $creds $curl_args"
 # curl does not make its files durable; ossb-registry makes every blob durable before it enters the cache (a
@@ -40,7 +42,7 @@ curl_cmd="curl -s -f -u $creds $curl_args"
 # is the like-for-like peer.
 curl_sync_cmd="curl -s -f -u $creds $curl_args && sync $BENCH_DIR/curl/*"
 curl_copy_cmd="curl -s -f -u $creds $curl_args && cp -r $BENCH_DIR/curl $BENCH_DIR/curl-copy && sync $BENCH_DIR/curl/* $BENCH_DIR/curl-copy/*"
-$ours >/dev/null && $curl_cmd  # each must work before it is timed
+$ours >/dev/null && $ours_nocache >/dev/null && $curl_cmd  # each must work before it is timed
 peers=("curl (same blobs)" "$curl_cmd" "curl + sync" "$curl_sync_cmd" "curl, cp, sync" "$curl_copy_cmd")
 if [ "${BENCH_SKOPEO:-1}" = 1 ]; then
   $skopeo_cmd >/dev/null
@@ -48,8 +50,8 @@ if [ "${BENCH_SKOPEO:-1}" = 1 ]; then
 fi
 echo "Machine load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 bench/interleave.py "$BENCH_DIR/pull.json" "$runs" 1 \
-  "rm -rf $BENCH_DIR/ours $BENCH_DIR/skopeo $OSSB_CACHE_DIR $BENCH_DIR/curl/* $BENCH_DIR/curl-copy" \
-  "ossb-registry pull" "$ours" "${peers[@]}"
+  "rm -rf $BENCH_DIR/ours $BENCH_DIR/ours-nocache $BENCH_DIR/skopeo $OSSB_CACHE_DIR $BENCH_DIR/curl/* $BENCH_DIR/curl-copy" \
+  "ossb-registry pull" "$ours" "ossb-registry pull --no-cache" "$ours_nocache" "${peers[@]}"
 echo "Pull of $layers layer(s), the first $mib MiB, from a local registry ($runs interleaved rounds, empty cache each run):"
 print_ratios "$BENCH_DIR/pull.json" 0
 python3 - "$BENCH_DIR/pull.json" <<'PY'
@@ -61,7 +63,8 @@ if "skopeo copy" in r:
 print(f"  ossb-registry / curl   = {ours / r['curl (same blobs)']:.2f}   (target < 1.3)")
 print(f"  ossb-registry / (curl + sync) = {ours / r['curl + sync']:.2f}   (target for one 1 GiB layer < 1.1)")
 print(f"  ossb-registry / (curl, cp, sync) = {ours / r['curl, cp, sync']:.2f}")
+print(f"  ossb-registry --no-cache / (curl + sync) = {r['ossb-registry pull --no-cache'] / r['curl + sync']:.2f}   (target for one 1 GiB layer < 1.1)")
 PY
 echo "Machine load after: $(cut -d' ' -f1-3 /proc/loadavg)"
-rm -rf "$BENCH_DIR/ours" "$BENCH_DIR/skopeo" "$OSSB_CACHE_DIR"
+rm -rf "$BENCH_DIR/ours" "$BENCH_DIR/ours-nocache" "$BENCH_DIR/skopeo" "$OSSB_CACHE_DIR"
 echo "Peak memory (MiB): ossb-registry $(peak_rss_mib $ours), curl $(peak_rss_mib $curl_cmd)   (target for ossb-registry < 40)"

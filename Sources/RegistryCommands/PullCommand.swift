@@ -12,7 +12,8 @@ struct PullCommand: RegistryCommand {
             is a layout, the image is added (an image of the same tag is replaced, the others are kept). Docker-format
             manifests and manifest lists are converted to OCI (layers and config are unchanged, the manifest's digest
             changes; both digests are shown). Every blob is verified against its digest and kept in the blob cache,
-            so pulling the same image again transfers nothing. Mirrors in registry.json are tried first.
+            so pulling the same image again transfers nothing (--no-cache keeps it only in DIR). Mirrors in
+            registry.json are tried first.
             """,
         positionals: [CommandPositional(name: "REFERENCE", noun: "reference")], missing: "name the image to pull",
         options: [
@@ -26,6 +27,12 @@ struct PullCommand: RegistryCommand {
                 help: """
                     Keep Docker-format manifests as served (same digests; the oci: transports of skopeo, podman and \
                     buildah then cannot open the image by tag, only by digest)
+                    """),
+            CommandOption(
+                "no-cache",
+                help: """
+                    Write downloaded blobs only into DIR, not also into the blob cache: one durable copy instead of \
+                    two (blobs already cached are still copied from it)
                     """),
             .quiet,
             .jobs,
@@ -49,7 +56,8 @@ struct PullCommand: RegistryCommand {
             for: [reference.registry], parsed: arguments, context: context, progress: progress)
         let result = try await client.pull(
             reference, to: output, platform: platform, allPlatforms: arguments.has("all-platforms"),
-            preserveDigests: arguments.has("preserve-digests"), progress: progress)
+            preserveDigests: arguments.has("preserve-digests"), cacheBlobs: !arguments.has("no-cache"),
+            progress: progress)
         let converted = result.convertedFrom.map { " (converted to OCI from the registry's Docker-format \($0))" } ?? ""
         let platforms = result.platforms.map(\.description).joined(separator: ", ")
         context.writeOutput(

@@ -86,6 +86,53 @@ struct PullIntegrationTests {
         #expect(again.descriptor.digest == seeded.digest)
     }
 
+    /// `cacheBlobs: false` (`pull --no-cache`): downloads, a resumed one too, land only in the layout with its file
+    /// mode and nothing is written under the cache directory; blobs the layout holds verified are kept, a damaged one
+    /// is downloaded again; blobs already cached are copied from the cache, not downloaded.
+    @Test func pullWithoutCachingWritesOnlyTheLayout() async throws {
+        let repo = RegistryTestBed.unique("pull/nocache")
+        let seeded = try RegistryTestBed.seed(repo: repo, tag: "v1", layerMiB: 2)
+        let proxy = try #require(RegistryTestBed.proxy)
+        let layer = seeded.layers["linux/amd64"]![0]
+        try RegistryTestBed.faults(#"[{"match": "/\#(repo)/blobs/\#(layer)", "count": 1, "truncate_after": 1000000}]"#)
+        let client = try RegistryTestBed.client(home: home)
+        let blobGets = {
+            try RegistryTestBed.proxyLog().filter { $0.1.contains("/\(repo)/blobs/") && $0.2 != 401 }.count
+        }
+        let layout = home.file("nocache")
+        let result = try await client.pull(try ref(repo, "v1", via: proxy), to: layout, cacheBlobs: false)
+        #expect(result.descriptor.digest == seeded.digest)
+        #expect(result.cachedBlobs == 0)
+        #expect(try blobGets() == 4, "the config, two layers, the first cut off once and resumed")
+        let cacheEntries = { (try? FileManager.default.contentsOfDirectory(atPath: client.cache.root)) ?? [] }
+        #expect(cacheEntries().isEmpty, "nothing under the cache directory: \(cacheEntries())")
+        let blobs = "\(layout)/blobs/sha256"
+        let names = try FileManager.default.contentsOfDirectory(atPath: blobs)
+        #expect(!names.contains { $0.contains(".") }, "no temporary file left: \(names)")
+        for name in names {
+            #expect(FileHash.sha256(regularFile: "\(blobs)/\(name)")?.digest == "sha256:\(name)")
+            let mode = try FileManager.default.attributesOfItem(atPath: "\(blobs)/\(name)")[.posixPermissions] as? Int
+            #expect(mode == Int(OCILayout.fileMode), "\(name) has mode \(String(mode ?? 0, radix: 8))")
+        }
+
+        // Again into the same layout, its layer damaged: only that layer is downloaded, still nothing cached.
+        try Data("not the layer".utf8).write(to: URL(fileURLWithPath: "\(blobs)/\(layer.dropFirst(7))"))
+        let before = try blobGets()
+        _ = try await client.pull(try ref(repo, "v1", via: proxy), to: layout, cacheBlobs: false)
+        #expect(try blobGets() == before + 1)
+        #expect(FileHash.sha256(regularFile: "\(blobs)/\(layer.dropFirst(7))")?.digest == layer)
+        #expect(cacheEntries().isEmpty, "\(cacheEntries())")
+
+        // Once cached by an ordinary pull, a pull without caching copies from the cache and downloads nothing.
+        _ = try await client.pull(try ref(repo, "v1", via: proxy), to: home.file("cached"))
+        let cachedGets = try blobGets()
+        let copied = try await client.pull(try ref(repo, "v1", via: proxy), to: home.file("copied"), cacheBlobs: false)
+        #expect(copied.cachedBlobs == 3)
+        #expect(try blobGets() == cachedGets)
+        #expect(
+            FileHash.sha256(regularFile: home.file("copied/blobs/sha256/\(layer.dropFirst(7))"))?.digest == layer)
+    }
+
     @Test func corruptBlobInTheRegistryIsDetectedAndNotCached() async throws {
         let repo = RegistryTestBed.unique("pull/corrupt")
         let seeded = try RegistryTestBed.seed(repo: repo, tag: "v1")

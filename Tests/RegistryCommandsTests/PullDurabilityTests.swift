@@ -6,7 +6,8 @@ import Testing
 /// A pull's blobs become visible under their digests' names only after they were all verified and made durable
 /// in one pass: watched from the outside with strace (every rename into `blobs/` after a sync that covers the
 /// renamed file, and no sync per blob), and with SIGKILL mid-pull (nothing under a digest's name that is not
-/// the verified blob; the next pull cleans up and completes).
+/// the verified blob; the next pull cleans up and completes). Both with the blob cache and with `--no-cache`, whose
+/// downloads go straight into the layout and which writes nothing under the cache directory.
 @Suite(
     .enabled(
         if: TestServers.basic != nil && TestServers.faultProxy != nil
@@ -47,7 +48,14 @@ struct PullDurabilityTests {
         }
     }
 
-    @Test func everyRenameUnderADigestFollowsASyncCoveringItAndNoBlobHasASyncOfItsOwn() throws {
+    /// What a `--no-cache` pull must leave under the cache directory: nothing at all (the directory may be
+    /// missing).
+    func expectCacheUntouched() {
+        #expect(names(in: cache).isEmpty, "\(names(in: cache))")
+    }
+
+    @Test(arguments: [false, true])
+    func everyRenameUnderADigestFollowsASyncCoveringItAndNoBlobHasASyncOfItsOwn(noCache: Bool) throws {
         let registry = try #require(TestServers.basic)
         let repo = unique("strace")
         let seeded = try SeededImage.push(repo, platforms: "linux/amd64", extra: ["--layers", "16"])
@@ -60,15 +68,27 @@ struct PullDurabilityTests {
                 "-f", "-y", "-qq", "-s", "4096", "-o", log, "-e",
                 "trace=openat,close,fsync,fdatasync,syncfs,rename,renameat,renameat2", Self.binary, "pull", "--quiet",
                 "\(registry.address)/\(repo):v1", "-o", layout,
-            ], environment: try environment(for: registry.address))
+            ] + (noCache ? ["--no-cache"] : []), environment: try environment(for: registry.address))
         #expect(result.status == 0, "\(result)")
         let trace = SyscallTrace(try String(contentsOfFile: log, encoding: .utf8))
 
-        // 16 layers and the config, each renamed into the cache and into the layout.
+        // 16 layers and the config, each renamed into the cache and into the layout (with --no-cache: downloaded
+        // beside its name in the layout and renamed there, the cache untouched).
         let renames = trace.calls.filter { $0.name.hasPrefix("rename") && $0.strings.count == 2 }
         let blobDirectories = [cache, layout].map { SyscallTrace.canonical("\($0)/blobs/sha256/") }
         let blobRenames = renames.filter { rename in blobDirectories.contains { rename.strings[1].hasPrefix($0) } }
-        #expect(blobRenames.count >= 34, "\(blobRenames.count) renames into blobs/")
+        #expect(blobRenames.count >= (noCache ? 17 : 34), "\(blobRenames.count) renames into blobs/")
+        if noCache {
+            let layoutBlobs = blobDirectories[1]
+            #expect(
+                blobRenames.allSatisfy { $0.strings[0].hasPrefix(layoutBlobs) && $0.strings[1].hasPrefix(layoutBlobs) })
+            let cachePrefix = SyscallTrace.canonical(cache + "/")
+            let touched = trace.calls.filter { call in call.strings.contains { $0.hasPrefix(cachePrefix) } }
+            #expect(
+                touched.allSatisfy { !$0.line.contains("O_CREAT") && !$0.name.hasPrefix("rename") },
+                "\(touched.map(\.line))")
+            expectCacheUntouched()
+        }
         for rename in blobRenames {
             let source = rename.strings[0]
             let written = trace.calls.last { $0.name == "close" && $0.fdPath == source && $0.end < rename.start }
@@ -92,11 +112,19 @@ struct PullDurabilityTests {
         #expect(perBlob.isEmpty, "\(perBlob.map(\.line))")
         #expect(fileSyncs.count <= 8, "\(fileSyncs.map(\.line))")
         #expect(trace.calls.filter { $0.name == "syncfs" }.count == 1)
+        if noCache {
+            let layoutPath = SyscallTrace.canonical(layout + "/")
+            #expect(
+                trace.calls.filter { $0.name == "syncfs" }.allSatisfy {
+                    SyscallTrace.canonical(($0.fdPath ?? "") + "/").hasPrefix(layoutPath)
+                })
+        }
         #expect(try misnamedBlobs(in: "\(cache)/blobs/sha256").isEmpty)
         #expect(try misnamedBlobs(in: "\(layout)/blobs/sha256").isEmpty)
     }
 
-    @Test func killedMidPullLeavesNothingUnderADigestAndTheNextPullCompletes() throws {
+    @Test(arguments: [false, true])
+    func killedMidPullLeavesNothingUnderADigestAndTheNextPullCompletes(noCache: Bool) throws {
         let proxy = try #require(TestServers.faultProxy)
         let repo = unique("sigkill")
         let seeded = try SeededImage.push(
@@ -113,21 +141,28 @@ struct PullDurabilityTests {
         let environment = try environment(for: proxy)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = ["pull", "--quiet", "\(proxy)/\(repo):v1", "-o", layout]
+        let flags = noCache ? ["--no-cache"] : []
+        process.arguments = ["pull", "--quiet", "\(proxy)/\(repo):v1", "-o", layout] + flags
         process.environment = environment
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        // Until the 16 small blobs are verified in tmp/ (and copied into the layout) and the large one is stalled.
+        // Until the 16 small blobs are verified in tmp/ (and copied into the layout) and the large one is stalled;
+        // with --no-cache, all 17 downloads are temporary files beside their names in the layout.
+        let staging = noCache ? "\(layout)/blobs/sha256" : "\(cache)/tmp"
+        let suffix = noCache ? ".tmp" : ".partial"
         let deadline = Date().addingTimeInterval(20)
-        while names(in: "\(cache)/tmp").filter({ $0.hasSuffix(".partial") }).count < 17 && Date() < deadline {
+        while names(in: staging).filter({ $0.hasSuffix(suffix) }).count < 17 && Date() < deadline {
             Thread.sleep(forTimeInterval: 0.05)
         }
         Thread.sleep(forTimeInterval: 0.2)
-        #expect(
-            names(in: "\(cache)/tmp").filter { $0.hasSuffix(".partial") }.count == 17, "\(names(in: "\(cache)/tmp"))")
+        #expect(names(in: staging).filter { $0.hasSuffix(suffix) }.count == 17, "\(names(in: staging))")
         // Nothing is under a digest's name yet: the durability pass waits for every blob of the pull.
         #expect(names(in: "\(cache)/blobs/sha256").isEmpty, "\(names(in: "\(cache)/blobs/sha256"))")
+        #expect(
+            names(in: "\(layout)/blobs/sha256").allSatisfy { $0.hasSuffix(".tmp") },
+            "\(names(in: "\(layout)/blobs/sha256"))")
+        if noCache { expectCacheUntouched() }
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
 
@@ -137,10 +172,15 @@ struct PullDurabilityTests {
 
         // The next pull (the stall is used up) removes what the killed one left and completes.
         let again = try TestProcess.run(
-            Self.binary, ["pull", "--quiet", "\(proxy)/\(repo):v1", "-o", layout], environment: environment)
+            Self.binary, ["pull", "--quiet", "\(proxy)/\(repo):v1", "-o", layout] + flags, environment: environment)
         #expect(again.status == 0, "\(again)")
         #expect(names(in: "\(cache)/tmp").isEmpty, "\(names(in: "\(cache)/tmp"))")
-        #expect(names(in: "\(cache)/blobs/sha256").count == 17)
+        if noCache {
+            expectCacheUntouched()
+            #expect(names(in: "\(layout)/blobs/sha256").count == 18)  // 17 blobs and the manifest
+        } else {
+            #expect(names(in: "\(cache)/blobs/sha256").count == 17)
+        }
         #expect(
             !names(in: "\(layout)/blobs/sha256").contains { $0.contains(".") }, "\(names(in: "\(layout)/blobs/sha256"))"
         )

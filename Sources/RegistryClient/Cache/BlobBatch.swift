@@ -3,7 +3,8 @@ import Glibc
 import Synchronization
 
 /// The blobs of one pull between verification and visibility: verified downloads in the cache's `tmp/` and
-/// their copies beside a layout's blob names, none of them synced. `commit()` makes them all durable in one
+/// their copies beside a layout's blob names (or, for a pull that does not write the cache, the downloads
+/// themselves beside those names), none of them synced. `commit()` makes them all durable in one
 /// `DurabilityPass`, then renames each under its digest's name; so a power cut never leaves a partial or wrong
 /// blob under a digest's name in the cache or the layout, and a pull of 200 blobs pays one sync instead of 400.
 ///
@@ -30,7 +31,8 @@ final class BlobBatch: Sendable {
         pending.withLock { $0.downloads.append(download) }
     }
 
-    /// Adds a copy made beside a layout's blob name (`BlobCache.stageCopy`).
+    /// Adds a verified file beside a layout's blob name: a copy (`BlobCache.stageCopy`), or a download made there
+    /// when the pull does not write the cache.
     func addCopy(_ temporary: String, becoming destination: String) {
         pending.withLock { $0.copies.append((temporary, destination)) }
     }
@@ -49,8 +51,11 @@ final class BlobBatch: Sendable {
             for download in downloads[committed...] { discard(download.temporary) }
             for copy in copies[placed...] { BlobCache.discardCopy(copy.temporary) }
         }
+        // The cache's file system only when something goes into the cache: a pull that does not write the cache
+        // must not touch it (it may not even exist).
         try DurabilityPass.sync(
-            downloads.map(\.temporary) + copies.map(\.temporary), on: [cache.root] + (layout.map { [$0.path] } ?? []))
+            downloads.map(\.temporary) + copies.map(\.temporary),
+            on: (downloads.isEmpty ? [] : [cache.root]) + (layout.map { [$0.path] } ?? []))
         for download in downloads {
             _ = try cache.commit(download.temporary, as: download.digest)
             committed += 1

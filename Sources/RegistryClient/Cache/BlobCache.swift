@@ -127,14 +127,22 @@ public struct BlobCache: Sendable {
     /// carry the cache's private mode, and editing it would corrupt the cache.
     /// - Returns: the temporary file, for `commitCopy` once a `DurabilityPass` covered it.
     package static func stageCopy(of source: String, beside destination: String, mode: mode_t) throws -> String {
-        let temporary = destination + ".\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
-        InterruptCleanup.register(temporary)
+        let temporary = temporaryPath(beside: destination)
         do {
             try copyFile(source, to: temporary, mode: mode)
         } catch {
             discardCopy(temporary)
             throw error
         }
+        return temporary
+    }
+
+    /// A new temporary file path beside `destination` (`<destination>.<pid>.<random>.tmp`, on the same file system,
+    /// so the rename onto `destination` cannot fail for crossing one), removed if the process is interrupted
+    /// (`InterruptCleanup`) and, after a kill, by the next pull's `removeStaleCopies`.
+    package static func temporaryPath(beside destination: String) -> String {
+        let temporary = destination + ".\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
+        InterruptCleanup.register(temporary)
         return temporary
     }
 

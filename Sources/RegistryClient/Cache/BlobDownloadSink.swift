@@ -18,11 +18,12 @@ final class BlobDownloadSink: HTTPBodySink, @unchecked Sendable {
     /// The size the blob must not exceed (the descriptor's), so a hostile server cannot fill the disk.
     let limit: Int64?
 
-    init(path: String, limit: Int64?, onProgress: @escaping @Sendable (Int64) -> Void) throws {
+    /// Creates the file at `path` with `mode` (the cache's files are private; a layout's are not).
+    init(path: String, limit: Int64?, mode: mode_t = 0o600, onProgress: @escaping @Sendable (Int64) -> Void) throws {
         self.path = path
         self.limit = limit
         self.onProgress = onProgress
-        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
         guard fd >= 0 else { throw SystemError("create", path: path) }
     }
 

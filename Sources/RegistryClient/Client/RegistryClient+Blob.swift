@@ -38,13 +38,16 @@ extension RegistryClient {
         return cache.path(for: digest)
     }
 
-    /// The verified cached file for `digest`, reported to `progress` as cached and recorded as living in
-    /// `reference`'s repository; `nil` when it must be downloaded.
+    /// The verified cached file for `digest`, reported to `progress` as cached and (unless `recordingOrigin` is
+    /// false: a pull that must not write the cache) recorded as living in `reference`'s repository; `nil` when it
+    /// must be downloaded.
     func cachedBlob(
-        _ reference: ImageReference, digest: Digest, size: Int64?, progress: any ProgressReporter
+        _ reference: ImageReference, digest: Digest, size: Int64?, progress: any ProgressReporter,
+        recordingOrigin: Bool = true
     ) -> String? {
         guard let cached = cache.lookup(digest, size: size) else { return nil }
         progress.finished(String(digest.encoded.prefix(12)), cached: true)
+        guard recordingOrigin else { return cached }
         cache.recordOrigin(
             digest, registry: ServerAddress.host(of: reference.registry), repository: reference.repository)
         return cached
@@ -61,8 +64,12 @@ extension RegistryClient {
 
     /// Downloads a blob into the cache's `tmp/` and verifies it, trying `sources` in order (a mirror that
     /// fails falls back to the next); the result is not durable and not yet under its digest's name.
+    /// - Parameters:
+    ///   - layout: download beside the blob's name in this layout instead, with the layout's file mode, when the
+    ///     pull does not write the cache (the rename into the layout then stays on one file system).
     func stageBlob(
-        _ reference: ImageReference, digest: Digest, size: Int64?, sources: [String], progress: any ProgressReporter
+        _ reference: ImageReference, digest: Digest, size: Int64?, sources: [String], progress: any ProgressReporter,
+        beside layout: OCILayout? = nil
     ) async throws -> StagedBlob {
         let label = String(digest.encoded.prefix(12))
         guard digest.algorithm == "sha256" else {
@@ -74,7 +81,8 @@ extension RegistryClient {
         for (i, source) in sources.enumerated() {
             do {
                 let staged = try await download(
-                    reference, digest: digest, size: size, from: source, label: label, progress: progress)
+                    reference, digest: digest, size: size, from: source, label: label, progress: progress,
+                    beside: layout)
                 progress.finished(label, cached: false)
                 return staged
             } catch {
@@ -89,24 +97,31 @@ extension RegistryClient {
 
     private func download(
         _ reference: ImageReference, digest: Digest, size: Int64?, from source: String, label: String,
-        progress: any ProgressReporter
+        progress: any ProgressReporter, beside layout: OCILayout?
     ) async throws -> StagedBlob {
         let session = try await session(for: source, repository: reference.repository, operation: .pullBlob)
         let registry = session.displayName
-        let temporary = cache.temporaryPath(for: digest)
+        let cache = self.cache
+        let temporaryPath: @Sendable () -> String = {
+            layout.map { BlobCache.temporaryPath(beside: $0.blobPath(digest)) } ?? cache.temporaryPath(for: digest)
+        }
+        let mode = layout == nil ? 0o600 : OCILayout.fileMode
+        let place = layout.map { "the layout \($0.path)" } ?? "the blob cache \(cache.root)"
+        let temporary = temporaryPath()
         let sink: ResumableBlobSink
         do {
-            let main = try BlobDownloadSink(path: temporary, limit: size) { progress.advanced(label, by: $0) }
-            let cache = self.cache
+            let main = try BlobDownloadSink(path: temporary, limit: size, mode: mode) {
+                progress.advanced(label, by: $0)
+            }
             sink = ResumableBlobSink(main: main) {
-                try BlobDownloadSink(path: cache.temporaryPath(for: digest), limit: size) {
+                try BlobDownloadSink(path: temporaryPath(), limit: size, mode: mode) {
                     progress.advanced(label, by: $0)
                 }
             }
         } catch {
             throw RegistryError(
                 .blob, operation: .pullBlob, registry: registry,
-                message: "cannot write to the blob cache \(cache.root): \(error)")
+                message: "cannot write to \(place): \(error)")
         }
         var verified = false
         defer { if !verified { sink.discard() } }
@@ -127,14 +142,14 @@ extension RegistryClient {
         do { try sink.complete(status: response.status) } catch {
             throw RegistryError(
                 .blob, operation: .pullBlob, registry: registry,
-                message: "cannot assemble blob \(digest) in the cache: \(error)")
+                message: "cannot assemble blob \(digest) in \(place): \(error)")
         }
         let main = sink.main
         let actual: String
         do { actual = try main.finish() } catch {
             throw RegistryError(
                 .blob, operation: .pullBlob, registry: registry,
-                message: "cannot write blob \(digest) to the cache: \(error)")
+                message: "cannot write blob \(digest) to \(place): \(error)")
         }
         if let size, main.received != size {
             throw RegistryError(

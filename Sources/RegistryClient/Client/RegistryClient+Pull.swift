@@ -47,10 +47,14 @@ extension RegistryClient {
     ///   - platform: the platform to pull from an index (default: the client's).
     ///   - allPlatforms: pull the whole index, every platform, and point `index.json` at the index.
     ///   - preserveDigests: keep the registry's manifest bytes (and digests) even when they are Docker's format.
+    ///   - cacheBlobs: keep every downloaded blob in the blob cache too (the default), so a later pull or push of it
+    ///     transfers nothing. `false` writes each downloaded blob only into the layout, the one durable copy a
+    ///     one-off pull of a large image needs (half the writes); nothing is written under the cache directory,
+    ///     while blobs already cached are still copied from it.
     /// - Throws: `RegistryError`, `LayoutError`.
     public func pull(
         _ reference: ImageReference, to directory: String, platform: Platform? = nil, allPlatforms: Bool = false,
-        preserveDigests: Bool = false, progress: any ProgressReporter = SilentProgress()
+        preserveDigests: Bool = false, cacheBlobs: Bool = true, progress: any ProgressReporter = SilentProgress()
     ) async throws -> PullResult {
         // A directory this pull creates is removed again if the pull fails or is interrupted, so a failure leaves
         // no half-written layout. An existing layout only gains verified blobs until index.json names them.
@@ -60,7 +64,7 @@ extension RegistryClient {
         do {
             return try await pull(
                 reference, into: OCILayout(path: directory), platform: platform, allPlatforms: allPlatforms,
-                preserveDigests: preserveDigests, progress: progress)
+                preserveDigests: preserveDigests, cacheBlobs: cacheBlobs, progress: progress)
         } catch {
             // Unless another pull into the same new directory has meanwhile completed (index.json names it).
             if created && access("\(directory)/index.json", F_OK) != 0 { FileTree.remove(directory) }
@@ -70,8 +74,7 @@ extension RegistryClient {
 
     private func pull(
         _ reference: ImageReference, into layout: OCILayout, platform: Platform?, allPlatforms: Bool,
-        preserveDigests: Bool,
-        progress: any ProgressReporter
+        preserveDigests: Bool, cacheBlobs: Bool, progress: any ProgressReporter
     ) async throws -> PullResult {
         try layout.create()
         BlobCache.removeStaleCopies(in: "\(layout.path)/blobs/sha256")
@@ -80,7 +83,7 @@ extension RegistryClient {
             of: top, reference, platform: platform, allPlatforms: allPlatforms)
         let blobs = transferableBlobs(of: images.map(\.manifest))
         let (cachedCount, bytes) = try await fetchBlobs(
-            blobs, of: reference, source: top.source, progress: progress, into: layout)
+            blobs, of: reference, source: top.source, progress: progress, into: layout, cacheBlobs: cacheBlobs)
         // Manifests are written after the blobs they name, and index.json last: whatever index.json lists is complete.
         var descriptor = try writeManifests(
             images, top: top, topDescriptor: topDescriptor, topIndex: topIndex, into: layout,
@@ -196,28 +199,46 @@ extension RegistryClient {
     /// its digest's name. A power cut at any point leaves no partial blob under a digest's name, and 200 blobs
     /// cost one sync, not 200. When a download fails, the blobs already verified still enter the cache (a
     /// retry does not download them again); a cancelled pull (Ctrl-C) discards them to exit at once.
+    ///
+    /// Without `cacheBlobs` (only with a layout), a missing blob is downloaded beside its name in the layout and
+    /// renamed there after the same one pass, a blob the layout holds verified is kept, and the cache is only
+    /// read: no `tmp/`, no origins, no verification stamps.
     func fetchBlobs(
         _ blobs: [Descriptor], of reference: ImageReference, source: String, progress: any ProgressReporter,
-        into layout: OCILayout? = nil
+        into layout: OCILayout? = nil, cacheBlobs: Bool = true
     ) async throws -> (cached: Int, bytes: Int64) {
         let sources = [source] + pullSources(for: reference).filter { $0 != source }
         let pairs = try blobsWithDigests(blobs, operation: .pullImage, registry: reference.registry)
         let batch = BlobBatch(cache: cache, layout: layout)
+        let layoutOnly = cacheBlobs ? nil : layout
         var missing: [(blob: Descriptor, digest: Digest)] = []
+        var cachedCount = 0
         do {
             for (blob, digest) in pairs {
-                if let cached = cachedBlob(reference, digest: digest, size: blob.size, progress: progress) {
+                if let cached = cachedBlob(
+                    reference, digest: digest, size: blob.size, progress: progress, recordingOrigin: cacheBlobs)
+                {
+                    cachedCount += 1
                     if let layout {
                         try stageCopy(of: digest, size: blob.size, from: cached, into: layout, batch: batch, reference)
                     }
+                } else if let layoutOnly, layoutOnly.removeUnverifiedBlob(digest, size: blob.size) {
+                    progress.finished(String(digest.encoded.prefix(12)), cached: true)
                 } else {
                     missing.append((blob, digest))
                 }
             }
-            if !missing.isEmpty { try prepareDownloads(of: missing.map(\.digest), registry: reference.registry) }
+            if !missing.isEmpty && layoutOnly == nil {
+                try prepareDownloads(of: missing.map(\.digest), registry: reference.registry)
+            }
             _ = try await transferConcurrently(missing) { blob, digest in
                 let staged = try await self.stageBlob(
-                    reference, digest: digest, size: blob.size, sources: sources, progress: progress)
+                    reference, digest: digest, size: blob.size, sources: sources, progress: progress,
+                    beside: layoutOnly)
+                if let layoutOnly {
+                    batch.addCopy(staged.temporary, becoming: layoutOnly.blobPath(digest))
+                    return
+                }
                 batch.add(staged)
                 if let layout {
                     try self.stageCopy(
@@ -225,11 +246,11 @@ extension RegistryClient {
                 }
             }
         } catch {
-            if Task.isCancelled { batch.discard() } else { try? commit(batch, reference) }
+            if Task.isCancelled { batch.discard() } else { try? commit(batch, reference, writingCache: cacheBlobs) }
             throw error
         }
-        try commit(batch, reference)
-        return (pairs.count - missing.count, blobs.reduce(0) { $0 + $1.size })
+        try commit(batch, reference, writingCache: cacheBlobs)
+        return (cachedCount, blobs.reduce(0) { $0 + $1.size })
     }
 
     /// Copies a verified blob beside its name in the layout, unless the layout already holds it verified.
@@ -251,13 +272,12 @@ extension RegistryClient {
     }
 
     /// `BlobBatch.commit`, its failure told as the pull's.
-    private func commit(_ batch: BlobBatch, _ reference: ImageReference) throws {
+    private func commit(_ batch: BlobBatch, _ reference: ImageReference, writingCache: Bool) throws {
         do { try batch.commit() } catch {
+            let places = [writingCache ? cache.root : nil, batch.layout?.path].compactMap { $0 }
             throw RegistryError(
                 .blob, operation: .pullImage, registry: reference.registry,
-                message:
-                    "cannot make the pulled blobs durable in \(cache.root)\(batch.layout.map { " and \($0.path)" } ?? ""): \(error)"
-            )
+                message: "cannot make the pulled blobs durable in \(places.joined(separator: " and ")): \(error)")
         }
     }
 }
