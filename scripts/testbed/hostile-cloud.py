@@ -20,10 +20,18 @@ Usage: hostile-cloud.py [PORT]"""
 import base64
 import json
 import os
+import signal
 import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+# A test runner starting this server may be running other children at once: descriptors inherited from it (their
+# pipes) would keep those pipes open, and their readers waiting for an end of file, as long as this server lives.
+os.closerange(3, 65536)
+# The runner may start it with signals blocked; the test stops it with SIGTERM.
+signal.pthread_sigmask(signal.SIG_SETMASK, [])
+signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 SECOND_HOST = "127.0.0.2"
 log = []

@@ -27,7 +27,9 @@ package enum CloudRegistry: String, Sendable, CaseIterable {
         if let label = name.label(before: "pkg.dev"), label.hasSuffix("-docker"), label.count > "-docker".count {
             return .gcr
         }
-        if ["azurecr.io", "azurecr.cn", "azurecr.us"].contains(where: { name.label(before: $0) != nil }) { return .acr }
+        if ["azurecr.io", "azurecr.cn", "azurecr.us"].contains(where: { name.label(before: $0) != nil }) {
+            return .acr
+        }
         return nil
     }
 }
