@@ -48,7 +48,7 @@ package struct CloudCredentialStore: CredentialStore {
     package func get(_ serverURL: String) throws -> HelperCredential? {
         let host = ServerAddress.host(of: serverURL)
         guard provider.serves(host: host) else {
-            explain("\(provider.cloudName): \(host) is not one of its registries")
+            explain("\(provider.cloudName): \(TerminalText.sanitized(host.prefix(300))) is not one of its registries")
             return nil
         }
         let identity: String?
@@ -83,6 +83,7 @@ package struct CloudCredentialStore: CredentialStore {
     func mint(host: String, identity: String?, http: any HTTPClient) async throws -> CloudCredential {
         do {
             var credential = try await provider.credential(for: host, in: context(http: http))
+            try checkSendable(credential, host: host)
             guard let identity, let cache else {
                 explain("\(provider.cloudName): not cached (no identity known in advance or no cache directory)")
                 return credential
@@ -101,6 +102,25 @@ package struct CloudCredentialStore: CredentialStore {
             return credential
         } catch let error as CloudAuthError {
             throw CredentialStoreError(.unavailable, error.message)
+        }
+    }
+
+    /// The longest registry credential accepted: cloud tokens are a few kilobytes.
+    static let maximumSecret = 64 << 10
+
+    /// A minted credential must be what a registry can take in an `Authorization` header: visible ASCII, no
+    /// space, at most `maximumSecret` bytes. A token endpoint answering with control characters (a terminal
+    /// escape, CR LF that would add header lines) or megabytes is misbehaving; its answer is never handed out.
+    /// - Throws: `CloudAuthError` naming the cloud and the registry, never the token.
+    func checkSendable(_ credential: CloudCredential, host: String) throws(CloudAuthError) {
+        let visible = { (text: String) in text.utf8.allSatisfy { (0x21...0x7E).contains($0) } }
+        guard !credential.secret.isEmpty, credential.secret.utf8.count <= Self.maximumSecret,
+            visible(credential.secret), visible(credential.username)
+        else {
+            throw CloudAuthError(
+                cloud: provider.cloudName,
+                "\(provider.cloudName): the credential minted for \(host) is not a token a registry accepts (it is empty, longer than \(Self.maximumSecret) bytes, or holds spaces or control characters); the token endpoint or metadata service in use is misbehaving: check the endpoint settings (OSSB_EXPLAIN=1 names them)"
+            )
         }
     }
 

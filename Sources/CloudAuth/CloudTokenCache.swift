@@ -10,11 +10,19 @@ import Glibc
 /// expires within `margin`, is handed out but not kept. No hashing is involved: a cached `get` touches no
 /// cryptographic library at all (initialising OpenSSL costs more than the whole `get`).
 ///
+/// No entry is served longer than `maximumLifetime` after it was minted (whatever expiry a token endpoint
+/// claimed), nor when the clock reads earlier than its minting: a clock set back would otherwise stretch every
+/// cached token's life by as much.
+///
 /// Two processes caching for the same registry at once may keep only one of their entries: the other identity
 /// simply mints again next time, and no entry is ever corrupt (files are replaced atomically).
 package struct CloudTokenCache: Sendable {
     /// Seconds before its expiry at which a cached credential is no longer served (`CloudRegistry.tokenMargin`).
     package static let margin = CloudRegistry.tokenMargin
+
+    /// The longest a credential is kept, whatever its expiry says: 12 hours, the life of an ECR token, the
+    /// longest-lived of the clouds' registry credentials.
+    package static let maximumLifetime: Int64 = 12 * 3600
 
     /// The directory.
     package let directory: String
@@ -52,7 +60,20 @@ package struct CloudTokenCache: Sendable {
     /// A file that is unsafe (another user's, group-writable), unreadable or malformed is a miss.
     package func get(host: String, identity: String, now: Int64) -> CloudCredential? {
         guard let file = read(path(host: host)), file.host == host else { return nil }
-        return file.entries.first { $0.identity == identity && ($0.expiresAt ?? 0) - Self.margin > now }
+        return file.entries.first { $0.credential.identity == identity && $0.isGood(at: now) }?.credential
+    }
+
+    /// A cached credential and when it was minted.
+    struct Entry {
+        var credential: CloudCredential
+        var mintedAt: Int64
+
+        /// Whether it may be served at `now`: minted no later than `now` (a clock set back since is a miss), and
+        /// good beyond the margin but within `maximumLifetime` of `now`.
+        func isGood(at now: Int64) -> Bool {
+            guard let expiry = credential.expiresAt, mintedAt <= now else { return false }
+            return expiry - CloudTokenCache.margin > now && expiry - now <= CloudTokenCache.maximumLifetime
+        }
     }
 
     /// Keeps a credential, unless it has no expiry or is (nearly) expired already; the registry's entries for other
@@ -62,18 +83,21 @@ package struct CloudTokenCache: Sendable {
     @discardableResult
     package func put(host: String, _ credential: CloudCredential, now: Int64) throws -> Bool {
         guard let expiry = credential.expiresAt, expiry - Self.margin > now else { return false }
+        var kept = credential
+        kept.expiresAt = min(expiry, now + Self.maximumLifetime)
         try FileIO.makeDirectories(directory, mode: 0o700)
         let target = try PrivateFile.checked(path(host: host))
         var entries = (read(target).flatMap { $0.host == host ? $0.entries : nil } ?? [])
-            .filter { $0.identity != credential.identity && ($0.expiresAt ?? 0) - Self.margin > now }
-        entries.append(credential)
+            .filter { $0.credential.identity != credential.identity && $0.isGood(at: now) }
+        entries.append(Entry(credential: kept, mintedAt: now))
         let values: [JSONValue] = entries.map { entry in
             .object(
                 JSONObject([
-                    .init(name: "identity", value: .string(entry.identity)),
-                    .init(name: "username", value: .string(entry.username)),
-                    .init(name: "secret", value: .string(entry.secret)),
-                    .init(name: "expiresAt", value: .number(String(entry.expiresAt ?? 0))),
+                    .init(name: "identity", value: .string(entry.credential.identity)),
+                    .init(name: "username", value: .string(entry.credential.username)),
+                    .init(name: "secret", value: .string(entry.credential.secret)),
+                    .init(name: "expiresAt", value: .number(String(entry.credential.expiresAt ?? 0))),
+                    .init(name: "mintedAt", value: .number(String(entry.mintedAt))),
                 ]))
         }
         let object = JSONObject([
@@ -95,14 +119,15 @@ package struct CloudTokenCache: Sendable {
                 String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
             }
             guard name.hasSuffix(".json"), let file = read("\(directory)/\(name)"),
-                let good = file.entries.first(where: { ($0.expiresAt ?? 0) - Self.margin > now })
+                let good = file.entries.first(where: { $0.isGood(at: now) })
             else { continue }
-            result[file.host] = good.username
+            result[file.host] = good.credential.username
         }
         return result
     }
 
-    func read(_ path: String) -> (host: String, entries: [CloudCredential])? {
+    /// A cache file's registry and entries; entries without `mintedAt` (or otherwise malformed) are left out.
+    func read(_ path: String) -> (host: String, entries: [Entry])? {
         guard let checked = try? PrivateFile.checked(path),
             var bytes = try? FileIO.readIfExists(checked, limit: 1 << 20)
         else {
@@ -112,12 +137,16 @@ package struct CloudTokenCache: Sendable {
         guard let object = (try? JSONParser.parse(bytes))?.objectValue, let host = object["host"]?.stringValue,
             let list = object["entries"]?.arrayValue
         else { return nil }
-        let entries: [CloudCredential] = list.compactMap { value in
+        let entries: [Entry] = list.compactMap { value in
             guard let entry = value.objectValue, let identity = entry["identity"]?.stringValue,
                 let username = entry["username"]?.stringValue, let secret = entry["secret"]?.stringValue,
-                case .number(let expiry) = entry["expiresAt"], let expiresAt = Int64(expiry)
+                case .number(let expiry) = entry["expiresAt"], let expiresAt = Int64(expiry),
+                case .number(let minted) = entry["mintedAt"], let mintedAt = Int64(minted)
             else { return nil }
-            return CloudCredential(username: username, secret: secret, expiresAt: expiresAt, identity: identity)
+            return Entry(
+                credential: CloudCredential(
+                    username: username, secret: secret, expiresAt: expiresAt, identity: identity),
+                mintedAt: mintedAt)
         }
         return (host, entries)
     }

@@ -18,18 +18,18 @@ package enum CloudRegistry: String, Sendable, CaseIterable {
     /// The helper's suffix: `docker-credential-` followed by this is the executable.
     package var helperName: String { "ossb-\(rawValue)" }
 
-    /// The cloud whose registry `host` (with or without a port) is, or `nil`.
+    /// The cloud whose registry `host` (with or without a port) is, or `nil`: the one rule for routing a host to
+    /// a cloud helper and for a helper to serve it (the providers' `serves` ask this), parsed by `CloudHostName`.
     package static func serving(host: String) -> CloudRegistry? {
-        var name = Substring(host.lowercased())
-        if let colon = name.lastIndex(of: ":"), !name.contains("]") { name = name[..<colon] }
-        if ECRRegistryHost(String(name)) != nil { return .ecr }
-        let labels = name.split(separator: ".", omittingEmptySubsequences: false)
-        if labels.contains(where: \.isEmpty) { return nil }
-        if name == "gcr.io" || (labels.count == 3 && name.hasSuffix(".gcr.io")) { return .gcr }
-        if labels.count == 3, name.hasSuffix(".pkg.dev"), labels[0].hasSuffix("-docker"), labels[0].count > 7 {
+        let name = CloudHostName(host)
+        if ECRRegistryHost(name) != nil { return .ecr }
+        if name.isExactly("gcr.io") || name.label(before: "gcr.io") != nil { return .gcr }
+        if let label = name.label(before: "pkg.dev"), label.hasSuffix("-docker"), label.count > "-docker".count {
             return .gcr
         }
-        if labels.count == 3, labels[1] == "azurecr", ["io", "cn", "us"].contains(labels[2]) { return .acr }
+        if ["azurecr.io", "azurecr.cn", "azurecr.us"].contains(where: { name.label(before: $0) != nil }) {
+            return .acr
+        }
         return nil
     }
 }

@@ -17,18 +17,21 @@ package struct ECRRegistryHost: Sendable, Equatable {
     /// Whether this is ECR Public.
     package var isPublic: Bool { account == nil }
 
-    /// Parses a host (lower-cased, with or without a port); `nil` when it is not an ECR registry.
+    /// Parses a host (any case, with or without a port); `nil` when it is not an ECR registry.
     package init?(_ host: String) {
-        var name = Substring(host.lowercased())
-        if let colon = name.lastIndex(of: ":"), !name.contains("]") { name = name[..<colon] }
-        if name == Self.publicHost {
+        self.init(CloudHostName(host))
+    }
+
+    /// Reads a parsed host name; `nil` when it is not an ECR registry.
+    package init?(_ name: CloudHostName) {
+        let labels = name.labels
+        if name.isExactly(Self.publicHost) {
             self.account = nil
             self.region = "us-east-1"
             self.fips = false
             self.china = false
             return
         }
-        let labels = name.split(separator: ".", omittingEmptySubsequences: false)
         let china = labels.count == 7
         guard labels.count == (china ? 7 : 6), labels[4] == "amazonaws", labels[5] == "com",
             !china || labels[6] == "cn", labels[1] == "dkr", labels[2] == "ecr" || labels[2] == "ecr-fips",

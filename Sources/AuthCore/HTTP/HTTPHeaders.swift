@@ -23,6 +23,9 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, CustomStringConvertibl
     package static let credentialFields: Set<String> = [
         "authorization", "proxy-authorization", "cookie",
         "x-amz-sso_bearer_token",  // the IAM Identity Center access token AWS's SSO portal takes instead
+        "x-amz-security-token",  // an AWS session token, sent beside a SigV4 signature
+        "x-aws-ec2-metadata-token",  // an IMDSv2 session token
+        "x-identity-header",  // the secret of Azure App Service's managed identity endpoint
     ]
 
     /// Creates headers from name/value pairs, in order.

@@ -11,9 +11,17 @@ struct SentCredentials {
     /// and a password that short is guessed faster than it is read from a log.
     static let minimumLength = 4
 
+    /// The form fields and JSON members of request bodies that hold a secret: OAuth2's grants (RFC 6749, 7523,
+    /// 8693), Azure's registry exchange, STS's web identity token, IAM Identity Center's OIDC `CreateToken`.
+    static let secretFields: Set<String> = [
+        "password", "refresh_token", "client_secret", "assertion", "client_assertion", "subject_token",
+        "actor_token", "access_token", "code", "code_verifier", "device_code", "WebIdentityToken", "clientSecret",
+        "refreshToken", "codeVerifier", "deviceCode",
+    ]
+
     /// The credentials in `request`: each credential header's value, its part after the scheme (a token, a
     /// base64 string), for Basic also the decoded `user:password` and the password; for a form body that
-    /// carries credentials, its `password` and `refresh_token` values.
+    /// carries credentials (a form or a JSON object), the values of its `secretFields`.
     init(_ request: HTTPRequest) {
         var found: [String] = []
         for field in request.headers where HTTPHeaders.credentialFields.contains(field.name.lowercased()) {
@@ -28,9 +36,14 @@ struct SentCredentials {
             }
         }
         if request.bodyCarriesCredentials, case .bytes(let body) = request.body {
-            for (key, value) in FormEncoding.decode(String(decoding: body, as: UTF8.self))
-            where ["password", "refresh_token"].contains(key) {
-                found.append(value)
+            if body.first == UInt8(ascii: "{"), let object = (try? JSONParser.parse(body))?.objectValue {
+                for name in Self.secretFields { if let value = object[name]?.stringValue { found.append(value) } }
+            } else {
+                for (key, value) in FormEncoding.decode(String(decoding: body, as: UTF8.self))
+                where Self.secretFields.contains(key) {
+                    // A server may echo the body as it came (percent-encoded) or decoded.
+                    found += [value, String(FormEncoding.encode([("", value)]).dropFirst())]
+                }
             }
         }
         // JSON may escape `/` (base64 has it) as `\/`.

@@ -9,7 +9,7 @@ package struct ECRProvider: CloudProvider {
     /// Creates the provider.
     package init() {}
 
-    package func serves(host: String) -> Bool { ECRRegistryHost(host) != nil }
+    package func serves(host: String) -> Bool { CloudRegistry.serving(host: host) == .ecr }
 
     package func identity(for host: String, in context: CloudContext) throws -> String? {
         guard let registry = ECRRegistryHost(host) else { return nil }
@@ -97,8 +97,9 @@ package struct ECRProvider: CloudProvider {
                 "GetAuthorizationToken at \(endpoint) answered without a usable authorizationToken; is the endpoint ECR?"
             )
         }
+        // Epoch seconds with a fraction; one beyond Int64 (a hostile answer) is no expiry: not cached.
         var expiresAt: Int64? = nil
-        if case .number(let text) = data["expiresAt"], let seconds = Double(text) { expiresAt = Int64(seconds) }
+        if case .number? = data["expiresAt"] { expiresAt = CloudHTTP.integer(data["expiresAt"]) }
         return (String(decoded[..<colon]), String(decoded[decoded.index(after: colon)...]), expiresAt)
     }
 }

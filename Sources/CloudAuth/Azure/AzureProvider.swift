@@ -19,10 +19,8 @@ package struct AzureProvider: CloudProvider {
 
     package var cloudName: String { "Azure" }
 
-    package func serves(host: String) -> Bool {
-        let name = CloudHostName(host)
-        return ["azurecr.io", "azurecr.cn", "azurecr.us"].contains { name.label(before: $0) != nil }
-    }
+    /// `*.azurecr.io`, `*.azurecr.cn` and `*.azurecr.us`, as discovery routes them (`CloudRegistry`).
+    package func serves(host: String) -> Bool { CloudRegistry.serving(host: host) == .acr }
 
     /// Who would mint, without any network, in the order `credential` walks: the application and tenant with a
     /// hash of its secret (a rotated secret is a new identity), the application and tenant of a workload identity,

@@ -41,6 +41,8 @@ package struct CloudHTTP: Sendable {
     {
         var request = request
         if request.timeout == nil { request.timeout = 30 }
+        // A token answer is a few kilobytes: a server that sends more is not read into memory.
+        request.maximumBufferedBody = min(request.maximumBufferedBody, Self.maximumAnswer)
         do {
             return try await context.http.send(request)
         } catch {
@@ -92,14 +94,27 @@ package struct CloudHTTP: Sendable {
                 cloud: cloud,
                 "\(cloud): \(what) answered without \(tokenField); check that the endpoint is the right one")
         }
-        let expiresAt = Self.integer(object["expires_in"]).map { context.now() + $0 }
+        // A lifetime beyond any real token's is clamped (the token cache caps what it keeps anyway), so that a
+        // server's absurd number can neither overflow the clock arithmetic nor keep a token for years.
+        let expiresAt = Self.integer(object["expires_in"]).map {
+            context.now() + min(max($0, -Self.longestLifetime), Self.longestLifetime)
+        }
         return (token, expiresAt)
     }
 
-    /// A JSON number or a string of digits as an integer.
+    /// The largest answer read from a token endpoint or metadata service (1 MiB).
+    static let maximumAnswer = 1 << 20
+
+    /// Longer than any cloud's token lives (ECR's last 12 hours), short enough that adding it to a clock
+    /// cannot overflow.
+    static let longestLifetime: Int64 = 366 * 24 * 3600
+
+    /// A JSON number or a string of digits as an integer (a fraction dropped); `nil` for anything else, a number
+    /// beyond `Int64` among them (a hostile `1e300` must not trap).
     package static func integer(_ value: JSONValue?) -> Int64? {
         switch value {
-        case .number(let text): return Int64(text) ?? Double(text).flatMap { $0.isFinite ? Int64($0) : nil }
+        case .number(let text):
+            return Int64(text) ?? Double(text).flatMap { Int64(exactly: $0.rounded(.towardZero)) }
         case .string(let text): return Int64(text)
         default: return nil
         }

@@ -17,14 +17,8 @@ package struct GoogleProvider: CloudProvider {
 
     package var cloudName: String { "Google Cloud" }
 
-    package func serves(host: String) -> Bool {
-        let name = CloudHostName(host)
-        if name.isExactly("gcr.io") || name.label(before: "gcr.io") != nil { return true }
-        if let label = name.label(before: "pkg.dev") {
-            return label.hasSuffix("-docker") && label.count > "-docker".count
-        }
-        return false
-    }
+    /// `gcr.io`, `*.gcr.io` and `*-docker.pkg.dev`, as discovery routes them (`CloudRegistry`).
+    package func serves(host: String) -> Bool { CloudRegistry.serving(host: host) == .gcr }
 
     package func credential(for host: String, in context: CloudContext) async throws -> CloudCredential {
         let http = CloudHTTP(cloud: cloudName, context: context)
