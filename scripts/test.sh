@@ -55,6 +55,7 @@ start_bed "the Google and Azure stand-ins" start_cloud_beds
 start_bed "the HTTPS registry" start_tls_registry
 start_bed "the HTTP test server" start_http_server
 start_bed "the hostile registry" start_hostile_registry
+start_bed "the hostile cloud endpoints" start_hostile_cloud
 start_bed "the bare D-Bus bus" start_bare_bus
 start_bed "the silent D-Bus bus" start_silent_bus
 start_bed "moto (AWS stand-in)" start_moto

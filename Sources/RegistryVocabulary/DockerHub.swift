@@ -20,7 +20,7 @@ public enum DockerHub {
 
     /// Whether a registry host (any case, no scheme, no path) is Docker Hub.
     public static func isDockerHub(_ host: some StringProtocol) -> Bool {
-        hostNames.contains(host.lowercased())
+        hostNames.contains(host.asciiLowercased())
     }
 
     /// The key to store a registry's credentials under so that docker finds them: docker's legacy key for Docker

@@ -62,4 +62,15 @@ import Testing
                 "r.example.com", "https://r.example.com", "https://r.example.com/v1/",
             ])
     }
+
+    /// Host names fold case in ASCII only: Unicode lower-casing maps the Kelvin sign (U+212A) onto `k`, which made
+    /// `doc\u{212A}er.io` (another host once encoded for DNS) Docker Hub and served it Docker Hub's credentials.
+    @Test func caseFoldingIsASCIIOnly() {
+        #expect(ServerAddress.normalize("Docker.IO") == "docker.io")
+        #expect(ServerAddress.normalize("doc\u{212A}er.io") != "docker.io")
+        #expect(!ServerAddress.matches("docker.io", "doc\u{212A}er.io"))
+        #expect(!ServerAddress.matches("https://index.docker.io/v1/", "index.doc\u{212A}er.io"))
+        #expect(!ServerAddress.matches("r.example.com", "r.exampl\u{212A}.com"))
+        #expect(ServerAddress.matches("R.Example.com", "r.example.COM"))
+    }
 }

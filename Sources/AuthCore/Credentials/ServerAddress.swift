@@ -15,7 +15,7 @@ public enum ServerAddress {
     public static let dockerHubLegacyKey = DockerHub.legacyKey
 
     /// The normalised form of a server address: surrounding white space, the scheme and trailing slashes
-    /// stripped, the host (not the path) lower-cased, and Docker Hub's names folded into `docker.io`.
+    /// stripped, the host (not the path) lower-cased (ASCII letters only: `asciiLowercased`), and Docker Hub's names folded into `docker.io`.
     /// - Parameter address: a server address as a client sent it.
     /// - Returns: the form used for matching.
     public static func normalize(_ address: String) -> String {
@@ -35,7 +35,7 @@ public enum ServerAddress {
         }
         // Docker Hub's host names, alone or with docker's legacy `/v1` path, all mean `docker.io`.
         if DockerHub.isDockerHub(host), rest.isEmpty || rest == "/v1" { return DockerHub.registry }
-        return host.lowercased() + rest
+        return host.asciiLowercased() + rest
     }
 
     /// The host (with port) of an address: the normalised form without any path.
