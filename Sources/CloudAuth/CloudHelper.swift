@@ -46,14 +46,26 @@ package enum CloudHelper {
         var arguments = Array(CommandLine.arguments.dropFirst())
         let clouds = CloudRegistry.allCases.map(\.rawValue).joined(separator: "|")
         // `--version` on its own answers as every other program of the suite does (CompletionTests run them all).
-        if arguments == ["--version"] || arguments == ["version"] {
+        if ["--version", "-v", "version"].contains(arguments.first ?? "") && arguments.count == 1 {
             StandardStreams.write(CredentialHelper(name: MintingProgram.name).versionLine + "\n", to: 1)
+            exit(0)
+        }
+        let usage = """
+            Usage: \(MintingProgram.name) <\(clouds)> <get|list|version>
+
+            Mints a cloud registry credential and fills the token cache. The cloud helpers
+            (docker-credential-ossb-ecr, -gcr, -acr) run it when their cache has no good credential; it reads
+            the server address on standard input and answers as a credential helper (docs/cloud.md).
+
+            """
+        if ["--help", "-h", "help"].contains(arguments.first ?? "") && arguments.count == 1 {
+            StandardStreams.write(usage, to: 1)
             exit(0)
         }
         guard let first = arguments.first, let cloud = CloudRegistry(rawValue: first),
             let provider = provider(for: cloud)
         else {
-            StandardStreams.write("Usage: \(MintingProgram.name) <\(clouds)> <get|list|version>\n", to: 2)
+            StandardStreams.write(usage, to: 2)
             exit(2)
         }
         arguments.removeFirst()

@@ -124,4 +124,15 @@ import Testing
             )
         }
     }
+
+    /// Every executable answers `--help` on stdout with exit status 0 (`ossb-cloud-mint` once answered with a
+    /// usage error, exit 2, on stderr).
+    @Test func everyExecutableAnswersHelp() throws {
+        let helpers = try FileManager.default.contentsOfDirectory(atPath: "\(SourceTree.root)/helpers")
+        for name in helpers + ["ossb-registry"] {
+            let result = try TestProcess.run("\(TestProcess.productsDirectory)/\(name)", ["--help"], environment: [:])
+            #expect(result.status == 0, "\(name): \(result)")
+            #expect(result.stdout.hasPrefix("Usage: \(name)"), "\(name): \(result)")
+        }
+    }
 }

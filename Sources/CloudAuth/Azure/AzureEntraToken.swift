@@ -35,7 +35,7 @@ struct AzureEntraToken {
         let tenant = environment["AZURE_TENANT_ID"]
         if let clientID, let tenant, let secret = environment["AZURE_CLIENT_SECRET"] {
             http.context.explain(
-                "ossb: Azure: client secret of \(clientID) in tenant \(tenant) (AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_CLIENT_SECRET)"
+                "Azure: client secret of \(clientID) in tenant \(tenant) (AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_CLIENT_SECRET)"
             )
             return try await clientCredentials(
                 http, clientID: clientID, tenant: tenant, resource: resource, proof: [("client_secret", secret)],
@@ -45,7 +45,7 @@ struct AzureEntraToken {
         }
         if let clientID, let tenant, let path = environment["AZURE_FEDERATED_TOKEN_FILE"] {
             http.context.explain(
-                "ossb: Azure: workload identity of \(clientID) in tenant \(tenant) with the token in \(path) (AZURE_FEDERATED_TOKEN_FILE)"
+                "Azure: workload identity of \(clientID) in tenant \(tenant) with the token in \(path) (AZURE_FEDERATED_TOKEN_FILE)"
             )
             let assertion = try federatedToken(path, http)
             return try await clientCredentials(
@@ -60,7 +60,7 @@ struct AzureEntraToken {
         }
         let partial = [("AZURE_CLIENT_ID", clientID), ("AZURE_TENANT_ID", tenant)].filter { $0.1 == nil }.map(\.0)
         http.context.explain(
-            "ossb: Azure: no client secret or federated token (\(partial.isEmpty ? "AZURE_CLIENT_SECRET and AZURE_FEDERATED_TOKEN_FILE are unset" : partial.joined(separator: " and ") + " unset")); asking the managed identity endpoint"
+            "Azure: no client secret or federated token (\(partial.isEmpty ? "AZURE_CLIENT_SECRET and AZURE_FEDERATED_TOKEN_FILE are unset" : partial.joined(separator: " and ") + " unset")); asking the managed identity endpoint"
         )
         return try await AzureManagedIdentity(http: http, clientID: clientID, resource: resource).token()
     }

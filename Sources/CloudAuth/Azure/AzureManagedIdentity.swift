@@ -39,7 +39,7 @@ struct AzureManagedIdentity {
             )
         }
         http.context.explain(
-            "ossb: Azure: managed identity\(clientID.map { " \($0)" } ?? "") from \(name) at \(HTTPRequest(url: url).description)"
+            "Azure: managed identity\(clientID.map { " \($0)" } ?? "") from \(name) at \(HTTPRequest(url: url).description)"
         )
         // Off Azure nobody answers at the link-local address: give up quickly.
         let response: HTTPResponse

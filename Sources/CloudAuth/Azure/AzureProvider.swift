@@ -48,7 +48,7 @@ package struct AzureProvider: CloudProvider {
         let http = CloudHTTP(cloud: cloudName, context: context)
         let entra = try await AzureEntraToken.obtain(for: host, http)
         context.explain(
-            "ossb: Azure: exchanging the Entra ID token of \(entra.identity) at https://\(host)/oauth2/exchange")
+            "Azure: exchanging the Entra ID token of \(entra.identity) at https://\(host)/oauth2/exchange")
         return try await AzureRegistryExchange(host: host, http: http).refreshToken(for: entra)
     }
 }

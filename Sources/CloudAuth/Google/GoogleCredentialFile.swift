@@ -69,7 +69,7 @@ struct GoogleCredentialFile {
         let tokenURI = try http.secureURL(
             object["token_uri"]?.stringValue ?? Self.defaultTokenURI, "the token_uri of \(path)")
         http.context.explain(
-            "ossb: Google Cloud: \(path) is an authorized_user file (client \(clientID)); refresh token grant at \(tokenURI.absoluteString)"
+            "Google Cloud: \(path) is an authorized_user file (client \(clientID)); refresh token grant at \(tokenURI.absoluteString)"
         )
         let advice =
             "the user's login may have expired or been revoked: run `gcloud auth application-default login` again"

@@ -19,7 +19,7 @@ struct GoogleExternalAccount {
             file.object["token_url"]?.stringValue ?? Self.defaultTokenURL, "the token_url of \(file.path)")
         let subjectToken = try await self.subjectToken()
         http.context.explain(
-            "ossb: Google Cloud: \(file.path) is an external_account for \(audience); STS token exchange at \(tokenURL.absoluteString)"
+            "Google Cloud: \(file.path) is an external_account for \(audience); STS token exchange at \(tokenURL.absoluteString)"
         )
         let advice =
             "check that the workload identity pool provider \(audience) exists and trusts the subject token's issuer and audience"
@@ -50,7 +50,7 @@ struct GoogleExternalAccount {
         // `.../serviceAccounts/NAME@PROJECT.iam.gserviceaccount.com:generateAccessToken` names the account.
         let account =
             url.path.split(separator: "/").last.map { String($0.split(separator: ":").first ?? $0) } ?? urlText
-        http.context.explain("ossb: Google Cloud: impersonating \(account) at \(url.absoluteString)")
+        http.context.explain("Google Cloud: impersonating \(account) at \(url.absoluteString)")
         var headers = HTTPHeaders()
         headers["Authorization"] = "Bearer \(federatedToken)"
         headers["Content-Type"] = "application/json"
@@ -85,7 +85,7 @@ struct GoogleExternalAccount {
         let origin: String
         if let path = source["file"]?.stringValue {
             origin = path
-            http.context.explain("ossb: Google Cloud: subject token from the file \(path)")
+            http.context.explain("Google Cloud: subject token from the file \(path)")
             do {
                 guard let read = try FileIO.readIfExists(path, limit: 1 << 20) else {
                     throw CloudAuthError(
@@ -103,7 +103,7 @@ struct GoogleExternalAccount {
             }
         } else if let urlText = source["url"]?.stringValue, let url = URL(string: urlText) {
             origin = urlText
-            http.context.explain("ossb: Google Cloud: subject token from \(HTTPRequest(url: url).description)")
+            http.context.explain("Google Cloud: subject token from \(HTTPRequest(url: url).description)")
             var headers = HTTPHeaders()
             for member in source["headers"]?.objectValue?.members ?? [] {
                 if let value = member.value.stringValue { headers[member.name] = value }

@@ -25,7 +25,7 @@ struct GoogleMetadataServer {
         let access = try http.accessToken(answer, from: "the metadata server at \(host)")
         let email = try await get("email", http)
         let identity = email.isSuccess ? email.text.trimmingWhitespace() : "the instance's default service account"
-        http.context.explain("ossb: Google Cloud: the metadata server at \(host) gave a token for \(identity)")
+        http.context.explain("Google Cloud: the metadata server at \(host) gave a token for \(identity)")
         return CloudCredential(
             username: GoogleProvider.username, secret: access.token, expiresAt: access.expiresAt, identity: identity)
     }

@@ -23,7 +23,7 @@ package struct GoogleProvider: CloudProvider {
     package func credential(for host: String, in context: CloudContext) async throws -> CloudCredential {
         let http = CloudHTTP(cloud: cloudName, context: context)
         if let path = context.environment["GOOGLE_APPLICATION_CREDENTIALS"] {
-            context.explain("ossb: Google Cloud: GOOGLE_APPLICATION_CREDENTIALS names \(path)")
+            context.explain("Google Cloud: GOOGLE_APPLICATION_CREDENTIALS names \(path)")
             guard let file = try GoogleCredentialFile.read(path, http: http) else {
                 throw CloudAuthError(
                     cloud: cloudName,
@@ -34,11 +34,11 @@ package struct GoogleProvider: CloudProvider {
         }
         let wellKnown = Self.wellKnownFile(context.environment)
         if let wellKnown, let file = try GoogleCredentialFile.read(wellKnown, http: http) {
-            context.explain("ossb: Google Cloud: GOOGLE_APPLICATION_CREDENTIALS is unset; using gcloud's \(wellKnown)")
+            context.explain("Google Cloud: GOOGLE_APPLICATION_CREDENTIALS is unset; using gcloud's \(wellKnown)")
             return try await file.credential(http)
         }
         context.explain(
-            "ossb: Google Cloud: GOOGLE_APPLICATION_CREDENTIALS is unset and \(wellKnown ?? "gcloud's file (HOME is unset)") does not exist; asking the metadata server"
+            "Google Cloud: GOOGLE_APPLICATION_CREDENTIALS is unset and \(wellKnown ?? "gcloud's file (HOME is unset)") does not exist; asking the metadata server"
         )
         let metadata = GoogleMetadataServer(environment: context.environment)
         do {

@@ -42,7 +42,7 @@ struct GoogleServiceAccount {
             )
         }
         http.context.explain(
-            "ossb: Google Cloud: \(file.path) is a service_account key for \(email); JWT bearer grant at \(tokenURI.absoluteString)"
+            "Google Cloud: \(file.path) is a service_account key for \(email); JWT bearer grant at \(tokenURI.absoluteString)"
         )
         let advice =
             "the key of \(email) may have been deleted or disabled, or the account may not exist: create a new key (`gcloud iam service-accounts keys create`) and point GOOGLE_APPLICATION_CREDENTIALS at it"
