@@ -45,13 +45,6 @@ struct AzureHelperProcessTests {
         return try ChildProcess.run(executable, wrapped, input: input, environment: environment)
     }
 
-    static func secret(in result: ChildProcess.Result) -> String? {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: String] else {
-            return nil
-        }
-        return object["Secret"]
-    }
-
     @Test func theHelperExchangesAtTheRegistryThenServesFromTheCache() throws {
         let exchanges = try names.stats(Self.registry)["exchanges"] ?? 0
         let first = try run("docker-credential-ossb-acr", ["get"], input: Self.registry, environment: try environment())
@@ -59,7 +52,7 @@ struct AzureHelperProcessTests {
         #expect(
             first.stdout.hasPrefix(#"{"ServerURL":"\#(Self.registry)","Username":"\#(Self.username)","Secret":""#),
             "\(first)")
-        let token = try #require(Self.secret(in: first))
+        let token = try #require(first.helperSecret)
         #expect(first.stderr.contains("https://\(Self.registry)/oauth2/exchange"), "\(first.stderr)")
         #expect(first.stderr.contains("TLS for \(Self.registry): system CAs plus"), "\(first.stderr)")
         let after = try names.stats(Self.registry)["exchanges"] ?? 0
@@ -69,7 +62,7 @@ struct AzureHelperProcessTests {
 
         let second = try run(
             "docker-credential-ossb-acr", ["get"], input: Self.registry, environment: try environment())
-        #expect(Self.secret(in: second) == token, "\(second)")
+        #expect(second.helperSecret == token, "\(second)")
         #expect(second.stderr.contains("served from the token cache"), "\(second.stderr)")
     }
 
@@ -114,7 +107,7 @@ struct AzureHelperProcessTests {
         #expect(object["cacheDuration"] as? String == "5m0s", "\(plugin.stdout)")
         let auth = try #require(object["auth"] as? [String: [String: String]])
         #expect(auth[Self.registry]?["username"] == Self.username, "\(plugin.stdout)")
-        #expect(auth[Self.registry]?["password"] == Self.secret(in: front), "the plugin's answer came from the cache")
+        #expect(auth[Self.registry]?["password"] == front.helperSecret, "the plugin's answer came from the cache")
     }
 
     @Test func aLookalikeIsNotSentToTheAzureHelper() throws {

@@ -108,3 +108,13 @@ struct ChildProcess {
 private final class Collected: @unchecked Sendable {
     var data = Data()
 }
+
+extension ChildProcess.Result {
+    /// The `Secret` of a helper's `get` answer on stdout, or `nil` when stdout is not one.
+    var helperSecret: String? {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(stdout.utf8)) as? [String: String] else {
+            return nil
+        }
+        return object["Secret"]
+    }
+}

@@ -19,13 +19,6 @@ import Testing
         try ChildProcess.run(helper, ["get"], input: registry + "\n", environment: environment(extra))
     }
 
-    static func secret(in result: ChildProcess.Result) -> String? {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: String] else {
-            return nil
-        }
-        return object["Secret"]
-    }
-
     /// How many tokens the ECR stand-in minted for an access key.
     static func minted(_ metadata: String, key: String) throws -> Int {
         let curl = try #require(TestProcess.which("curl"))
@@ -55,7 +48,7 @@ import Testing
             ], environment: ProcessInfo.processInfo.environment)
         #expect(boto.status == 0, "\(boto.stderr)")
         let expected = boto.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        #expect(!expected.isEmpty && Self.secret(in: result) == expected)
+        #expect(!expected.isEmpty && result.helperSecret == expected)
         // moto's tokens expired in 2015: handed out, never cached.
         let cached = (try? FileManager.default.contentsOfDirectory(atPath: home.file(".ossb/tokens"))) ?? []
         #expect(cached.isEmpty)
@@ -84,7 +77,7 @@ import Testing
             "AWS_ENDPOINT_URL": moto.open,
         ])
         #expect(result.status == 0, "\(result)")
-        #expect(Self.secret(in: result) == "123456789012-auth-token")
+        #expect(result.helperSecret == "123456789012-auth-token")
         #expect(result.stderr.contains("credentials from web identity (arn:aws:iam::123456789012:role/puller)"))
         #expect(result.stderr.contains("STS AssumeRoleWithWebIdentity"))
         #expect(!result.stderr.contains("eyJhbGciOiJSUzI1NiJ9"), "the web identity token leaked")
@@ -124,7 +117,7 @@ import Testing
             "AWS_ENDPOINT_URL_ECR": metadata,
         ])
         #expect(result.status == 0, "\(result)")
-        #expect(Self.secret(in: result)?.hasSuffix("-for-ASIAINSTANCE") == true, "\(result)")
+        #expect(result.helperSecret?.hasSuffix("-for-ASIAINSTANCE") == true, "\(result)")
         #expect(result.stderr.contains("instance role ossb-node-role"))
     }
 
@@ -137,7 +130,7 @@ import Testing
             "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": home.file("pod-token"), "AWS_ENDPOINT_URL_ECR": metadata,
         ])
         #expect(result.status == 0, "\(result)")
-        #expect(Self.secret(in: result)?.hasSuffix("-for-ASIACONTAINER") == true, "\(result)")
+        #expect(result.helperSecret?.hasSuffix("-for-ASIACONTAINER") == true, "\(result)")
         let wrong = try get([
             "AWS_CONTAINER_CREDENTIALS_FULL_URI": "\(metadata)/container-credentials",
             "AWS_CONTAINER_AUTHORIZATION_TOKEN": "nope", "AWS_ENDPOINT_URL_ECR": metadata,
@@ -183,7 +176,7 @@ import Testing
         var bob = alice
         bob["AWS_ACCESS_KEY_ID"] = bobKey
         let other = try get(bob)
-        #expect(other.status == 0 && Self.secret(in: other)?.hasSuffix("-for-\(bobKey)") == true, "\(other)")
+        #expect(other.status == 0 && other.helperSecret?.hasSuffix("-for-\(bobKey)") == true, "\(other)")
         #expect(try Self.minted(metadata, key: bobKey) == 1)
         // Alice's entry survived Bob's, in the same registry's file.
         let again = try get(alice)
@@ -213,7 +206,7 @@ import Testing
             ],
             registry: "public.ecr.aws")
         #expect(result.status == 0, "\(result)")
-        #expect(Self.secret(in: result)?.hasSuffix("-for-\(key)") == true, "\(result)")
+        #expect(result.helperSecret?.hasSuffix("-for-\(key)") == true, "\(result)")
     }
 
     @Test func storeEraseAndForeignHosts() throws {

@@ -74,18 +74,6 @@ import Testing
         """ + more
     }
 
-    static func secret(in result: ChildProcess.Result) -> String? {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: String] else {
-            return nil
-        }
-        return object["Secret"]
-    }
-
-    static func minted(_ metadata: String, key: String) throws -> Int {
-        let curl = try #require(TestProcess.which("curl"))
-        return Int(try TestProcess.run(curl, ["-sf", "\(metadata)/count/\(key)"], environment: [:]).stdout) ?? -1
-    }
-
     @Test(.enabled(if: TestServers.moto != nil, "needs moto (scripts/testbed/moto.sh)"))
     func credentialProcessKeysSignForMoto() throws {
         let moto = try #require(TestServers.moto)
@@ -108,7 +96,7 @@ import Testing
         let result = try get(
             ["AWS_PROFILE": "dev", "AWS_ENDPOINT_URL": moto.checked].merging(stray) { $1 })
         #expect(result.status == 0, "\(result)")
-        #expect(Self.secret(in: result) == "123456789012-auth-token")
+        #expect(result.helperSecret == "123456789012-auth-token")
         #expect(result.stderr.contains("credentials from profile dev (credential_process"), "\(result.stderr)")
         #expect(result.stderr.contains("process: fetching credentials"), "its stderr must pass through")
         #expect(try home.read("args") == "--role\necr reader\nplain word\n$HOME\n")
@@ -178,7 +166,7 @@ import Testing
         #expect(first.status == 0 && first.stderr.contains("cached in"), "\(first)")
         let second = try get(base.merging(["AWS_PROFILE": "hour"]) { $1 })
         #expect(second.stderr.contains("served from the token cache"), "\(second)")
-        #expect(try Self.minted(metadata, key: hourKey) == 1)
+        #expect(try ECRHelperProcessTests.minted(metadata, key: hourKey) == 1)
         let expiry = try #require(
             second.stderr.firstRange(of: "valid until ").flatMap {
                 Int(second.stderr[$0.upperBound...].prefix { $0.isNumber })
@@ -189,7 +177,7 @@ import Testing
         let shortFirst = try get(base.merging(["AWS_PROFILE": "short"]) { $1 })
         #expect(shortFirst.status == 0 && shortFirst.stderr.contains("not cached"), "\(shortFirst)")
         _ = try get(base.merging(["AWS_PROFILE": "short"]) { $1 })
-        #expect(try Self.minted(metadata, key: shortKey) == 2)
+        #expect(try ECRHelperProcessTests.minted(metadata, key: shortKey) == 2)
     }
 
     @Test(.enabled(if: TestServers.moto != nil && TestServers.awsMetadata != nil, "needs moto.sh's stand-ins"))
@@ -229,7 +217,7 @@ import Testing
         for profile in ["dev", "legacy"] {
             let result = try get(endpoints.merging(["AWS_PROFILE": profile]) { $1 })
             #expect(result.status == 0, "\(profile): \(result)")
-            #expect(Self.secret(in: result) == "123456789012-auth-token", "\(profile): \(result)")
+            #expect(result.helperSecret == "123456789012-auth-token", "\(profile): \(result)")
             #expect(
                 result.stderr.contains(
                     "credentials from profile \(profile) (SSO, role ecr-puller in account 123456789012"),
@@ -333,7 +321,7 @@ import Testing
 
         try cacheExpiredRefreshableLogin()
         let result = try get(env)
-        #expect(result.status == 0 && Self.secret(in: result) == "123456789012-auth-token", "\(result)")
+        #expect(result.status == 0 && result.helperSecret == "123456789012-auth-token", "\(result)")
         #expect(result.stderr.contains("IAM Identity Center login renewed"), "\(result.stderr)")
         let renewed = try #require(
             try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: cache))) as? [String: String])
@@ -367,7 +355,7 @@ import Testing
             "AWS_PROFILE": "app", "AWS_CONTAINER_CREDENTIALS_FULL_URI": "\(metadata)/container-credentials",
             "AWS_CONTAINER_AUTHORIZATION_TOKEN": "container-secret", "AWS_ENDPOINT_URL": moto.open,
         ])
-        #expect(result.status == 0 && Self.secret(in: result) == "123456789012-auth-token", "\(result)")
+        #expect(result.status == 0 && result.helperSecret == "123456789012-auth-token", "\(result)")
         #expect(
             result.stderr.contains(
                 "credentials from profile app (role arn:aws:iam::123456789012:role/app with container credentials"),

@@ -16,13 +16,6 @@ struct GoogleHelperProcessTests {
         ]
     }
 
-    static func secret(in result: ChildProcess.Result) -> String? {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: String] else {
-            return nil
-        }
-        return object["Secret"]
-    }
-
     @Test func mintsOnceThenServesFromTheCache() throws {
         let helper = ChildProcess.product("docker-credential-ossb-gcr")
         let first = try ChildProcess.run(helper, ["get"], input: Self.registry + "\n", environment: try environment())
@@ -30,11 +23,11 @@ struct GoogleHelperProcessTests {
         #expect(
             first.stdout.hasPrefix(#"{"ServerURL":"\#(Self.registry)","Username":"oauth2accesstoken","Secret":""#),
             "\(first)")
-        let token = try #require(Self.secret(in: first))
+        let token = try #require(first.helperSecret)
         #expect(!token.isEmpty && !first.stderr.contains(token), "the token never reaches the explanation")
         let second = try ChildProcess.run(helper, ["get"], input: Self.registry + "\n", environment: try environment())
         // Every token the stand-in mints is unique (a random jti): the same one again came from the cache.
-        #expect(Self.secret(in: second) == token, "a cached get makes no request: \(second)")
+        #expect(second.helperSecret == token, "a cached get makes no request: \(second)")
         let cached = (try? FileManager.default.contentsOfDirectory(atPath: home.file(".ossb/tokens"))) ?? []
         #expect(!cached.isEmpty)
         // A look-alike is not Google's.

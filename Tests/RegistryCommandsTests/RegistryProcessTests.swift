@@ -63,6 +63,21 @@ import Testing
         return repo
     }
 
+    /// Runs `ossb-registry ARGUMENTS` on a terminal, presses Ctrl-C once its progress bar shows a transfer that
+    /// stalls (`seedStalling`), and checks that it exited at once with status 130 and printed nothing on stdout.
+    func interruptMidTransfer(_ arguments: [String], environment: [String: String]) throws -> Terminal.Result {
+        let result = try Terminal.run(
+            [Self.binary] + arguments, environment: environment,
+            steps: [.expect("/4.0 MiB"), .sleep(1), .send("\u{3}")], timeout: 25)
+        #expect(result.failed == nil, "\(result)")
+        #expect(result.status == 130, "\(result)")
+        #expect(
+            result.secondsAfterSteps < 5, "exits promptly (the transfer stalls for 30 s): \(result.secondsAfterSteps) s"
+        )
+        #expect(result.stdout.isEmpty)
+        return result
+    }
+
     /// Partial downloads and temporary files anywhere under `directory`.
     func partialFiles(under directory: String) -> [String] {
         FileManager.default.enumerator(atPath: directory)?.compactMap { $0 as? String }.filter {
@@ -152,16 +167,9 @@ import Testing
         // The layer stalls after 1 MiB for longer than the test waits.
         let repo = try seedStalling("sigint", count: 10, seconds: 30)
         let output = home.file("layout")
-        let result = try Terminal.run(
-            [Self.binary, "pull", "\(proxy)/\(repo):v1", "-o", output],
-            environment: environment(withCredentialsFor: proxy, user: registry.user, password: registry.password),
-            steps: [.expect("/4.0 MiB"), .sleep(1), .send("\u{3}")], timeout: 25)
-        #expect(result.failed == nil, "\(result)")
-        #expect(result.status == 130, "\(result)")
-        #expect(
-            result.secondsAfterSteps < 5, "exits promptly (the transfer stalls for 30 s): \(result.secondsAfterSteps) s"
-        )
-        #expect(result.stdout.isEmpty)
+        let result = try interruptMidTransfer(
+            ["pull", "\(proxy)/\(repo):v1", "-o", output],
+            environment: environment(withCredentialsFor: proxy, user: registry.user, password: registry.password))
         #expect(result.echo["after_exit"] == true)
         // No index.json (the mark of a complete layout), and no partial download anywhere.
         #expect(!FileManager.default.fileExists(atPath: "\(output)/index.json"))
