@@ -26,6 +26,8 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from testbed_http import send_body
+
 # A test runner starting this server may be running other children at once: descriptors inherited from it (their
 # pipes) would keep those pipes open, and their readers waiting for an end of file, as long as this server lives.
 os.closerange(3, 65536)
@@ -43,14 +45,7 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
     def answer(self, status, body, content_type="application/json", extra=None):
-        data = body.encode() if isinstance(body, str) else body
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(data)))
-        for name, value in (extra or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(data)
+        send_body(self, status, body.encode() if isinstance(body, str) else body, content_type, extra)
 
     def token(self, lifetime, token="hostile-token"):
         if self.headers.get("X-Amz-Target"):

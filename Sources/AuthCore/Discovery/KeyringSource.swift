@@ -32,7 +32,7 @@ public struct KeyringSource: CredentialSource {
 
     /// A client for the keyring helper, or `nil` (with a note) when there is no bus or no helper.
     func client() -> HelperClient? {
-        if let reason = skipReason(for: CredentialRequest(serverURL: "")) {
+        if let reason = noBus {
             explain("keyring: \(reason), not asked")
             return nil
         }
@@ -46,7 +46,10 @@ public struct KeyringSource: CredentialSource {
         }
     }
 
-    public func skipReason(for request: CredentialRequest) -> String? {
+    public func skipReason(for request: CredentialRequest) -> String? { noBus }
+
+    /// Why the keyring cannot be reached whatever is asked, or `nil` when there may be a session bus.
+    private var noBus: String? {
         SessionBus.mayExist(environment)
             ? nil : "no D-Bus session bus (no DBUS_SESSION_BUS_ADDRESS, $XDG_RUNTIME_DIR/bus or DISPLAY)"
     }
