@@ -11,7 +11,7 @@ packages=(
   golang-docker-credential-helpers                              # Go's reference helpers, for interoperation
   python3 python3-venv curl openssl util-linux                  # test beds; setpriv for the run-as-nobody test
   binutils zsh                                                  # strip for install.sh; zsh checks the completion
-  strace                                                        # watches a pull's syncs and renames (PullDurabilityTests)
+  gcc libc6-dev                                                 # builds the call log a durability test preloads
 )
 # The docker CLI is a peer of the end-to-end tests. Any docker on PATH will do (a static client binary is
 # common); only when there is none, Debian's docker.io provides one (its daemon is not used).

@@ -4,16 +4,15 @@ import OSSBTestSupport
 import Testing
 
 /// A pull's blobs become visible under their digests' names only after they were all verified and made durable
-/// in one pass: watched from the outside with strace (every rename into `blobs/` after a sync that covers the
-/// renamed file, and no sync per blob), and with SIGKILL mid-pull (nothing under a digest's name that is not
+/// in one pass: watched from the outside through a preloaded library that logs its C library calls (every
+/// rename into `blobs/` after a sync that covers the renamed file, and no sync per blob), and with SIGKILL mid-pull (nothing under a digest's name that is not
 /// the verified blob; the next pull cleans up and completes). Both with the blob cache and with `--no-cache`, whose
 /// downloads go straight into the layout and which writes nothing under the cache directory.
 @Suite(
     .enabled(
         if: TestServers.basic != nil && TestServers.faultProxy != nil
-            && FileManager.default.fileExists(
-                atPath: "/usr/bin/strace"),
-        "needs scripts/test.sh's registry and fault proxy, and strace"))
+            && FileManager.default.fileExists(atPath: "/usr/bin/cc"),
+        "needs scripts/test.sh's registry and fault proxy, and a C compiler"))
 struct PullDurabilityTests {
     static let binary = TestProcess.productsDirectory + "/ossb-registry"
     let home = TemporaryDirectory()
@@ -61,47 +60,52 @@ struct PullDurabilityTests {
         let seeded = try SeededImage.push(repo, platforms: "linux/amd64", extra: ["--layers", "16"])
         #expect(seeded.layers["linux/amd64"]?.count == 16)
         let layout = home.file("layout")
-        let log = home.file("strace.log")
+        let log = home.file("calls.log")
         let result = try TestProcess.run(
-            "/usr/bin/strace",
-            [
-                "-f", "-y", "-qq", "-s", "4096", "-o", log, "-e",
-                "trace=openat,close,fsync,fdatasync,syncfs,rename,renameat,renameat2", Self.binary, "pull", "--quiet",
-                "\(registry.address)/\(repo):v1", "-o", layout,
-            ] + (noCache ? ["--no-cache"] : []), environment: try environment(for: registry.address))
+            Self.binary,
+            ["pull", "--quiet", "\(registry.address)/\(repo):v1", "-o", layout] + (noCache ? ["--no-cache"] : []),
+            environment: try environment(for: registry.address).merging(CallLog.environment(loggingTo: log)) { $1 })
         #expect(result.status == 0, "\(result)")
-        let trace = SyscallTrace(try String(contentsOfFile: log, encoding: .utf8))
+        let trace = try CallLog(contentsOf: log)
+        let renameCount = trace.calls.filter { $0.name.hasPrefix("rename") }.count
+        // The log saw the program at all: its own opens of the layout's files, whatever else happens.
+        #expect(trace.calls.count > 50, "\(trace.calls.count) calls logged, \(renameCount) renames")
 
         // 16 layers and the config, each renamed into the cache and into the layout (with --no-cache: downloaded
         // beside its name in the layout and renamed there, the cache untouched).
-        let renames = trace.calls.filter { $0.name.hasPrefix("rename") && $0.strings.count == 2 }
-        let blobDirectories = [cache, layout].map { SyscallTrace.canonical("\($0)/blobs/sha256/") }
-        let blobRenames = renames.filter { rename in blobDirectories.contains { rename.strings[1].hasPrefix($0) } }
-        #expect(blobRenames.count >= (noCache ? 17 : 34), "\(blobRenames.count) renames into blobs/")
+        let renames = trace.calls.filter { $0.name.hasPrefix("rename") && $0.result == 0 }
+        let blobDirectories = [cache, layout].map { CallLog.resolved("\($0)/blobs/sha256/") }
+        let blobRenames = renames.filter { rename in blobDirectories.contains { rename.newPath?.hasPrefix($0) == true }
+        }
+        #expect(
+            blobRenames.count >= (noCache ? 17 : 34),
+            "\(blobRenames.count) renames into blobs/ of \(renames.map(\.line))")
         if noCache {
             let layoutBlobs = blobDirectories[1]
             #expect(
-                blobRenames.allSatisfy { $0.strings[0].hasPrefix(layoutBlobs) && $0.strings[1].hasPrefix(layoutBlobs) })
-            let cachePrefix = SyscallTrace.canonical(cache + "/")
-            let touched = trace.calls.filter { call in call.strings.contains { $0.hasPrefix(cachePrefix) } }
-            #expect(
-                touched.allSatisfy { !$0.line.contains("O_CREAT") && !$0.name.hasPrefix("rename") },
-                "\(touched.map(\.line))")
+                blobRenames.allSatisfy {
+                    $0.path?.hasPrefix(layoutBlobs) == true && $0.newPath?.hasPrefix(layoutBlobs) == true
+                })
+            let cachePrefix = CallLog.resolved(cache) + "/"
+            let touched = trace.calls.filter { call in
+                [call.path, call.newPath].contains { $0?.hasPrefix(cachePrefix) == true }
+            }
+            #expect(touched.allSatisfy { !$0.creates && !$0.name.hasPrefix("rename") }, "\(touched.map(\.line))")
             expectCacheUntouched()
         }
         for rename in blobRenames {
-            let source = rename.strings[0]
+            let source = rename.path ?? ""
             let written = trace.calls.last { $0.name == "close" && $0.fdPath == source && $0.end < rename.start }
             #expect(written != nil, "\(source) was written and closed before its rename")
             // A syncfs after the writer closed the file, or an fsync/fdatasync of that file (by its writer, after
             // its writes, or reopened after the close).
             let covered = trace.calls.contains { sync in
-                sync.end < rename.start
+                sync.end < rename.start && sync.result == 0
                     && (sync.name == "syncfs"
                         ? sync.start > (written?.end ?? Int.max)
                         : ["fsync", "fdatasync"].contains(sync.name) && sync.fdPath == source)
             }
-            #expect(covered, "a sync covering \(source) completed before it was renamed to \(rename.strings[1])")
+            #expect(covered, "a sync covering \(source) completed before it was renamed to \(rename.newPath ?? "")")
         }
         // One durability pass, not one per blob: no fsync of a download or of a layout copy, and only the few of
         // the layout's small files written whole (oci-layout, the manifest, index.json and their directory).
@@ -111,13 +115,11 @@ struct PullDurabilityTests {
         }
         #expect(perBlob.isEmpty, "\(perBlob.map(\.line))")
         #expect(fileSyncs.count <= 8, "\(fileSyncs.map(\.line))")
-        #expect(trace.calls.filter { $0.name == "syncfs" }.count == 1)
+        let syncfsCalls = trace.calls.filter { $0.name == "syncfs" }
+        #expect(syncfsCalls.count == 1, "\(syncfsCalls.map(\.line))")
         if noCache {
-            let layoutPath = SyscallTrace.canonical(layout + "/")
-            #expect(
-                trace.calls.filter { $0.name == "syncfs" }.allSatisfy {
-                    SyscallTrace.canonical(($0.fdPath ?? "") + "/").hasPrefix(layoutPath)
-                })
+            let layoutPath = CallLog.resolved(layout) + "/"
+            #expect(syncfsCalls.allSatisfy { (($0.fdPath ?? "") + "/").hasPrefix(layoutPath) })
         }
         #expect(try misnamedBlobs(in: "\(cache)/blobs/sha256").isEmpty)
         #expect(try misnamedBlobs(in: "\(layout)/blobs/sha256").isEmpty)
@@ -186,68 +188,5 @@ struct PullDurabilityTests {
         )
         #expect(try misnamedBlobs(in: "\(cache)/blobs/sha256").isEmpty)
         #expect(try misnamedBlobs(in: "\(layout)/blobs/sha256").isEmpty)
-    }
-}
-
-/// The system calls of an `strace -f -y -o FILE` run, in the order they started, with the line each ended on (a
-/// call another thread interrupted is written `<unfinished ...>` and ends on its `resumed` line).
-struct SyscallTrace {
-    struct Call {
-        let name: String
-        let line: String
-        /// Line numbers where the call started and ended.
-        let start: Int
-        var end: Int
-        /// The quoted strings among its arguments (a rename's two paths).
-        let strings: [String]
-        /// The path `-y` shows for its first file descriptor argument.
-        let fdPath: String?
-    }
-    var calls: [Call] = []
-
-    init(_ text: String) {
-        var unfinished: [String: Int] = [:]  // pid -> index in calls
-        for (number, raw) in text.split(separator: "\n").enumerated() {
-            var line = Substring(raw)
-            var pid = ""
-            if let space = line.firstIndex(of: " "), line[..<space].allSatisfy(\.isNumber) {
-                pid = String(line[..<space])
-                line = line[line.index(after: space)...]
-            }
-            if line.hasPrefix("<... ") {
-                if let index = unfinished.removeValue(forKey: pid) { calls[index].end = number }
-                continue
-            }
-            guard let paren = line.firstIndex(of: "(") else { continue }
-            let name = String(line[..<paren])
-            let arguments = line[line.index(after: paren)...]
-            let call = Call(
-                name: name, line: String(line), start: number, end: number,
-                strings: Self.quoted(arguments).map(Self.canonical), fdPath: Self.firstFdPath(arguments))
-            if line.hasSuffix("<unfinished ...>") { unfinished[pid] = calls.count }
-            calls.append(call)
-        }
-    }
-
-    /// A path as `-y` shows descriptors' paths: without repeated slashes (a temporary directory may end in `/`).
-    static func canonical(_ path: String) -> String {
-        var path = path
-        while path.contains("//") { path = path.replacingOccurrences(of: "//", with: "/") }
-        return path
-    }
-
-    /// `"…"` strings, in order (paths here hold no quotes or escapes).
-    static func quoted(_ text: Substring) -> [String] {
-        text.split(separator: "\"", omittingEmptySubsequences: false).enumerated().filter { $0.offset % 2 == 1 }.map {
-            String($0.element)
-        }
-    }
-
-    /// `7</path>` at the start of the arguments: the descriptor's path.
-    static func firstFdPath(_ text: Substring) -> String? {
-        guard let open = text.firstIndex(of: "<"), text[..<open].allSatisfy(\.isNumber), !text[..<open].isEmpty,
-            let close = text[open...].firstIndex(of: ">")
-        else { return nil }
-        return String(text[text.index(after: open)..<close])
     }
 }
