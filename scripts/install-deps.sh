@@ -8,6 +8,7 @@ packages=(
   docker-registry apache2-utils skopeo                          # a real registry, htpasswd, a real client
   podman buildah umoci                                          # other real clients of registries and layouts
   dbus gnome-keyring libsecret-tools                            # a headless Secret Service for the keyring tests
+  python3-dbus python3-gi                                       # a Secret Service that fails as gnome-keyring can
   golang-docker-credential-helpers                              # Go's reference helpers, for interoperation
   python3 python3-venv curl openssl util-linux                  # test beds; setpriv for the run-as-nobody test
   binutils zsh                                                  # strip for install.sh; zsh checks the completion

@@ -58,6 +58,7 @@ start_bed "the hostile registry" start_hostile_registry
 start_bed "the hostile cloud endpoints" start_hostile_cloud
 start_bed "the bare D-Bus bus" start_bare_bus
 start_bed "the silent D-Bus bus" start_silent_bus
+start_bed "the flaky Secret Service" start_flaky_keyring_bus
 start_bed "moto (AWS stand-in)" start_moto
 # Only as root (port 443, unshare -m); as another user it starts nothing and its tests skip.
 start_bed "the cloud-named registries" start_cloud_names

@@ -82,6 +82,16 @@ enum GLibFailure {
         return true
     }
 
+    /// Whether a call was answered with UnknownMethod (what gnome-keyring answers when a handler fails before
+    /// answering: `SecretServiceConnection.searchRetryDelays`). Frees the error when it returns true.
+    static func consumeUnknownMethod(_ error: UnsafeMutablePointer<GError>?) -> Bool {
+        guard let error, error.pointee.domain == g_dbus_error_quark(),
+            UInt32(bitPattern: error.pointee.code) == G_DBUS_ERROR_UNKNOWN_METHOD.rawValue
+        else { return false }
+        g_error_free(error)
+        return true
+    }
+
     /// Whether the service refused because an item or collection is locked (a remote error GDBus does not map).
     static func isLocked(_ error: UnsafeMutablePointer<GError>) -> Bool {
         guard let name = g_dbus_error_get_remote_error(error) else { return false }

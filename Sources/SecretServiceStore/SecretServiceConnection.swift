@@ -31,7 +31,17 @@ struct SecretServiceConnection {
     /// One search sent with `search(_:)`, answered by `items(found:action:whenFound:)`.
     struct Search {
         fileprivate let call: guint
+        /// What it searches for, to send it again (`items(found:action:whenFound:)`).
+        fileprivate let attributes: [String: String]
     }
+
+    /// How long to wait before each repeat of a search gnome-keyring answered with UnknownMethod (microseconds).
+    ///
+    /// gnome-keyring answers `SearchItems` with "Method SearchItems is not implemented" when its handler gives up
+    /// before answering: it found no PKCS#11 session for the caller, which it registers as the caller's first
+    /// message arrives. Seen in CI with other processes storing and erasing items at the same moment; the same
+    /// search a moment later succeeds. A service that really lacks `SearchItems` costs these 0.26 s once.
+    static let searchRetryDelays: [useconds_t] = [10_000, 50_000, 200_000]
 
     /// libsecret's service object, built lean (`ossb_service_open`) on first use, with its session once a secret
     /// has been read. A class so that the value-typed connection can fill it in later.
@@ -97,7 +107,7 @@ struct SecretServiceConnection {
     func search(_ attributes: [String: String]) -> Search {
         let table = Self.table(attributes)
         defer { g_hash_table_unref(table) }
-        return Search(call: ossb_batch_search(batch, table, ossb_docker_schema().pointee.name))
+        return Search(call: ossb_batch_search(batch, table, ossb_docker_schema().pointee.name), attributes: attributes)
     }
 
     /// The items a search found, locked ones included and marked, with their attributes.
@@ -108,9 +118,15 @@ struct SecretServiceConnection {
     ///     the session there, so that its key exchange overlaps that read and a miss costs none).
     func items(found search: Search, action: String, whenFound found: () throws -> Void = {}) throws -> [KeyringItem] {
         try connected()
-        let answer = ossb_batch_wait(batch, search.call)!
-        if let error = ossb_call_take_error(answer) {
-            throw GLibFailure.convert(error, stage: .operation(action), timeout: timeout)
+        var answer = ossb_batch_wait(batch, search.call)!
+        var repeats = 0
+        while let error = ossb_call_take_error(answer) {
+            guard repeats < Self.searchRetryDelays.count, GLibFailure.consumeUnknownMethod(error) else {
+                throw GLibFailure.convert(error, stage: .operation(action), timeout: timeout)
+            }
+            usleep(Self.searchRetryDelays[repeats])
+            repeats += 1
+            answer = ossb_batch_wait(batch, self.search(search.attributes).call)!
         }
         var unlockedCount: guint = 0
         let array = ossb_search_paths(answer, &unlockedCount)

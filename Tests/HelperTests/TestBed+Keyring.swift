@@ -12,6 +12,10 @@ extension TestBed {
     /// A session bus with no Secret Service on it.
     static var bareBus: String? { environment["OSSB_TEST_BARE_BUS"] }
 
+    /// A session bus whose Secret Service refuses each caller's first search with UnknownMethod, as gnome-keyring
+    /// does under load (scripts/testbed/flaky-keyring.py).
+    static var flakyKeyringBus: String? { environment["OSSB_TEST_FLAKY_KEYRING_BUS"] }
+
     /// A socket that accepts D-Bus connections and never answers.
     static var silentBus: String? { environment["OSSB_TEST_SILENT_BUS"] }
 
