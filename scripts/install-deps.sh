@@ -17,7 +17,7 @@ packages=(
 # The docker CLI is a peer of the end-to-end tests. Any docker on PATH will do (a static client binary is
 # common); only when there is none, Debian's docker.io provides one (its daemon is not used).
 if ! command -v docker >/dev/null; then packages+=(docker.io); fi
-if [ "${1:-}" = "--bench" ]; then packages+=(hyperfine time pass gnupg amazon-ecr-credential-helper); fi
+if [ "${1:-}" = "--bench" ]; then packages+=(hyperfine time pass gnupg amazon-ecr-credential-helper strace); fi
 
 missing=()
 for p in "${packages[@]}"; do
