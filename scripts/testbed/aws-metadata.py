@@ -6,7 +6,9 @@
 - an ECR GetAuthorizationToken whose token expires in 12 hours (moto's is always expired, so nothing it mints can
   be cached): POST / with the X-Amz-Target of ECR and a SigV4 Authorization header; GET /count tells how many
   tokens it minted, GET /count/<access key ID> how many for that key (tests running in parallel use keys of
-  their own), so the tests can see that a cached get makes no request. ECR Public's GetAuthorizationToken
+  their own), so the tests can see that a cached get makes no request. A key AKIAGATE<n>G<group>X... is answered
+  only once n requests of that group have arrived (or 10 s have passed), so that n helpers receive their tokens
+  at the same moment and cache them together: a race made real. ECR Public's GetAuthorizationToken
   (SpencerFrontendService) answers its single object, and only to a request signed for ecr-public in us-east-1. For the access key AKIAE2E it mints
   the token given as the second argument, which the Basic registry test bed accepts for user AWS;
 - the IAM Identity Center (SSO) portal's GetRoleCredentials, which moto does not serve: GET
@@ -22,7 +24,9 @@
 Usage: aws-metadata.py PORT [E2E_TOKEN [ROLE_KEY_ID ROLE_SECRET ROLE_SESSION_TOKEN]]"""
 import base64
 import json
+import re
 import sys
+import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
@@ -31,6 +35,9 @@ IMDS_TOKEN = "imds-session-token"
 ROLE = "ossb-node-role"
 minted = 0
 minted_by_key = {}
+# The barriers of AKIAGATE<n>G<group>X keys, by group.
+gates = {}
+gates_lock = threading.Lock()
 E2E_TOKEN = sys.argv[2] if len(sys.argv) > 2 else ""
 SSO_TOKEN = "ossb-sso-access-token"
 SSO_ACCOUNT = "123456789012"
@@ -133,8 +140,16 @@ class Handler(BaseHTTPRequestHandler):
         auth = self.headers.get("Authorization", "")
         if not target.endswith(".GetAuthorizationToken") or not auth.startswith("AWS4-HMAC-SHA256 Credential="):
             return self.answer(400, json.dumps({"__type": "UnrecognizedClientException"}))
-        minted += 1
         key = auth.split("Credential=")[1].split("/")[0]
+        gate = re.match(r"AKIAGATE(\d+)G([A-Z0-9]+)X", key)
+        if gate:
+            with gates_lock:
+                barrier = gates.setdefault(gate.group(2), threading.Barrier(int(gate.group(1)), timeout=10))
+            try:
+                barrier.wait()
+            except threading.BrokenBarrierError:
+                pass
+        minted += 1
         minted_by_key[key] = minted_by_key.get(key, 0) + 1
         password = E2E_TOKEN if key == "AKIAE2E" and E2E_TOKEN else f"minted-{minted}-for-{key}"
         token = base64.b64encode(f"AWS:{password}".encode()).decode()
