@@ -90,4 +90,37 @@ import Testing
         #expect(next.status == 0 && next.stderr.contains("cached in"), "\(next)")
         #expect(try ECRHelperProcessTests.minted(metadata, key: key) == 2)
     }
+
+    @Test(.enabled(if: TestServers.awsMetadata != nil, "needs scripts/testbed/aws-metadata.py"))
+    func twoHelpersRenewingOneSSOLoginAtOnceRenewItOnce() throws {
+        let portal = try #require(TestServers.awsMetadata)
+        try home.write("config", ECRProfileProcessTests.ssoSessionConfig(role: "dev"))
+        let login = home.file(".aws/sso/cache/\(try ECRProfileProcessTests.sha1("corp")).json")
+        let curl = try #require(TestProcess.which("curl"))
+        for round in 0..<4 {
+            // The stand-in's refresh tokens of this login are single-use: once-<name>-0, then once-<name>-1.
+            let name = "race\(UUID().uuidString.prefix(8).lowercased())"
+            try ECRProfileProcessTests.cacheExpiredRefreshableLogin(in: home, refreshToken: "once-\(name)-0")
+            let env = [
+                "AWS_PROFILE": "dev", "AWS_CONFIG_FILE": home.file("config"),
+                "AWS_SHARED_CREDENTIALS_FILE": home.file("credentials"), "AWS_ENDPOINT_URL_SSO": portal,
+                "AWS_ENDPOINT_URL_SSO_OIDC": portal, "AWS_ENDPOINT_URL_ECR": portal,
+                "OSSB_TOKEN_CACHE_DIR": home.file("tokens-sso-\(round)"),
+            ]
+            let results = try getAtOnce([env, env])
+            for result in results {
+                #expect(result.status == 0 && result.helperSecret?.hasSuffix("-for-ASIASSODEV") == true, "\(result)")
+            }
+            let calls = try TestProcess.run(curl, ["-sf", "\(portal)/sso-count/\(name)"], environment: [:]).stdout
+            #expect(calls == "1", "round \(round): \(calls) CreateToken calls for one expired login")
+            let renewed = try #require(
+                try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: login)))
+                    as? [String: String])
+            #expect(
+                renewed["refreshToken"] == "once-\(name)-1" && renewed["accessToken"] == ECRProfileProcessTests.ssoToken
+            )
+            let mode = try FileManager.default.attributesOfItem(atPath: login)[.posixPermissions] as? Int
+            #expect(mode == 0o600)
+        }
+    }
 }

@@ -20,7 +20,11 @@
   signed with them, session token included; `e2e` gets AKIAE2E; `dev` gets ASIASSODEV, which this server's ECR
   mints for;
 - the IAM Identity Center OIDC service's CreateToken (POST /token, JSON, grant type `refresh_token`), renewing
-  SSO_TOKEN for the client registration SSO_CLIENT and one of SSO_REFRESH_TOKENS (it hands out the last).
+  SSO_TOKEN for the client registration SSO_CLIENT and one of SSO_REFRESH_TOKENS (it hands out the last). A
+  refresh token once-<login>-<n> rotates as the real service's do: it is good only while it is the login's latest
+  (once-<login>-0 first), and each CreateToken with it answers, after half a second, with once-<login>-<n+1> and
+  retires it; GET /sso-count/<login> tells how many CreateToken calls named the login, so a test can see two
+  helpers renewing one login at once make exactly one.
 Usage: aws-metadata.py PORT [E2E_TOKEN [ROLE_KEY_ID ROLE_SECRET ROLE_SESSION_TOKEN]]"""
 import base64
 import json
@@ -35,6 +39,10 @@ IMDS_TOKEN = "imds-session-token"
 ROLE = "ossb-node-role"
 minted = 0
 minted_by_key = {}
+# The latest refresh token's number and the CreateToken calls, by once-<login>-<n> login.
+sso_latest = {}
+sso_calls = {}
+sso_lock = threading.Lock()
 # The barriers of AKIAGATE<n>G<group>X keys, by group.
 gates = {}
 gates_lock = threading.Lock()
@@ -98,6 +106,8 @@ class Handler(BaseHTTPRequestHandler):
         global minted
         if urlsplit(self.path).path == "/federation/credentials":
             return self.sso_role_credentials()
+        if self.path.startswith("/sso-count/"):
+            return self.answer(200, str(sso_calls.get(self.path.removeprefix("/sso-count/"), 0)), "text/plain")
         if self.path == "/count":
             return self.answer(200, str(minted), "text/plain")
         if self.path.startswith("/count/"):
@@ -124,11 +134,30 @@ class Handler(BaseHTTPRequestHandler):
         if request.get("grantType") != "refresh_token" or request.get("clientId") != SSO_CLIENT[0] \
                 or request.get("clientSecret") != SSO_CLIENT[1]:
             return self.sso_error(400, "InvalidClientException", "Invalid client", oauth="invalid_client")
+        rotating = re.fullmatch(r"once-([A-Za-z0-9]+)-(\d+)", request.get("refreshToken") or "")
+        if rotating:
+            return self.sso_rotate(rotating.group(1), int(rotating.group(2)))
         if request.get("refreshToken") not in SSO_REFRESH_TOKENS:
             return self.sso_error(400, "InvalidGrantException", "Invalid refresh token provided",
                                   oauth="invalid_grant")
         self.answer(200, json.dumps({"accessToken": SSO_TOKEN, "tokenType": "Bearer", "expiresIn": 3600,
                                      "refreshToken": SSO_REFRESH_TOKENS[-1]}))
+
+    def sso_rotate(self, login, number):
+        # Slow, as a service far away is: a second helper renewing the same login meanwhile would present a
+        # refresh token that is retired by the time it is checked.
+        with sso_lock:
+            sso_calls[login] = sso_calls.get(login, 0) + 1
+        time.sleep(0.5)
+        with sso_lock:
+            good = sso_latest.get(login, 0) == number
+            if good:
+                sso_latest[login] = number + 1
+        if not good:
+            return self.sso_error(400, "InvalidGrantException", "Invalid refresh token provided",
+                                  oauth="invalid_grant")
+        self.answer(200, json.dumps({"accessToken": SSO_TOKEN, "tokenType": "Bearer", "expiresIn": 3600,
+                                     "refreshToken": f"once-{login}-{number + 1}"}))
 
     def do_POST(self):
         global minted
