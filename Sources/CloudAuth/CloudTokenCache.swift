@@ -84,19 +84,24 @@ package struct CloudTokenCache: Sendable {
 
     /// Keeps a credential, unless it has no expiry or is (nearly) expired already; the registry's entries for other
     /// identities stay, expired ones are dropped.
+    /// - Parameter now: the clock, read again once the lock is held: an entry another process wrote while this one
+    ///   waited may have been minted in a later second than an earlier reading, and would look minted in the
+    ///   future (as after a clock set back) and be dropped.
     /// - Returns: whether it was kept.
     /// - Throws: `PrivateFileError` or `SystemError` when the directory or file is unsafe or cannot be written;
     ///   `LockTimeout` when another process held the file's lock for longer than `lockTimeout`.
     @discardableResult
-    package func put(host: String, _ credential: CloudCredential, now: Int64) throws -> Bool {
-        guard let expiry = credential.expiresAt, expiry - Self.margin > now else { return false }
-        var kept = credential
-        kept.expiresAt = min(expiry, now + Self.maximumLifetime)
+    package func put(host: String, _ credential: CloudCredential, now clock: @autoclosure () -> Int64) throws -> Bool {
+        guard let expiry = credential.expiresAt, expiry - Self.margin > clock() else { return false }
         try FileIO.makeDirectories(directory, mode: 0o700)
         let target = try PrivateFile.checked(path(host: host))
         // Entries other processes add between our read and our rename would otherwise be lost.
         let lock = try FileLock(path: PrivateFile.checked(target + ".lock"), timeout: Self.lockTimeout)
         defer { withExtendedLifetime(lock) {} }
+        let now = clock()
+        guard expiry - Self.margin > now else { return false }
+        var kept = credential
+        kept.expiresAt = min(expiry, now + Self.maximumLifetime)
         var entries = (read(target).flatMap { $0.host == host ? $0.entries : nil } ?? [])
             .filter { $0.credential.identity != credential.identity && $0.isGood(at: now) }
         entries.append(Entry(credential: kept, mintedAt: now))

@@ -8,7 +8,8 @@
   tokens it minted, GET /count/<access key ID> how many for that key (tests running in parallel use keys of
   their own), so the tests can see that a cached get makes no request. A key AKIAGATE<n>G<group>X... is answered
   only once n requests of that group have arrived (or 10 s have passed), so that n helpers receive their tokens
-  at the same moment and cache them together: a race made real. ECR Public's GetAuthorizationToken
+  at the same moment and cache them together: a race made real. A key AKIALIFE<seconds>X... gets a token that
+  expires in that many seconds instead of 12 hours. ECR Public's GetAuthorizationToken
   (SpencerFrontendService) answers its single object, and only to a request signed for ecr-public in us-east-1. For the access key AKIAE2E it mints
   the token given as the second argument, which the Basic registry test bed accepts for user AWS;
 - the IAM Identity Center (SSO) portal's GetRoleCredentials, which moto does not serve: GET
@@ -182,7 +183,8 @@ class Handler(BaseHTTPRequestHandler):
         minted_by_key[key] = minted_by_key.get(key, 0) + 1
         password = E2E_TOKEN if key == "AKIAE2E" and E2E_TOKEN else f"minted-{minted}-for-{key}"
         token = base64.b64encode(f"AWS:{password}".encode()).decode()
-        data = {"authorizationToken": token, "expiresAt": time.time() + 12 * 3600,
+        life = re.match(r"AKIALIFE(\d+)X", key)
+        data = {"authorizationToken": token, "expiresAt": time.time() + (int(life.group(1)) if life else 12 * 3600),
                 "proxyEndpoint": "https://123456789012.dkr.ecr.us-east-1.amazonaws.com"}
         if target.startswith("SpencerFrontendService."):
             # ECR Public answers one object, signed for the `ecr-public` service in us-east-1.

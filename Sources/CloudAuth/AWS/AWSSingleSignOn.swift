@@ -207,7 +207,7 @@ package struct AWSSingleSignOn: Sendable {
         }
         var updated = cached
         updated["accessToken"] = .string(token)
-        updated["expiresAt"] = .string(Self.rfc3339(context.now() + lifetime))
+        updated["expiresAt"] = .string(RFC3339.format(context.now() + lifetime))
         if let rotated = answer["refreshToken"]?.stringValue { updated["refreshToken"] = .string(rotated) }
         do {
             try AtomicFile.write(Array(JSONWriter.compact(.object(updated)).utf8), to: path, mode: 0o600)
@@ -217,13 +217,6 @@ package struct AWSSingleSignOn: Sendable {
             context.explain("AWS: IAM Identity Center login renewed, but \(path) could not be rewritten: \(error)")
         }
         return token
-    }
-
-    /// `2026-11-30T17:04:05Z`, the form the AWS CLI writes into its cache.
-    static func rfc3339(_ seconds: Int64) -> String {
-        let stamp = Array(SigV4Signer.timestamps(seconds).0)  // 20261130T170405Z
-        func part(_ range: Range<Int>) -> String { String(stamp[range]) }
-        return "\(part(0..<4))-\(part(4..<6))-\(part(6..<8))T\(part(9..<11)):\(part(11..<13)):\(part(13..<15))Z"
     }
 
     /// Seconds since the epoch of the cache's `expiresAt`: RFC 3339, or the `…UTC` form older AWS CLIs wrote.
