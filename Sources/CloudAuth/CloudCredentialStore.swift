@@ -61,7 +61,8 @@ package struct CloudCredentialStore: CredentialStore {
             explain(
                 "\(provider.cloudName): served from the token cache (\(cache.directory)), valid until \(cached.expiresAt ?? 0)"
             )
-            return HelperCredential(serverURL: serverURL, username: cached.username, secret: cached.secret)
+            return HelperCredential(
+                serverURL: serverURL, username: cached.username, secret: cached.secret, expiresAt: cached.expiresAt)
         }
         switch minter {
         case .program(let cloud):
@@ -70,7 +71,9 @@ package struct CloudCredentialStore: CredentialStore {
             let credential = try BlockingTask.run { [self] in
                 try await self.mint(host: host, identity: identity, http: makeHTTP())
             }
-            return HelperCredential(serverURL: serverURL, username: credential.username, secret: credential.secret)
+            return HelperCredential(
+                serverURL: serverURL, username: credential.username, secret: credential.secret,
+                expiresAt: credential.expiresAt)
         }
     }
 

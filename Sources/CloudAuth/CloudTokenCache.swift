@@ -14,8 +14,10 @@ import Glibc
 /// claimed), nor when the clock reads earlier than its minting: a clock set back would otherwise stretch every
 /// cached token's life by as much.
 ///
-/// Two processes caching for the same registry at once may keep only one of their entries: the other identity
-/// simply mints again next time, and no entry is ever corrupt (files are replaced atomically).
+/// Processes caching for the same registry at once all keep their entries: each read-modify-write of a registry's
+/// file holds an exclusive lock on `<file>.lock` beside it. Readers take no lock, since the file is replaced
+/// atomically. A writer that cannot take the lock within `lockTimeout` (another process stuck while holding it)
+/// keeps nothing; its credential is still handed out, and the next `get` mints again.
 package struct CloudTokenCache: Sendable {
     /// Seconds before its expiry at which a cached credential is no longer served (`CloudRegistry.tokenMargin`).
     package static let margin = CloudRegistry.tokenMargin
@@ -23,6 +25,10 @@ package struct CloudTokenCache: Sendable {
     /// The longest a credential is kept, whatever its expiry says: 12 hours, the life of an ECR token, the
     /// longest-lived of the clouds' registry credentials.
     package static let maximumLifetime: Int64 = 12 * 3600
+
+    /// Seconds a writer waits for another process's write of the same file: a write takes milliseconds, so only a
+    /// stuck process holds the lock this long, and a `get` must not wait on it for longer.
+    package static let lockTimeout = 2.0
 
     /// The directory.
     package let directory: String
@@ -78,15 +84,24 @@ package struct CloudTokenCache: Sendable {
 
     /// Keeps a credential, unless it has no expiry or is (nearly) expired already; the registry's entries for other
     /// identities stay, expired ones are dropped.
+    /// - Parameter now: the clock, read again once the lock is held: an entry another process wrote while this one
+    ///   waited may have been minted in a later second than an earlier reading, and would look minted in the
+    ///   future (as after a clock set back) and be dropped.
     /// - Returns: whether it was kept.
-    /// - Throws: `PrivateFileError` or `SystemError` when the directory or file is unsafe or cannot be written.
+    /// - Throws: `PrivateFileError` or `SystemError` when the directory or file is unsafe or cannot be written;
+    ///   `LockTimeout` when another process held the file's lock for longer than `lockTimeout`.
     @discardableResult
-    package func put(host: String, _ credential: CloudCredential, now: Int64) throws -> Bool {
-        guard let expiry = credential.expiresAt, expiry - Self.margin > now else { return false }
-        var kept = credential
-        kept.expiresAt = min(expiry, now + Self.maximumLifetime)
+    package func put(host: String, _ credential: CloudCredential, now clock: @autoclosure () -> Int64) throws -> Bool {
+        guard let expiry = credential.expiresAt, expiry - Self.margin > clock() else { return false }
         try FileIO.makeDirectories(directory, mode: 0o700)
         let target = try PrivateFile.checked(path(host: host))
+        // Entries other processes add between our read and our rename would otherwise be lost.
+        let lock = try FileLock(path: PrivateFile.checked(target + ".lock"), timeout: Self.lockTimeout)
+        defer { withExtendedLifetime(lock) {} }
+        let now = clock()
+        guard expiry - Self.margin > now else { return false }
+        var kept = credential
+        kept.expiresAt = min(expiry, now + Self.maximumLifetime)
         var entries = (read(target).flatMap { $0.host == host ? $0.entries : nil } ?? [])
             .filter { $0.credential.identity != credential.identity && $0.isGood(at: now) }
         entries.append(Entry(credential: kept, mintedAt: now))

@@ -46,11 +46,11 @@ struct MintingProgram {
             throw CredentialStoreError(
                 .unavailable, line.isEmpty ? "\(Self.name) failed with status \(result.status)" : line)
         }
-        guard let object = (try? JSONParser.parse(line))?.objectValue, let username = object["Username"]?.stringValue,
-            let secret = object["Secret"]?.stringValue
+        guard let object = (try? JSONParser.parse(line))?.objectValue,
+            let credential = HelperCredential(serverURL: serverURL, answer: object)
         else {
             throw CredentialStoreError(.unavailable, "\(Self.name) answered with output that is not a credential")
         }
-        return HelperCredential(serverURL: serverURL, username: username, secret: secret)
+        return credential
     }
 }

@@ -1,3 +1,4 @@
+import Glibc
 import RegistryVocabulary
 import Testing
 
@@ -201,6 +202,30 @@ import Testing
         #expect(try response(separate)["cacheDuration"] == .string("1h30m0s"))
         let zero = provider.run(arguments: ["--cache-duration=0"], input: request("nginx"), environment: Environment())
         #expect(try response(zero)["cacheDuration"] == .string("0s"))
+    }
+
+    /// Credentials that say when they expire bound the answer's reuse, whatever the configured duration or the
+    /// registry: their remaining life less the token cache's margin, `0s` (do not cache) below that.
+    @Test func cacheDurationEndsBeforeAKnownExpiry() throws {
+        let now = Int64(time(nil))
+        let margin = CloudRegistry.tokenMargin
+        let cases: [(life: Int64, configured: String?, registry: String, expected: ClosedRange<Int64>)] = [
+            (60, "10m", "127.0.0.1:5000", 0...0), (margin, nil, "127.0.0.1:5000", 0...0),
+            (margin + 120, "10m", "127.0.0.1:5000", 115...120), (margin + 120, "1m", "127.0.0.1:5000", 60...60),
+            (7200, "10m", "127.0.0.1:5000", 600...600), (7200, nil, "127.0.0.1:5000", 6895...6900),
+            (margin + 120, nil, "123456789012.dkr.ecr.eu-west-1.amazonaws.com", 115...120),
+            (7200, "1h", "123456789012.dkr.ecr.eu-west-1.amazonaws.com", margin...margin),
+        ]
+        for item in cases {
+            let credentials = Credentials(username: "u", password: "p", expiresAt: now + item.life)
+            let provider = KubeletCredentialProvider(lookup: { _ in credentials })
+            let outcome = provider.run(
+                arguments: item.configured.map { ["--cache-duration=\($0)"] } ?? [],
+                input: request("\(item.registry)/app:1"), environment: Environment())
+            let text = try #require(try response(outcome)["cacheDuration"]?.stringValue, "\(item)")
+            let seconds = try #require(GoDuration(text)).nanoseconds / 1_000_000_000
+            #expect(item.expected.contains(seconds), "\(item): \(text)")
+        }
     }
 
     @Test func failingSourceIsAnError() throws {

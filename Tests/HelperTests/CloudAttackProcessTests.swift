@@ -44,7 +44,10 @@ struct CloudAttackProcessTests {
     /// The cache files' entries, as written.
     func cachedEntries() throws -> [[String: Any]] {
         let directory = home.file(".ossb/tokens")
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        // The registries' files, not their locks.
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter {
+            $0.hasSuffix(".json")
+        }
         return try names.flatMap { name -> [[String: Any]] in
             let data = try Data(contentsOf: URL(fileURLWithPath: "\(directory)/\(name)"))
             let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])

@@ -54,4 +54,44 @@ struct CloudSourceProcessTests {
             plugin, ["--cache-duration=1m"], input: request, environment: try environment("AKIANODE"))
         #expect(short.stdout.contains(#""cacheDuration":"1m0s""#), "\(short)")
     }
+
+    /// Seconds of a Go duration as the plugin writes it (`0s`, `1m58s`, `5m0s`).
+    static func seconds(_ duration: String) throws -> Int {
+        let match = try #require(duration.wholeMatch(of: /(?:(\d+)h)?(?:(\d+)m)?(\d+)s/), "\(duration)")
+        return [match.1, match.2, match.3].map { Int($0 ?? "0")! }.reduce(0) { $0 * 60 + $1 }
+    }
+
+    @Test func theKubeletPluginNeverLetsKubeletReuseAShortLivedTokenPastItsExpiry() throws {
+        let plugin = ChildProcess.product("ossb-kubelet-credential-provider")
+        let request =
+            #"{"kind":"CredentialProviderRequest","apiVersion":"credentialprovider.kubelet.k8s.io/v1","image":"\#(Self.registry)/app:1"}"#
+            + "\n"
+        // The ECR stand-in mints the tokens of AKIALIFE<seconds>X keys with that many seconds to live. Less than
+        // the 5-minute margin left: kubelet must not cache the answer at all. Two minutes beyond it: two minutes
+        // at most, minted or served from the token cache. Hours: the usual 5 minutes.
+        let cases: [(life: Int, expected: ClosedRange<Int>)] = [(120, 0...0), (420, 110...120), (7200, 300...300)]
+        for (life, expected) in cases {
+            let key = "AKIALIFE\(life)X\(UUID().uuidString.prefix(8))"
+            for attempt in ["first", "second"] {
+                let result = try ChildProcess.run(
+                    plugin, ["--cache-duration=1h"], input: request, environment: try environment(key))
+                #expect(result.status == 0, "\(result)")
+                let object = try #require(
+                    try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+                let duration = try #require(object["cacheDuration"] as? String, "\(result.stdout)")
+                #expect(expected.contains(try Self.seconds(duration)), "\(life) s token, \(attempt) get: \(duration)")
+                let auth = try #require(object["auth"] as? [String: [String: String]])
+                #expect(auth[Self.registry]?["password"]?.hasSuffix("-for-\(key)") == true, "\(result.stdout)")
+            }
+        }
+        // The cloud helper says when its token expires (`ExpiresAt`), and the front passes it on.
+        let key = "AKIALIFE420X\(UUID().uuidString.prefix(8))"
+        let front = try ChildProcess.run(
+            ChildProcess.product("docker-credential-ossb"), ["get"], input: Self.registry,
+            environment: try environment(key))
+        let answer = try #require(
+            try JSONSerialization.jsonObject(with: Data(front.stdout.utf8)) as? [String: String], "\(front)")
+        let expiry = try #require(answer["ExpiresAt"].flatMap { ISO8601DateFormatter().date(from: $0) }, "\(answer)")
+        #expect(abs(expiry.timeIntervalSinceNow - 420) < 30)
+    }
 }

@@ -165,7 +165,8 @@ import Testing
         // Files 0600 in a 0700 directory, holding no access key secret.
         let dirMode = try FileManager.default.attributesOfItem(atPath: cache)[.posixPermissions] as? Int
         #expect(dirMode == 0o700)
-        let files = try FileManager.default.contentsOfDirectory(atPath: cache)
+        // The registry's file (beside its lock).
+        let files = try FileManager.default.contentsOfDirectory(atPath: cache).filter { $0.hasSuffix(".json") }
         #expect(files.count == 1)
         let fileMode =
             try FileManager.default.attributesOfItem(atPath: "\(cache)/\(files[0])")[.posixPermissions] as? Int

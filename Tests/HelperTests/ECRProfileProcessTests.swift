@@ -289,6 +289,11 @@ import Testing
     /// The cache file of an `[sso-session]` login whose access token has expired but which holds a refresh token
     /// and a client registration, as `aws sso login` leaves it.
     func cacheExpiredRefreshableLogin(refreshToken: String = "ossb-refresh-token") throws {
+        try Self.cacheExpiredRefreshableLogin(in: home, refreshToken: refreshToken)
+    }
+
+    /// The same in another home directory.
+    static func cacheExpiredRefreshableLogin(in home: TemporaryDirectory, refreshToken: String) throws {
         let past = ISO8601DateFormatter().string(from: Date() - 600)
         let registration = ISO8601DateFormatter().string(from: Date() + 86400 * 80)
         try home.write(

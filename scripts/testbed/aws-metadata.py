@@ -6,7 +6,10 @@
 - an ECR GetAuthorizationToken whose token expires in 12 hours (moto's is always expired, so nothing it mints can
   be cached): POST / with the X-Amz-Target of ECR and a SigV4 Authorization header; GET /count tells how many
   tokens it minted, GET /count/<access key ID> how many for that key (tests running in parallel use keys of
-  their own), so the tests can see that a cached get makes no request. ECR Public's GetAuthorizationToken
+  their own), so the tests can see that a cached get makes no request. A key AKIAGATE<n>G<group>X... is answered
+  only once n requests of that group have arrived (or 10 s have passed), so that n helpers receive their tokens
+  at the same moment and cache them together: a race made real. A key AKIALIFE<seconds>X... gets a token that
+  expires in that many seconds instead of 12 hours. ECR Public's GetAuthorizationToken
   (SpencerFrontendService) answers its single object, and only to a request signed for ecr-public in us-east-1. For the access key AKIAE2E it mints
   the token given as the second argument, which the Basic registry test bed accepts for user AWS;
 - the IAM Identity Center (SSO) portal's GetRoleCredentials, which moto does not serve: GET
@@ -18,11 +21,17 @@
   signed with them, session token included; `e2e` gets AKIAE2E; `dev` gets ASIASSODEV, which this server's ECR
   mints for;
 - the IAM Identity Center OIDC service's CreateToken (POST /token, JSON, grant type `refresh_token`), renewing
-  SSO_TOKEN for the client registration SSO_CLIENT and one of SSO_REFRESH_TOKENS (it hands out the last).
+  SSO_TOKEN for the client registration SSO_CLIENT and one of SSO_REFRESH_TOKENS (it hands out the last). A
+  refresh token once-<login>-<n> rotates as the real service's do: it is good only while it is the login's latest
+  (once-<login>-0 first), and each CreateToken with it answers, after half a second, with once-<login>-<n+1> and
+  retires it; GET /sso-count/<login> tells how many CreateToken calls named the login, so a test can see two
+  helpers renewing one login at once make exactly one.
 Usage: aws-metadata.py PORT [E2E_TOKEN [ROLE_KEY_ID ROLE_SECRET ROLE_SESSION_TOKEN]]"""
 import base64
 import json
+import re
 import sys
+import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
@@ -31,6 +40,13 @@ IMDS_TOKEN = "imds-session-token"
 ROLE = "ossb-node-role"
 minted = 0
 minted_by_key = {}
+# The latest refresh token's number and the CreateToken calls, by once-<login>-<n> login.
+sso_latest = {}
+sso_calls = {}
+sso_lock = threading.Lock()
+# The barriers of AKIAGATE<n>G<group>X keys, by group.
+gates = {}
+gates_lock = threading.Lock()
 E2E_TOKEN = sys.argv[2] if len(sys.argv) > 2 else ""
 SSO_TOKEN = "ossb-sso-access-token"
 SSO_ACCOUNT = "123456789012"
@@ -91,6 +107,8 @@ class Handler(BaseHTTPRequestHandler):
         global minted
         if urlsplit(self.path).path == "/federation/credentials":
             return self.sso_role_credentials()
+        if self.path.startswith("/sso-count/"):
+            return self.answer(200, str(sso_calls.get(self.path.removeprefix("/sso-count/"), 0)), "text/plain")
         if self.path == "/count":
             return self.answer(200, str(minted), "text/plain")
         if self.path.startswith("/count/"):
@@ -117,11 +135,30 @@ class Handler(BaseHTTPRequestHandler):
         if request.get("grantType") != "refresh_token" or request.get("clientId") != SSO_CLIENT[0] \
                 or request.get("clientSecret") != SSO_CLIENT[1]:
             return self.sso_error(400, "InvalidClientException", "Invalid client", oauth="invalid_client")
+        rotating = re.fullmatch(r"once-([A-Za-z0-9]+)-(\d+)", request.get("refreshToken") or "")
+        if rotating:
+            return self.sso_rotate(rotating.group(1), int(rotating.group(2)))
         if request.get("refreshToken") not in SSO_REFRESH_TOKENS:
             return self.sso_error(400, "InvalidGrantException", "Invalid refresh token provided",
                                   oauth="invalid_grant")
         self.answer(200, json.dumps({"accessToken": SSO_TOKEN, "tokenType": "Bearer", "expiresIn": 3600,
                                      "refreshToken": SSO_REFRESH_TOKENS[-1]}))
+
+    def sso_rotate(self, login, number):
+        # Slow, as a service far away is: a second helper renewing the same login meanwhile would present a
+        # refresh token that is retired by the time it is checked.
+        with sso_lock:
+            sso_calls[login] = sso_calls.get(login, 0) + 1
+        time.sleep(0.5)
+        with sso_lock:
+            good = sso_latest.get(login, 0) == number
+            if good:
+                sso_latest[login] = number + 1
+        if not good:
+            return self.sso_error(400, "InvalidGrantException", "Invalid refresh token provided",
+                                  oauth="invalid_grant")
+        self.answer(200, json.dumps({"accessToken": SSO_TOKEN, "tokenType": "Bearer", "expiresIn": 3600,
+                                     "refreshToken": f"once-{login}-{number + 1}"}))
 
     def do_POST(self):
         global minted
@@ -133,12 +170,21 @@ class Handler(BaseHTTPRequestHandler):
         auth = self.headers.get("Authorization", "")
         if not target.endswith(".GetAuthorizationToken") or not auth.startswith("AWS4-HMAC-SHA256 Credential="):
             return self.answer(400, json.dumps({"__type": "UnrecognizedClientException"}))
-        minted += 1
         key = auth.split("Credential=")[1].split("/")[0]
+        gate = re.match(r"AKIAGATE(\d+)G([A-Z0-9]+)X", key)
+        if gate:
+            with gates_lock:
+                barrier = gates.setdefault(gate.group(2), threading.Barrier(int(gate.group(1)), timeout=10))
+            try:
+                barrier.wait()
+            except threading.BrokenBarrierError:
+                pass
+        minted += 1
         minted_by_key[key] = minted_by_key.get(key, 0) + 1
         password = E2E_TOKEN if key == "AKIAE2E" and E2E_TOKEN else f"minted-{minted}-for-{key}"
         token = base64.b64encode(f"AWS:{password}".encode()).decode()
-        data = {"authorizationToken": token, "expiresAt": time.time() + 12 * 3600,
+        life = re.match(r"AKIALIFE(\d+)X", key)
+        data = {"authorizationToken": token, "expiresAt": time.time() + (int(life.group(1)) if life else 12 * 3600),
                 "proxyEndpoint": "https://123456789012.dkr.ecr.us-east-1.amazonaws.com"}
         if target.startswith("SpencerFrontendService."):
             # ECR Public answers one object, signed for the `ecr-public` service in us-east-1.

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Glibc
 
 /// Parses RFC 3339 timestamps (`2026-11-29T10:00:00Z`, `2026-11-29T10:00:00.123456789+01:00`), as token servers
 /// send `issued_at`. FoundationEssentials has no DateFormatter, and Go writes up to nine fractional digits.
@@ -50,6 +51,17 @@ package enum RFC3339 {
         let days = daysFromCivil(year: year, month: month, day: day)
         let seconds = Double(days * 86400 + hour * 3600 + minute * 60 + second - offset) + fraction
         return Date(timeIntervalSince1970: seconds)
+    }
+
+    /// `2026-11-30T17:04:05Z`: seconds since the epoch in UTC, the form the AWS CLI writes and `parse` reads.
+    /// Instants before 1970 or after 9999 (an endpoint's absurd expiry) are written as those years' bounds.
+    package static func format(_ seconds: Int64) -> String {
+        var time = time_t(min(max(seconds, 0), 253_402_300_799))
+        var parts = tm()
+        gmtime_r(&time, &parts)
+        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):"
+            + "\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
     }
 
     /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).

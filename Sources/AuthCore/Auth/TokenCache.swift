@@ -8,6 +8,9 @@ import RegistryVocabulary
 ///   parallel costs one token request, not N.
 /// - A request whose token was refused passes it as `replacing`, which fetches a fresh one unless another
 ///   request already replaced it.
+///
+/// Tokens live in this process's memory only and are never written to disk, so processes neither share nor race
+/// over them; within the process the actor serialises every change.
 public actor TokenCache {
     /// The key tokens are cached under. Scopes compare as sets, never as strings.
     package struct Key: Sendable, Hashable {

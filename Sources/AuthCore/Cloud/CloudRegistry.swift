@@ -9,10 +9,10 @@ package enum CloudRegistry: String, Sendable, CaseIterable {
     /// Azure Container Registry: `*.azurecr.io`, `*.azurecr.cn`, `*.azurecr.us`.
     case acr
 
-    /// Seconds before its expiry at which a cloud credential is no longer handed out (the token cache drops it):
-    /// long enough for a pull that starts with it to finish its token exchanges. It also bounds what the kubelet
-    /// plugin lets kubelet cache for a cloud registry: an answer reused for at most this long never outlives the
-    /// token, whatever age the cached token has.
+    /// Seconds before its expiry at which a cached cloud credential is no longer served (the token cache drops it):
+    /// long enough for a pull that starts with it to finish its token exchanges. The kubelet plugin keeps the same
+    /// margin: it lets kubelet reuse an answer for a cloud registry for at most this long, and never past the
+    /// token's expiry less this margin.
     package static let tokenMargin: Int64 = 300
 
     /// The helper's suffix: `docker-credential-` followed by this is the executable.

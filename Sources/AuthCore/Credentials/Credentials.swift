@@ -16,6 +16,9 @@ public struct Credentials: Sendable, Equatable, CustomStringConvertible {
     public var identityToken: String
     /// A bearer token used as it is (docker's `registrytoken`).
     public var registryToken: String
+    /// When the credential stops being accepted, in seconds since the epoch, when its source knows: the cloud
+    /// helpers' short-lived tokens say. `nil` for credentials that last until someone changes them.
+    public var expiresAt: Int64?
 
     /// Another name for `registryToken`: registry.json's `token`, a bearer token sent as it is. It is the
     /// same value as `registryToken`; both names are kept so code written against either reads naturally.
@@ -25,11 +28,15 @@ public struct Credentials: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Creates credentials; leave unused kinds empty.
-    public init(username: String = "", password: String = "", identityToken: String = "", registryToken: String = "") {
+    public init(
+        username: String = "", password: String = "", identityToken: String = "", registryToken: String = "",
+        expiresAt: Int64? = nil
+    ) {
         self.username = username
         self.password = password
         self.identityToken = identityToken
         self.registryToken = registryToken
+        self.expiresAt = expiresAt
     }
 
     /// Whether nothing usable is set (an empty `auths` entry that `docker login` leaves behind, for example).

@@ -57,7 +57,8 @@ public struct CredentialHelper: Sendable {
                 }
                 // The reply names the address as asked, whichever stored spelling served it.
                 let reply = HelperCredential(
-                    serverURL: serverURL, username: credential.username, secret: credential.secret)
+                    serverURL: serverURL, username: credential.username, secret: credential.secret,
+                    expiresAt: credential.expiresAt)
                 return HelperOutcome(stdout: reply.protocolJSON + "\n")
             case .erase:
                 let serverURL = try Self.serverURL(from: readInput())

@@ -52,13 +52,12 @@ public struct HelperClient: Sendable {
             throw failure("get", result)
         }
         guard case .object(let object)? = try? JSONParser.parse(result.stdout),
-            case .string(let username)? = object.valueIgnoringCase("Username"),
-            case .string(let secret)? = object.valueIgnoringCase("Secret")
+            let credential = HelperCredential(serverURL: serverURL, answer: object)
         else {
             throw HelperClientError(helper: programName, message: "answered get with output that is not a credential")
         }
-        if username.isEmpty, secret.isEmpty { return nil }
-        return HelperCredential(serverURL: serverURL, username: username, secret: secret)
+        if credential.username.isEmpty, credential.secret.isEmpty { return nil }
+        return credential
     }
 
     /// Stores a credential through the helper.

@@ -76,9 +76,11 @@ public struct KubeletCredentialProvider: Sendable {
             }
             var notes: [String] = []
             var auth: [String: Credentials] = [:]
+            var expiresAt: Int64? = nil
             if let credentials = try lookup(registry) {
                 if !credentials.username.isEmpty, !credentials.password.isEmpty, credentials.identityToken.isEmpty {
                     auth[Self.authKey(image: request.image, registry: registry)] = credentials
+                    expiresAt = credentials.expiresAt
                 } else if !credentials.isEmpty {
                     // The response has only username and password: kubelet cannot use a token.
                     notes.append(
@@ -93,7 +95,9 @@ public struct KubeletCredentialProvider: Sendable {
             }
             let response = CredentialProviderResponse(
                 apiVersion: request.apiVersion,
-                cacheDuration: Self.cacheDuration(options.cacheDuration, registry: registry, answered: !auth.isEmpty),
+                cacheDuration: Self.cacheDuration(
+                    options.cacheDuration, registry: registry, answered: !auth.isEmpty, expiresAt: expiresAt,
+                    now: Int64(time(nil))),
                 auth: auth)
             return HelperOutcome(
                 stdout: response.json + "\n", stderr: notes.map { $0 + "\n" }.joined())
@@ -106,13 +110,25 @@ public struct KubeletCredentialProvider: Sendable {
         }
     }
 
-    /// How long kubelet may reuse an answer. For a cloud registry, whose credentials are short-lived tokens, at
-    /// most `CloudRegistry.tokenMargin`: no token is handed out within that long of its expiry, so an answer reused
-    /// for no longer never outlives its token (kubelet asks again, and a cached token costs no network).
-    static func cacheDuration(_ configured: GoDuration?, registry: String, answered: Bool) -> GoDuration? {
-        guard answered, CloudRegistry.serving(host: registry) != nil else { return configured }
-        let bound = GoDuration(nanoseconds: CloudRegistry.tokenMargin * 1_000_000_000)
-        return configured.map { min($0, bound) } ?? bound
+    /// How long kubelet may reuse an answer: the configured duration, bounded for credentials that expire.
+    /// - For a cloud registry, whose credentials are short-lived tokens, at most `CloudRegistry.tokenMargin`
+    ///   (kubelet asks again, and a cached token costs no network).
+    /// - For credentials whose expiry is known (the cloud helpers say it), at most their remaining life less
+    ///   `CloudRegistry.tokenMargin`, the time a pull that starts with them is given to finish, as the token cache
+    ///   gives it; `0s`, which tells kubelet not to cache the answer at all, when less than that remains. A token
+    ///   minted with minutes to live (from AWS credentials about to expire, say) is thus never reused by kubelet
+    ///   after it has expired.
+    static func cacheDuration(
+        _ configured: GoDuration?, registry: String, answered: Bool, expiresAt: Int64?, now: Int64
+    ) -> GoDuration? {
+        guard answered else { return configured }
+        var bound: Int64? = CloudRegistry.serving(host: registry) != nil ? CloudRegistry.tokenMargin : nil
+        if let expiresAt {
+            bound = min(bound ?? .max, max(0, expiresAt - CloudRegistry.tokenMargin - now))
+        }
+        guard let bound else { return configured }
+        let limit = GoDuration(nanoseconds: min(bound, Int64.max / 1_000_000_000) * 1_000_000_000)
+        return configured.map { min($0, limit) } ?? limit
     }
 
     /// Runs the plugin as a process: real arguments, stdin, environment; writes stdout and stderr and exits.

@@ -76,6 +76,11 @@ package struct AWSSingleSignOn: Sendable {
     /// The cached access token. A login of an `[sso-session]` holds a refresh token as well: when the access token
     /// expires within 15 minutes, it is renewed at IAM Identity Center's OIDC service and the cache file rewritten,
     /// as the AWS CLI and SDKs do, so a login lasts as long as the session the organisation allows.
+    ///
+    /// The renewal holds an exclusive lock on `<cache file>.lock` beside the cache file, and reads the file again
+    /// once it has the lock: the service rotates the refresh token with every renewal, so a second process renewing
+    /// the same login at the same moment would present a token already retired and be told to log in again. With
+    /// the lock, it waits and then uses the access token the first one wrote.
     /// - Throws: `CloudAuthError` ending with the login advice when there is none, it is unreadable or expired.
     func accessToken(_ context: CloudContext) async throws -> String {
         guard let home = OSSBPaths(environment: context.environment).home else {
@@ -83,6 +88,32 @@ package struct AWSSingleSignOn: Sendable {
                 cloud: "AWS", "HOME is not set, so the IAM Identity Center login cannot be found; set HOME")
         }
         let path = cacheFile(home: home)
+        var login = try cachedLogin(path)
+        if session != nil, login.expiresAt - context.now() < Self.refreshWindow {
+            let lock = refreshLock(path, context)
+            defer { withExtendedLifetime(lock) {} }
+            // Another process may have renewed the login while this one waited for the lock.
+            login = try cachedLogin(path)
+            if login.expiresAt - context.now() < Self.refreshWindow,
+                let renewed = await refresh(login.object, path: path, context)
+            {
+                return renewed
+            }
+        }
+        guard login.expiresAt > context.now() else {
+            throw CloudAuthError(
+                cloud: "AWS",
+                "the IAM Identity Center login of profile \(profile) expired at \(TerminalText.sanitized(login.expiresText.prefix(40))): \(loginAdvice)"
+            )
+        }
+        return login.token
+    }
+
+    /// What `aws sso login` left in the cache file: the whole object, its access token and when that expires.
+    /// - Throws: `CloudAuthError` ending with the login advice when there is none or it is unreadable or unusable.
+    func cachedLogin(_ path: String) throws -> (
+        object: JSONObject, token: String, expiresAt: Int64, expiresText: String
+    ) {
         let bytes: [UInt8]?
         do {
             bytes = try FileIO.readIfExists(path, limit: 1 << 20)
@@ -104,18 +135,26 @@ package struct AWSSingleSignOn: Sendable {
                 "the IAM Identity Center login of profile \(profile) is unusable: \(loginAdvice) (\(path) holds no access token with an expiry)"
             )
         }
-        if session != nil, expiresAt - context.now() < Self.refreshWindow,
-            let renewed = await refresh(object, path: path, context)
-        {
-            return renewed
+        return (object, token, expiresAt, expiresText)
+    }
+
+    /// Seconds a renewal waits for another process's renewal of the same login: longer than that renewal's request
+    /// may take (`refreshTimeout`), so only a process stuck while holding the lock makes it run out.
+    static let refreshLockTimeout = refreshTimeout + 5
+
+    /// The seconds the OIDC service has to answer a renewal.
+    static let refreshTimeout = 30.0
+
+    /// The lock that serialises renewals of the login in `path`; `nil` when it cannot be had (an unsafe or
+    /// read-only directory, or another process stuck holding it), and the renewal then goes ahead unlocked, as it
+    /// did before there was a lock: at worst the service refuses a retired refresh token and the user logs in.
+    func refreshLock(_ path: String, _ context: CloudContext) -> FileLock? {
+        do {
+            return try FileLock(path: PrivateFile.checked(path + ".lock"), timeout: Self.refreshLockTimeout)
+        } catch {
+            context.explain("AWS: renewing the IAM Identity Center login without its lock: \(error)")
+            return nil
         }
-        guard expiresAt > context.now() else {
-            throw CloudAuthError(
-                cloud: "AWS",
-                "the IAM Identity Center login of profile \(profile) expired at \(TerminalText.sanitized(expiresText.prefix(40))): \(loginAdvice)"
-            )
-        }
-        return token
     }
 
     /// Seconds before its expiry from which an access token is renewed, as in the AWS SDKs.
@@ -148,7 +187,8 @@ package struct AWSSingleSignOn: Sendable {
                 "\(endpoint)/token", "the IAM Identity Center OIDC service (AWS_ENDPOINT_URL_SSO_OIDC)")
             var request = HTTPRequest(
                 method: .post, url: url, headers: HTTPHeaders([("Content-Type", "application/json")]),
-                body: .bytes(Array(JSONWriter.compact(.object(body)).utf8)), maximumBufferedBody: 1 << 20, timeout: 30)
+                body: .bytes(Array(JSONWriter.compact(.object(body)).utf8)), maximumBufferedBody: 1 << 20,
+                timeout: Self.refreshTimeout)
             request.bodyCarriesCredentials = true
             context.explain("AWS: renewing the IAM Identity Center login at \(endpoint)")
             let response = try await http.send(
@@ -167,7 +207,7 @@ package struct AWSSingleSignOn: Sendable {
         }
         var updated = cached
         updated["accessToken"] = .string(token)
-        updated["expiresAt"] = .string(Self.rfc3339(context.now() + lifetime))
+        updated["expiresAt"] = .string(RFC3339.format(context.now() + lifetime))
         if let rotated = answer["refreshToken"]?.stringValue { updated["refreshToken"] = .string(rotated) }
         do {
             try AtomicFile.write(Array(JSONWriter.compact(.object(updated)).utf8), to: path, mode: 0o600)
@@ -177,13 +217,6 @@ package struct AWSSingleSignOn: Sendable {
             context.explain("AWS: IAM Identity Center login renewed, but \(path) could not be rewritten: \(error)")
         }
         return token
-    }
-
-    /// `2026-11-30T17:04:05Z`, the form the AWS CLI writes into its cache.
-    static func rfc3339(_ seconds: Int64) -> String {
-        let stamp = Array(SigV4Signer.timestamps(seconds).0)  // 20261130T170405Z
-        func part(_ range: Range<Int>) -> String { String(stamp[range]) }
-        return "\(part(0..<4))-\(part(4..<6))-\(part(6..<8))T\(part(9..<11)):\(part(11..<13)):\(part(13..<15))Z"
     }
 
     /// Seconds since the epoch of the cache's `expiresAt`: RFC 3339, or the `…UTC` form older AWS CLIs wrote.
