@@ -64,13 +64,4 @@ struct OriginRecordTests {
         let pushed = try await client.push(layout: layout, to: try ref(RegistryTestBed.unique("origins/dst"), "v1"))
         #expect(pushed.mounted == 4 && pushed.uploaded == 0, "\(pushed)")
     }
-
-    @Test func aRegistryNameCannotNameAnotherFile() {
-        let cache = BlobCache(root: "/c")
-        #expect(cache.originsFile("127.0.0.1:5000") == "/c/origins/registries/127.0.0.1:5000")
-        #expect(cache.originsFile("..") == "/c/origins/registries/%2E.")
-        #expect(cache.originsFile("a/../b") == "/c/origins/registries/a%2F..%2Fb")
-        #expect(cache.originsFile("[::1]:5000") == "/c/origins/registries/%5B::1%5D:5000")
-        #expect(cache.originsFile("") == nil)
-    }
 }

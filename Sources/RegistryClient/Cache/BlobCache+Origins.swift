@@ -33,7 +33,10 @@ extension BlobCache {
                 let line = "\(origin.digest) \(origin.repository)"
                 if lines.insert(Substring(line)).inserted { added += line + "\n" }
             }
-            if !added.isEmpty { try? FileIO.writeAll(fd: fd, Array(added.utf8), path: file) }
+            guard !added.isEmpty else { continue }
+            // A line a crash cut short is ended first, so that it cannot swallow the next one.
+            if let last = known.last, last != UInt8(ascii: "\n") { added = "\n" + added }
+            try? FileIO.writeAll(fd: fd, Array(added.utf8), path: file)
         }
     }
 
