@@ -30,6 +30,9 @@ import Testing
         try "\(first) team/ap".write(toFile: file, atomically: false, encoding: .utf8)
         cache.recordOrigins([BlobOrigin(second, registry: "r.example", repository: "team/app")])
         #expect(cache.origins(in: "r.example").repositories(holding: second) == ["team/app"])
+        // A repository whose name begins another's is a line of its own.
+        cache.recordOrigin(second, registry: "r.example", repository: "team")
+        #expect(cache.origins(in: "r.example").repositories(holding: second) == ["team/app", "team"])
     }
 
     @Test func eachLineOnceAcrossPullsAndBothKindsOfFileAreRead() throws {
