@@ -7,7 +7,10 @@
 # Targets: ours within 1.2x of curl -Z + sync, on loopback and with the added latency. The commands run in
 # interleaved rounds (bench/interleave.py), since the machine's load drifts while they run.
 # BENCH_BASELINE=PATH[:PATH...] adds other ossb-registry executables (earlier builds) to the same rounds.
-# Usage: [BENCH_RUNS=10] [OSSB_MAX_CONCURRENT=6] [BENCH_BASELINE=PATH] bench/pull-many.sh [LAYERS] [KIB] [DELAY_MS]
+# BENCH_OUT=DIR puts what the pulls write (ours: the cache and the layout; curl's files) in DIR instead of under
+# /tmp, to compare file systems: creating a file costs 20 times more on an ext4 without a journal, as this
+# machine's root is, than on one with (docs/performance.md).
+# Usage: [BENCH_RUNS=10] [OSSB_MAX_CONCURRENT=6] [BENCH_BASELINE=PATH] [BENCH_OUT=DIR] bench/pull-many.sh [LAYERS] [KIB] [DELAY_MS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
@@ -17,6 +20,8 @@ kib=${2:-4}
 delay=${3:-10}
 jobs=${OSSB_MAX_CONCURRENT:-6}
 runs=${BENCH_RUNS:-10}
+out=$BENCH_DIR
+if [ -n "${BENCH_OUT:-}" ]; then out=$(mktemp -d "$BENCH_OUT/ossb-bench.XXXXXX"); fi
 
 cli=$(build_cli)
 start_bench_registry
@@ -26,14 +31,15 @@ seeded=$(python3 scripts/testbed/seed-image.py --registry "$OSSB_TEST_BASIC_REGI
 # The delaying proxy, stopped by its PID when the script ends.
 python3 bench/delay-proxy.py --upstream "$OSSB_TEST_BASIC_REGISTRY" --delay-ms "$delay" >"$BENCH_DIR/proxy.port" &
 proxy_pid=$!
-trap 'kill "$proxy_pid" 2>/dev/null || true; bench_end' EXIT
+trap 'kill "$proxy_pid" 2>/dev/null || true; [ "$out" = "$BENCH_DIR" ] || rm -rf "$out"; bench_end' EXIT
 for _ in $(seq 50); do [ -s "$BENCH_DIR/proxy.port" ] && break; sleep 0.1; done
 proxy="127.0.0.1:$(head -1 "$BENCH_DIR/proxy.port")"
 export "OSSB_$(echo "$proxy" | tr '.:' '__')_USERNAME=$OSSB_TEST_BASIC_USER" \
   "OSSB_$(echo "$proxy" | tr '.:' '__')_PASSWORD=$OSSB_TEST_BASIC_PASSWORD"
 
-export HOME="$BENCH_DIR/home" OSSB_CACHE_DIR="$BENCH_DIR/cache"
-mkdir -p "$HOME" "$BENCH_DIR/curl"
+export HOME="$BENCH_DIR/home" OSSB_CACHE_DIR="$out/cache"
+mkdir -p "$HOME" "$out/curl"
+echo "Pulls write to: $out ($(stat -f -c %T "$out"), $(findmnt -n -o SOURCE,OPTIONS -T "$out" | cut -c1-60))"
 creds="$OSSB_TEST_BASIC_USER:$OSSB_TEST_BASIC_PASSWORD"
 accept="application/vnd.oci.image.manifest.v1+json"
 echo "Machine load before: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -41,7 +47,7 @@ echo "Machine load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 # bench_case KEY NAME HOST: ours and curl against HOST (the registry, or the proxy in front of it).
 bench_case() {
   local key=$1 name=$2 host=$3 urls
-  urls=$(python3 - "$seeded" "$host" "$BENCH_DIR/curl" <<'PY'
+  urls=$(python3 - "$seeded" "$host" "$out/curl" <<'PY'
 import json, sys
 seeded, host, out = json.loads(sys.argv[1]), sys.argv[2], sys.argv[3]
 urls = [f"-o {out}/manifest http://{host}/v2/bench/many/manifests/v1"]
@@ -49,14 +55,14 @@ urls += [f"-o {out}/{i} http://{host}/v2/bench/many/blobs/{d}" for i, d in enume
 print(" ".join(urls))
 PY
 )
-  local ours="$cli pull --quiet --jobs $jobs $host/bench/many:v1 --output $BENCH_DIR/ours"
+  local ours="$cli pull --quiet --jobs $jobs $host/bench/many:v1 --output $out/ours"
   local curl_cmd="curl -s -f -Z --parallel-max $jobs -H 'Accept: $accept' -u $creds $urls"
   local baseline=() other
   IFS=: read -r -a others <<<"${BENCH_BASELINE:-}"
   for other in "${others[@]}"; do baseline+=("$(basename "$other") pull" "${ours/$cli/$other}"); done
   $ours >/dev/null && sh -c "$curl_cmd" 2>/dev/null  # each must work before it is timed (quietly: -Z shows a meter)
-  python3 bench/interleave.py "$BENCH_DIR/$key.json" "$runs" 1 "rm -rf $BENCH_DIR/ours $OSSB_CACHE_DIR $BENCH_DIR/curl/*" \
-    "ossb-registry pull" "$ours" "curl -Z" "$curl_cmd" "curl -Z + sync -f" "$curl_cmd && sync -f $BENCH_DIR/curl" \
+  python3 bench/interleave.py "$BENCH_DIR/$key.json" "$runs" 1 "rm -rf $out/ours $OSSB_CACHE_DIR $out/curl/*" \
+    "ossb-registry pull" "$ours" "curl -Z" "$curl_cmd" "curl -Z + sync -f" "$curl_cmd && sync -f $out/curl" \
     "${baseline[@]}"
   echo "$layers layers of $kib KiB, $name, $jobs at once ($runs interleaved rounds, empty cache each run):"
   print_ratios "$BENCH_DIR/$key.json" 0
@@ -74,10 +80,10 @@ cpu_and_calls() {
   local name=$1 command=$2 i
   : >"$BENCH_DIR/cpu"
   for ((i = 0; i < runs; i++)); do
-    rm -rf "$BENCH_DIR/ours" "$OSSB_CACHE_DIR" "$BENCH_DIR"/curl/*
+    rm -rf "$out/ours" "$OSSB_CACHE_DIR" "$out"/curl/*
     /usr/bin/time -a -o "$BENCH_DIR/cpu" -f '%U %S' sh -c "$command" >/dev/null 2>&1
   done
-  rm -rf "$BENCH_DIR/ours" "$OSSB_CACHE_DIR" "$BENCH_DIR"/curl/*
+  rm -rf "$out/ours" "$OSSB_CACHE_DIR" "$out"/curl/*
   strace -f -c -o "$BENCH_DIR/calls" sh -c "$command" >/dev/null 2>&1
   python3 - "$name" "$BENCH_DIR/cpu" "$BENCH_DIR/calls" "$layers" <<'PY'
 import statistics, sys
@@ -95,10 +101,10 @@ PY
 }
 
 echo "Client cost, loopback ($runs runs each; CPU is the median of user + system time):"
-cpu_and_calls "ossb-registry pull" "$cli pull --quiet --jobs $jobs $OSSB_TEST_BASIC_REGISTRY/bench/many:v1 --output $BENCH_DIR/ours"
+cpu_and_calls "ossb-registry pull" "$cli pull --quiet --jobs $jobs $OSSB_TEST_BASIC_REGISTRY/bench/many:v1 --output $out/ours"
 IFS=: read -r -a others <<<"${BENCH_BASELINE:-}"
 for other in "${others[@]}"; do
-  cpu_and_calls "$(basename "$other") pull" "$other pull --quiet --jobs $jobs $OSSB_TEST_BASIC_REGISTRY/bench/many:v1 --output $BENCH_DIR/ours"
+  cpu_and_calls "$(basename "$other") pull" "$other pull --quiet --jobs $jobs $OSSB_TEST_BASIC_REGISTRY/bench/many:v1 --output $out/ours"
 done
 
 bench_case direct "loopback" "$OSSB_TEST_BASIC_REGISTRY"

@@ -45,7 +45,7 @@ struct CacheCommand: RegistryCommand {
         if prune {
             let removed = cache.prune(partialsOnly: partialsOnly)
             context.writeOutput(
-                "Removed \(removed.blobs) blobs and \(removed.partials) partial downloads from \(cache.root): \(size(removed.blobBytes + removed.partialBytes)) freed\n"
+                "Removed \(removed.blobs) blobs and \(removed.partials) partial downloads from \(cache.root): \(size(removed.blobBytes + removed.partialBytes + removed.recordBytes)) freed\n"
             )
             return
         }
@@ -55,6 +55,7 @@ struct CacheCommand: RegistryCommand {
             Blob cache:         \(cache.root)
             Blobs:              \(usage.blobs), \(size(usage.blobBytes))
             Partial downloads:  \(usage.partials), \(size(usage.partialBytes)) (\(usage.stalePartials) left by processes that no longer run)
+            Records:            \(usage.records), \(size(usage.recordBytes)) (where blobs came from, verification stamps)
 
             """)
     }

@@ -104,10 +104,15 @@ struct CacheCleanupTests {
         #expect(partials() == [live], "a running download's partial is kept")
         let after = await harness.run(["cache", "du"], environment: environment)
         #expect(after.stdout.contains("Blobs:              3, "), "\(after.stdout)")
+        // The pull recorded where its blobs came from: one file for the registry, counted and pruned.
+        #expect(FileManager.default.fileExists(atPath: "\(cache)/origins/registries/\(registry)"))
+        #expect(after.stdout.contains("Records:            1, "), "\(after.stdout)")
         let pruned = await harness.run(["cache", "prune"], environment: environment)
         #expect(pruned.stdout.hasPrefix("Removed 3 blobs and 0 partial downloads"), "\(pruned.stdout)")
+        let empty = await harness.run(["cache", "du"], environment: environment).stdout
         #expect(
-            await harness.run(["cache", "du"], environment: environment).stdout.contains("Blobs:              0, 0 B"))
+            empty.contains("Blobs:              0, 0 B") && empty.contains("Records:            0, 0 B"), "\(empty)")
+        #expect(!FileManager.default.fileExists(atPath: "\(cache)/origins"))
         // The layout is untouched by pruning the cache.
         #expect(FileManager.default.fileExists(atPath: harness.home.file("layout/blobs/sha256/\(layer)")))
     }

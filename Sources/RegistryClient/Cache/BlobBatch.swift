@@ -18,6 +18,8 @@ final class BlobBatch: Sendable {
         var downloads: [StagedBlob] = []
         /// Copies in a layout: the temporary file and the blob name it becomes.
         var copies: [(temporary: String, destination: String)] = []
+        /// Where blobs found in the cache were found, recorded with the downloads' origins.
+        var cachedOrigins: [BlobOrigin] = []
     }
     private let pending = Mutex(Pending())
 
@@ -31,25 +33,33 @@ final class BlobBatch: Sendable {
         pending.withLock { $0.downloads.append(download) }
     }
 
+    /// Notes that a blob the cache already holds lives where this pull found it: recorded at `commit()` with the
+    /// downloads' origins, in one write for the whole pull.
+    func addOrigin(_ origin: BlobOrigin) {
+        pending.withLock { $0.cachedOrigins.append(origin) }
+    }
+
     /// Adds a verified file beside a layout's blob name: a copy (`BlobCache.stageCopy`), or a download made there
     /// when the pull does not write the cache.
     func addCopy(_ temporary: String, becoming destination: String) {
         pending.withLock { $0.copies.append((temporary, destination)) }
     }
 
-    /// Makes every staged file durable in one pass, then renames the downloads into the cache (recording
-    /// their origins) and the copies into the layout. Whatever is left when this throws is discarded.
+    /// Makes every staged file durable in one pass, then renames the downloads into the cache and the copies
+    /// into the layout, and records where the blobs that entered or were found in the cache live (one write per
+    /// registry, not a file per blob). Whatever is left when this throws is discarded.
     /// - Throws: `SystemError` from the sync or a rename.
     func commit() throws {
-        let (downloads, copies) = pending.withLock { pending in
+        let (downloads, copies, cachedOrigins) = pending.withLock { pending in
             defer { pending = Pending() }
-            return (pending.downloads, pending.copies)
+            return (pending.downloads, pending.copies, pending.cachedOrigins)
         }
         var committed = 0
         var placed = 0
         defer {
             for download in downloads[committed...] { discard(download.temporary) }
             for copy in copies[placed...] { BlobCache.discardCopy(copy.temporary) }
+            cache.recordOrigins(cachedOrigins + downloads[..<committed].map(\.origin))
         }
         // The cache's file system only when something goes into the cache: a pull that does not write the cache
         // must not touch it (it may not even exist).
@@ -59,7 +69,6 @@ final class BlobBatch: Sendable {
         for download in downloads {
             _ = try cache.commit(download.temporary, as: download.digest)
             committed += 1
-            cache.recordOrigin(download.digest, registry: download.registry, repository: download.repository)
         }
         for copy in copies {
             try BlobCache.commitCopy(copy.temporary, to: copy.destination)

@@ -13,6 +13,11 @@ extension BlobCache {
         public var partialBytes: Int64 = 0
         /// Of the partial downloads, those whose process no longer runs.
         public var stalePartials = 0
+        /// The cache's own records: which repositories hold each blob (`origins/`) and verification stamps
+        /// (`verified/`).
+        public var records = 0
+        /// Their bytes.
+        public var recordBytes: Int64 = 0
     }
 
     /// Counts blobs and partial downloads.
@@ -27,11 +32,16 @@ extension BlobCache {
             usage.partialBytes += size
             if Self.isStalePartial(name) { usage.stalePartials += 1 }
         }
+        for (_, size) in recordFiles() {
+            usage.records += 1
+            usage.recordBytes += size
+        }
         return usage
     }
 
     /// Frees disk space: removes partial downloads left by processes that no longer run (those of running
-    /// downloads are kept) and, unless `partialsOnly`, every cached blob and the record of where blobs live.
+    /// downloads are kept) and, unless `partialsOnly`, every cached blob and the cache's records (where blobs
+    /// live, verification stamps).
     /// The cache is only a shortcut: the next pull downloads again what it needs.
     /// - Returns: what was removed.
     @discardableResult
@@ -47,7 +57,12 @@ extension BlobCache {
             removed.blobs += 1
             removed.blobBytes += size
         }
-        FileTree.remove("\(root)/origins")
+        for (path, size) in recordFiles() where unlink(path) == 0 {
+            removed.records += 1
+            removed.recordBytes += size
+        }
+        // The emptied directories (and anything in them that is no record).
+        for directory in Self.recordDirectories { FileTree.remove("\(root)/\(directory)") }
         return removed
     }
 
@@ -57,6 +72,24 @@ extension BlobCache {
             FileTree.names(in: "\(root)/blobs/\(algorithm)").compactMap { name in
                 let path = "\(root)/blobs/\(algorithm)/\(name)"
                 return FileTree.size(of: path).map { (path, $0) }
+            }
+        }
+    }
+
+    /// The directories of the cache's records: `origins/` (files `<hex>` from earlier versions and
+    /// `registries/<host>`) and `verified/<algorithm>/`.
+    static let recordDirectories = ["origins", "verified"]
+
+    /// Every record file, with its size: two levels deep below each of `recordDirectories`.
+    private func recordFiles() -> [(String, Int64)] {
+        Self.recordDirectories.flatMap { directory in
+            FileTree.names(in: "\(root)/\(directory)").flatMap { name -> [(String, Int64)] in
+                let path = "\(root)/\(directory)/\(name)"
+                if let size = FileTree.size(of: path) { return [(path, size)] }
+                guard FileTree.isDirectory(path) else { return [] }
+                return FileTree.names(in: path).compactMap { inner in
+                    FileTree.size(of: "\(path)/\(inner)").map { ("\(path)/\(inner)", $0) }
+                }
             }
         }
     }

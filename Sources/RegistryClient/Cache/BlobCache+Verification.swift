@@ -56,12 +56,7 @@ extension BlobCache {
         var st = stat()
         guard lstat(path(for: digest), &st) == 0, Int64(st.st_size) >= Self.stampedFrom else { return }
         let file = stampPath(for: digest)
-        var fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        if fd < 0 && errno == ENOENT
-            && (try? FileIO.makeDirectories(FileIO.directoryName(of: file), mode: 0o700)) != nil
-        {
-            fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        }
+        let fd = Self.openPrivate(file, O_WRONLY | O_TRUNC)
         guard fd >= 0 else { return }
         defer { close(fd) }
         try? FileIO.writeAll(fd: fd, Array(Self.stamp(st).utf8), path: file)

@@ -107,6 +107,17 @@ public struct BlobCache: Sendable {
         return target
     }
 
+    /// Opens (creating it, private to the user) a small file of the cache's own records, with `flags` besides
+    /// `O_CREAT`; its directory is made only when missing (once per cache, not once per file).
+    /// - Returns: the descriptor, or -1 with `errno` set.
+    static func openPrivate(_ file: String, _ flags: Int32) -> Int32 {
+        let fd = open(file, flags | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd < 0 && errno == ENOENT,
+            (try? FileIO.makeDirectories(FileIO.directoryName(of: file), mode: 0o700)) != nil
+        else { return fd }
+        return open(file, flags | O_CREAT | O_CLOEXEC, 0o600)
+    }
+
     /// Places a cached blob at `destination` (an OCI layout's blob path) as a file of its own with `mode`, made
     /// durable before it appears under its name: `stageCopy`, `fdatasync`, then `rename`.
     package static func place(_ source: String, at destination: String, mode: mode_t = 0o644) throws {
@@ -197,43 +208,6 @@ public struct BlobCache: Sendable {
                 _ = posix_fadvise(output, off_t(flushedTo), off_t(copied - flushedTo), POSIX_FADV_DONTNEED)
                 flushedTo = copied
             }
-        }
-    }
-
-    // MARK: - Origins
-
-    /// Remembers that a blob lives in `repository` of `registry`, so a later push to another repository of that
-    /// registry can mount it instead of uploading it: one short line appended to `origins/<hex>` unless already
-    /// there. One open serves both the check and the append (`O_APPEND` keeps concurrent writers' lines whole);
-    /// the directory is created only when missing.
-    package func recordOrigin(_ digest: Digest, registry: String, repository: String) {
-        let file = "\(root)/origins/\(digest.encoded)"
-        var fd = open(file, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
-        if fd < 0 && errno == ENOENT && (try? FileIO.makeDirectories("\(root)/origins", mode: 0o700)) != nil {
-            fd = open(file, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
-        }
-        guard fd >= 0 else { return }
-        defer { close(fd) }
-        guard let known = try? FileIO.readAll(fd: fd, path: file, limit: 1 << 20) else { return }
-        if Self.origins(in: known).contains(where: { $0.registry == registry && $0.repository == repository }) {
-            return
-        }
-        try? FileIO.writeAll(fd: fd, Array("\(registry) \(repository)\n".utf8), path: file)
-    }
-
-    /// The repositories a blob is known to live in.
-    package func origins(_ digest: Digest) -> [(registry: String, repository: String)] {
-        guard let bytes = (try? FileIO.readIfExists("\(root)/origins/\(digest.encoded)", limit: 1 << 20)) ?? nil else {
-            return []
-        }
-        return Self.origins(in: bytes)
-    }
-
-    /// The lines of an origins file.
-    private static func origins(in bytes: [UInt8]) -> [(registry: String, repository: String)] {
-        String(decoding: bytes, as: UTF8.self).split(separator: "\n").compactMap { line in
-            let parts = line.split(separator: " ")
-            return parts.count == 2 ? (String(parts[0]), String(parts[1])) : nil
         }
     }
 }

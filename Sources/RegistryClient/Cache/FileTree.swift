@@ -15,6 +15,12 @@ enum FileTree {
         return Int64(info.st_size)
     }
 
+    /// Whether `path` is a directory (not a symbolic link to one).
+    static func isDirectory(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR
+    }
+
     /// Removes `path` and, when it is a directory (not a symbolic link to one), everything in it.
     static func remove(_ path: String) {
         var info = stat()

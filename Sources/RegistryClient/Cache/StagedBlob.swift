@@ -11,4 +11,7 @@ struct StagedBlob: Sendable {
     /// cached, so a push to another repository there can mount it.
     let registry: String
     let repository: String
+
+    /// The origin to record once it is cached.
+    var origin: BlobOrigin { BlobOrigin(digest, registry: registry, repository: repository) }
 }

@@ -216,9 +216,15 @@ extension RegistryClient {
         do {
             for (blob, digest) in pairs {
                 if let cached = cachedBlob(
-                    reference, digest: digest, size: blob.size, progress: progress, recordingOrigin: cacheBlobs)
+                    reference, digest: digest, size: blob.size, progress: progress, recordingOrigin: false)
                 {
                     cachedCount += 1
+                    if cacheBlobs {
+                        batch.addOrigin(
+                            BlobOrigin(
+                                digest, registry: ServerAddress.host(of: reference.registry),
+                                repository: reference.repository))
+                    }
                     if let layout {
                         try stageCopy(of: digest, size: blob.size, from: cached, into: layout, batch: batch, reference)
                     }

@@ -69,8 +69,7 @@ extension RegistryClient {
                 images.append(ImageContent(child, digest: childDigest, manifest: manifest))
             }
         }
-        let cache = self.cache
-        let registry = ServerAddress.host(of: reference.registry)
+        let origins = cache.origins(in: ServerAddress.host(of: reference.registry))
         var sizes: [Digest: Int64] = [:]
         for image in images {
             for blob in [image.manifest.config] + image.manifest.layers {
@@ -85,7 +84,7 @@ extension RegistryClient {
                 }
                 return try layout.blobForUpload(digest, size: size)
             },
-            mountCandidates: { digest in cache.origins(digest).filter { $0.registry == registry }.map(\.repository) })
+            mountCandidates: { origins.repositories(holding: $0) })
         return try await push(content, to: reference, progress: progress)
     }
 
@@ -137,7 +136,7 @@ extension RegistryClient {
         let sameRegistry = ServerAddress.matches(source.registry, destination.registry)
         let sources = [top.source] + pullSources(for: source).filter { $0 != top.source }
         let cache = self.cache
-        let registry = ServerAddress.host(of: destination.registry)
+        let origins = cache.origins(in: ServerAddress.host(of: destination.registry))
         let content = PushContent(
             top: root, images: images,
             file: { digest in
@@ -147,7 +146,7 @@ extension RegistryClient {
             },
             mountCandidates: { digest in
                 (sameRegistry ? [source.repository] : [])
-                    + cache.origins(digest).filter { $0.registry == registry }.map(\.repository)
+                    + origins.repositories(holding: digest)
             },
             stream: StreamSource(reference: source, registry: top.source, fillsCache: fillCache))
         return try await push(
