@@ -72,7 +72,7 @@ package enum CloudHelper {
         let name = "docker-credential-\(cloud.helperName)"
         let environment = Environment.current
         let explain = explainer(name, environment)
-        let outcome = CredentialHelper(name: name).run(
+        let outcome = CredentialHelper(name: name, environment: environment).run(
             arguments: arguments,
             readInput: { try FileIO.readAll(fd: 0, path: "standard input", limit: CredentialHelper.inputLimit) },
             makeStore: {

@@ -23,7 +23,8 @@ struct MintingProgram {
             )
         }
         var subprocess = Subprocess(
-            executable: path, arguments: [cloud.rawValue, "get"], environment: environment.variables,
+            executable: path, arguments: [cloud.rawValue, "get"],
+            environment: HelperCredential.askingForExpiry(environment.variables),
             timeout: Self.timeout)
         // Its stderr is this helper's, as it happens: explanations, and a credential process's prompt ("touch your
         // security key") that must show while it waits, not after.

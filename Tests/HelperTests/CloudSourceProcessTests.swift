@@ -84,14 +84,21 @@ struct CloudSourceProcessTests {
                 #expect(auth[Self.registry]?["password"]?.hasSuffix("-for-\(key)") == true, "\(result.stdout)")
             }
         }
-        // The cloud helper says when its token expires (`ExpiresAt`), and the front passes it on.
+        // The cloud helper says when its token expires (`ExpiresAt`), and the front passes it on, to a client that
+        // asks with OSSB_HELPER_EXPIRY=1 (ours do). Others (docker, skopeo, podman) get the protocol's three members.
         let key = "AKIALIFE420X\(UUID().uuidString.prefix(8))"
         let front = try ChildProcess.run(
             ChildProcess.product("docker-credential-ossb"), ["get"], input: Self.registry,
-            environment: try environment(key))
+            environment: try environment(key).merging(["OSSB_HELPER_EXPIRY": "1"]) { $1 })
         let answer = try #require(
             try JSONSerialization.jsonObject(with: Data(front.stdout.utf8)) as? [String: String], "\(front)")
         let expiry = try #require(answer["ExpiresAt"].flatMap { ISO8601DateFormatter().date(from: $0) }, "\(answer)")
         #expect(abs(expiry.timeIntervalSinceNow - 420) < 30)
+        let plain = try ChildProcess.run(
+            ChildProcess.product("docker-credential-ossb"), ["get"], input: Self.registry,
+            environment: try environment(key))
+        let secret = try #require(answer["Secret"])
+        let exact = plain.stdout == #"{"ServerURL":"\#(Self.registry)","Username":"AWS","Secret":"\#(secret)"}"# + "\n"
+        #expect(exact, "\(plain.stdout.count) bytes; the answer with the expiry had \(answer.keys.sorted())")
     }
 }

@@ -2,9 +2,19 @@
 ///
 /// An identity token travels as Username `<token>` with the token as Secret; a registry token has no form in
 /// the protocol, so helpers never return one. A credential known to expire (a cloud helper's token) carries a
-/// fourth member in a `get` answer, `ExpiresAt` (RFC 3339, UTC): clients of the protocol ignore members they do
-/// not know, and the kubelet plugin uses it to let kubelet reuse an answer no longer than the token lives.
+/// fourth member in a `get` answer, `ExpiresAt` (RFC 3339, UTC), but only for a client that asks for it with
+/// `expiryRequestVariable`: this project's own clients do (the kubelet plugin lets kubelet reuse an answer no
+/// longer than the token lives); docker, skopeo and podman never do, and get the three members byte for byte.
 public struct HelperCredential: Sendable, Equatable, CustomStringConvertible {
+    /// The environment variable with which a client asks a helper for `ExpiresAt` in its `get` answer (value
+    /// `1`). `HelperClient` sets it for every helper it runs.
+    package static let expiryRequestVariable = "OSSB_HELPER_EXPIRY"
+
+    /// `variables` with `expiryRequestVariable` set: the environment for a helper whose answer we read.
+    package static func askingForExpiry(_ variables: [String: String]) -> [String: String] {
+        variables.merging([expiryRequestVariable: "1"]) { $1 }
+    }
+
     /// The Username docker-credential-helpers use to mark an identity token.
     public static let identityTokenUsername = "<token>"
 
@@ -66,10 +76,11 @@ public struct HelperCredential: Sendable, Equatable, CustomStringConvertible {
     public var description: String { "HelperCredential(\(serverURL), username: \(username))" }
 
     /// The protocol's JSON object, `{"ServerURL":..,"Username":..,"Secret":..}`, in Go's field order and
-    /// escaping, then `"ExpiresAt"` when the expiry is known: what a helper prints for `get` and what a client
-    /// writes to a helper's `store`. It carries the secret, so it goes only to the other end of the protocol's pipe.
-    var protocolJSON: String {
-        let expiry = expiresAt.map { ",\"ExpiresAt\":\"\(RFC3339.format($0))\"" } ?? ""
+    /// escaping: what a helper prints for `get` and what a client writes to a helper's `store`. It carries the
+    /// secret, so it goes only to the other end of the protocol's pipe.
+    /// - Parameter withExpiry: add `"ExpiresAt"` when the expiry is known (a `get` answer to a client that asked).
+    func protocolJSON(withExpiry: Bool = false) -> String {
+        let expiry = withExpiry ? expiresAt.map { ",\"ExpiresAt\":\"\(RFC3339.format($0))\"" } ?? "" : ""
         return
             "{\"ServerURL\":\(JSONWriter.quoted(serverURL)),\"Username\":\(JSONWriter.quoted(username)),\"Secret\":\(JSONWriter.quoted(secret))\(expiry)}"
     }

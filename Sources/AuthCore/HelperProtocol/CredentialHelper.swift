@@ -15,11 +15,20 @@ public struct CredentialHelper: Sendable {
     public let name: String
     /// The version printed by `version`.
     public let version: String
+    /// Whether `get` answers carry `ExpiresAt` when the store knows the expiry: only when the client asked
+    /// (`HelperCredential.expiryRequestVariable`), so that other clients get exactly the protocol's three members.
+    package var answersExpiry = false
 
     /// Creates a helper description.
     public init(name: String, version: String = OSSBVersion.current) {
         self.name = name
         self.version = version
+    }
+
+    /// A helper answering a client whose environment is `environment`: `answersExpiry` as the client asks.
+    package init(name: String, environment: Environment) {
+        self.init(name: name)
+        answersExpiry = environment[HelperCredential.expiryRequestVariable] == "1"
     }
 
     /// The usage line, as v0.9 helpers print it.
@@ -59,7 +68,7 @@ public struct CredentialHelper: Sendable {
                 let reply = HelperCredential(
                     serverURL: serverURL, username: credential.username, secret: credential.secret,
                     expiresAt: credential.expiresAt)
-                return HelperOutcome(stdout: reply.protocolJSON + "\n")
+                return HelperOutcome(stdout: reply.protocolJSON(withExpiry: answersExpiry) + "\n")
             case .erase:
                 let serverURL = try Self.serverURL(from: readInput())
                 try makeStore().erase(serverURL)
@@ -95,8 +104,8 @@ public struct CredentialHelper: Sendable {
         ProcessHardening.makeNonDumpable()
         // A client that closes the pipe early must give us EPIPE, not kill us half-way through a write.
         signal(SIGPIPE, SIG_IGN)
-        let helper = CredentialHelper(name: name)
         let environment = Environment.current
+        let helper = CredentialHelper(name: name, environment: environment)
         let outcome = helper.run(
             arguments: Array(CommandLine.arguments.dropFirst()),
             readInput: { try FileIO.readAll(fd: 0, path: "standard input", limit: inputLimit) },

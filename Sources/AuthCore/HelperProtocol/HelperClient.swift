@@ -62,7 +62,7 @@ public struct HelperClient: Sendable {
 
     /// Stores a credential through the helper.
     public func store(_ credential: HelperCredential) throws {
-        let result = try run("store", input: credential.protocolJSON + "\n")
+        let result = try run("store", input: credential.protocolJSON() + "\n")
         if result.status != 0 { throw failure("store", result, redacting: [credential.secret]) }
     }
 
@@ -89,11 +89,16 @@ public struct HelperClient: Sendable {
         return entries
     }
 
+    /// The helper's environment: ours, asking for `ExpiresAt` (helpers that do not know the variable ignore it).
+    private var childEnvironment: [String: String] {
+        HelperCredential.askingForExpiry(environment.variables)
+    }
+
     private func run(_ action: String, input: String) throws -> Subprocess.Result {
         let result: Subprocess.Result
         do {
             result = try Subprocess(
-                executable: executable, arguments: [action], environment: environment.variables, timeout: timeout
+                executable: executable, arguments: [action], environment: childEnvironment, timeout: timeout
             ).run(input: Array(input.utf8))
         } catch {
             throw HelperClientError(helper: programName, message: "could not be started: \(error)")
