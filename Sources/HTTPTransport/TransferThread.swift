@@ -1,8 +1,9 @@
 import Glibc
 
-/// Starts the thread that runs a client's libcurl multi loop. Never block on libcurl inside a task: with two
-/// cores it starves Swift's cooperative pool (a 10 ms sleeper woke up to 900 ms late in measurements).
-enum TransferThread {
+/// Starts the thread that runs a client's libcurl multi loop (and the thread that hashes a large download
+/// beside it). Never block on libcurl inside a task: with two cores it starves Swift's cooperative pool (a
+/// 10 ms sleeper woke up to 900 ms late in measurements).
+package enum TransferThread {
     private final class Work {
         let body: () -> Void
         init(_ body: @escaping () -> Void) { self.body = body }
@@ -10,7 +11,7 @@ enum TransferThread {
 
     /// Starts `body` on a new detached thread.
     /// - Returns: false when no thread could be created (the caller reports it).
-    static func start(_ body: @escaping @Sendable () -> Void) -> Bool {
+    package static func start(_ body: @escaping @Sendable () -> Void) -> Bool {
         let work = Unmanaged.passRetained(Work(body)).toOpaque()
         var attributes = pthread_attr_t()
         pthread_attr_init(&attributes)

@@ -96,13 +96,37 @@ struct HostileRegistryTests {
         #expect(message.contains("Docker-Content-Digest"), "\(message)")
     }
 
-    @Test(arguments: ["long-blob", "short-blob"])
+    /// The huge-* layers (18 MiB) are hashed on a thread of their own, trailing the download (`TrailingHasher`).
+    @Test(arguments: ["long-blob", "short-blob", "huge-long", "huge-short"])
     func aBlobOfAnotherSizeThanItsDescriptorIsNotCached(repo: String) async throws {
         let message = try await pullError(repo)
         #expect(message.contains("bytes"), "\(message)")
         let client = try client()
         let manifest = try await client.getImageManifest(try ref(repo))
         #expect(client.cache.lookup(try manifest.layers[0].parsedDigest()) == nil)
+    }
+
+    /// A layer large enough to be hashed on its own thread while it downloads, its last byte changed: the pull
+    /// fails naming the mismatch, into the cache or (`--no-cache`) beside its name in the layout, and nothing is
+    /// left under either.
+    @Test(arguments: [true, false])
+    func aLargeBlobWithWrongContentIsNeverStored(cacheBlobs: Bool) async throws {
+        #expect(TrailingHasher.threshold <= 18 << 20, "the huge-* layers must take the trailing hasher's path")
+        let client = try client()
+        let out = home.file("huge-wrong-\(cacheBlobs)")
+        do {
+            _ = try await client.pull(try ref("huge-wrong"), to: out, platform: Self.amd64, cacheBlobs: cacheBlobs)
+            Issue.record("a layer with the wrong content was pulled")
+        } catch {
+            #expect("\(error)".contains("failed verification"), "\(error)")
+            #expect("\(error)".contains("hashes to"), "\(error)")
+        }
+        let layer = try #require(try await client.getImageManifest(try ref("huge-wrong")).layers.first).parsedDigest()
+        #expect(client.cache.lookup(layer) == nil)
+        let temporary = (try? FileManager.default.contentsOfDirectory(atPath: "\(client.cache.root)/tmp")) ?? []
+        #expect(temporary.isEmpty, "partial downloads left in the cache: \(temporary)")
+        let blobs = (try? FileManager.default.subpathsOfDirectory(atPath: out)) ?? []
+        #expect(!blobs.contains { $0.contains(layer.encoded) }, "the layout holds the layer: \(blobs)")
     }
 
     @Test func aTokenWithCRLFIsRefusedAndSmugglesNoHeader() async throws {

@@ -50,12 +50,12 @@ import Testing
         #expect(result.status == 0, "seed-image.py: \(result)")
     }
 
-    /// Seeds a 4 MiB one-layer image whose next `count` blob downloads through the fault proxy pause for
-    /// `seconds` after their first MiB; returns the repository.
-    func seedStalling(_ name: String, count: Int, seconds: Int) throws -> String {
+    /// Seeds a one-layer image (4 MiB unless told) whose next `count` blob downloads through the fault proxy
+    /// pause for `seconds` after their first MiB; returns the repository.
+    func seedStalling(_ name: String, count: Int, seconds: Int, layerMiB: Int = 4) throws -> String {
         let proxy = try #require(TestServers.faultProxy)
         let repo = unique(name)
-        try seed(repo, layerMiB: 4)
+        try seed(repo, layerMiB: layerMiB)
         let rules =
             #"[{"match": "/\#(repo)/blobs/", "method": "GET", "count": \#(count), "stall_after": 1048576, "stall_seconds": \#(seconds)}]"#
         _ = try TestProcess.run(
@@ -65,10 +65,12 @@ import Testing
 
     /// Runs `ossb-registry ARGUMENTS` on a terminal, presses Ctrl-C once its progress bar shows a transfer that
     /// stalls (`seedStalling`), and checks that it exited at once with status 130 and printed nothing on stdout.
-    func interruptMidTransfer(_ arguments: [String], environment: [String: String]) throws -> Terminal.Result {
+    func interruptMidTransfer(
+        _ arguments: [String], environment: [String: String], layerMiB: Int = 4
+    ) throws -> Terminal.Result {
         let result = try Terminal.run(
             [Self.binary] + arguments, environment: environment,
-            steps: [.expect("/4.0 MiB"), .sleep(1), .send("\u{3}")], timeout: 25)
+            steps: [.expect("/\(layerMiB).0 MiB"), .sleep(1), .send("\u{3}")], timeout: 25)
         #expect(result.failed == nil, "\(result)")
         #expect(result.status == 130, "\(result)")
         #expect(
@@ -160,16 +162,20 @@ import Testing
     @Test(
         .enabled(
             if: TestServers.basic != nil && TestServers.faultProxy != nil,
-            "needs scripts/test.sh's registry and fault proxy"))
-    func ctrlCMidPullExitsPromptlyLeavingNothingPartial() throws {
+            "needs scripts/test.sh's registry and fault proxy"),
+        // 17 MiB: a layer hashed on its own thread (`TrailingHasher`), waiting for bytes when the signal comes;
+        // also with `--no-cache`, downloading beside its name in the layout.
+        arguments: [(4, false), (17, false), (17, true)])
+    func ctrlCMidPullExitsPromptlyLeavingNothingPartial(layerMiB: Int, noCache: Bool) throws {
         let registry = try #require(TestServers.basic)
         let proxy = try #require(TestServers.faultProxy)
         // The layer stalls after 1 MiB for longer than the test waits.
-        let repo = try seedStalling("sigint", count: 10, seconds: 30)
+        let repo = try seedStalling("sigint", count: 10, seconds: 30, layerMiB: layerMiB)
         let output = home.file("layout")
         let result = try interruptMidTransfer(
-            ["pull", "\(proxy)/\(repo):v1", "-o", output],
-            environment: environment(withCredentialsFor: proxy, user: registry.user, password: registry.password))
+            ["pull", "\(proxy)/\(repo):v1", "-o", output] + (noCache ? ["--no-cache"] : []),
+            environment: environment(withCredentialsFor: proxy, user: registry.user, password: registry.password),
+            layerMiB: layerMiB)
         #expect(result.echo["after_exit"] == true)
         // No index.json (the mark of a complete layout), and no partial download anywhere.
         #expect(!FileManager.default.fileExists(atPath: "\(output)/index.json"))

@@ -22,6 +22,10 @@ image (a config and a layer) and misbehaves by repository name:
   token-echo       asks for a Bearer token; with it, every manifest is a 403 echoing the Authorization header
   wrong-big        a manifest whose 3 MiB layer is served with its last byte changed (same length), for copy:
                    the bytes stream into the destination before the difference shows
+  huge-wrong       a manifest whose 18 MiB layer is served with its last byte changed (same length): a layer
+                   large enough to be hashed on its own thread while it downloads
+  huge-short       a manifest whose 18 MiB layer descriptor is one byte longer than the layer served
+  huge-long        a manifest whose 18 MiB layer descriptor is one byte shorter than the layer served
   push-sink        accepts any upload and records its bytes (GET /__uploads lists the sha256 and length of each)
 
 GET /__injected answers the header lines a CR LF token smuggled into a request ("[]" when none did).
@@ -57,14 +61,20 @@ LAYER = b"hostile layer content " * 50
 BLOBS = {sha256(CONFIG): CONFIG, sha256(LAYER): LAYER}
 BIG = bytes(range(256)) * (3 * 4096)
 TAMPERED_BIG = BIG[:-1] + bytes([BIG[-1] ^ 1])
+HUGE = BIG * 6
+HUGE_DIGEST = sha256(HUGE)
 
 
-def manifest(layer_size=len(LAYER)):
+def manifest_of_layer(digest, size):
     return dumps({
         "schemaVersion": 2, "mediaType": OCI_MANIFEST,
         "config": {"mediaType": OCI_CONFIG, "digest": sha256(CONFIG), "size": len(CONFIG)},
-        "layers": [{"mediaType": OCI_LAYER, "digest": sha256(LAYER), "size": layer_size}],
+        "layers": [{"mediaType": OCI_LAYER, "digest": digest, "size": size}],
     })
+
+
+def manifest(layer_size=len(LAYER)):
+    return manifest_of_layer(sha256(LAYER), layer_size)
 
 
 IMAGE = manifest()
@@ -91,6 +101,9 @@ MANIFESTS = {
     "wrong-big": {"latest": (IMAGE.replace(sha256(LAYER).encode(), sha256(BIG).encode()).replace(
         b'"size":%d}' % len(LAYER), b'"size":%d}' % len(BIG)), OCI_MANIFEST, None)},
     "token-crlf": {"latest": (IMAGE, OCI_MANIFEST, None)},
+    "huge-wrong": {"latest": (manifest_of_layer(HUGE_DIGEST, len(HUGE)), OCI_MANIFEST, None)},
+    "huge-short": {"latest": (manifest_of_layer(HUGE_DIGEST, len(HUGE) + 1), OCI_MANIFEST, None)},
+    "huge-long": {"latest": (manifest_of_layer(HUGE_DIGEST, len(HUGE) - 1), OCI_MANIFEST, None)},
     "ansi-platform": {"latest": (dumps({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": [{
         "mediaType": OCI_MANIFEST + "\x1b]0;owned\x07", "digest": sha256(IMAGE), "size": len(IMAGE),
         "platform": {"architecture": "amd64\x1b[2J", "os": "linux\rLogin Succeeded"}}]}), OCI_INDEX, None)},
@@ -158,6 +171,9 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(200, data, media, {"Docker-Content-Digest": header or sha256(data)})
         if kind == "blobs" and repo == "wrong-big" and rest == sha256(BIG):
             return self.send(200, TAMPERED_BIG, "application/octet-stream", {"Docker-Content-Digest": rest})
+        if kind == "blobs" and repo.startswith("huge-") and rest == HUGE_DIGEST:
+            body = HUGE[:-1] + bytes([HUGE[-1] ^ 1]) if repo == "huge-wrong" else HUGE
+            return self.send(200, body, "application/octet-stream", {"Docker-Content-Digest": rest})
         if kind == "blobs" and rest in BLOBS:
             return self.send(200, BLOBS[rest], "application/octet-stream", {"Docker-Content-Digest": rest})
         return self.error(404, "BLOB_UNKNOWN", "unknown")
