@@ -34,6 +34,15 @@ struct CloudAttackProcessTests {
         ]
     }
 
+    /// The Google and the ECR helper, each with its registry and an environment that sends it to the hostile
+    /// server's `mode` (Google's token endpoint is `mode/token`).
+    func bothClouds(_ server: HostileCloud, _ mode: String) throws -> [(String, String, [String: String])] {
+        [
+            ("gcr", "gcr.io", try google("\(server.base)/\(mode)/token")),
+            ("ecr", Self.ecrRegistry, aws("\(server.base)/\(mode)")),
+        ]
+    }
+
     /// Runs `docker-credential-ossb-HELPER get` (the front, `docker-credential-ossb`, for "") for `host`.
     func get(_ helper: String, _ host: String, _ environment: [String: String]) throws -> ChildProcess.Result {
         try ChildProcess.run(
@@ -142,10 +151,7 @@ struct CloudAttackProcessTests {
         arguments: ["expires-huge", "expires-max", "expires-far", "expires-negative"])
     func absurdLifetimesNeitherCrashNorLinger(_ mode: String) throws {
         let server = try HostileCloud()
-        for (helper, host, environment) in [
-            ("gcr", "gcr.io", try google("\(server.base)/\(mode)/token")),
-            ("ecr", Self.ecrRegistry, aws("\(server.base)/\(mode)")),
-        ] {
+        for (helper, host, environment) in try bothClouds(server, mode) {
             let result = try get(helper, host, environment)
             #expect(result.status == 0, "\(helper) \(mode): \(result)")
             #expect(!result.stderr.contains("Fatal error") && !result.stderr.contains("crashed"))
@@ -162,10 +168,7 @@ struct CloudAttackProcessTests {
     @Test(.enabled(if: hostileServerWorks, "needs scripts/test.sh's hostile cloud bed (OSSB_TEST_HOSTILE_CLOUD)"))
     func aTokenWithControlCharactersIsRefused() throws {
         let server = try HostileCloud()
-        for (helper, host, environment) in [
-            ("gcr", "gcr.io", try google("\(server.base)/control/token")),
-            ("ecr", Self.ecrRegistry, aws("\(server.base)/control")),
-        ] {
+        for (helper, host, environment) in try bothClouds(server, "control") {
             let result = try get(helper, host, environment)
             #expect(result.status == 1, "\(helper): \(result)")
             #expect(result.stdout.contains("not a token a registry accepts"), "\(helper): \(result)")

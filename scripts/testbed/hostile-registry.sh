@@ -3,11 +3,9 @@
 # OSSB_TEST_HOSTILE_REGISTRY (127.0.0.1:PORT) and OSSB_TEST_HOSTILE_LOGIN (127.0.0.2:PORT).
 start_hostile_registry() {
   local port
-  port=$(free_port)
-  python3 "$(dirname "${BASH_SOURCE[0]}")/hostile-registry.py" "$port" > "$OSSB_TESTBED_DIR/hostile-registry.log" 2>&1 &
-  record_pid $!
-  wait_for_http "http://127.0.0.1:$port/v2/" "200" 20
-  wait_for_http "http://127.0.0.2:$port/v2/" "401" 20
+  port=$(start_python_server hostile-registry)
+  wait_for_http "http://127.0.0.1:$port/v2/" "200" 20 || return 1
+  wait_for_http "http://127.0.0.2:$port/v2/" "401" 20 || return 1
   export OSSB_TEST_HOSTILE_REGISTRY="127.0.0.1:$port" OSSB_TEST_HOSTILE_LOGIN="127.0.0.2:$port"
   echo "testbed: hostile registry on $OSSB_TEST_HOSTILE_REGISTRY, its login target on $OSSB_TEST_HOSTILE_LOGIN" >&2
 }
@@ -16,10 +14,8 @@ start_hostile_registry() {
 # 127.0.0.2:PORT, for CloudAttackProcessTests. Exports OSSB_TEST_HOSTILE_CLOUD (127.0.0.1:PORT).
 start_hostile_cloud() {
   local port
-  port=$(free_port)
-  python3 "$(dirname "${BASH_SOURCE[0]}")/hostile-cloud.py" "$port" > "$OSSB_TESTBED_DIR/hostile-cloud.log" 2>&1 &
-  record_pid $!
-  wait_for_http "http://127.0.0.1:$port/log" "200" 20
+  port=$(start_python_server hostile-cloud)
+  wait_for_http "http://127.0.0.1:$port/log" "200" 20 || return 1
   export OSSB_TEST_HOSTILE_CLOUD="127.0.0.1:$port"
   echo "testbed: hostile cloud endpoints on $OSSB_TEST_HOSTILE_CLOUD" >&2
 }

@@ -5,9 +5,7 @@
 #   OSSB_TEST_HTTP_OTHER    127.0.0.2:PORT (another origin)
 start_http_server() {
   local port
-  port=$(free_port)
-  python3 "$(dirname "${BASH_SOURCE[0]}")/http-server.py" "$port" > "$OSSB_TESTBED_DIR/http-server.log" 2>&1 &
-  record_pid $!
+  port=$(start_python_server http-server)
   wait_for_http "http://127.0.0.1:$port/echo" "200" 20 || return 1
   wait_for_http "http://127.0.0.2:$port/echo" "200" 20 || return 1
   export OSSB_TEST_HTTP_SERVER="127.0.0.1:$port" OSSB_TEST_HTTP_OTHER="127.0.0.2:$port"

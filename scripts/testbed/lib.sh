@@ -10,6 +10,16 @@ free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
+# start_python_server NAME: runs scripts/testbed/NAME.py with a free port as its argument, logging to NAME.log;
+# records its PID and prints the port.
+start_python_server() {
+  local port
+  port=$(free_port)
+  python3 "$(dirname "${BASH_SOURCE[0]}")/$1.py" "$port" > "$OSSB_TESTBED_DIR/$1.log" 2>&1 &
+  record_pid $!
+  echo "$port"
+}
+
 record_pid() { echo "$1" >> "$OSSB_TESTBED_DIR/pids"; }
 
 # testbed_failed NAME: says that a test bed did not start, with the end of the beds' logs. The caller stops the
