@@ -80,13 +80,9 @@ extension BlobCache {
         if let file = originsFile(registry),
             let bytes = (try? FileIO.readIfExists(file, limit: Self.originsLimit)) ?? nil
         {
-            for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") {
-                let parts = line.split(separator: " ")
-                guard parts.count == 2 else { continue }  // a line torn by a crash
-                let repository = String(parts[1])
-                if !(repositories[String(parts[0])]?.contains(repository) ?? false) {
-                    repositories[String(parts[0]), default: []].append(repository)
-                }
+            for (digest, repository) in Self.pairs(in: bytes)
+            where !(repositories[digest]?.contains(repository) ?? false) {
+                repositories[digest, default: []].append(repository)
             }
         }
         return OriginIndex(cache: self, registry: registry, repositories: repositories)
@@ -98,9 +94,14 @@ extension BlobCache {
         guard let bytes = (try? FileIO.readIfExists("\(root)/origins/\(digest.encoded)", limit: 1 << 20)) ?? nil else {
             return []
         }
-        return String(decoding: bytes, as: UTF8.self).split(separator: "\n").compactMap { line in
-            let parts = line.split(separator: " ")
-            return parts.count == 2 ? (String(parts[0]), String(parts[1])) : nil
+        return Self.pairs(in: bytes).map { (registry: $0.0, repository: $0.1) }
+    }
+
+    /// The lines of an origins file as their two space-separated words; a line torn by a crash is left out.
+    static func pairs(in bytes: [UInt8]) -> [(String, String)] {
+        String(decoding: bytes, as: UTF8.self).split(separator: "\n").compactMap { line in
+            let words = line.split(separator: " ")
+            return words.count == 2 ? (String(words[0]), String(words[1])) : nil
         }
     }
 
