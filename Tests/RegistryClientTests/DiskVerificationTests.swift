@@ -95,6 +95,63 @@ struct DiskVerificationTests {
         #expect(!FileManager.default.fileExists(atPath: cached), "and it is removed")
     }
 
+    /// A cache file kept as a copy of a verified blob, `size` bytes: the blob's digest and the cached path.
+    func filled(_ cache: BlobCache, size: Int = 256 << 10) throws -> (digest: Digest, path: String) {
+        let bytes = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+        let hash = SHA256Digest()
+        hash.update(bytes)
+        let digest = try Digest(hash.finish())
+        let source = home.file("placed-\(digest.encoded.prefix(8))")
+        try Data(bytes).write(to: URL(fileURLWithPath: source))
+        try cache.prepareDownloads(of: [digest])
+        try cache.fill(from: source, as: digest)
+        return (digest, cache.path(for: digest))
+    }
+
+    func stampText(_ cache: BlobCache, _ digest: Digest) throws -> String {
+        try String(contentsOfFile: cache.stampPath(for: digest), encoding: .utf8)
+    }
+
+    /// A blob kept in the cache without a sync of its own (the copy of a pulled layout's file) is trusted by its
+    /// stamp only in the boot that wrote it. A power cut can lose bytes the kernel had not written while the
+    /// file's size and times, and the stamp, survive: after the restart such a file is hashed again and removed.
+    @Test func aBlobKeptWithoutASyncIsTrustedOnlyInTheBootThatWroteIt() throws {
+        let cache = BlobCache(root: home.file("cache"))
+        let (digest, cached) = try filled(cache)
+        let boot = try #require(BootIdentity.current)
+        let stamp = try stampText(cache, digest)
+        #expect(stamp.hasSuffix(" unsynced \(boot)\n"), "\(stamp)")
+        #expect(cache.lookup(digest, size: 256 << 10) == cached)
+
+        // What a power cut may leave behind: the bytes lost, the metadata and the stamp on disk.
+        let handle = try #require(FileHandle(forUpdatingAtPath: cached))
+        try handle.write(contentsOf: Data(count: 256 << 10))
+        try handle.close()
+        var st = stat()
+        #expect(lstat(cached, &st) == 0)
+        try Data(BlobCache.stamp(st, boot: "00000000-0000-4000-8000-000000000000").utf8)
+            .write(to: URL(fileURLWithPath: cache.stampPath(for: digest)))
+        #expect(cache.lookup(digest, size: 256 << 10) == nil, "a stamp of another boot must not vouch for the bytes")
+        #expect(!FileManager.default.fileExists(atPath: cached), "and the wrong file is removed")
+    }
+
+    /// After a restart, a blob kept without a sync whose bytes did reach the disk is hashed once, synced, and
+    /// stamped for good; within the boot that wrote it, its stamp is used as it is.
+    @Test func aBlobKeptWithoutASyncIsHashedOnceAfterARestartThenStampedForGood() throws {
+        let cache = BlobCache(root: home.file("cache"))
+        let (digest, cached) = try filled(cache)
+        let unsynced = try stampText(cache, digest)
+        #expect(cache.lookup(digest) == cached)
+        #expect(try stampText(cache, digest) == unsynced, "in the same boot the stamp is used, not renewed")
+        let otherBoot = unsynced.replacingOccurrences(
+            of: try #require(BootIdentity.current), with: "00000000-0000-4000-8000-000000000000")
+        try Data(otherBoot.utf8).write(to: URL(fileURLWithPath: cache.stampPath(for: digest)))
+        #expect(cache.lookup(digest) == cached)
+        var st = stat()
+        #expect(lstat(cached, &st) == 0)
+        #expect(try stampText(cache, digest) == BlobCache.stamp(st), "hashed, synced and stamped without a boot")
+    }
+
     @Test func aCacheDirectoryOthersCanWriteIsRefused() async throws {
         let cache = home.file("cache")
         try FileManager.default.createDirectory(atPath: cache, withIntermediateDirectories: true)

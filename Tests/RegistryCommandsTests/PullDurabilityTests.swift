@@ -3,11 +3,13 @@ import Foundation
 import OSSBTestSupport
 import Testing
 
-/// A pull's blobs become visible under their digests' names only after they were all verified and made durable
-/// in one pass: watched from the outside through a preloaded library that logs its C library calls (every
-/// rename into `blobs/` after a sync that covers the renamed file, and no sync per blob), and with SIGKILL mid-pull (nothing under a digest's name that is not
-/// the verified blob; the next pull cleans up and completes). Both with the blob cache and with `--no-cache`, whose
-/// downloads go straight into the layout and which writes nothing under the cache directory.
+/// A pull's blobs become visible under their digests' names in the layout only after they were all verified and
+/// made durable in one pass: watched from the outside through a preloaded library that logs its C library calls
+/// (every rename into the layout's `blobs/` after a sync that covers the renamed file, and no sync per blob), and
+/// with SIGKILL mid-pull (nothing under a digest's name that is not the verified blob; the next pull cleans up and
+/// completes). Downloads go straight into the layout; the cache then keeps copies of them, without a sync (trusted
+/// in this boot only: `DiskVerificationTests`), each after its layout file is in place; `--no-cache` writes
+/// nothing under the cache directory.
 @Suite(
     .enabled(
         if: TestServers.basic != nil && TestServers.faultProxy != nil
@@ -71,21 +73,24 @@ struct PullDurabilityTests {
         // The log saw the program at all: its own opens of the layout's files, whatever else happens.
         #expect(trace.calls.count > 50, "\(trace.calls.count) calls logged, \(renameCount) renames")
 
-        // 16 layers and the config, each renamed into the cache and into the layout (with --no-cache: downloaded
-        // beside its name in the layout and renamed there, the cache untouched).
+        // 16 layers and the config, each downloaded beside its name in the layout and renamed there, then (unless
+        // --no-cache) copied into the cache and renamed there.
         let renames = trace.calls.filter { $0.name.hasPrefix("rename") && $0.result == 0 }
         let blobDirectories = [cache, layout].map { CallLog.resolved("\($0)/blobs/sha256/") }
-        let blobRenames = renames.filter { rename in blobDirectories.contains { rename.newPath?.hasPrefix($0) == true }
-        }
-        #expect(
-            blobRenames.count >= (noCache ? 17 : 34),
-            "\(blobRenames.count) renames into blobs/ of \(renames.map(\.line))")
-        if noCache {
-            let layoutBlobs = blobDirectories[1]
+        let (cacheBlobs, layoutBlobs) = (blobDirectories[0], blobDirectories[1])
+        let blobRenames = renames.filter { $0.newPath?.hasPrefix(layoutBlobs) == true }
+        #expect(blobRenames.count >= 17, "\(blobRenames.count) renames into blobs/ of \(renames.map(\.line))")
+        #expect(blobRenames.allSatisfy { $0.path?.hasPrefix(layoutBlobs) == true }, "\(blobRenames.map(\.line))")
+        let cacheRenames = renames.filter { $0.newPath?.hasPrefix(cacheBlobs) == true }
+        #expect(cacheRenames.count == (noCache ? 0 : 17), "\(cacheRenames.map(\.line))")
+        for rename in cacheRenames {
+            let name = (rename.newPath ?? "").split(separator: "/").last.map(String.init) ?? ""
+            let placed = blobRenames.first { $0.newPath == layoutBlobs + name }
             #expect(
-                blobRenames.allSatisfy {
-                    $0.path?.hasPrefix(layoutBlobs) == true && $0.newPath?.hasPrefix(layoutBlobs) == true
-                })
+                placed.map { $0.end < rename.start } == true,
+                "\(name) entered the cache before it was in place in the layout")
+        }
+        if noCache {
             let cachePrefix = CallLog.resolved(cache) + "/"
             let touched = trace.calls.filter { call in
                 [call.path, call.newPath].contains { $0?.hasPrefix(cachePrefix) == true }
@@ -117,10 +122,8 @@ struct PullDurabilityTests {
         #expect(fileSyncs.count <= 8, "\(fileSyncs.map(\.line))")
         let syncfsCalls = trace.calls.filter { $0.name == "syncfs" }
         #expect(syncfsCalls.count == 1, "\(syncfsCalls.map(\.line))")
-        if noCache {
-            let layoutPath = CallLog.resolved(layout) + "/"
-            #expect(syncfsCalls.allSatisfy { (($0.fdPath ?? "") + "/").hasPrefix(layoutPath) })
-        }
+        let layoutPath = CallLog.resolved(layout) + "/"
+        #expect(syncfsCalls.allSatisfy { (($0.fdPath ?? "") + "/").hasPrefix(layoutPath) })
         #expect(try misnamedBlobs(in: "\(cache)/blobs/sha256").isEmpty)
         #expect(try misnamedBlobs(in: "\(layout)/blobs/sha256").isEmpty)
     }
@@ -149,10 +152,10 @@ struct PullDurabilityTests {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        // Until the 16 small blobs are verified in tmp/ (and copied into the layout) and the large one is stalled;
-        // with --no-cache, all 17 downloads are temporary files beside their names in the layout.
-        let staging = noCache ? "\(layout)/blobs/sha256" : "\(cache)/tmp"
-        let suffix = noCache ? ".tmp" : ".partial"
+        // Until the 16 small blobs are verified and the large one is stalled: all 17 downloads are temporary files
+        // beside their names in the layout.
+        let staging = "\(layout)/blobs/sha256"
+        let suffix = ".tmp"
         let deadline = Date().addingTimeInterval(20)
         while names(in: staging).filter({ $0.hasSuffix(suffix) }).count < 17 && Date() < deadline {
             Thread.sleep(forTimeInterval: 0.05)
@@ -182,6 +185,10 @@ struct PullDurabilityTests {
             #expect(names(in: "\(layout)/blobs/sha256").count == 18)  // 17 blobs and the manifest
         } else {
             #expect(names(in: "\(cache)/blobs/sha256").count == 17)
+            // The 4 MiB layer's copy in the cache was not synced: its stamp holds in this boot only.
+            let stamp = try String(contentsOfFile: "\(cache)/verified/sha256/\(big.dropFirst(7))", encoding: .utf8)
+            let boot = try String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8)
+            #expect(stamp.hasSuffix(" unsynced \(boot)"), "\(stamp)")
         }
         #expect(
             !names(in: "\(layout)/blobs/sha256").contains { $0.contains(".") }, "\(names(in: "\(layout)/blobs/sha256"))"

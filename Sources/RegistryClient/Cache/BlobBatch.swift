@@ -2,11 +2,13 @@ import AuthCore
 import Glibc
 import Synchronization
 
-/// The blobs of one pull between verification and visibility: verified downloads in the cache's `tmp/` and
-/// their copies beside a layout's blob names (or, for a pull that does not write the cache, the downloads
-/// themselves beside those names), none of them synced. `commit()` makes them all durable in one
-/// `DurabilityPass`, then renames each under its digest's name; so a power cut never leaves a partial or wrong
-/// blob under a digest's name in the cache or the layout, and a pull of 200 blobs pays one sync instead of 400.
+/// The blobs of one pull between verification and visibility: verified downloads in the cache's `tmp/` (a pull
+/// without a layout), or beside a layout's blob names, and copies of cached blobs beside those names, none of
+/// them synced. `commit()` makes them all durable in one `DurabilityPass`, then renames each under its digest's
+/// name; so a power cut never leaves a partial or wrong blob under a digest's name, and a pull of 200 blobs pays
+/// one sync instead of 200. A pull into a layout then keeps its downloads in the cache too, without a second
+/// sync (`BlobCache.fill(from:as:)`): the layout is what the user asked for, the cache a copy that saves a later
+/// download, trusted only in the boot it was written in.
 ///
 /// Blobs are added from the concurrent transfers; `commit()` and `discard()` run once they have all ended.
 final class BlobBatch: Sendable {
@@ -18,6 +20,8 @@ final class BlobBatch: Sendable {
         var downloads: [StagedBlob] = []
         /// Copies in a layout: the temporary file and the blob name it becomes.
         var copies: [(temporary: String, destination: String)] = []
+        /// Downloads placed in the layout that the cache keeps a copy of once they are placed.
+        var fills: [(source: String, origin: BlobOrigin)] = []
         /// Where blobs found in the cache were found, recorded with the downloads' origins.
         var cachedOrigins: [BlobOrigin] = []
     }
@@ -39,27 +43,35 @@ final class BlobBatch: Sendable {
         pending.withLock { $0.cachedOrigins.append(origin) }
     }
 
-    /// Adds a verified file beside a layout's blob name: a copy (`BlobCache.stageCopy`), or a download made there
-    /// when the pull does not write the cache.
-    func addCopy(_ temporary: String, becoming destination: String) {
-        pending.withLock { $0.copies.append((temporary, destination)) }
+    /// Adds a verified file beside a layout's blob name: a copy (`BlobCache.stageCopy`) or a download.
+    /// - Parameter origin: for a download the cache should keep once it is placed, where it came from.
+    func addCopy(_ temporary: String, becoming destination: String, caching origin: BlobOrigin? = nil) {
+        pending.withLock {
+            $0.copies.append((temporary, destination))
+            if let origin { $0.fills.append((destination, origin)) }
+        }
     }
 
     /// Makes every staged file durable in one pass, then renames the downloads into the cache and the copies
-    /// into the layout, and records where the blobs that entered or were found in the cache live (one write per
-    /// registry, not a file per blob). Whatever is left when this throws is discarded.
+    /// into the layout, keeps in the cache the layout's downloads it should (after they are placed), and records
+    /// where the blobs that entered or were found in the cache live (one write per registry, not a file per
+    /// blob). Whatever is left when this throws is discarded.
+    /// - Returns: the first error of keeping a placed blob in the cache, if any did fail (the pull is complete;
+    ///   the caller warns), and how many failed.
     /// - Throws: `SystemError` from the sync or a rename.
-    func commit() throws {
-        let (downloads, copies, cachedOrigins) = pending.withLock { pending in
+    @discardableResult
+    func commit() throws -> (failure: any Error, count: Int)? {
+        let (downloads, copies, fills, cachedOrigins) = pending.withLock { pending in
             defer { pending = Pending() }
-            return (pending.downloads, pending.copies, pending.cachedOrigins)
+            return (pending.downloads, pending.copies, pending.fills, pending.cachedOrigins)
         }
         var committed = 0
         var placed = 0
+        var filled: [BlobOrigin] = []
         defer {
             for download in downloads[committed...] { discard(download.temporary) }
             for copy in copies[placed...] { BlobCache.discardCopy(copy.temporary) }
-            cache.recordOrigins(cachedOrigins + downloads[..<committed].map(\.origin))
+            cache.recordOrigins(cachedOrigins + downloads[..<committed].map(\.origin) + filled)
         }
         // The cache's file system only when something goes into the cache: a pull that does not write the cache
         // must not touch it (it may not even exist).
@@ -74,6 +86,17 @@ final class BlobBatch: Sendable {
             try BlobCache.commitCopy(copy.temporary, to: copy.destination)
             placed += 1
         }
+        // After the pass: a copy made before it would have been written by `syncfs` too.
+        var failure: (any Error, Int)?
+        for fill in fills {
+            do {
+                try cache.fill(from: fill.source, as: fill.origin.digest)
+                filled.append(fill.origin)
+            } catch {
+                failure = (failure?.0 ?? error, (failure?.1 ?? 0) + 1)
+            }
+        }
+        return failure.map { (failure: $0.0, count: $0.1) }
     }
 
     /// Removes every staged file: the pull was cancelled.

@@ -8,7 +8,9 @@ import RegistryVocabulary
 /// is verified (on download, or by re-hashing), a stamp of its device, inode, size, modification and change times is kept in
 /// `verified/<algorithm>/<hex>`. Any write, truncation, replacement, `touch` or `chmod` changes one of those
 /// (the change time cannot be set back by an unprivileged process), so a changed file is hashed again before
-/// use, and removed when it no longer matches its name. Hashing costs about 0.75 s per GiB here (OpenSSL's
+/// use, and removed when it no longer matches its name. A blob that entered the cache without a sync of its own
+/// (`fill(from:as:)`) has a stamp naming the boot it was written in (`BootIdentity`): after a restart it no longer
+/// matches, since a power cut may have lost bytes that had not reached the disk, and the blob is hashed again. Hashing costs about 0.75 s per GiB here (OpenSSL's
 /// SHA-256 over a 512 MiB file in the page cache: 0.38 s); the stamp makes the common case one `stat` and one
 /// small read.
 extension BlobCache {
@@ -23,20 +25,26 @@ extension BlobCache {
     }
 
     /// The identity of a file's current content as far as the file system tells.
-    static func stamp(_ st: stat) -> String {
-        "\(st.st_dev) \(st.st_ino) \(st.st_size) \(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec) \(st.st_ctim.tv_sec).\(st.st_ctim.tv_nsec)\n"
+    /// - Parameter boot: for content not known to be on the disk, the boot it is trusted in.
+    static func stamp(_ st: stat, boot: String? = nil) -> String {
+        let identity =
+            "\(st.st_dev) \(st.st_ino) \(st.st_size) \(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec) \(st.st_ctim.tv_sec).\(st.st_ctim.tv_nsec)"
+        return identity + (boot.map { " unsynced \($0)" } ?? "") + "\n"
     }
 
     /// Whether the cached file for `digest` (whose `stat` is `st`) holds exactly the blob: its stamp still
-    /// matches, or hashing it again proves it (then the stamp is renewed). A file that fails is removed, so the
-    /// next download replaces it.
+    /// matches (an unsynced one only in the boot it names), or hashing it again proves it (then the file is
+    /// synced and the stamp renewed). A file that fails is removed, so the next download replaces it.
     func isVerified(_ digest: Digest, _ st: stat) -> Bool {
         let path = path(for: digest)
         if Int64(st.st_size) >= Self.stampedFrom,
-            let recorded = (try? FileIO.readIfExists(stampPath(for: digest), limit: 4096)) ?? nil,
-            String(decoding: recorded, as: UTF8.self) == Self.stamp(st)
+            let bytes = (try? FileIO.readIfExists(stampPath(for: digest), limit: 4096)) ?? nil
         {
-            return true
+            let recorded = String(decoding: bytes, as: UTF8.self)
+            if recorded == Self.stamp(st) || BootIdentity.current.map({ recorded == Self.stamp(st, boot: $0) }) == true
+            {
+                return true
+            }
         }
         guard digest.algorithm == "sha256", let hashed = FileHash.sha256(regularFile: path),
             hashed.digest == digest.description
@@ -45,21 +53,31 @@ extension BlobCache {
             unlink(stampPath(for: digest))
             return false
         }
-        recordVerified(digest)
+        // What was hashed may be bytes the kernel has not written yet (a file changed since its stamp).
+        recordVerified(digest, inode: st.st_ino, synced: (try? DurabilityPass.syncData(of: path)) != nil)
         return true
     }
 
     /// Records that the cached file for `digest` was just verified. The stamp is written in place, without a
     /// temporary file or a sync: a stamp lost or torn by a crash only fails to match, and the blob is hashed
     /// again (an atomic, synced stamp cost every blob a second `fsync` and `rename`).
-    func recordVerified(_ digest: Digest) {
+    /// - Parameters:
+    ///   - inode: the verified file's inode: a file another process has put under the name meanwhile (with
+    ///     content that may not be synced) gets no stamp from this one.
+    ///   - synced: whether the file's content is known to be on the disk; if not, the stamp holds only in this
+    ///     boot, and not at all where the boot cannot be told.
+    func recordVerified(_ digest: Digest, inode: ino_t, synced: Bool) {
         var st = stat()
-        guard lstat(path(for: digest), &st) == 0, Int64(st.st_size) >= Self.stampedFrom else { return }
+        guard lstat(path(for: digest), &st) == 0, st.st_ino == inode, Int64(st.st_size) >= Self.stampedFrom else {
+            return
+        }
+        let boot = synced ? nil : BootIdentity.current
+        guard synced || boot != nil else { return }
         let file = stampPath(for: digest)
         let fd = Self.openPrivate(file, O_WRONLY | O_TRUNC)
         guard fd >= 0 else { return }
         defer { close(fd) }
-        try? FileIO.writeAll(fd: fd, Array(Self.stamp(st).utf8), path: file)
+        try? FileIO.writeAll(fd: fd, Array(Self.stamp(st, boot: boot).utf8), path: file)
     }
 
     /// Refuses a cache directory that someone else could have filled: one owned by another user, or writable

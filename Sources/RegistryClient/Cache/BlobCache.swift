@@ -90,11 +90,15 @@ public struct BlobCache: Sendable {
         }
     }
 
-    /// Moves a verified download into the cache. The caller has made its content durable first
-    /// (`DurabilityPass`), so that a power cut cannot leave a partial file under the digest's name.
+    /// Moves a verified file into the cache under its digest's name.
+    /// - Parameter synced: whether the caller made its content durable first (`DurabilityPass`), so that a power
+    ///   cut cannot leave a partial file under that name. A blob moved in without (`fill(from:as:)`) is trusted
+    ///   only until the machine restarts, then hashed again before use (`BootIdentity`).
     /// - Returns: the blob's path in the cache.
-    package func commit(_ temporary: String, as digest: Digest) throws -> String {
+    package func commit(_ temporary: String, as digest: Digest, synced: Bool = true) throws -> String {
         let target = path(for: digest)
+        var st = stat()
+        guard lstat(temporary, &st) == 0 else { throw SystemError("find the verified blob at", path: temporary) }
         var moved = rename(temporary, target) == 0
         if !moved && errno == ENOENT && access(temporary, F_OK) == 0 {
             // The blob directory is gone (a `cache prune` meanwhile, or a cache nobody prepared).
@@ -102,9 +106,38 @@ public struct BlobCache: Sendable {
             moved = rename(temporary, target) == 0
         }
         guard moved else { throw SystemError("move a verified blob into the cache at", path: target) }
-        recordVerified(digest)
         InterruptCleanup.unregister(temporary)
+        recordVerified(digest, inode: st.st_ino, synced: synced)
         return target
+    }
+
+    /// Keeps in the cache a copy of `source`, a file this process has just written and verified as `digest`
+    /// and made durable where it is (a pulled layout's blob), without a sync of its own: the cache saves a
+    /// later download, while what the user asked for is already safe on disk, so the pull does not wait for a
+    /// second durable copy of every byte. Trusted until the machine restarts, then hashed again before use
+    /// (`BootIdentity`).
+    ///
+    /// A blob under 64 KiB (`stampedFrom`) shares `source`'s file, a hard link: every lookup hashes such a blob
+    /// again, so an edit made through the layout's name is caught at its next use and costs only its download,
+    /// and the pull creates one file for it instead of two (on this machine's ext4 without a journal, creating
+    /// files is most of what a pull of 200 small layers costs: docs/performance.md). A larger blob, which its
+    /// stamp vouches for, gets a file of its own: a reflink where the file system can (no bytes copied), else a
+    /// copy inside the kernel, so that editing the layout's file never costs the cache its copy.
+    /// - Throws: `SystemError` when the copy cannot be made; nothing is left under the digest's name then.
+    package func fill(from source: String, as digest: Digest) throws {
+        var st = stat()
+        guard lstat(source, &st) == 0 else { throw SystemError("find the placed blob at", path: source) }
+        let temporary = temporaryPath(for: digest)
+        do {
+            // A link fails across file systems (EXDEV) or where links are refused: a copy then.
+            if Int64(st.st_size) >= Self.stampedFrom || link(source, temporary) != 0 {
+                try Self.copyFile(source, to: temporary, mode: 0o600, startingWriteback: false)
+            }
+            _ = try commit(temporary, as: digest, synced: false)
+        } catch {
+            Self.discardCopy(temporary)
+            throw error
+        }
     }
 
     /// Opens (creating it, private to the user) a small file of the cache's own records, with `flags` besides
@@ -177,9 +210,11 @@ public struct BlobCache: Sendable {
     static let ficlone: UInt = 0x4004_9409
 
     /// Copies a file's content with `copy_file_range` (the kernel copies; no buffer here), starting write-back
-    /// every `BlobDownloadSink.writebackStep` bytes like a download does, so the durability pass has little
-    /// left to wait for.
-    static func copyFile(_ source: String, to destination: String, mode: mode_t = 0o644) throws {
+    /// every `BlobDownloadSink.writebackStep` bytes like a download does (unless `startingWriteback` is false: a
+    /// copy nobody syncs), so the durability pass has little left to wait for.
+    static func copyFile(
+        _ source: String, to destination: String, mode: mode_t = 0o644, startingWriteback: Bool = true
+    ) throws {
         let input = open(source, O_RDONLY | O_CLOEXEC)
         guard input >= 0 else { throw SystemError("open", path: source) }
         defer { close(input) }
@@ -204,7 +239,7 @@ public struct BlobCache: Sendable {
             }
             if n == 0 { return }
             copied += Int64(n)
-            if copied - flushedTo >= BlobDownloadSink.writebackStep {
+            if startingWriteback && copied - flushedTo >= BlobDownloadSink.writebackStep {
                 _ = posix_fadvise(output, off_t(flushedTo), off_t(copied - flushedTo), POSIX_FADV_DONTNEED)
                 flushedTo = copied
             }

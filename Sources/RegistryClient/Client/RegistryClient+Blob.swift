@@ -65,8 +65,8 @@ extension RegistryClient {
     /// Downloads a blob into the cache's `tmp/` and verifies it, trying `sources` in order (a mirror that
     /// fails falls back to the next); the result is not durable and not yet under its digest's name.
     /// - Parameters:
-    ///   - layout: download beside the blob's name in this layout instead, with the layout's file mode, when the
-    ///     pull does not write the cache (the rename into the layout then stays on one file system).
+    ///   - layout: download beside the blob's name in this layout instead, with the layout's file mode (the
+    ///     rename into the layout then stays on one file system).
     func stageBlob(
         _ reference: ImageReference, digest: Digest, size: Int64?, sources: [String], progress: any ProgressReporter,
         beside layout: OCILayout? = nil

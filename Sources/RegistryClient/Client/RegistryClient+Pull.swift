@@ -194,14 +194,16 @@ extension RegistryClient {
     /// Fetches blobs in parallel, at most `maxConcurrentTransfers` at once, into the cache and (optionally) a
     /// layout. Returns how many were cached already and the total bytes.
     ///
-    /// In three steps: every missing blob is downloaded into the cache's `tmp/` and verified (and copied beside
-    /// its name in the layout); one `DurabilityPass` makes all those files durable; then each is renamed under
-    /// its digest's name. A power cut at any point leaves no partial blob under a digest's name, and 200 blobs
-    /// cost one sync, not 200. When a download fails, the blobs already verified still enter the cache (a
-    /// retry does not download them again); a cancelled pull (Ctrl-C) discards them to exit at once.
+    /// In three steps: every missing blob is downloaded and verified, beside its name in the layout (into the
+    /// cache's `tmp/` without one), and blobs the cache holds are copied beside their names; one
+    /// `DurabilityPass` makes all those files durable; then each is renamed under its digest's name. A power cut
+    /// at any point leaves no partial blob under a digest's name, and 200 blobs cost one sync, not 200. The
+    /// cache then keeps a copy of each download, not synced again (`BlobCache.fill(from:as:)`): the layout is the
+    /// durable copy, and the pull does not wait for the disk to write every byte twice. When a download fails,
+    /// the blobs already verified are still placed (a retry does not download them again); a cancelled pull
+    /// (Ctrl-C) discards them to exit at once.
     ///
-    /// Without `cacheBlobs` (only with a layout), a missing blob is downloaded beside its name in the layout and
-    /// renamed there after the same one pass, a blob the layout holds verified is kept, and the cache is only
+    /// Without `cacheBlobs` (only with a layout), a blob the layout holds verified is kept, and the cache is only
     /// read: no `tmp/`, no origins, no verification stamps.
     func fetchBlobs(
         _ blobs: [Descriptor], of reference: ImageReference, source: String, progress: any ProgressReporter,
@@ -234,21 +236,17 @@ extension RegistryClient {
                     missing.append((blob, digest))
                 }
             }
-            if !missing.isEmpty && layoutOnly == nil {
+            if !missing.isEmpty && cacheBlobs {
                 try prepareDownloads(of: missing.map(\.digest), registry: reference.registry)
             }
             _ = try await transferConcurrently(missing) { blob, digest in
                 let staged = try await self.stageBlob(
-                    reference, digest: digest, size: blob.size, sources: sources, progress: progress,
-                    beside: layoutOnly)
-                if let layoutOnly {
-                    batch.addCopy(staged.temporary, becoming: layoutOnly.blobPath(digest))
-                    return
-                }
-                batch.add(staged)
+                    reference, digest: digest, size: blob.size, sources: sources, progress: progress, beside: layout)
                 if let layout {
-                    try self.stageCopy(
-                        of: digest, size: blob.size, from: staged.temporary, into: layout, batch: batch, reference)
+                    batch.addCopy(
+                        staged.temporary, becoming: layout.blobPath(digest), caching: cacheBlobs ? staged.origin : nil)
+                } else {
+                    batch.add(staged)
                 }
             }
         } catch {
@@ -277,9 +275,15 @@ extension RegistryClient {
         }
     }
 
-    /// `BlobBatch.commit`, its failure told as the pull's.
+    /// `BlobBatch.commit`, its failure told as the pull's; blobs the cache could not keep, a warning.
     private func commit(_ batch: BlobBatch, _ reference: ImageReference, writingCache: Bool) throws {
-        do { try batch.commit() } catch {
+        do {
+            guard let (failure, count) = try batch.commit() else { return }
+            let blobs = count == 1 ? "1 blob" : "\(count) blobs"
+            options.warn(
+                "the pull is complete, but \(blobs) could not be kept in the blob cache \(cache.root) (the next pull downloads them again): \(failure)"
+            )
+        } catch {
             let places = [writingCache ? cache.root : nil, batch.layout?.path].compactMap { $0 }
             throw RegistryError(
                 .blob, operation: .pullImage, registry: reference.registry,

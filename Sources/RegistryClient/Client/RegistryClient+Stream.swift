@@ -147,9 +147,8 @@ extension RegistryClient {
     private func keepCacheCopy(_ side: BlobDownloadSink, of digest: Digest) {
         do {
             guard try side.finish() == digest.description else { return side.discard() }
-            // Durable before it is visible under the digest's name, as every blob entering the cache.
-            try DurabilityPass.syncData(of: side.path)
-            _ = try cache.commit(side.path, as: digest)
+            // Not synced: the destination registry holds the blob; the cache's copy is trusted in this boot only.
+            _ = try cache.commit(side.path, as: digest, synced: false)
         } catch {
             side.discard()
             options.warn("blob \(digest) was copied but could not be kept in the cache \(cache.root): \(error)")
