@@ -95,21 +95,48 @@ struct DiskVerificationTests {
         #expect(!FileManager.default.fileExists(atPath: cached), "and it is removed")
     }
 
-    /// A cache file kept as a copy of a verified blob, `size` bytes: the blob's digest and the cached path.
+    /// A cache file kept as a copy of a verified blob without a sync (as `copy --cache` keeps one, and a pull
+    /// when the cache and the layout are on different file systems), `size` bytes: the blob's digest and the
+    /// cached path.
     func filled(_ cache: BlobCache, size: Int = 256 << 10) throws -> (digest: Digest, path: String) {
         let bytes = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 7) }
         let hash = SHA256Digest()
         hash.update(bytes)
         let digest = try Digest(hash.finish())
-        let source = home.file("placed-\(digest.encoded.prefix(8))")
-        try Data(bytes).write(to: URL(fileURLWithPath: source))
         try cache.prepareDownloads(of: [digest])
-        try cache.fill(from: source, as: digest)
-        return (digest, cache.path(for: digest))
+        let temporary = cache.temporaryPath(for: digest)
+        try Data(bytes).write(to: URL(fileURLWithPath: temporary))
+        return (digest, try cache.commit(temporary, as: digest, synced: false))
     }
 
     func stampText(_ cache: BlobCache, _ digest: Digest) throws -> String {
         try String(contentsOfFile: cache.stampPath(for: digest), encoding: .utf8)
+    }
+
+    /// A pull's blob enters the cache as a second name of the layout's file (written and synced once), stamped
+    /// for good; an edit through the layout's name, its modification time put back, is still never served.
+    @Test(arguments: [4 << 10, 256 << 10])
+    func aBlobKeptAsALinkToTheLayoutsFileIsNotServedOnceTheLayoutsFileIsEdited(size: Int) throws {
+        let cache = BlobCache(root: home.file("cache"))
+        let bytes = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 13) }
+        let hash = SHA256Digest()
+        hash.update(bytes)
+        let digest = try Digest(hash.finish())
+        let placed = home.file("layout-blob")
+        try Data(bytes).write(to: URL(fileURLWithPath: placed))
+        try cache.prepareDownloads(of: [digest])
+        try cache.fill(from: placed, as: digest)
+        var layoutFile = stat()
+        var cacheFile = stat()
+        #expect(lstat(placed, &layoutFile) == 0 && lstat(cache.path(for: digest), &cacheFile) == 0)
+        #expect(cacheFile.st_ino == layoutFile.st_ino && cacheFile.st_nlink == 2, "one file, two names")
+        if size >= BlobCache.stampedFrom {
+            #expect(try stampText(cache, digest) == BlobCache.stamp(cacheFile), "stamped for good: no boot in it")
+        }
+        #expect(cache.lookup(digest, size: Int64(size)) == cache.path(for: digest))
+        try tamperInPlace(placed)
+        #expect(cache.lookup(digest, size: Int64(size)) == nil, "an edit through the layout's name is caught")
+        #expect(FileManager.default.fileExists(atPath: placed), "the layout's file is the user's: left alone")
     }
 
     /// A blob kept in the cache without a sync of its own (the copy of a pulled layout's file) is trusted by its

@@ -75,12 +75,14 @@ struct FaultIntegrationTests {
         let client = try RegistryTestBed.client(home: home)
         let output = home.file("cancelled")
         let pull = Task { try await client.pull(try ref(repo, via: proxy), to: output) }
-        try await waitForPartialDownload(in: client.cache.root + "/tmp")
+        // A pull into a layout downloads beside the blob's name there.
+        try await waitForPartialDownload(in: output + "/blobs/sha256", suffix: ".tmp")
         let cancelled = Date()
         pull.cancel()
         await #expect(throws: (any Error).self) { _ = try await pull.value }
         #expect(Date().timeIntervalSince(cancelled) < 5, "stopped long before the 30 s stall ends")
         #expect(!FileManager.default.fileExists(atPath: "\(output)/index.json"))
+        #expect(!FileManager.default.fileExists(atPath: output), "the layout the pull created is removed")
         #expect(((try? FileManager.default.contentsOfDirectory(atPath: client.cache.root + "/tmp")) ?? []).isEmpty)
         #expect(client.cache.lookup(try Digest(layer)) == nil)
     }
@@ -110,10 +112,10 @@ struct FaultIntegrationTests {
     }
 
     /// Waits until a download into the cache has begun.
-    func waitForPartialDownload(in directory: String) async throws {
+    func waitForPartialDownload(in directory: String, suffix: String) async throws {
         for _ in 0..<100 {
             let partial = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter {
-                $0.hasSuffix(".partial")
+                $0.hasSuffix(suffix)
             }
             if !partial.isEmpty { return }
             try await Task.sleep(nanoseconds: 100_000_000)

@@ -7,9 +7,8 @@ import Testing
 /// made durable in one pass: watched from the outside through a preloaded library that logs its C library calls
 /// (every rename into the layout's `blobs/` after a sync that covers the renamed file, and no sync per blob), and
 /// with SIGKILL mid-pull (nothing under a digest's name that is not the verified blob; the next pull cleans up and
-/// completes). Downloads go straight into the layout; the cache then keeps copies of them, without a sync (trusted
-/// in this boot only: `DiskVerificationTests`), each after its layout file is in place; `--no-cache` writes
-/// nothing under the cache directory.
+/// completes). Downloads go straight into the layout; the cache then keeps them as second names of the layout's
+/// files, each after its layout file is in place; `--no-cache` writes nothing under the cache directory.
 @Suite(
     .enabled(
         if: TestServers.basic != nil && TestServers.faultProxy != nil
@@ -74,7 +73,7 @@ struct PullDurabilityTests {
         #expect(trace.calls.count > 50, "\(trace.calls.count) calls logged, \(renameCount) renames")
 
         // 16 layers and the config, each downloaded beside its name in the layout and renamed there, then (unless
-        // --no-cache) copied into the cache and renamed there.
+        // --no-cache) linked into the cache and renamed there.
         let renames = trace.calls.filter { $0.name.hasPrefix("rename") && $0.result == 0 }
         let blobDirectories = [cache, layout].map { CallLog.resolved("\($0)/blobs/sha256/") }
         let (cacheBlobs, layoutBlobs) = (blobDirectories[0], blobDirectories[1])
@@ -185,10 +184,15 @@ struct PullDurabilityTests {
             #expect(names(in: "\(layout)/blobs/sha256").count == 18)  // 17 blobs and the manifest
         } else {
             #expect(names(in: "\(cache)/blobs/sha256").count == 17)
-            // The 4 MiB layer's copy in the cache was not synced: its stamp holds in this boot only.
-            let stamp = try String(contentsOfFile: "\(cache)/verified/sha256/\(big.dropFirst(7))", encoding: .utf8)
-            let boot = try String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8)
-            #expect(stamp.hasSuffix(" unsynced \(boot)"), "\(stamp)")
+            // The cache's blobs are second names of the layout's files, stamped without a boot: the pass synced them.
+            let hex = String(big.dropFirst(7))
+            var inCache = stat()
+            var inLayout = stat()
+            #expect(lstat("\(cache)/blobs/sha256/\(hex)", &inCache) == 0)
+            #expect(lstat("\(layout)/blobs/sha256/\(hex)", &inLayout) == 0)
+            #expect(inCache.st_ino == inLayout.st_ino)
+            let stamp = try String(contentsOfFile: "\(cache)/verified/sha256/\(hex)", encoding: .utf8)
+            #expect(!stamp.contains("unsynced"), "\(stamp)")
         }
         #expect(
             !names(in: "\(layout)/blobs/sha256").contains { $0.contains(".") }, "\(names(in: "\(layout)/blobs/sha256"))"

@@ -6,9 +6,8 @@ import Synchronization
 /// without a layout), or beside a layout's blob names, and copies of cached blobs beside those names, none of
 /// them synced. `commit()` makes them all durable in one `DurabilityPass`, then renames each under its digest's
 /// name; so a power cut never leaves a partial or wrong blob under a digest's name, and a pull of 200 blobs pays
-/// one sync instead of 200. A pull into a layout then keeps its downloads in the cache too, without a second
-/// sync (`BlobCache.fill(from:as:)`): the layout is what the user asked for, the cache a copy that saves a later
-/// download, trusted only in the boot it was written in.
+/// one sync instead of 200. A pull into a layout then keeps its downloads in the cache too, as second names of
+/// the layout's files, without writing or syncing them again (`BlobCache.fill(from:as:)`).
 ///
 /// Blobs are added from the concurrent transfers; `commit()` and `discard()` run once they have all ended.
 final class BlobBatch: Sendable {
@@ -20,8 +19,9 @@ final class BlobBatch: Sendable {
         var downloads: [StagedBlob] = []
         /// Copies in a layout: the temporary file and the blob name it becomes.
         var copies: [(temporary: String, destination: String)] = []
-        /// Downloads placed in the layout that the cache keeps a copy of once they are placed.
-        var fills: [(source: String, origin: BlobOrigin)] = []
+        /// Downloads placed in the layout that the cache keeps a copy of: the temporary file, its name in the
+        /// layout, and where it came from.
+        var fills: [Fill] = []
         /// Where blobs found in the cache were found, recorded with the downloads' origins.
         var cachedOrigins: [BlobOrigin] = []
     }
@@ -48,7 +48,7 @@ final class BlobBatch: Sendable {
     func addCopy(_ temporary: String, becoming destination: String, caching origin: BlobOrigin? = nil) {
         pending.withLock {
             $0.copies.append((temporary, destination))
-            if let origin { $0.fills.append((destination, origin)) }
+            if let origin { $0.fills.append(Fill(temporary: temporary, destination: destination, origin: origin)) }
         }
     }
 
@@ -75,9 +75,20 @@ final class BlobBatch: Sendable {
         }
         // The cache's file system only when something goes into the cache: a pull that does not write the cache
         // must not touch it (it may not even exist).
+        let staged = downloads.map(\.temporary) + copies.map(\.temporary)
+        // Where the cache is on another file system it gets copies, which cost time of their own (1 GiB about
+        // 0.3 s here): made while a pass of an `fdatasync` per file waits for the disk, from the files not yet
+        // renamed. Not while a `syncfs` runs, which would write them too; then after it, from the placed files.
+        let early = staged.count <= DurabilityPass.syncEachFileUpTo ? startFills(fills) : nil
+        var fillCopies: [Result<(temporary: String, linked: Bool), any Error>]?
+        defer {
+            // Copies not committed (the pass or a rename failed) are removed.
+            if fillCopies == nil, let copies = early?.wait() {
+                for case .success(let staged) in copies { BlobCache.discardCopy(staged.temporary) }
+            }
+        }
         try DurabilityPass.sync(
-            downloads.map(\.temporary) + copies.map(\.temporary),
-            on: (downloads.isEmpty ? [] : [cache.root]) + (layout.map { [$0.path] } ?? []))
+            staged, on: (downloads.isEmpty ? [] : [cache.root]) + (layout.map { [$0.path] } ?? []))
         for download in downloads {
             _ = try cache.commit(download.temporary, as: download.digest)
             committed += 1
@@ -86,17 +97,47 @@ final class BlobBatch: Sendable {
             try BlobCache.commitCopy(copy.temporary, to: copy.destination)
             placed += 1
         }
-        // After the pass: a copy made before it would have been written by `syncfs` too.
+        let made =
+            early?.wait()
+            ?? fills.map { fill in Result { try cache.stageFill(from: fill.destination, as: fill.origin.digest) } }
+        fillCopies = made
         var failure: (any Error, Int)?
-        for fill in fills {
+        for (fill, copy) in zip(fills, made) {
             do {
-                try cache.fill(from: fill.source, as: fill.origin.digest)
+                // A link shares the layout's file, synced by the pass; a copy was not synced.
+                let staged = try copy.get()
+                _ = try cache.commit(staged.temporary, as: fill.origin.digest, synced: staged.linked)
                 filled.append(fill.origin)
             } catch {
+                if case .success(let staged) = copy { BlobCache.discardCopy(staged.temporary) }
                 failure = (failure?.0 ?? error, (failure?.1 ?? 0) + 1)
             }
         }
         return failure.map { (failure: $0.0, count: $0.1) }
+    }
+
+    /// A download placed in the layout that the cache keeps a copy of.
+    private struct Fill: Sendable {
+        let temporary: String
+        let destination: String
+        let origin: BlobOrigin
+    }
+
+    /// Starts making the cache's copies of `fills` from their temporary files on a thread of its own; nil when
+    /// there are none or no thread could be started (they are made after the pass then).
+    private func startFills(_ fills: [Fill]) -> ThreadResult<[Result<(temporary: String, linked: Bool), any Error>]>? {
+        if fills.isEmpty { return nil }
+        let cache = self.cache
+        return ThreadResult.start {
+            fills.map { fill in
+                Result {
+                    // Renamed meanwhile (rename is atomic: the file has one of the two names).
+                    do { return try cache.stageFill(from: fill.temporary, as: fill.origin.digest) } catch {
+                        return try cache.stageFill(from: fill.destination, as: fill.origin.digest)
+                    }
+                }
+            }
+        }
     }
 
     /// Removes every staged file: the pull was cancelled.

@@ -92,7 +92,7 @@ public struct BlobCache: Sendable {
 
     /// Moves a verified file into the cache under its digest's name.
     /// - Parameter synced: whether the caller made its content durable first (`DurabilityPass`), so that a power
-    ///   cut cannot leave a partial file under that name. A blob moved in without (`fill(from:as:)`) is trusted
+    ///   cut cannot leave a partial file under that name. A blob moved in without (a copy `fill(from:as:)` made) is trusted
     ///   only until the machine restarts, then hashed again before use (`BootIdentity`).
     /// - Returns: the blob's path in the cache.
     package func commit(_ temporary: String, as digest: Digest, synced: Bool = true) throws -> String {
@@ -111,29 +111,38 @@ public struct BlobCache: Sendable {
         return target
     }
 
-    /// Keeps in the cache a copy of `source`, a file this process has just written and verified as `digest`
-    /// and made durable where it is (a pulled layout's blob), without a sync of its own: the cache saves a
-    /// later download, while what the user asked for is already safe on disk, so the pull does not wait for a
-    /// second durable copy of every byte. Trusted until the machine restarts, then hashed again before use
-    /// (`BootIdentity`).
+    /// Keeps in the cache the blob `source` holds, a file this process has just written and verified as
+    /// `digest` (a pulled layout's blob, which the pull makes durable there), without writing or syncing its
+    /// bytes a second time.
     ///
-    /// A blob under 64 KiB (`stampedFrom`) shares `source`'s file, a hard link: every lookup hashes such a blob
-    /// again, so an edit made through the layout's name is caught at its next use and costs only its download,
-    /// and the pull creates one file for it instead of two (on this machine's ext4 without a journal, creating
-    /// files is most of what a pull of 200 small layers costs: docs/performance.md). A larger blob, which its
-    /// stamp vouches for, gets a file of its own: a reflink where the file system can (no bytes copied), else a
-    /// copy inside the kernel, so that editing the layout's file never costs the cache its copy.
-    /// - Throws: `SystemError` when the copy cannot be made; nothing is left under the digest's name then.
+    /// Where the two are on one file system, the cache's entry is a second name (hard link) of the layout's file:
+    /// one file, written and synced once, and half the disk space. The cache still never serves an edited file:
+    /// a blob under 64 KiB is hashed at every use, and a larger one's stamp names the file's change time, which
+    /// any write through either name moves (so does a `chmod`, or removing the layout: the blob is then hashed
+    /// once more, about 0.75 s per GiB, and stamped again). The layout's file keeps the user's mode; the cache's
+    /// directories keep it private. Elsewhere the cache gets a copy (a reflink where the file system can), not
+    /// synced, trusted until the machine restarts and hashed again after (`BootIdentity`).
+    /// - Throws: `SystemError` when neither can be made; nothing is left under the digest's name then.
     package func fill(from source: String, as digest: Digest) throws {
-        var st = stat()
-        guard lstat(source, &st) == 0 else { throw SystemError("find the placed blob at", path: source) }
-        let temporary = temporaryPath(for: digest)
+        let staged = try stageFill(from: source, as: digest)
         do {
-            // A link fails across file systems (EXDEV) or where links are refused: a copy then.
-            if Int64(st.st_size) >= Self.stampedFrom || link(source, temporary) != 0 {
-                try Self.copyFile(source, to: temporary, mode: 0o600, startingWriteback: false)
-            }
-            _ = try commit(temporary, as: digest, synced: false)
+            _ = try commit(staged.temporary, as: digest, synced: staged.linked)
+        } catch {
+            Self.discardCopy(staged.temporary)
+            throw error
+        }
+    }
+
+    /// The first half of `fill(from:as:)`: the cache's link to, or copy of, `source` in `tmp/`, for
+    /// `commit(_:as:synced:)` with `synced: linked` once `source` is durable.
+    /// - Throws: `SystemError` when the copy cannot be made; nothing is left in `tmp/` then.
+    package func stageFill(from source: String, as digest: Digest) throws -> (temporary: String, linked: Bool) {
+        let temporary = temporaryPath(for: digest)
+        // A link fails across file systems (EXDEV) or where links are refused: a copy then.
+        if link(source, temporary) == 0 { return (temporary, true) }
+        do {
+            try Self.copyFile(source, to: temporary, mode: 0o600, startingWriteback: false)
+            return (temporary, false)
         } catch {
             Self.discardCopy(temporary)
             throw error

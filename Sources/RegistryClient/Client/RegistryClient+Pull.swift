@@ -198,8 +198,8 @@ extension RegistryClient {
     /// cache's `tmp/` without one), and blobs the cache holds are copied beside their names; one
     /// `DurabilityPass` makes all those files durable; then each is renamed under its digest's name. A power cut
     /// at any point leaves no partial blob under a digest's name, and 200 blobs cost one sync, not 200. The
-    /// cache then keeps a copy of each download, not synced again (`BlobCache.fill(from:as:)`): the layout is the
-    /// durable copy, and the pull does not wait for the disk to write every byte twice. When a download fails,
+    /// cache then keeps each download as a second name of the layout's file (`BlobCache.fill(from:as:)`), so
+    /// every byte is written and synced once. When a download fails,
     /// the blobs already verified are still placed (a retry does not download them again); a cancelled pull
     /// (Ctrl-C) discards them to exit at once.
     ///
