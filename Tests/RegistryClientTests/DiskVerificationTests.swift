@@ -73,15 +73,20 @@ struct DiskVerificationTests {
         #expect(try sha256(client.cache.path(for: layer)) == layer.description, "the cache holds the right blob again")
     }
 
+    /// `size` bytes of a pattern (`step` apart) and their digest.
+    func blob(size: Int, step: UInt8) throws -> (bytes: [UInt8], digest: Digest) {
+        let bytes = (0..<size).map { UInt8(truncatingIfNeeded: $0) &* step }
+        let hash = SHA256Digest()
+        hash.update(bytes)
+        return (bytes, try Digest(hash.finish()))
+    }
+
     /// Blobs of 64 KiB or more are trusted by their stamp; smaller ones are hashed on every lookup. Either way a
     /// file changed in place (same size, modification time put back) is not served.
     @Test(arguments: [4 << 10, 256 << 10])
     func aBlobChangedInPlaceIsNotServedWhateverItsSize(size: Int) throws {
         let cache = BlobCache(root: home.file("cache-\(size)"))
-        let bytes = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31) }
-        let hash = SHA256Digest()
-        hash.update(bytes)
-        let digest = try Digest(hash.finish())
+        let (bytes, digest) = try blob(size: size, step: 31)
         try cache.prepareDownloads(of: [digest])
         let temporary = cache.temporaryPath(for: digest)
         try Data(bytes).write(to: URL(fileURLWithPath: temporary))
@@ -99,10 +104,7 @@ struct DiskVerificationTests {
     /// when the cache and the layout are on different file systems), `size` bytes: the blob's digest and the
     /// cached path.
     func filled(_ cache: BlobCache, size: Int = 256 << 10) throws -> (digest: Digest, path: String) {
-        let bytes = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 7) }
-        let hash = SHA256Digest()
-        hash.update(bytes)
-        let digest = try Digest(hash.finish())
+        let (bytes, digest) = try blob(size: size, step: 7)
         try cache.prepareDownloads(of: [digest])
         let temporary = cache.temporaryPath(for: digest)
         try Data(bytes).write(to: URL(fileURLWithPath: temporary))
@@ -118,10 +120,7 @@ struct DiskVerificationTests {
     @Test(arguments: [4 << 10, 256 << 10])
     func aBlobKeptAsALinkToTheLayoutsFileIsNotServedOnceTheLayoutsFileIsEdited(size: Int) throws {
         let cache = BlobCache(root: home.file("cache"))
-        let bytes = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 13) }
-        let hash = SHA256Digest()
-        hash.update(bytes)
-        let digest = try Digest(hash.finish())
+        let (bytes, digest) = try blob(size: size, step: 13)
         let placed = home.file("layout-blob")
         try Data(bytes).write(to: URL(fileURLWithPath: placed))
         try cache.prepareDownloads(of: [digest])
