@@ -44,16 +44,25 @@ struct CacheCommand: RegistryCommand {
         let size = TerminalProgress.formatBytes
         if prune {
             let removed = cache.prune(partialsOnly: partialsOnly)
+            let freed = removed.blobBytes - removed.sharedBytes + removed.partialBytes + removed.recordBytes
+            let kept =
+                removed.sharedBlobs == 0
+                ? ""
+                : " (\(removed.sharedBlobs) of the blobs, \(size(removed.sharedBytes)), are still files of layouts)"
             context.writeOutput(
-                "Removed \(removed.blobs) blobs and \(removed.partials) partial downloads from \(cache.root): \(size(removed.blobBytes + removed.partialBytes + removed.recordBytes)) freed\n"
+                "Removed \(removed.blobs) blobs and \(removed.partials) partial downloads from \(cache.root): \(size(freed)) freed\(kept)\n"
             )
             return
         }
         let usage = cache.usage()
+        // Removing those frees nothing while the layouts keep them.
+        let shared =
+            usage.sharedBlobs == 0
+            ? "" : " (\(usage.sharedBlobs), \(size(usage.sharedBytes)), shared with layouts)"
         context.writeOutput(
             """
             Blob cache:         \(cache.root)
-            Blobs:              \(usage.blobs), \(size(usage.blobBytes))
+            Blobs:              \(usage.blobs), \(size(usage.blobBytes))\(shared)
             Partial downloads:  \(usage.partials), \(size(usage.partialBytes)) (\(usage.stalePartials) left by processes that no longer run)
             Records:            \(usage.records), \(size(usage.recordBytes)) (where blobs came from, verification stamps)
 

@@ -109,12 +109,16 @@ struct CacheCleanupTests {
         #expect(partialsOnly.stdout.hasPrefix("Removed 0 blobs and 1 partial downloads"), "\(partialsOnly.stdout)")
         #expect(partials() == [live], "a running download's partial is kept")
         let after = await harness.run(["cache", "du"], environment: environment)
+        // The pulled blobs are the layout's files too.
         #expect(after.stdout.contains("Blobs:              3, "), "\(after.stdout)")
+        #expect(after.stdout.contains(", shared with layouts)"), "\(after.stdout)")
         // The pull recorded where its blobs came from: one file for the registry, counted and pruned.
         #expect(FileManager.default.fileExists(atPath: "\(cache)/origins/registries/\(registry)"))
         #expect(after.stdout.contains("Records:            1, "), "\(after.stdout)")
         let pruned = await harness.run(["cache", "prune"], environment: environment)
         #expect(pruned.stdout.hasPrefix("Removed 3 blobs and 0 partial downloads"), "\(pruned.stdout)")
+        #expect(pruned.stdout.contains("(3 of the blobs, "), "\(pruned.stdout)")
+        #expect(pruned.stdout.contains(", are still files of layouts)"), "\(pruned.stdout)")
         let empty = await harness.run(["cache", "du"], environment: environment).stdout
         #expect(
             empty.contains("Blobs:              0, 0 B") && empty.contains("Records:            0, 0 B"), "\(empty)")

@@ -7,6 +7,11 @@ extension BlobCache {
         public var blobs = 0
         /// Their bytes.
         public var blobBytes: Int64 = 0
+        /// Of the blobs, those whose file has another name too (a pulled layout's file, `fill(from:as:)`):
+        /// removing them from the cache frees no space while that name remains.
+        public var sharedBlobs = 0
+        /// Their bytes.
+        public var sharedBytes: Int64 = 0
         /// Partial downloads (`tmp/*.partial`).
         public var partials = 0
         /// Their bytes.
@@ -23,9 +28,13 @@ extension BlobCache {
     /// Counts blobs and partial downloads.
     public func usage() -> Usage {
         var usage = Usage()
-        for (_, size) in blobFiles() {
+        for (_, size, links) in blobFiles() {
             usage.blobs += 1
             usage.blobBytes += size
+            if links > 1 {
+                usage.sharedBlobs += 1
+                usage.sharedBytes += size
+            }
         }
         for (name, size) in partialFiles() {
             usage.partials += 1
@@ -53,9 +62,13 @@ extension BlobCache {
             removed.partialBytes += size
         }
         guard !partialsOnly else { return removed }
-        for (path, size) in blobFiles() where unlink(path) == 0 {
+        for (path, size, links) in blobFiles() where unlink(path) == 0 {
             removed.blobs += 1
             removed.blobBytes += size
+            if links > 1 {
+                removed.sharedBlobs += 1
+                removed.sharedBytes += size
+            }
         }
         for (path, size) in recordFiles() where unlink(path) == 0 {
             removed.records += 1
@@ -66,12 +79,14 @@ extension BlobCache {
         return removed
     }
 
-    /// Every blob file: `blobs/<algorithm>/<encoded>` with its size.
-    private func blobFiles() -> [(String, Int64)] {
+    /// Every blob file: `blobs/<algorithm>/<encoded>` with its size and its number of names (links).
+    private func blobFiles() -> [(path: String, size: Int64, links: Int)] {
         FileTree.names(in: "\(root)/blobs").flatMap { algorithm in
             FileTree.names(in: "\(root)/blobs/\(algorithm)").compactMap { name in
                 let path = "\(root)/blobs/\(algorithm)/\(name)"
-                return FileTree.size(of: path).map { (path, $0) }
+                var info = stat()
+                guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
+                return (path, Int64(info.st_size), Int(info.st_nlink))
             }
         }
     }
