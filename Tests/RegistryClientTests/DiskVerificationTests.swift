@@ -124,7 +124,7 @@ struct DiskVerificationTests {
         let placed = home.file("layout-blob")
         try Data(bytes).write(to: URL(fileURLWithPath: placed))
         try cache.prepareDownloads(of: [digest])
-        try cache.fill(from: placed, as: digest)
+        try cache.fill(from: placed, as: digest, expecting: try #require(FileIdentity(path: placed)))
         var layoutFile = stat()
         var cacheFile = stat()
         #expect(lstat(placed, &layoutFile) == 0 && lstat(cache.path(for: digest), &cacheFile) == 0)
@@ -136,6 +136,35 @@ struct DiskVerificationTests {
         try tamperInPlace(placed)
         #expect(cache.lookup(digest, size: Int64(size)) == nil, "an edit through the layout's name is caught")
         #expect(FileManager.default.fileExists(atPath: placed), "the layout's file is the user's: left alone")
+    }
+
+    /// Where the layout is on another file system (here tmpfs) the cache gets a copy of the verified file, not
+    /// synced, whose stamp names this boot; and only of the verified file: another one under its name is refused.
+    @Test func acrossFileSystemsTheCacheCopiesOnlyTheVerifiedFile() throws {
+        let shm = "/dev/shm/ossb-test-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: shm, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: shm) }
+        let cache = BlobCache(root: home.file("cache"))
+        let (bytes, digest) = try blob(size: 256 << 10, step: 3)
+        let placed = "\(shm)/blob"
+        try Data(bytes).write(to: URL(fileURLWithPath: placed))
+        let verified = try #require(FileIdentity(path: placed))
+        try cache.prepareDownloads(of: [digest])
+
+        // Another file under the name (same bytes even): not the one verified.
+        let other = "\(shm)/other"
+        try Data(bytes).write(to: URL(fileURLWithPath: other))
+        #expect(throws: SystemError.self) {
+            try cache.fill(from: placed, as: digest, expecting: try #require(FileIdentity(path: other)))
+        }
+        #expect(!FileManager.default.fileExists(atPath: cache.path(for: digest)))
+
+        try cache.fill(from: placed, as: digest, expecting: verified)
+        #expect(FileIdentity(path: cache.path(for: digest)) != verified, "a copy, not a link")
+        let boot = try #require(BootIdentity.current)
+        #expect(try stampText(cache, digest).hasSuffix(" unsynced \(boot)\n"))
+        #expect(cache.lookup(digest, size: 256 << 10) == cache.path(for: digest))
+        #expect(try sha256(cache.path(for: digest)) == digest.description)
     }
 
     /// A blob kept in the cache without a sync of its own (the copy of a pulled layout's file) is trusted by its

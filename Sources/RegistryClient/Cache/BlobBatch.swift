@@ -44,11 +44,11 @@ final class BlobBatch: Sendable {
     }
 
     /// Adds a verified file beside a layout's blob name: a copy (`BlobCache.stageCopy`) or a download.
-    /// - Parameter origin: for a download the cache should keep once it is placed, where it came from.
-    func addCopy(_ temporary: String, becoming destination: String, caching origin: BlobOrigin? = nil) {
+    /// - Parameter download: the download `temporary` is, when the cache should keep it once it is placed.
+    func addCopy(_ temporary: String, becoming destination: String, caching download: StagedBlob? = nil) {
         pending.withLock {
             $0.copies.append((temporary, destination))
-            if let origin { $0.fills.append(Fill(temporary: temporary, destination: destination, origin: origin)) }
+            if let download { $0.fills.append(Fill(destination: destination, download: download)) }
         }
     }
 
@@ -99,7 +99,11 @@ final class BlobBatch: Sendable {
         }
         let made =
             early?.wait()
-            ?? fills.map { fill in Result { try cache.stageFill(from: fill.destination, as: fill.origin.digest) } }
+            ?? fills.map { fill in
+                Result {
+                    try cache.stageFill(from: fill.destination, as: fill.origin.digest, expecting: fill.download.file)
+                }
+            }
         fillCopies = made
         var failure: (any Error, Int)?
         for (fill, copy) in zip(fills, made) {
@@ -116,11 +120,13 @@ final class BlobBatch: Sendable {
         return failure.map { (failure: $0.0, count: $0.1) }
     }
 
-    /// A download placed in the layout that the cache keeps a copy of.
+    /// A download placed in the layout that the cache keeps too.
     private struct Fill: Sendable {
-        let temporary: String
+        /// Its name in the layout.
         let destination: String
-        let origin: BlobOrigin
+        /// The verified download: its temporary name, its file, where it came from.
+        let download: StagedBlob
+        var origin: BlobOrigin { download.origin }
     }
 
     /// Starts making the cache's copies of `fills` from their temporary files on a thread of its own; nil when
@@ -132,8 +138,12 @@ final class BlobBatch: Sendable {
             fills.map { fill in
                 Result {
                     // Renamed meanwhile (rename is atomic: the file has one of the two names).
-                    do { return try cache.stageFill(from: fill.temporary, as: fill.origin.digest) } catch {
-                        return try cache.stageFill(from: fill.destination, as: fill.origin.digest)
+                    do {
+                        return try cache.stageFill(
+                            from: fill.download.temporary, as: fill.origin.digest, expecting: fill.download.file)
+                    } catch {
+                        return try cache.stageFill(
+                            from: fill.destination, as: fill.origin.digest, expecting: fill.download.file)
                     }
                 }
             }

@@ -123,8 +123,10 @@ public struct BlobCache: Sendable {
     /// directories keep it private. Elsewhere the cache gets a copy (a reflink where the file system can), not
     /// synced, trusted until the machine restarts and hashed again after (`BootIdentity`).
     /// - Throws: `SystemError` when neither can be made; nothing is left under the digest's name then.
-    package func fill(from source: String, as digest: Digest) throws {
-        let staged = try stageFill(from: source, as: digest)
+    /// - Parameter file: the file that was verified; a different one at `source` (a layout's directory may be
+    ///   writable by others, who could put one there) is refused.
+    func fill(from source: String, as digest: Digest, expecting file: FileIdentity) throws {
+        let staged = try stageFill(from: source, as: digest, expecting: file)
         do {
             _ = try commit(staged.temporary, as: digest, synced: staged.linked)
         } catch {
@@ -136,17 +138,28 @@ public struct BlobCache: Sendable {
     /// The first half of `fill(from:as:)`: the cache's link to, or copy of, `source` in `tmp/`, for
     /// `commit(_:as:synced:)` with `synced: linked` once `source` is durable.
     /// - Throws: `SystemError` when the copy cannot be made; nothing is left in `tmp/` then.
-    package func stageFill(from source: String, as digest: Digest) throws -> (temporary: String, linked: Bool) {
+    func stageFill(
+        from source: String, as digest: Digest, expecting file: FileIdentity
+    ) throws -> (temporary: String, linked: Bool) {
         let temporary = temporaryPath(for: digest)
-        // A link fails across file systems (EXDEV) or where links are refused: a copy then.
-        if link(source, temporary) == 0 { return (temporary, true) }
         do {
-            try Self.copyFile(source, to: temporary, mode: 0o600, startingWriteback: false)
+            // A link fails across file systems (EXDEV) or where links are refused: a copy then. Either way the
+            // cache's file is checked to be (or to be copied from) the verified one, once it can no longer change.
+            if link(source, temporary) == 0 {
+                guard FileIdentity(path: temporary) == file else { throw Self.notVerified(source) }
+                return (temporary, true)
+            }
+            try Self.copyFile(source, to: temporary, mode: 0o600, startingWriteback: false, expecting: file)
             return (temporary, false)
         } catch {
             Self.discardCopy(temporary)
             throw error
         }
+    }
+
+    /// The error of a name that no longer leads to the file that was verified.
+    static func notVerified(_ path: String) -> SystemError {
+        SystemError("keep the verified blob: another file has taken its place at", path: path, code: ESTALE)
     }
 
     /// Opens (creating it, private to the user) a small file of the cache's own records, with `flags` besides
@@ -221,12 +234,15 @@ public struct BlobCache: Sendable {
     /// Copies a file's content with `copy_file_range` (the kernel copies; no buffer here), starting write-back
     /// every `BlobDownloadSink.writebackStep` bytes like a download does (unless `startingWriteback` is false: a
     /// copy nobody syncs), so the durability pass has little left to wait for.
+    /// - Parameter file: when given, the file `source` must be (checked on the open descriptor).
     static func copyFile(
-        _ source: String, to destination: String, mode: mode_t = 0o644, startingWriteback: Bool = true
+        _ source: String, to destination: String, mode: mode_t = 0o644, startingWriteback: Bool = true,
+        expecting file: FileIdentity? = nil
     ) throws {
         let input = open(source, O_RDONLY | O_CLOEXEC)
         guard input >= 0 else { throw SystemError("open", path: source) }
         defer { close(input) }
+        if let file, FileIdentity(descriptor: input) != file { throw notVerified(source) }
         let output = open(destination, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
         guard output >= 0 else { throw SystemError("create", path: destination) }
         defer { close(output) }

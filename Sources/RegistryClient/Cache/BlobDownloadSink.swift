@@ -6,6 +6,8 @@ import HTTPTransport
 /// the file and the hash state are kept, so a retry with `Range: bytes=<received>-` appends where it stopped.
 final class BlobDownloadSink: HTTPBodySink, @unchecked Sendable {
     let path: String
+    /// The file created at `path`: what was verified is this file's content, whatever name leads to it later.
+    let file: FileIdentity
     private var fd: Int32
     /// Hashed in line from libcurl's own buffer, before the bytes are written: no copy, no thread. For small
     /// blobs a hashing thread each and its buffer cost more memory (30 layers of 8 MiB, a thread and a dispatch
@@ -29,6 +31,13 @@ final class BlobDownloadSink: HTTPBodySink, @unchecked Sendable {
         // Readable too: a `TrailingHasher` reads the blob back through the same descriptor.
         fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
         guard fd >= 0 else { throw SystemError("create", path: path) }
+        guard let file = FileIdentity(descriptor: fd) else {
+            let error = SystemError("inspect", path: path)
+            close(fd)
+            unlink(path)
+            throw error
+        }
+        self.file = file
         startHasher()
     }
 

@@ -5,8 +5,12 @@ import RegistryVocabulary
 struct StagedBlob: Sendable {
     /// The blob.
     let digest: Digest
-    /// Its file in `tmp/`: complete, of the expected size, hashing to `digest`, not yet synced.
+    /// Its file in `tmp/` (or beside its name in a layout): complete, of the expected size, hashing to `digest`,
+    /// not yet synced.
     let temporary: String
+    /// The file that was verified: a name in a directory others can write (a layout's) may be made to lead to
+    /// another, so the cache takes only this one.
+    let file: FileIdentity
     /// Where it came from (the registry or mirror host, and the repository), recorded as an origin once it is
     /// cached, so a push to another repository there can mount it.
     let registry: String

@@ -167,7 +167,7 @@ extension RegistryClient {
         }
         verified = true
         return StagedBlob(
-            digest: digest, temporary: temporary, registry: ServerAddress.host(of: source),
+            digest: digest, temporary: temporary, file: main.file, registry: ServerAddress.host(of: source),
             repository: reference.repository)
     }
 }

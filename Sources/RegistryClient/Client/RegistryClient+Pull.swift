@@ -244,7 +244,7 @@ extension RegistryClient {
                     reference, digest: digest, size: blob.size, sources: sources, progress: progress, beside: layout)
                 if let layout {
                     batch.addCopy(
-                        staged.temporary, becoming: layout.blobPath(digest), caching: cacheBlobs ? staged.origin : nil)
+                        staged.temporary, becoming: layout.blobPath(digest), caching: cacheBlobs ? staged : nil)
                 } else {
                     batch.add(staged)
                 }
