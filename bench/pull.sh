@@ -5,9 +5,9 @@
 # Targets: faster than skopeo (ratio under 0.7), within 1.3x of curl, and peak memory that does not
 # grow with layer size (under 40 MiB for the 200 MiB layer). For one 1 GiB layer
 # (`BENCH_LAYERS=1 bench/pull.sh 1024`): within 1.1x of `curl -o` followed by `sync`, peak memory under 40 MiB.
-# ossb-registry writes each blob twice (the cache and the layout's own copy), so "curl, cp, sync" (two durable
-# copies) is timed too, and so is `pull --no-cache` (one durable copy, in the layout only). BENCH_SKOPEO=0 leaves
-# skopeo out (slow for 1 GiB).
+# ossb-registry writes each blob once, durably, into the layout (the cache keeps a hard link to it, so the
+# layout and the cache share the file); `pull --no-cache` (no cache at all) is timed beside it. BENCH_SKOPEO=0
+# leaves skopeo out (slow for 1 GiB).
 # Usage: [BENCH_RUNS=7] [BENCH_LAYERS=5] [BENCH_SKOPEO=1] bench/pull.sh [LAYER_MIB]   (default 200)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,20 +37,19 @@ ours="$cli pull --quiet $ref --output $BENCH_DIR/ours"
 ours_nocache="$cli pull --quiet --no-cache $ref --output $BENCH_DIR/ours-nocache"
 skopeo_cmd="skopeo copy --quiet --src-tls-verify=false --src-creds $creds docker://$ref oci:$BENCH_DIR/skopeo:v1"
 curl_cmd="curl -s -f -u $creds $curl_args"
-# curl does not make its files durable; ossb-registry makes every blob durable before it enters the cache (a
-# power cut must never leave a wrong blob under a digest's name). The same curl followed by `sync` of its files
-# is the like-for-like peer.
+# curl does not make its files durable; ossb-registry makes every blob durable before it gets its digest's name
+# (a power cut must never leave a wrong blob under it). The same curl followed by `sync` of its files is the
+# like-for-like peer.
 curl_sync_cmd="curl -s -f -u $creds $curl_args && sync $BENCH_DIR/curl/*"
-curl_copy_cmd="curl -s -f -u $creds $curl_args && cp -r $BENCH_DIR/curl $BENCH_DIR/curl-copy && sync $BENCH_DIR/curl/* $BENCH_DIR/curl-copy/*"
 $ours >/dev/null && $ours_nocache >/dev/null && $curl_cmd  # each must work before it is timed
-peers=("curl (same blobs)" "$curl_cmd" "curl + sync" "$curl_sync_cmd" "curl, cp, sync" "$curl_copy_cmd")
+peers=("curl (same blobs)" "$curl_cmd" "curl + sync" "$curl_sync_cmd")
 if [ "${BENCH_SKOPEO:-1}" = 1 ]; then
   $skopeo_cmd >/dev/null
   peers+=("skopeo copy" "$skopeo_cmd")
 fi
 echo "Machine load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 bench/interleave.py "$BENCH_DIR/pull.json" "$runs" 1 \
-  "rm -rf $BENCH_DIR/ours $BENCH_DIR/ours-nocache $BENCH_DIR/skopeo $OSSB_CACHE_DIR $BENCH_DIR/curl/* $BENCH_DIR/curl-copy" \
+  "rm -rf $BENCH_DIR/ours $BENCH_DIR/ours-nocache $BENCH_DIR/skopeo $OSSB_CACHE_DIR $BENCH_DIR/curl/*" \
   "ossb-registry pull" "$ours" "ossb-registry pull --no-cache" "$ours_nocache" "${peers[@]}"
 echo "Pull of $layers layer(s), the first $mib MiB, from a local registry ($runs interleaved rounds, empty cache each run):"
 print_ratios "$BENCH_DIR/pull.json" 0
@@ -62,7 +61,6 @@ if "skopeo copy" in r:
     print(f"  ossb-registry / skopeo = {ours / r['skopeo copy']:.2f}   (target < 0.7)")
 print(f"  ossb-registry / curl   = {ours / r['curl (same blobs)']:.2f}   (target < 1.3)")
 print(f"  ossb-registry / (curl + sync) = {ours / r['curl + sync']:.2f}   (target for one 1 GiB layer < 1.1)")
-print(f"  ossb-registry / (curl, cp, sync) = {ours / r['curl, cp, sync']:.2f}")
 print(f"  ossb-registry --no-cache / (curl + sync) = {r['ossb-registry pull --no-cache'] / r['curl + sync']:.2f}   (target for one 1 GiB layer < 1.1)")
 PY
 echo "Machine load after: $(cut -d' ' -f1-3 /proc/loadavg)"
