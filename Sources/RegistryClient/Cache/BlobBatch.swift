@@ -19,8 +19,7 @@ final class BlobBatch: Sendable {
         var downloads: [StagedBlob] = []
         /// Copies in a layout: the temporary file and the blob name it becomes.
         var copies: [(temporary: String, destination: String)] = []
-        /// Downloads placed in the layout that the cache keeps a copy of: the temporary file, its name in the
-        /// layout, and where it came from.
+        /// Downloads placed in the layout that the cache keeps too.
         var fills: [Fill] = []
         /// Where blobs found in the cache were found, recorded with the downloads' origins.
         var cachedOrigins: [BlobOrigin] = []

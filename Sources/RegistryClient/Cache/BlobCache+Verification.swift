@@ -9,8 +9,9 @@ import RegistryVocabulary
 /// `verified/<algorithm>/<hex>`. Any write, truncation, replacement, `touch` or `chmod` changes one of those
 /// (the change time cannot be set back by an unprivileged process), so a changed file is hashed again before
 /// use, and removed when it no longer matches its name. A blob that entered the cache without a sync of its own
-/// (`fill(from:as:)`) has a stamp naming the boot it was written in (`BootIdentity`): after a restart it no longer
-/// matches, since a power cut may have lost bytes that had not reached the disk, and the blob is hashed again. Hashing costs about 0.75 s per GiB here (OpenSSL's
+/// (a copy `fill(from:as:)` made across file systems, or `copy --cache`'s) has a stamp naming the boot it was
+/// written in (`BootIdentity`): after a restart it no longer matches, since a power cut may have lost bytes that
+/// had not reached the disk, and the blob is hashed again. Hashing costs about 0.75 s per GiB here (OpenSSL's
 /// SHA-256 over a 512 MiB file in the page cache: 0.38 s); the stamp makes the common case one `stat` and one
 /// small read.
 extension BlobCache {

@@ -92,8 +92,8 @@ public struct BlobCache: Sendable {
 
     /// Moves a verified file into the cache under its digest's name.
     /// - Parameter synced: whether the caller made its content durable first (`DurabilityPass`), so that a power
-    ///   cut cannot leave a partial file under that name. A blob moved in without (a copy `fill(from:as:)` made) is trusted
-    ///   only until the machine restarts, then hashed again before use (`BootIdentity`).
+    ///   cut cannot leave a partial file under that name. A blob moved in without (a copy `fill(from:as:)` made)
+    ///   is trusted only until the machine restarts, then hashed again before use (`BootIdentity`).
     /// - Returns: the blob's path in the cache.
     package func commit(_ temporary: String, as digest: Digest, synced: Bool = true) throws -> String {
         let target = path(for: digest)
@@ -122,9 +122,9 @@ public struct BlobCache: Sendable {
     /// once more, about 0.75 s per GiB, and stamped again). The layout's file keeps the user's mode; the cache's
     /// directories keep it private. Elsewhere the cache gets a copy (a reflink where the file system can), not
     /// synced, trusted until the machine restarts and hashed again after (`BootIdentity`).
-    /// - Throws: `SystemError` when neither can be made; nothing is left under the digest's name then.
     /// - Parameter file: the file that was verified; a different one at `source` (a layout's directory may be
     ///   writable by others, who could put one there) is refused.
+    /// - Throws: `SystemError` when neither can be made; nothing is left under the digest's name then.
     func fill(from source: String, as digest: Digest, expecting file: FileIdentity) throws {
         let staged = try stageFill(from: source, as: digest, expecting: file)
         do {

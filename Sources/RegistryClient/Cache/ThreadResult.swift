@@ -2,8 +2,8 @@ import Glibc
 import HTTPTransport
 
 /// Work run on a thread of its own while the starting thread does something else, its result collected with
-/// `wait()`: the cache's copies of a pull's blobs (on another file system), made while the durability pass waits for the disk
-/// (`BlobBatch.commit`).
+/// `wait()`: the cache's copies of a pull's blobs (on another file system), made while the durability pass
+/// waits for the disk (`BlobBatch.commit`).
 final class ThreadResult<Value: Sendable>: @unchecked Sendable {
     // `value` is written by the worker before it posts `done` and read by the waiter after `done`: the
     // semaphore orders the two.

@@ -199,9 +199,8 @@ extension RegistryClient {
     /// `DurabilityPass` makes all those files durable; then each is renamed under its digest's name. A power cut
     /// at any point leaves no partial blob under a digest's name, and 200 blobs cost one sync, not 200. The
     /// cache then keeps each download as a second name of the layout's file (`BlobCache.fill(from:as:)`), so
-    /// every byte is written and synced once. When a download fails,
-    /// the blobs already verified are still placed (a retry does not download them again); a cancelled pull
-    /// (Ctrl-C) discards them to exit at once.
+    /// every byte is written and synced once. When a download fails, the blobs already verified are still placed
+    /// (a retry does not download them again); a cancelled pull (Ctrl-C) discards them to exit at once.
     ///
     /// Without `cacheBlobs` (only with a layout), a blob the layout holds verified is kept, and the cache is only
     /// read: no `tmp/`, no origins, no verification stamps.
