@@ -41,6 +41,36 @@ struct PullIntegrationTests {
         }
     }
 
+    /// A layout on another file system than the cache (tmpfs here, as `/tmp` is on many systems): the cache
+    /// gets copies (no links can cross), not synced, whose stamps name this boot; both hold the right bytes, and
+    /// the next pull takes every blob from the cache.
+    @Test(arguments: [2, 6])
+    func aLayoutOnAnotherFileSystemThanTheCacheGetsCopiesThatTheNextPullUses(layers: Int) async throws {
+        let repo = RegistryTestBed.unique("pull/cross-fs")
+        let seeded = try RegistryTestBed.seed(repo: repo, tag: "v1", layerMiB: 1, layers: layers)
+        let shm = "/dev/shm/ossb-test-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: shm) }
+        let client = try RegistryTestBed.client(home: home)
+        let first = try await client.pull(try ref(repo, "v1"), to: "\(shm)/layout")
+        #expect(first.cachedBlobs == 0)
+        let boot = try #require(BootIdentity.current)
+        // Up to four blobs are copied while the pass syncs them, more after it (`BlobBatch.commit`).
+        for layer in try #require(seeded.layers["linux/amd64"]) {
+            let digest = try Digest(layer)
+            let cached = client.cache.path(for: digest)
+            let placed = "\(shm)/layout/blobs/sha256/\(digest.encoded)"
+            #expect(FileIdentity(path: cached) != nil && FileIdentity(path: cached) != FileIdentity(path: placed))
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: cached))
+            #expect(bytes == (try Data(contentsOf: URL(fileURLWithPath: placed))), "\(layer)")
+            if bytes.count >= Int(BlobCache.stampedFrom) {
+                let stamp = try String(contentsOfFile: client.cache.stampPath(for: digest), encoding: .utf8)
+                #expect(stamp.hasSuffix(" unsynced \(boot)\n"), "\(stamp)")
+            }
+        }
+        let again = try await client.pull(try ref(repo, "v1"), to: home.file("again"))
+        #expect(again.cachedBlobs == again.blobs, "\(again.cachedBlobs) of \(again.blobs) from the cache")
+    }
+
     @Test func pullByTagAndByDigestWritesALayoutSkopeoReads() async throws {
         let repo = RegistryTestBed.unique("pull/layout")
         let seeded = try RegistryTestBed.seed(repo: repo, tag: "v2", platforms: "linux/amd64,linux/arm64/v8")
