@@ -123,4 +123,33 @@ import Testing
             #expect(mode == 0o600)
         }
     }
+
+    /// A process stuck while holding an SSO login's renewal lock: the helper waits out the longest a renewal can
+    /// take (35 s), then renews without the lock rather than failing, and says so in explanation mode.
+    @Test(.enabled(if: TestServers.awsMetadata != nil, "needs scripts/testbed/aws-metadata.py"))
+    func anSSOLoginLockHeldByAStuckProcessIsWaitedOutThenTheLoginIsRenewedAnyway() throws {
+        let portal = try #require(TestServers.awsMetadata)
+        try home.write("config", ECRProfileProcessTests.ssoSessionConfig(role: "dev"))
+        let login = home.file(".aws/sso/cache/\(try ECRProfileProcessTests.sha1("corp")).json")
+        let name = "stuck\(UUID().uuidString.prefix(8).lowercased())"
+        try ECRProfileProcessTests.cacheExpiredRefreshableLogin(in: home, refreshToken: "once-\(name)-0")
+        let holder = try LockHolder(login + ".lock")
+        defer { holder.release() }
+        let env = [
+            "AWS_PROFILE": "dev", "AWS_CONFIG_FILE": home.file("config"),
+            "AWS_SHARED_CREDENTIALS_FILE": home.file("credentials"), "AWS_ENDPOINT_URL_SSO": portal,
+            "AWS_ENDPOINT_URL_SSO_OIDC": portal, "AWS_ENDPOINT_URL_ECR": portal,
+            "OSSB_TOKEN_CACHE_DIR": home.file("tokens-stuck"),
+        ]
+        let started = Date()
+        let result = try ChildProcess.run(
+            helper, ["get"], input: Self.registry + "\n", environment: environment(env), timeout: 90)
+        let waited = Date().timeIntervalSince(started)
+        #expect(result.status == 0 && result.helperSecret?.hasSuffix("-for-ASIASSODEV") == true, "\(result)")
+        #expect(result.stderr.contains("renewing the IAM Identity Center login without its lock"), "\(result.stderr)")
+        #expect(waited >= 34 && waited < 60, "the get waited \(waited) s")
+        let curl = try #require(TestProcess.which("curl"))
+        let calls = try TestProcess.run(curl, ["-sf", "\(portal)/sso-count/\(name)"], environment: [:]).stdout
+        #expect(calls == "1", "\(calls) CreateToken calls")
+    }
 }
