@@ -71,6 +71,30 @@ struct PullIntegrationTests {
         #expect(again.cachedBlobs == again.blobs, "\(again.cachedBlobs) of \(again.blobs) from the cache")
     }
 
+    /// Pulling again into a layout that holds the image, after the cache was pruned: nothing is downloaded (the
+    /// layout's verified files are kept) and the cache takes those very files back, so the pull after that, into
+    /// a new layout, comes from the cache too.
+    @Test func aPullIntoALayoutThatHoldsTheBlobsDownloadsNothingAndRefillsThePrunedCache() async throws {
+        let repo = RegistryTestBed.unique("pull/refill")
+        let seeded = try RegistryTestBed.seed(repo: repo, tag: "v1", layerMiB: 1, layers: 2)
+        let proxy = try #require(RegistryTestBed.proxy)
+        let client = try RegistryTestBed.client(home: home)
+        let layout = home.file("layout")
+        _ = try await client.pull(try ref(repo, "v1", via: proxy), to: layout)
+        client.cache.prune(partialsOnly: false)
+
+        let again = try await client.pull(try ref(repo, "v1", via: proxy), to: layout)
+        let blobGets = try RegistryTestBed.proxyLog().filter { $0.1.contains("/\(repo)/blobs/sha256:") }
+        #expect(blobGets.count == again.blobs, "one GET per blob, by the first pull only: \(blobGets)")
+        for layer in try #require(seeded.layers["linux/amd64"]) {
+            let digest = try Digest(layer)
+            let cached = try #require(client.cache.lookup(digest), "the cache took \(layer) back")
+            #expect(FileIdentity(path: cached) == FileIdentity(path: OCILayout(path: layout).blobPath(digest)))
+        }
+        let third = try await client.pull(try ref(repo, "v1", via: proxy), to: home.file("third"))
+        #expect(third.cachedBlobs == third.blobs, "\(third.cachedBlobs) of \(third.blobs) from the cache")
+    }
+
     @Test func pullByTagAndByDigestWritesALayoutSkopeoReads() async throws {
         let repo = RegistryTestBed.unique("pull/layout")
         let seeded = try RegistryTestBed.seed(repo: repo, tag: "v2", platforms: "linux/amd64,linux/arm64/v8")

@@ -47,8 +47,15 @@ final class BlobBatch: Sendable {
     func addCopy(_ temporary: String, becoming destination: String, caching download: StagedBlob? = nil) {
         pending.withLock {
             $0.copies.append((temporary, destination))
-            if let download { $0.fills.append(Fill(destination: destination, download: download)) }
+            if let download { $0.fills.append(Fill(destination: destination, download: download, placed: false)) }
         }
+    }
+
+    /// Has the cache keep a blob the layout already held, verified as `blob.file` (a pull into an existing layout
+    /// after the cache was pruned downloads nothing). Another program wrote that file and may not have synced it:
+    /// its stamp holds in this boot only.
+    func addKept(_ blob: StagedBlob) {
+        pending.withLock { $0.fills.append(Fill(destination: blob.temporary, download: blob, placed: true)) }
     }
 
     /// Makes every staged file durable in one pass, then renames the downloads into the cache and the copies
@@ -107,9 +114,10 @@ final class BlobBatch: Sendable {
         var failure: (any Error, Int)?
         for (fill, copy) in zip(fills, made) {
             do {
-                // A link shares the layout's file, synced by the pass; a copy was not synced.
+                // A link shares the layout's file, synced by the pass (unless it was there before); a copy was not
+                // synced.
                 let staged = try copy.get()
-                _ = try cache.commit(staged.temporary, as: fill.origin.digest, synced: staged.linked)
+                _ = try cache.commit(staged.temporary, as: fill.origin.digest, synced: staged.linked && !fill.placed)
                 filled.append(fill.origin)
             } catch {
                 if case .success(let staged) = copy { BlobCache.discardCopy(staged.temporary) }
@@ -125,6 +133,8 @@ final class BlobBatch: Sendable {
         let destination: String
         /// The verified download: its temporary name, its file, where it came from.
         let download: StagedBlob
+        /// Whether the layout held it before this pull (no temporary name, not covered by the pass).
+        let placed: Bool
         var origin: BlobOrigin { download.origin }
     }
 
@@ -136,11 +146,11 @@ final class BlobBatch: Sendable {
         return ThreadResult.start {
             fills.map { fill in
                 Result {
-                    // Renamed meanwhile (rename is atomic: the file has one of the two names).
                     do {
                         return try cache.stageFill(
                             from: fill.download.temporary, as: fill.origin.digest, expecting: fill.download.file)
-                    } catch {
+                    } catch let error as SystemError where error.code == ENOENT {
+                        // Renamed meanwhile (rename is atomic: the file has one of the two names).
                         return try cache.stageFill(
                             from: fill.destination, as: fill.origin.digest, expecting: fill.download.file)
                     }

@@ -19,13 +19,15 @@ enum FileHash {
     }
 
     /// Hashes a regular file (a symbolic link as the last component is refused, not followed).
-    /// - Returns: `nil` when the file is missing, not a regular file, or unreadable.
-    static func sha256(regularFile path: String) -> (digest: String, bytes: Int64)? {
+    /// - Returns: `nil` when the file is missing, not a regular file, or unreadable; else the digest, the bytes
+    ///   read and the file that was read.
+    static func sha256(regularFile path: String) -> (digest: String, bytes: Int64, file: FileIdentity)? {
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         var st = stat()
-        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return nil }
-        return try? sha256(fd: fd, path: path)
+        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG, let hashed = try? sha256(fd: fd, path: path)
+        else { return nil }
+        return (hashed.digest, hashed.bytes, FileIdentity(st))
     }
 }

@@ -2,24 +2,24 @@ import Glibc
 
 /// Which file a name leads to: its device and inode. A name can be changed to lead elsewhere by whoever may
 /// write its directory; the file itself only by whoever may write the file.
-struct FileIdentity: Sendable, Equatable {
+package struct FileIdentity: Sendable, Equatable {
     let device: UInt64
     let inode: UInt64
 
-    init(_ st: stat) {
+    package init(_ st: stat) {
         device = UInt64(st.st_dev)
         inode = UInt64(st.st_ino)
     }
 
     /// The file an open descriptor refers to, or nil when `fstat` fails.
-    init?(descriptor: Int32) {
+    package init?(descriptor: Int32) {
         var st = stat()
         guard fstat(descriptor, &st) == 0 else { return nil }
         self.init(st)
     }
 
     /// The file `path` names (not following a final symbolic link), or nil.
-    init?(path: String) {
+    package init?(path: String) {
         var st = stat()
         guard lstat(path, &st) == 0 else { return nil }
         self.init(st)

@@ -202,8 +202,9 @@ extension RegistryClient {
     /// every byte is written and synced once. When a download fails, the blobs already verified are still placed
     /// (a retry does not download them again); a cancelled pull (Ctrl-C) discards them to exit at once.
     ///
-    /// Without `cacheBlobs` (only with a layout), a blob the layout holds verified is kept, and the cache is only
-    /// read: no `tmp/`, no origins, no verification stamps.
+    /// A blob the layout already holds verified is kept, not downloaded; the cache takes it too when it lacks it.
+    /// Without `cacheBlobs` (only with a layout) the cache is only read: no `tmp/`, no origins, no verification
+    /// stamps.
     func fetchBlobs(
         _ blobs: [Descriptor], of reference: ImageReference, source: String, progress: any ProgressReporter,
         into layout: OCILayout? = nil, cacheBlobs: Bool = true
@@ -211,8 +212,9 @@ extension RegistryClient {
         let sources = [source] + pullSources(for: reference).filter { $0 != source }
         let pairs = try blobsWithDigests(blobs, operation: .pullImage, registry: reference.registry)
         let batch = BlobBatch(cache: cache, layout: layout)
-        let layoutOnly = cacheBlobs ? nil : layout
         var missing: [(blob: Descriptor, digest: Digest)] = []
+        // Blobs the layout already holds, verified, that the cache lacks: it takes them from the layout.
+        var kept: [Digest] = []
         var cachedCount = 0
         do {
             for (blob, digest) in pairs {
@@ -229,14 +231,22 @@ extension RegistryClient {
                     if let layout {
                         try stageCopy(of: digest, size: blob.size, from: cached, into: layout, batch: batch, reference)
                     }
-                } else if let layoutOnly, layoutOnly.removeUnverifiedBlob(digest, size: blob.size) {
+                } else if let layout, let file = layout.verifiedBlobFile(digest, size: blob.size) {
                     progress.finished(String(digest.encoded.prefix(12)), cached: true)
+                    if cacheBlobs {
+                        kept.append(digest)
+                        batch.addKept(
+                            StagedBlob(
+                                digest: digest, temporary: layout.blobPath(digest), file: file,
+                                registry: ServerAddress.host(of: reference.registry),
+                                repository: reference.repository))
+                    }
                 } else {
                     missing.append((blob, digest))
                 }
             }
-            if !missing.isEmpty && cacheBlobs {
-                try prepareDownloads(of: missing.map(\.digest), registry: reference.registry)
+            if !(missing.isEmpty && kept.isEmpty) && cacheBlobs {
+                try prepareDownloads(of: missing.map(\.digest) + kept, registry: reference.registry)
             }
             _ = try await transferConcurrently(missing) { blob, digest in
                 let staged = try await self.stageBlob(

@@ -11,16 +11,22 @@ extension OCILayout {
     /// - Returns: whether a verified blob is in place.
     @discardableResult
     package func removeUnverifiedBlob(_ digest: Digest, size: Int64) -> Bool {
+        verifiedBlobFile(digest, size: size) != nil
+    }
+
+    /// `removeUnverifiedBlob`, telling which file was verified (so that the cache can take that very file).
+    /// - Returns: the verified file, or nil when none is in place (any other file under the name is removed).
+    package func verifiedBlobFile(_ digest: Digest, size: Int64) -> FileIdentity? {
         let file = blobPath(digest)
         var st = stat()
-        guard lstat(file, &st) == 0 else { return false }
+        guard lstat(file, &st) == 0 else { return nil }
         if st.st_mode & S_IFMT == S_IFREG, Int64(st.st_size) == size, let hashed = FileHash.sha256(regularFile: file),
-            hashed.digest == digest.description
+            hashed.digest == digest.description, hashed.bytes == size
         {
-            return true
+            return hashed.file
         }
         unlink(file)
-        return false
+        return nil
     }
 
     /// The blob `digest` checked for upload: reached without following a symbolic link anywhere below the
