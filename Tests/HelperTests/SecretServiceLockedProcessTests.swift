@@ -7,17 +7,10 @@ import Testing
 /// action fails at once with one line saying how to unlock. Go's helper 0.6.4 crashes (SIGSEGV) on `get` here.
 @Suite struct SecretServiceLockedProcessTests {
     @Test(
-        .enabled(
-            if: TestBed.which("gnome-keyring-daemon") != nil && TestBed.which("dbus-run-session") != nil,
-            "needs gnome-keyring and dbus (scripts/install-deps.sh)"))
+        .enabled(if: TestBed.canNestKeyringSession, "needs gnome-keyring and dbus (scripts/install-deps.sh)"))
     func lockedCollectionFailsFastWithoutPrompting() throws {
         let dir = TemporaryDirectory()
-        try dir.write(
-            "inner.sh",
-            """
-            set -u
-            out=$1
-            [ -n "${OSSB_TEST_KEYRING:-}" ] || { echo "no keyring" > "$out/error"; exit 0; }
+        let script = """
             echo '{"ServerURL":"locked.example","Username":"u","Secret":"locked-pw"}' | "$HELPER" store > "$out/seed.out"
             dbus-send --session --print-reply --dest=org.freedesktop.secrets /org/freedesktop/secrets \\
               org.freedesktop.Secret.Service.Lock array:objpath:/org/freedesktop/secrets/collection/login > /dev/null
@@ -39,26 +32,15 @@ import Testing
               > "$out/front-store.out" 2> "$out/front-store.err"; echo $? > "$out/front-store.rc"
             echo locked.example | HOME="$out/home" "$FRONT" erase > "$out/front-erase.out" 2>&1; echo $? > "$out/front-erase.rc"
 
-            """)
-        // Children of the test runner inherit its blocked SIGTERM, and dbus-run-session stops its bus with
-        // SIGTERM: without unblocking, the nested session's daemons never exit. Python resets the mask.
-        let unblockAndExec =
-            "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); os.execvp(sys.argv[1], sys.argv[1:])"
-        let result = try ChildProcess.run(
-            try #require(TestBed.which("python3")),
-            [
-                "-c", unblockAndExec, "\(TestBed.repositoryRoot)/scripts/testbed/keyring-session.sh", "bash",
-                dir.file("inner.sh"), dir.path,
-            ],
-            input: "",
+            """
+        let result = try TestBed.inNestedKeyringSession(
+            script, in: dir,
             environment: [
-                "PATH": TestBed.environment["PATH"] ?? "/usr/bin:/bin", "HELPER": TestBed.secretServiceHelper,
-                "FRONT": ChildProcess.product("docker-credential-ossb"),
+                "HELPER": TestBed.secretServiceHelper, "FRONT": ChildProcess.product("docker-credential-ossb"),
                 "OSSB_KEYRING_TIMEOUT": "20",
             ],
             timeout: 60)
         #expect(result.status == 0, "\(result)")
-        try #require(!dir.exists("error"), "the nested keyring session did not come up: \(result.stderr)")
         #expect(try dir.read("seed.out").isEmpty)
         #expect(try dir.read("locked").contains("boolean true"), "the collection should now be locked")
 
