@@ -138,6 +138,25 @@ struct DiskVerificationTests {
         #expect(FileManager.default.fileExists(atPath: placed), "the layout's file is the user's: left alone")
     }
 
+    /// Removing the layout leaves the cache's name of the file: still served, hashed once more (the removal
+    /// moved the file's change time) and stamped again, for good.
+    @Test func aBlobKeptAsALinkOutlivesTheLayoutsRemoval() throws {
+        let cache = BlobCache(root: home.file("cache"))
+        let (bytes, digest) = try blob(size: 256 << 10, step: 17)
+        let placed = home.file("layout-blob")
+        try Data(bytes).write(to: URL(fileURLWithPath: placed))
+        try cache.prepareDownloads(of: [digest])
+        try cache.fill(from: placed, as: digest, expecting: try #require(FileIdentity(path: placed)))
+        let before = try stampText(cache, digest)
+        #expect(unlink(placed) == 0)
+        #expect(cache.lookup(digest, size: 256 << 10) == cache.path(for: digest))
+        var st = stat()
+        #expect(lstat(cache.path(for: digest), &st) == 0 && st.st_nlink == 1)
+        let after = try stampText(cache, digest)
+        #expect(after != before && after == BlobCache.stamp(st), "renewed: \(after)")
+        #expect(try sha256(cache.path(for: digest)) == digest.description)
+    }
+
     /// Where the layout is on another file system (here tmpfs) the cache gets a copy of the verified file, not
     /// synced, whose stamp names this boot; and only of the verified file: another one under its name is refused.
     @Test func acrossFileSystemsTheCacheCopiesOnlyTheVerifiedFile() throws {
