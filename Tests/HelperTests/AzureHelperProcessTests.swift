@@ -199,10 +199,11 @@ struct AzureHelperProcessTests {
         try String(unknown[foreignKey...]).write(toFile: keyOnly, atomically: true, encoding: .utf8)
         let pfx = try azure("certificate_pfx_file")
         let cases: [(path: String, extra: [String: String], says: String)] = [
-            (try azure("certificate_without_key_file"), [:], "private key"),
+            (try azure("certificate_without_key_file"), [:], "holds no private key"),
             (keyOnly, [:], "holds no certificate"),
             (mismatched, [:], "does not belong to its certificate"),
             (home.file("absent.pem"), [:], "does not exist"),
+            (home.path, [:], "cannot read"),
             (pfx, [:], "openssl pkcs12 -in cert.pfx -out cert.pem -nodes"),
             (pfx, ["AZURE_CLIENT_CERTIFICATE_PASSWORD": "ossb"], "openssl pkcs12 -in cert.pfx -out cert.pem -nodes"),
         ]

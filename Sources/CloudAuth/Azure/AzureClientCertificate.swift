@@ -26,25 +26,23 @@ struct AzureClientCertificate {
     init(path: String, cloud: String) throws(CloudAuthError) {
         self.path = path
         let convert = "convert it to PEM with `openssl pkcs12 -in cert.pfx -out cert.pem -nodes`"
-        var bytes: [UInt8]
+        let read: [UInt8]?
         do {
-            guard let read = try FileIO.readIfExists(path, limit: 1 << 20) else {
-                throw CloudAuthError(
-                    cloud: cloud,
-                    "Azure: AZURE_CLIENT_CERTIFICATE_PATH \(path) does not exist; point it at the PEM file with the service principal's certificate and private key, or unset it"
-                )
-            }
-            bytes = read
-        } catch let error as CloudAuthError {
-            throw error
+            read = try FileIO.readIfExists(path, limit: 1 << 20)
         } catch {
             throw CloudAuthError(
                 cloud: cloud,
                 "Azure: cannot read AZURE_CLIENT_CERTIFICATE_PATH \(path) (\(error)); make it readable by this user")
         }
+        guard var bytes = read else {
+            throw CloudAuthError(
+                cloud: cloud,
+                "Azure: AZURE_CLIENT_CERTIFICATE_PATH \(path) does not exist; point it at the PEM file with the service principal's certificate and private key, or unset it"
+            )
+        }
         defer { SecretMemory.wipe(&bytes) }
         // A PFX (PKCS#12) file is binary DER; PEM is text with `-----BEGIN` armour.
-        guard bytes.contains(0x2D), String(decoding: bytes, as: UTF8.self).contains("-----BEGIN ") else {
+        guard String(decoding: bytes, as: UTF8.self).contains("-----BEGIN ") else {
             throw CloudAuthError(
                 cloud: cloud,
                 "Azure: AZURE_CLIENT_CERTIFICATE_PATH \(path) is not a PEM file (a PFX/PKCS#12 file is not read); \(convert)"
@@ -55,6 +53,13 @@ struct AzureClientCertificate {
             throw CloudAuthError(
                 cloud: cloud,
                 "Azure: AZURE_CLIENT_CERTIFICATE_PATH \(path) holds no certificate (BEGIN CERTIFICATE); put the certificate uploaded to the app registration in the file with its private key"
+            )
+        }
+        // Said plainly: OpenSSL's own reason for a file without a key is "unsupported".
+        guard String(decoding: bytes, as: UTF8.self).contains("PRIVATE KEY-----") else {
+            throw CloudAuthError(
+                cloud: cloud,
+                "Azure: AZURE_CLIENT_CERTIFICATE_PATH \(path) holds no private key; put the certificate's unencrypted private key in the file with it (PKCS#8 or PKCS#1 PEM)"
             )
         }
         let publicKey: [UInt8]
