@@ -170,7 +170,7 @@ struct AzureHelperProcessTests {
             "docker-credential-ossb-acr", ["get"], input: Self.registry,
             environment: try certificateEnvironment(
                 try azure("certificate_file"),
-                extra: ["HOME": chainHome, "AZURE_CLIENT_SEND_CERTIFICATE_CHAIN": "true"]))
+                extra: ["HOME": chainHome, "AZURE_CLIENT_SEND_CERTIFICATE_CHAIN": "1"]))
         #expect(chain.status == 0, "\(chain)")
         #expect(chain.stderr.contains("sending its chain"), "\(chain.stderr)")
         expectNoKeyMaterial(chain)

@@ -81,7 +81,8 @@ struct AzureEntraToken {
         }
         let certificate = try AzureClientCertificate(path: path, cloud: http.cloud)
         let thumbprint = CloudCrypto.hex(certificate.thumbprint).uppercased()
-        let sendChain = environment["AZURE_CLIENT_SEND_CERTIFICATE_CHAIN"]?.lowercased() == "true"
+        // "true" or "1", as Azure's Go SDK reads it.
+        let sendChain = ["true", "1"].contains(environment["AZURE_CLIENT_SEND_CERTIFICATE_CHAIN"]?.lowercased())
         http.context.explain(
             "Azure: client certificate of \(clientID) in tenant \(tenant) from \(path), thumbprint \(thumbprint)\(sendChain ? ", sending its chain" : "") (AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_CLIENT_CERTIFICATE_PATH)"
         )
