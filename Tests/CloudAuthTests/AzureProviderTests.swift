@@ -6,7 +6,7 @@ import OSSBTestSupport
 import RegistryClient
 import Testing
 
-/// The Azure provider against the stand-ins: Entra ID by secret, workload identity and managed identity, the
+/// The Azure provider against the stand-ins: Entra ID by secret, certificate, workload identity and managed identity, the
 /// registry exchange over verified https, and the resulting identity token at the token-auth registry.
 @Suite(.enabled(if: CloudBed.available, "needs scripts/test.sh's Google and Azure stand-ins"))
 struct AzureProviderTests {
@@ -68,6 +68,35 @@ struct AzureProviderTests {
         #expect(lines.all.contains { $0.contains("workload identity") })
     }
 
+    @Test func aClientCertificateIsExchangedForAnIdentityToken() async throws {
+        let path = try bed.azure("certificate_file")
+        let thumbprint = try bed.azure("certificate_thumbprint_hex")
+        let got = try await credential(try certificateVariables(path))
+        try expectIdentityToken(got, identity: try bed.azure("client_id"))
+        #expect(lines.all.contains { $0.contains(path) && $0.contains(thumbprint) }, "\(lines.all)")
+        #expect(!lines.all.contains { $0.contains("PRIVATE KEY") || $0.contains("eyJhbGciOiJSUzI1NiIs") })
+    }
+
+    /// A renewed certificate (new content at the same path) is another identity in the token cache.
+    @Test func aRenewedCertificateIsAnotherIdentity() throws {
+        let path = bed.scratch.file("sp.pem")
+        try FileManager.default.copyItem(atPath: try bed.azure("certificate_file"), toPath: path)
+        let context = try bed.context(try certificateVariables(path), lines: lines)
+        let before = try provider.identity(for: bed.acrHost, in: context)
+        try FileManager.default.removeItem(atPath: path)
+        try FileManager.default.copyItem(atPath: try bed.azure("certificate_key_first_file"), toPath: path)
+        let after = try provider.identity(for: bed.acrHost, in: context)
+        #expect(before?.contains("certificate \(path)") == true, "\(before ?? "")")
+        #expect(after != nil && before != after)
+    }
+
+    func certificateVariables(_ path: String) throws -> [String: String] {
+        [
+            "AZURE_CLIENT_ID": try bed.azure("client_id"), "AZURE_TENANT_ID": try bed.azure("tenant"),
+            "AZURE_CLIENT_CERTIFICATE_PATH": path, "AZURE_AUTHORITY_HOST": authority,
+        ]
+    }
+
     @Test func aFederatedTokenEntraIDDoesNotTrustIsRefused() async throws {
         try bed.scratch.write("forged-token", "forged.federated.token")
         let message = await cloudError {
@@ -105,7 +134,9 @@ struct AzureProviderTests {
             try await credential(["AZURE_POD_IDENTITY_AUTHORITY_HOST": "http://127.0.0.1:1"])
         }
         #expect(message.hasPrefix("no Azure credentials"), "\(message)")
-        #expect(message.contains("AZURE_CLIENT_SECRET") && message.contains("AZURE_FEDERATED_TOKEN_FILE"), "\(message)")
+        #expect(
+            message.contains("AZURE_CLIENT_SECRET") && message.contains("AZURE_CLIENT_CERTIFICATE_PATH")
+                && message.contains("AZURE_FEDERATED_TOKEN_FILE"), "\(message)")
         #expect(message.contains("managed identity"), "\(message)")
     }
 

@@ -124,4 +124,107 @@ struct AzureHelperProcessTests {
         #expect(!plugin.stdout.contains(Self.username), "\(plugin)")
         #expect(try names.stats(CloudNames.azureLookalike)["exchanges"] == 0)
     }
+
+    /// A service principal with a certificate instead of a secret: the variables of Azure's
+    /// `ClientCertificateCredential`.
+    func certificateEnvironment(_ path: String, extra: [String: String] = [:]) throws -> [String: String] {
+        var environment = try environment()
+        environment["AZURE_CLIENT_SECRET"] = nil
+        environment["AZURE_CLIENT_CERTIFICATE_PATH"] = path
+        return environment.merging(extra) { $1 }
+    }
+
+    /// Nothing of the key or of a signed assertion (`{"alg":"RS256",` in base64url) in what the helper printed.
+    func expectNoKeyMaterial(_ result: ChildProcess.Result, sourceLocation: SourceLocation = #_sourceLocation) {
+        for output in [result.stdout, result.stderr] {
+            #expect(
+                !output.contains("PRIVATE KEY") && !output.contains("eyJhbGciOiJSUzI1NiIs"),
+                sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test func aRegisteredCertificateGetsATokenAndExplainsItsFileAndThumbprint() throws {
+        let path = try azure("certificate_file")
+        let result = try run(
+            "docker-credential-ossb-acr", ["get"], input: Self.registry, environment: try certificateEnvironment(path))
+        #expect(result.status == 0, "\(result)")
+        #expect(
+            result.stdout.hasPrefix(#"{"ServerURL":"\#(Self.registry)","Username":"\#(Self.username)","Secret":""#),
+            "\(result)")
+        #expect(result.stderr.contains("client certificate"), "\(result.stderr)")
+        #expect(result.stderr.contains(path), "\(result.stderr)")
+        #expect(result.stderr.contains(try azure("certificate_thumbprint_hex")), "\(result.stderr)")
+        #expect(!result.stderr.contains(try #require(result.helperSecret)))
+        expectNoKeyMaterial(result)
+    }
+
+    /// The key first and in PKCS#1 form, and the chain sent in `x5c` (which the stand-in checks against `x5t`).
+    @Test func theKeyFirstAndTheChainSentAreAccepted() throws {
+        let keyFirst = try run(
+            "docker-credential-ossb-acr", ["get"], input: Self.registry,
+            environment: try certificateEnvironment(try azure("certificate_key_first_file")))
+        #expect(keyFirst.status == 0, "\(keyFirst)")
+        let chainHome = home.file("chain")
+        try FileManager.default.createDirectory(atPath: chainHome, withIntermediateDirectories: true)
+        let chain = try run(
+            "docker-credential-ossb-acr", ["get"], input: Self.registry,
+            environment: try certificateEnvironment(
+                try azure("certificate_file"),
+                extra: ["HOME": chainHome, "AZURE_CLIENT_SEND_CERTIFICATE_CHAIN": "1"]))
+        #expect(chain.status == 0, "\(chain)")
+        #expect(chain.stderr.contains("sending its chain"), "\(chain.stderr)")
+        expectNoKeyMaterial(chain)
+    }
+
+    @Test func aCertificateTheTenantDoesNotKnowIsRefusedWithWhatToDo() throws {
+        let path = try azure("unknown_certificate_file")
+        let result = try run(
+            "docker-credential-ossb-acr", ["get"], input: Self.registry, environment: try certificateEnvironment(path))
+        #expect(result.status == 1, "\(result)")
+        #expect(result.stdout.split(separator: "\n").count == 1, "one line: \(result.stdout)")
+        #expect(result.stdout.contains("AADSTS700027"), "\(result.stdout)")
+        #expect(result.stdout.contains(path) && result.stdout.contains("upload the certificate"), "\(result.stdout)")
+        expectNoKeyMaterial(result)
+    }
+
+    /// Files that cannot be used are refused before anything is sent, each with one line naming the file.
+    @Test func unusableCertificateFilesAreRefusedWithOneLineEach() throws {
+        let unknown = try String(contentsOfFile: try azure("unknown_certificate_file"), encoding: .utf8)
+        let foreignKey = try #require(unknown.range(of: "-----BEGIN PRIVATE KEY-----")).lowerBound
+        let mismatched = home.file("mismatched.pem")
+        try
+            (try String(contentsOfFile: try azure("certificate_without_key_file"), encoding: .utf8)
+            + unknown[foreignKey...]).write(toFile: mismatched, atomically: true, encoding: .utf8)
+        let keyOnly = home.file("key-only.pem")
+        try String(unknown[foreignKey...]).write(toFile: keyOnly, atomically: true, encoding: .utf8)
+        let pfx = try azure("certificate_pfx_file")
+        let cases: [(path: String, extra: [String: String], says: String)] = [
+            (try azure("certificate_without_key_file"), [:], "holds no private key"),
+            (keyOnly, [:], "holds no certificate"),
+            (mismatched, [:], "does not belong to its certificate"),
+            (home.file("absent.pem"), [:], "does not exist"),
+            (home.path, [:], "cannot read"),
+            (pfx, [:], "openssl pkcs12 -in cert.pfx -out cert.pem -nodes"),
+            (pfx, ["AZURE_CLIENT_CERTIFICATE_PASSWORD": "ossb"], "openssl pkcs12 -in cert.pfx -out cert.pem -nodes"),
+        ]
+        for (path, extra, says) in cases {
+            let result = try run(
+                "docker-credential-ossb-acr", ["get"], input: Self.registry,
+                environment: try certificateEnvironment(path, extra: extra))
+            #expect(result.status == 1, "\(result)")
+            #expect(result.stdout.split(separator: "\n").count == 1, "one line: \(result.stdout)")
+            #expect(result.stdout.contains(path) && result.stdout.contains(says), "\(result.stdout)")
+            #expect(!result.stdout.contains("ossb\""), "the password is not echoed")
+            expectNoKeyMaterial(result)
+        }
+    }
+
+    /// A client secret keeps priority over a certificate, as in Azure's SDKs.
+    @Test func aClientSecretComesBeforeACertificate() throws {
+        var environment = try environment()
+        environment["AZURE_CLIENT_CERTIFICATE_PATH"] = home.file("absent.pem")
+        let result = try run("docker-credential-ossb-acr", ["get"], input: Self.registry, environment: environment)
+        #expect(result.status == 0, "\(result)")
+        #expect(result.stderr.contains("client secret of"), "\(result.stderr)")
+    }
 }

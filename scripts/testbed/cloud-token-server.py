@@ -13,7 +13,16 @@ client secrets, the federated subject):
   google-external-file.json   external_account, subject token from DIR/subject-token, no impersonation
   google-external-url.json    external_account, subject token from a URL (JSON), impersonating a service account
   azure.json                  {"tenant", "client_id", "client_secret", "federated_token_file",
-                               "identity_header", "managed_identity_client_id", "metadata_email"}
+                               "identity_header", "managed_identity_client_id", "metadata_email",
+                               "certificate_file", "certificate_key_first_file", "certificate_thumbprint",
+                               "certificate_thumbprint_hex",
+                               "unknown_certificate_file", "certificate_without_key_file", "certificate_pfx_file"}
+  azure-cert.pem              the app's registered certificate then its key (PKCS#8); the server keeps the
+                              certificate only, as Entra ID does
+  azure-cert-key-first.pem    the same key (PKCS#1) then the same certificate
+  azure-cert-unknown.pem      another self-signed certificate and key, unknown to the tenant (refused: AADSTS700027)
+  azure-cert-no-key.pem       the registered certificate without its key
+  azure-cert.pfx              the registered certificate and key as PKCS#12 (password "ossb")
   ca.crt                      the CA of the TLS port's certificate (a certs.d ca.crt)
 Refresh tokens from /oauth2/exchange are HS256 JWTs (iss "ossb-test-acr-exchange", sub EXCHANGE_USER) keyed by
 the secret in EXCHANGE_SECRET_FILE, which token-server.py also reads, so the token registry accepts them; Google
@@ -27,7 +36,9 @@ Endpoints (http):
   GET  /google/subject-token                the subject token as {"value": ...}; needs X-Ossb-Subject: yes
   POST /google/iam/v1/projects/-/serviceAccounts/EMAIL:generateAccessToken   needs a federated bearer token
   GET  /computeMetadata/v1/instance/service-accounts/default/{token,email}   needs Metadata-Flavor: Google
-  POST /TENANT/oauth2/v2.0/token            Entra ID client credentials: client_secret or a federated assertion
+  POST /TENANT/oauth2/v2.0/token            Entra ID client credentials: client_secret, a federated assertion, or
+                                            a certificate's assertion (RS256 against the registered certificate,
+                                            x5t its SHA-1 thumbprint, aud the token URL, iss = sub = client, exp)
   GET  /metadata/identity/oauth2/token      Azure IMDS; needs Metadata: true
   GET  /msi/token                           App Service identity; needs X-IDENTITY-HEADER
   GET  /stats                               {"requests": {path: count}}
@@ -42,6 +53,7 @@ from testbed_http import read_request_body, send_body  # noqa: E402
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.hazmat.primitives.asymmetric import padding, rsa, ec
 from cryptography.x509.oid import NameOID
 
@@ -131,6 +143,41 @@ AZURE = {"tenant": str(uuid.uuid4()), "client_id": str(uuid.uuid4()), "client_se
          "metadata_email": METADATA_EMAIL}
 FEDERATED_TOKEN = secrets.token_urlsafe(40)
 AZURE["federated_token_file"] = write("federated-token", FEDERATED_TOKEN)
+
+
+def self_signed(name):
+    """A self-signed RSA certificate and its key, as `New-SelfSignedCertificate` or `openssl req -x509` make them
+    for an app registration's certificate credential."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    now = datetime.datetime.now(datetime.timezone.utc)
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=30)).sign(key, hashes.SHA256()))
+    return cert, key
+
+
+app_cert, app_key = self_signed("ossb-test-app")
+cert_pem = app_cert.public_bytes(serialization.Encoding.PEM).decode()
+AZURE["certificate_file"] = write("azure-cert.pem", cert_pem + rsa_pem(app_key))
+AZURE["certificate_key_first_file"] = write("azure-cert-key-first.pem", app_key.private_bytes(
+    serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL, serialization.NoEncryption()).decode()
+    + cert_pem)
+AZURE["certificate_without_key_file"] = write("azure-cert-no-key.pem", cert_pem)
+pfx_path = os.path.join(DIR, "azure-cert.pfx")
+with open(pfx_path, "wb") as f:
+    f.write(pkcs12.serialize_key_and_certificates(b"ossb-test-app", app_key, app_cert, None,
+                                                  serialization.BestAvailableEncryption(b"ossb")))
+os.chmod(pfx_path, 0o600)
+AZURE["certificate_pfx_file"] = pfx_path
+unknown_cert, unknown_key = self_signed("ossb-test-app")
+AZURE["unknown_certificate_file"] = write(
+    "azure-cert-unknown.pem", unknown_cert.public_bytes(serialization.Encoding.PEM).decode() + rsa_pem(unknown_key))
+APP_CERT_DER = app_cert.public_bytes(serialization.Encoding.DER)
+AZURE["certificate_thumbprint"] = b64url(hashlib.sha1(APP_CERT_DER).digest())  # x5t
+AZURE["certificate_thumbprint_hex"] = hashlib.sha1(APP_CERT_DER).hexdigest().upper()  # as the portal lists it
+APP_CERT_PUBLIC = app_cert.public_key()
+del app_key, unknown_key, unknown_cert  # Entra ID keeps only the uploaded certificate
 write("azure.json", AZURE)
 
 lock = threading.Lock()
@@ -192,6 +239,49 @@ def verify_assertion(assertion):
         return "Invalid JWT: iat and exp must be integers"
     if iat > now + 60 or exp < now or exp - iat > 3600:
         return "Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable timeframe"
+    return None
+
+
+def jwt_header(token):
+    try:
+        header = json.loads(unb64url(token.split(".")[0]))
+    except Exception:
+        return {}
+    return header if isinstance(header, dict) else {}
+
+
+def verify_client_assertion(assertion):
+    """Checks a certificate credential's client assertion as Entra ID does; returns an AADSTS error or None."""
+    parts = assertion.split(".")
+    try:
+        header, claims, signature = jwt_header(assertion), json.loads(unb64url(parts[1])), unb64url(parts[2])
+    except Exception:
+        return "AADSTS50027: JWT token is invalid or malformed."
+    if len(parts) != 3 or header.get("alg") != "RS256" or header.get("typ") != "JWT":
+        return "AADSTS50027: JWT token is invalid or malformed."
+    if header.get("x5t") != AZURE["certificate_thumbprint"]:
+        return ("AADSTS700027: The certificate with identifier used to sign the client assertion is not registered "
+                "on application.")
+    if "x5c" in header:
+        chain = header["x5c"]
+        if not isinstance(chain, list) or not chain or base64.b64decode(chain[0]) != APP_CERT_DER:
+            return "AADSTS700027: x5c does not hold the certificate named by x5t."
+    try:
+        APP_CERT_PUBLIC.verify(signature, (parts[0] + "." + parts[1]).encode(), padding.PKCS1v15(), hashes.SHA256())
+    except InvalidSignature:
+        return "AADSTS700027: Client assertion failed signature validation."
+    now = int(time.time())
+    if claims.get("aud") != f"{BASE}/{AZURE['tenant']}/oauth2/v2.0/token":
+        return "AADSTS700024: Client assertion audience claim does not match Realm issuer."
+    if claims.get("iss") != AZURE["client_id"] or claims.get("sub") != AZURE["client_id"]:
+        return "AADSTS700023: Client assertion issuer and subject must be the client ID."
+    if not claims.get("jti"):
+        return "AADSTS700025: Client assertion has no jti."
+    exp, nbf = claims.get("exp"), claims.get("nbf", 0)
+    if not isinstance(exp, int) or exp <= now or exp - now > 3600:
+        return "AADSTS700024: Client assertion is not within its valid time range."
+    if not isinstance(nbf, int) or nbf > now + 300:
+        return "AADSTS700024: Client assertion is not yet valid."
     return None
 
 
@@ -329,7 +419,14 @@ class Handler(BaseHTTPRequestHandler):
             if not hmac.compare_digest(form["client_secret"], AZURE["client_secret"]):
                 return oauth_error(self, 401, "invalid_client", "AADSTS7000215: Invalid client secret provided.")
         elif form.get("client_assertion_type") == "urn:ietf:params:oauth:client-assertion-type:jwt-bearer":
-            if not hmac.compare_digest(form.get("client_assertion", ""), FEDERATED_TOKEN):
+            assertion = form.get("client_assertion", "")
+            if hmac.compare_digest(assertion, FEDERATED_TOKEN):
+                pass
+            elif "x5t" in jwt_header(assertion):
+                problem = verify_client_assertion(assertion)
+                if problem:
+                    return oauth_error(self, 401, "invalid_client", problem)
+            else:
                 return oauth_error(self, 401, "invalid_client", "AADSTS700213: No matching federated identity record found")
         else:
             return oauth_error(self, 401, "invalid_client", "AADSTS7000218: client_assertion or client_secret required")

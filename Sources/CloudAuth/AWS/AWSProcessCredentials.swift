@@ -20,7 +20,7 @@ package struct AWSProcessCredentials: Sendable {
     /// AWS's own secrets, which a program asked for credentials has no business seeing.
     static let withheld: Set<String> = [
         "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_CONTAINER_AUTHORIZATION_TOKEN",
-        "AZURE_CLIENT_SECRET",
+        "AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PASSWORD",
     ]
 
     /// Prepares a profile's `credential_process`.

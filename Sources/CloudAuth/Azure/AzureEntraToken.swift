@@ -27,7 +27,7 @@ struct AzureEntraToken {
         }
     }
 
-    /// Walks the chain: client secret, workload identity, managed identity.
+    /// Walks the chain: client secret, client certificate, workload identity, managed identity.
     static func obtain(for host: String, _ http: CloudHTTP) async throws(CloudAuthError) -> AzureEntraToken {
         let resource = resource(forRegistry: host)
         let environment = http.context.environment
@@ -43,6 +43,9 @@ struct AzureEntraToken {
                     "the client secret of \(clientID) is wrong or expired: create a new one (`az ad app credential reset`) and set AZURE_CLIENT_SECRET"
             )
         }
+        if let clientID, let tenant, let path = environment["AZURE_CLIENT_CERTIFICATE_PATH"] {
+            return try await clientCertificate(http, clientID: clientID, tenant: tenant, path: path, resource: resource)
+        }
         if let clientID, let tenant, let path = environment["AZURE_FEDERATED_TOKEN_FILE"] {
             http.context.explain(
                 "Azure: workload identity of \(clientID) in tenant \(tenant) with the token in \(path) (AZURE_FEDERATED_TOKEN_FILE)"
@@ -50,32 +53,75 @@ struct AzureEntraToken {
             let assertion = try federatedToken(path, http)
             return try await clientCredentials(
                 http, clientID: clientID, tenant: tenant, resource: resource,
-                proof: [
-                    ("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"),
-                    ("client_assertion", assertion),
-                ],
+                proof: assertionProof(assertion),
                 advice:
                     "add a federated credential to \(clientID) whose issuer and subject match the service account token (`az identity federated-credential create`)"
             )
         }
         let partial = [("AZURE_CLIENT_ID", clientID), ("AZURE_TENANT_ID", tenant)].filter { $0.1 == nil }.map(\.0)
         http.context.explain(
-            "Azure: no client secret or federated token (\(partial.isEmpty ? "AZURE_CLIENT_SECRET and AZURE_FEDERATED_TOKEN_FILE are unset" : partial.joined(separator: " and ") + " unset")); asking the managed identity endpoint"
+            "Azure: no client secret, certificate or federated token (\(partial.isEmpty ? "AZURE_CLIENT_SECRET, AZURE_CLIENT_CERTIFICATE_PATH and AZURE_FEDERATED_TOKEN_FILE are unset" : partial.joined(separator: " and ") + " unset")); asking the managed identity endpoint"
         )
         return try await AzureManagedIdentity(http: http, clientID: clientID, resource: resource).token()
     }
 
-    /// The client credentials grant at `{AZURE_AUTHORITY_HOST}/{tenant}/oauth2/v2.0/token`, proving the client
-    /// with a secret or a federated assertion.
-    private static func clientCredentials(
-        _ http: CloudHTTP, clientID: String, tenant: String, resource: String, proof: [(String, String)], advice: String
+    /// A service principal's certificate (`AZURE_CLIENT_CERTIFICATE_PATH`): a client assertion signed with its
+    /// key and naming it by thumbprint, audience the token endpoint, as Azure's `ClientCertificateCredential`.
+    private static func clientCertificate(
+        _ http: CloudHTTP, clientID: String, tenant: String, path: String, resource: String
     ) async throws(CloudAuthError) -> AzureEntraToken {
+        let environment = http.context.environment
+        // A password only ever unlocks a PFX or an encrypted key, neither of which is read: say so rather than
+        // fail later with a less telling reason.
+        if environment["AZURE_CLIENT_CERTIFICATE_PASSWORD"] != nil {
+            throw CloudAuthError(
+                cloud: http.cloud,
+                "Azure: AZURE_CLIENT_CERTIFICATE_PASSWORD is set, but only a PEM file with an unencrypted key is read from AZURE_CLIENT_CERTIFICATE_PATH \(path); convert it with `openssl pkcs12 -in cert.pfx -out cert.pem -nodes` and unset AZURE_CLIENT_CERTIFICATE_PASSWORD"
+            )
+        }
+        let certificate = try AzureClientCertificate(path: path, cloud: http.cloud)
+        let thumbprint = CloudCrypto.hex(certificate.thumbprint).uppercased()
+        // "true" or "1", as Azure's Go SDK reads it.
+        let sendChain = ["true", "1"].contains(environment["AZURE_CLIENT_SEND_CERTIFICATE_CHAIN"]?.lowercased())
+        http.context.explain(
+            "Azure: client certificate of \(clientID) in tenant \(tenant) from \(path), thumbprint \(thumbprint)\(sendChain ? ", sending its chain" : "") (AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_CLIENT_CERTIFICATE_PATH)"
+        )
+        let url = try tokenEndpoint(http, tenant: tenant)
+        let assertion = try certificate.assertion(
+            clientID: clientID, audience: url.absoluteString, now: http.context.now(), sendChain: sendChain,
+            cloud: http.cloud)
+        return try await clientCredentials(
+            http, clientID: clientID, tenant: tenant, resource: resource,
+            proof: assertionProof(assertion),
+            advice:
+                "the certificate in \(path) (thumbprint \(thumbprint)) is not registered on \(clientID) or has expired: upload the certificate (not its key) to the app registration (`az ad app credential reset --id \(clientID) --cert @cert.pem --append`)"
+        )
+    }
+
+    /// The form fields proving the client with a JWT: a federated token or one signed with a certificate's key.
+    private static func assertionProof(_ assertion: String) -> [(String, String)] {
+        [
+            ("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"),
+            ("client_assertion", assertion),
+        ]
+    }
+
+    /// `{AZURE_AUTHORITY_HOST}/{tenant}/oauth2/v2.0/token`, the token endpoint and a certificate assertion's audience.
+    private static func tokenEndpoint(_ http: CloudHTTP, tenant: String) throws(CloudAuthError) -> URL {
         var authority = http.context.environment["AZURE_AUTHORITY_HOST"] ?? "https://login.microsoftonline.com"
         if !authority.contains("://") { authority = "https://" + authority }
         while authority.hasSuffix("/") { authority.removeLast() }
-        let url = try http.secureURL(
+        return try http.secureURL(
             "\(authority)/\(FormEncoding.escape(tenant))/oauth2/v2.0/token",
             "the Entra ID token endpoint (AZURE_AUTHORITY_HOST)")
+    }
+
+    /// The client credentials grant at the tenant's token endpoint, proving the client with a secret or an
+    /// assertion (federated, or signed with a certificate's key).
+    private static func clientCredentials(
+        _ http: CloudHTTP, clientID: String, tenant: String, resource: String, proof: [(String, String)], advice: String
+    ) async throws(CloudAuthError) -> AzureEntraToken {
+        let url = try tokenEndpoint(http, tenant: tenant)
         let response = try await http.postForm(
             url,
             [("grant_type", "client_credentials"), ("client_id", clientID), ("scope", resource + "/.default")] + proof,

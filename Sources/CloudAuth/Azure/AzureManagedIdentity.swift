@@ -48,7 +48,7 @@ struct AzureManagedIdentity {
         } catch {
             throw CloudAuthError(
                 cloud: http.cloud,
-                "no Azure credentials: AZURE_CLIENT_ID and AZURE_TENANT_ID with AZURE_CLIENT_SECRET or AZURE_FEDERATED_TOKEN_FILE are not set, and \(name) did not answer at \(HTTPRequest(url: url).description) (\(error)); set those variables, or run on Azure with a managed identity"
+                "no Azure credentials: AZURE_CLIENT_ID and AZURE_TENANT_ID with AZURE_CLIENT_SECRET, AZURE_CLIENT_CERTIFICATE_PATH or AZURE_FEDERATED_TOKEN_FILE are not set, and \(name) did not answer at \(HTTPRequest(url: url).description) (\(error)); set those variables, or run on Azure with a managed identity"
             )
         }
         let answer = try http.object(

@@ -7,7 +7,8 @@ import FoundationEssentials
 /// registry's token endpoint like any OAuth2 refresh token.
 ///
 /// The Entra ID token comes from, in the order of Azure's `DefaultAzureCredential`: a client secret
-/// (`AZURE_CLIENT_ID`, `AZURE_TENANT_ID`, `AZURE_CLIENT_SECRET`); workload identity (`AZURE_CLIENT_ID`,
+/// (`AZURE_CLIENT_ID`, `AZURE_TENANT_ID`, `AZURE_CLIENT_SECRET`); a client certificate (the same with
+/// `AZURE_CLIENT_CERTIFICATE_PATH`, a PEM file with the certificate and its key); workload identity (`AZURE_CLIENT_ID`,
 /// `AZURE_TENANT_ID`, `AZURE_FEDERATED_TOKEN_FILE`, as AKS injects them); a managed identity (App Service's
 /// `IDENTITY_ENDPOINT` and `IDENTITY_HEADER`, else the instance metadata service).
 package struct AzureProvider: CloudProvider {
@@ -23,7 +24,7 @@ package struct AzureProvider: CloudProvider {
     package func serves(host: String) -> Bool { CloudRegistry.serving(host: host) == .acr }
 
     /// Who would mint, without any network, in the order `credential` walks: the application and tenant with a
-    /// hash of its secret (a rotated secret is a new identity), the application and tenant of a workload identity,
+    /// hash of its secret or certificate file (a rotated secret is a new identity), the application and tenant of a workload identity,
     /// else the managed identity endpoint with the client ID it asks for; with the authority that issues.
     package func identity(for host: String, in context: CloudContext) throws -> String? {
         let environment = context.environment
@@ -35,6 +36,14 @@ package struct AzureProvider: CloudProvider {
                 defer { SecretMemory.wipe(&bytes) }
                 return
                     "Azure client \(clientID) in \(tenant) at \(authority), secret sha256:\(CloudCrypto.hex(CloudCrypto.sha256(bytes)).prefix(16))"
+            }
+            if let path = environment["AZURE_CLIENT_CERTIFICATE_PATH"] {
+                // A hash of the file, so that a renewed certificate is a new identity; an unreadable file is
+                // reported when minting.
+                var bytes = (try? FileIO.readIfExists(path, limit: 1 << 20)) ?? []
+                defer { SecretMemory.wipe(&bytes) }
+                return
+                    "Azure client \(clientID) in \(tenant) at \(authority), certificate \(path) sha256:\(CloudCrypto.hex(CloudCrypto.sha256(bytes)).prefix(16))"
             }
             if let path = environment["AZURE_FEDERATED_TOKEN_FILE"] {
                 return "Azure workload identity \(clientID) in \(tenant) at \(authority) (\(path))"

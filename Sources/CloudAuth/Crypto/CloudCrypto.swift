@@ -1,7 +1,7 @@
 import CCrypto
 
-/// SHA-256 and HMAC-SHA256 from OpenSSL's libcrypto, for request signing, and SHA-1 for the names the AWS tools give
-/// their SSO token cache files: the cloud helpers link libcrypto anyway (through libcurl), and a linked, reviewed
+/// SHA-256, HMAC-SHA256 and DER encoding from OpenSSL's libcrypto, for request signing, and SHA-1 for the names the AWS tools give
+/// their SSO token cache files and certificate thumbprints: the cloud helpers link libcrypto anyway (through libcurl), and a linked, reviewed
 /// implementation beats a hand-written one.
 package enum CloudCrypto {
     /// SHA-256 of `bytes`.
@@ -13,8 +13,8 @@ package enum CloudCrypto {
         return out
     }
 
-    /// SHA-1 of `bytes`. Only to compute a file name another program chose (`~/.aws/sso/cache/<sha1>.json`), never
-    /// for anything that must resist collisions.
+    /// SHA-1 of `bytes`. Only to compute a name another program chose (`~/.aws/sso/cache/<sha1>.json`, the
+    /// thumbprint Entra ID knows a certificate by), never for anything that must resist collisions.
     package static func sha1(_ bytes: [UInt8]) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: Int(SHA_DIGEST_LENGTH))
         bytes.withUnsafeBufferPointer { input in
@@ -33,6 +33,19 @@ package enum CloudCrypto {
             }
         }
         return Array(out.prefix(Int(length)))
+    }
+
+    /// The output of one of OpenSSL's `i2d_*` encoders, given as `{ i2d_X509(certificate, $0) }`: called once for
+    /// the length, then to write; `nil` when it fails.
+    package static func der(_ encode: (UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>?) -> Int32) -> [UInt8]? {
+        let length = encode(nil)
+        guard length > 0 else { return nil }
+        var der = [UInt8](repeating: 0, count: Int(length))
+        let written = der.withUnsafeMutableBufferPointer { buffer in
+            var cursor = buffer.baseAddress
+            return encode(&cursor)
+        }
+        return written == length ? der : nil
     }
 
     /// Lower-case hexadecimal.

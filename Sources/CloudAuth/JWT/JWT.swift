@@ -1,18 +1,21 @@
 import AuthCore
 import FoundationEssentials
 
-/// JSON Web Tokens as cloud token endpoints use them: RS256 assertions we sign (Google service accounts), and
+/// JSON Web Tokens as cloud token endpoints use them: RS256 assertions we sign (Google service accounts, Entra ID
+/// certificate credentials), and
 /// the claims of tokens we are handed, read without verification only to learn an expiry or a tenant (the
 /// issuer verifies its own tokens; we never trust a claim for a security decision).
 package enum JWT {
-    /// A signed compact JWT: `base64url(header).base64url(claims).base64url(RS256 signature)`.
-    package static func signRS256(claims: JSONObject, keyID: String?, key: RSASigningKey) throws(RSASigningKey.Failure)
-        -> String
-    {
+    /// A signed compact JWT: `base64url(header).base64url(claims).base64url(RS256 signature)`; the header holds
+    /// `alg`, `typ`, `kid` when `keyID` is given, then `extraHeader` (an Entra ID client assertion's `x5t`/`x5c`).
+    package static func signRS256(
+        claims: JSONObject, keyID: String?, extraHeader: [JSONObject.Member] = [], key: RSASigningKey
+    ) throws(RSASigningKey.Failure) -> String {
         var header = JSONObject([
             .init(name: "alg", value: .string("RS256")), .init(name: "typ", value: .string("JWT")),
         ])
         if let keyID { header.members.append(.init(name: "kid", value: .string(keyID))) }
+        header.members += extraHeader
         let input =
             base64URL(Array(JSONWriter.compact(.object(header)).utf8)) + "."
             + base64URL(Array(JSONWriter.compact(.object(claims)).utf8))

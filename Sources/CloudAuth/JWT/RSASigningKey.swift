@@ -35,6 +35,22 @@ package struct RSASigningKey: Sendable {
         }
     }
 
+    /// The DER `SubjectPublicKeyInfo` of the key's public half, to compare with a certificate's.
+    /// - Throws: `RSASigningKey.Failure` when OpenSSL cannot encode it.
+    package func publicKeyDER() throws(Failure) -> [UInt8] {
+        try Self.withKey(pem) { (key: OpaquePointer) throws(Failure) -> [UInt8] in
+            guard let der = Self.publicKeyDER(key) else {
+                throw Failure("OpenSSL could not encode its public key (\(Self.drainErrors()))")
+            }
+            return der
+        }
+    }
+
+    /// The DER `SubjectPublicKeyInfo` of an `EVP_PKEY` (a private key's public half, or a certificate's key).
+    package static func publicKeyDER(_ key: OpaquePointer) -> [UInt8]? {
+        CloudCrypto.der { i2d_PUBKEY(key, $0) }
+    }
+
     /// Parses the PEM into an `EVP_PKEY` for the duration of `body`.
     private static func withKey<T>(_ pem: String, _ body: (OpaquePointer) throws(Failure) -> T) throws(Failure) -> T {
         var bytes = Array(pem.utf8)
@@ -56,13 +72,13 @@ package struct RSASigningKey: Sendable {
         ERR_clear_error()
         defer { EVP_PKEY_free(key) }
         guard EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA else {
-            throw Failure("its private key is not an RSA key; service account keys are RSA")
+            throw Failure("its private key is not an RSA key; the token endpoint takes RS256 signatures only")
         }
         return try body(key)
     }
 
     /// OpenSSL's queued error reasons, cleared: libcurl reads the same per-thread queue for TLS.
-    private static func drainErrors() -> String {
+    package static func drainErrors() -> String {
         var reasons: [String] = []
         while case let code = ERR_get_error(), code != 0 {
             if let reason = ERR_reason_error_string(code) { reasons.append(String(cString: reason)) }
