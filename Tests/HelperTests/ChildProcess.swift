@@ -34,65 +34,36 @@ struct ChildProcess {
     /// processes alive together start them all first, then feed them (`Running.finish`).
     static func start(_ executable: String, _ arguments: [String] = [], environment: [String: String]) throws -> Running
     {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
         var env = environment
         if env["PATH"] == nil { env["PATH"] = "/usr/local/bin:/usr/bin:/bin" }
-        process.environment = TestProcess.withProfileFile(env)
-        let running = Running(process: process, description: "\(executable) \(arguments)")
-        process.standardInput = running.inPipe
-        process.standardOutput = running.outPipe
-        process.standardError = running.errPipe
-        try process.run()
-        return running
+        let process = try SpawnedProcess(executable, arguments, environment: TestProcess.withProfileFile(env))
+        return Running(process: process, description: "\(executable) \(arguments)")
     }
 
-    /// A started child process whose standard input is still open.
-    struct Running: @unchecked Sendable {
-        let process: Process
+    /// A started child process whose standard input is still open. Everything runs on the calling thread
+    /// (`SpawnedProcess`), so tests running children at once never wait for each other's threads.
+    struct Running: Sendable {
+        let process: SpawnedProcess
         let description: String
-        let inPipe = Pipe(), outPipe = Pipe(), errPipe = Pipe()
 
         /// Writes `stdin`, closes it, collects the output and waits for the exit; fails the test after `timeout`.
         func finish(stdin: [UInt8], timeout: Double = 60) -> Result {
-            // Feed stdin from another thread so a child that does not read cannot deadlock us.
-            let writer = Thread { feed(stdin) }
-            writer.start()
-            return wait(timeout: timeout)
+            result(process.finish(input: stdin, timeout: timeout), timeout: timeout)
         }
 
         /// Writes `stdin` and closes it (blocks until the child has read what does not fit the pipe).
-        func feed(_ stdin: [UInt8]) {
-            signal(SIGPIPE, SIG_IGN)
-            try? inPipe.fileHandleForWriting.write(contentsOf: Data(stdin))
-            try? inPipe.fileHandleForWriting.close()
-        }
+        func feed(_ stdin: [UInt8]) { process.feed(stdin) }
 
         /// Collects the output and waits for the exit, the input having been fed; fails the test after `timeout`.
         func wait(timeout: Double = 60) -> Result {
-            let out = Collected()
-            let err = Collected()
-            let group = DispatchGroup()
-            group.enter()
-            DispatchQueue.global().async {
-                out.data = outPipe.fileHandleForReading.readDataToEndOfFile()
-                group.leave()
-            }
-            group.enter()
-            DispatchQueue.global().async {
-                err.data = errPipe.fileHandleForReading.readDataToEndOfFile()
-                group.leave()
-            }
-            if group.wait(timeout: .now() + timeout) == .timedOut {
-                process.terminate()
-                Issue.record("\(description) did not finish within \(timeout) s")
-                group.wait()
-            }
-            process.waitUntilExit()
+            result(process.finish(timeout: timeout), timeout: timeout)
+        }
+
+        private func result(_ outcome: SpawnedProcess.Outcome, timeout: Double) -> Result {
+            if outcome.timedOut { Issue.record("\(description) did not finish within \(timeout) s") }
             return Result(
-                stdout: String(decoding: out.data, as: UTF8.self), stderr: String(decoding: err.data, as: UTF8.self),
-                status: process.terminationStatus)
+                stdout: String(decoding: outcome.stdout, as: UTF8.self),
+                stderr: String(decoding: outcome.stderr, as: UTF8.self), status: outcome.status)
         }
     }
 
@@ -102,11 +73,6 @@ struct ChildProcess {
     ) throws -> Result {
         try run(executable, arguments, stdin: Array(input.utf8), environment: environment, timeout: timeout)
     }
-}
-
-/// Bytes filled in by one reader thread and read after it finished (the DispatchGroup orders the accesses).
-private final class Collected: @unchecked Sendable {
-    var data = Data()
 }
 
 extension ChildProcess.Result {

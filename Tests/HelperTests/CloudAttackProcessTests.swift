@@ -273,7 +273,7 @@ struct CloudAttackProcessTests {
                 ChildProcess.product(helper), helper == "ossb-cloud-mint" ? ["gcr", "get"] : ["get"],
                 environment: ["HOME": home.path])
             Thread.sleep(forTimeInterval: 0.5)  // it is waiting for its standard input
-            kill(running.process.processIdentifier, SIGSEGV)
+            kill(running.process.pid, SIGSEGV)
             let result = running.finish(stdin: [], timeout: 30)
             #expect(result.status != 0)
             #expect(!result.stderr.contains("Backtracing") && !result.stderr.contains("Registers"), "\(result)")

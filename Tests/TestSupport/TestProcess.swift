@@ -39,25 +39,18 @@ package enum TestProcess {
         return result
     }
 
-    /// Runs `executable` with exactly `environment`, no standard input, and waits for it. Its output must be
-    /// small (read after it exits).
-    package static func run(_ executable: String, _ arguments: [String], environment: [String: String]) throws -> Result
-    {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = withProfileFile(environment)
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+    /// Runs `executable` with exactly `environment`, no standard input, and waits for it (on this thread:
+    /// `SpawnedProcess`); a run longer than `timeout` seconds is killed and throws.
+    package static func run(
+        _ executable: String, _ arguments: [String], environment: [String: String], timeout: Double = 600
+    ) throws -> Result {
+        let outcome = try SpawnedProcess(executable, arguments, environment: withProfileFile(environment)).finish(
+            timeout: timeout)
+        guard !outcome.timedOut else {
+            throw SpawnedProcess.SpawnFailure("\(executable) \(arguments) did not finish within \(timeout) s")
+        }
         return Result(
-            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-            stderr: String(decoding: stderr, as: UTF8.self))
+            status: outcome.status, stdout: String(decoding: outcome.stdout, as: UTF8.self),
+            stderr: String(decoding: outcome.stderr, as: UTF8.self))
     }
 }
