@@ -1,3 +1,4 @@
+import AuthCore
 import Foundation
 import Synchronization
 
@@ -49,31 +50,7 @@ package final class SpawnedProcess: Sendable {
         posix_spawn_file_actions_adddup2(&actions, error[1], 2)
         // Nothing else of the test process (other tests' pipes opened without close-on-exec by Foundation).
         _ = Self.closeFrom?(&actions, 3)
-        // No signal blocked and the usual dispositions, as from a shell: the test runner's threads block most
-        // signals, and the children would inherit that.
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var noneBlocked = sigset_t()
-        sigemptyset(&noneBlocked)
-        posix_spawnattr_setsigmask(&attributes, &noneBlocked)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for number in [SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGQUIT] { sigaddset(&defaults, number) }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { for pointer in argv + envp { free(pointer) } }
-        var pid: pid_t = 0
-        var spawned = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
-        // ETXTBSY: another test was writing a script when some fork inherited its descriptor; it clears at exec.
-        var delay: UInt32 = 5_000
-        for _ in 0..<9 where spawned == ETXTBSY {
-            usleep(delay)
-            delay *= 2
-            spawned = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
-        }
+        let (pid, spawned) = Subprocess.spawn(executable, arguments, environment: environment, actions: &actions)
         for fd in [input[0], output[1], error[1]] { close(fd) }
         guard spawned == 0 else {
             for fd in [input[1], output[0], error[0]] { close(fd) }

@@ -92,9 +92,18 @@ package struct Subprocess: Sendable {
         posix_spawn_file_actions_adddup2(&actions, stdout, 1)
         if !inheritsStandardError { posix_spawn_file_actions_adddup2(&actions, stderr, 2) }
 
-        // The child starts with no signal blocked and the usual dispositions, as from a shell: the calling thread
-        // may be a dispatch worker of the task pool (they block nearly every signal) and SIGPIPE is ignored
-        // here, and both would be inherited, leaving a helper deaf to Ctrl-C.
+        return Self.spawn(executable, arguments, environment: environment, actions: &actions)
+    }
+
+    /// `posix_spawn` of `executable` with the prepared file `actions`, the child starting with no signal blocked
+    /// and the usual dispositions, as from a shell.
+    /// - Returns: the child's process id, and `posix_spawn`'s result (0, or the error number).
+    package static func spawn(
+        _ executable: String, _ arguments: [String], environment: [String: String],
+        actions: inout posix_spawn_file_actions_t
+    ) -> (pid: pid_t, code: Int32) {
+        // The calling thread may be a dispatch worker of the task pool (they block nearly every signal) and
+        // SIGPIPE is ignored here, and both would be inherited, leaving a helper deaf to Ctrl-C.
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
