@@ -6,8 +6,9 @@ import AuthCore
 struct MintingProgram {
     /// The program's name, looked for beside this program first, then on PATH.
     static let name = "ossb-cloud-mint"
-    /// Seconds a mint may take: a metadata service, STS and the token endpoint in turn, each bounded on its own.
-    static let timeout: Double = 90
+    /// Seconds a mint may take: a metadata service, STS and the token endpoint in turn, each bounded on its own,
+    /// after a Google executable subject token source that Google lets take up to 120 s.
+    static let timeout: Double = 180
 
     let cloud: CloudRegistry
     let environment: Environment

@@ -12,6 +12,9 @@ client secrets, the federated subject):
   google-user.json            authorized_user (client_id, client_secret, refresh_token)
   google-external-file.json   external_account, subject token from DIR/subject-token, no impersonation
   google-external-url.json    external_account, subject token from a URL (JSON), impersonating a service account
+  subject-token               the federated subject (an OIDC token, subject_token_type ...:jwt or ...:id_token)
+  subject-saml                another federated subject, a SAML response (subject_token_type ...:saml2); tests
+                              print either from their executable-sourced configurations
   azure.json                  {"tenant", "client_id", "client_secret", "federated_token_file",
                                "identity_header", "managed_identity_client_id", "metadata_email",
                                "certificate_file", "certificate_key_first_file", "certificate_thumbprint",
@@ -32,7 +35,8 @@ as the password of the user oauth2accesstoken.
 Endpoints (http):
   POST /google/token                        jwt-bearer (RS256 signature against the key's public half; iss,
                                             aud = token_uri, scope, iat, exp <= iat + 3600) or refresh_token grant
-  POST /google/sts/v1/token                 RFC 8693 token exchange (audience, scope, subject token and type)
+  POST /google/sts/v1/token                 RFC 8693 token exchange (audience, scope, subject token and type: the
+                                            subject of subject-token or subject-saml, of the matching type)
   GET  /google/subject-token                the subject token as {"value": ...}; needs X-Ossb-Subject: yes
   POST /google/iam/v1/projects/-/serviceAccounts/EMAIL:generateAccessToken   needs a federated bearer token
   GET  /computeMetadata/v1/instance/service-accounts/default/{token,email}   needs Metadata-Flavor: Google
@@ -125,6 +129,11 @@ write("google-user.json", dict(USER, type="authorized_user", token_uri=f"{BASE}/
 
 SUBJECT_TOKEN = secrets.token_urlsafe(32)
 subject_path = write("subject-token", SUBJECT_TOKEN + "\n")
+SUBJECT_SAML = base64.b64encode(b"<samlp:Response>" + secrets.token_bytes(24) + b"</samlp:Response>").decode()
+write("subject-saml", SUBJECT_SAML + "\n")
+# The subject each subject_token_type must carry: an OIDC token, or a SAML response (base64, as Google takes it).
+SUBJECTS = {"urn:ietf:params:oauth:token-type:jwt": SUBJECT_TOKEN, "urn:ietf:params:oauth:token-type:id_token": SUBJECT_TOKEN,
+            "urn:ietf:params:oauth:token-type:saml2": SUBJECT_SAML}
 AUDIENCE = "//iam.googleapis.com/projects/123456/locations/global/workloadIdentityPools/ossb/providers/test"
 IMPERSONATED = "ossb-impersonated@ossb-test.iam.gserviceaccount.com"
 external = {"type": "external_account", "audience": AUDIENCE,
@@ -374,14 +383,16 @@ class Handler(BaseHTTPRequestHandler):
 
     def sts(self, form):
         expected = {"grant_type": "urn:ietf:params:oauth:grant-type:token-exchange", "audience": AUDIENCE,
-                    "requested_token_type": "urn:ietf:params:oauth:token-type:access_token",
-                    "subject_token_type": "urn:ietf:params:oauth:token-type:jwt"}
+                    "requested_token_type": "urn:ietf:params:oauth:token-type:access_token"}
         for name, value in expected.items():
             if form.get(name) != value:
                 return oauth_error(self, 400, "invalid_request", f"{name} is missing or wrong")
         if GOOGLE_SCOPE not in form.get("scope", "").split():
             return oauth_error(self, 400, "invalid_scope", "scope is missing")
-        if not hmac.compare_digest(form.get("subject_token", ""), SUBJECT_TOKEN):
+        subject = SUBJECTS.get(form.get("subject_token_type"))
+        if subject is None:
+            return oauth_error(self, 400, "invalid_request", "subject_token_type is missing or wrong")
+        if not hmac.compare_digest(form.get("subject_token", ""), subject):
             return oauth_error(self, 400, "invalid_grant", "The subject token could not be verified")
         token = google_token(AUDIENCE, prefix="fed.")
         with lock:

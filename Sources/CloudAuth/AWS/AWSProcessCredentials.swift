@@ -23,6 +23,12 @@ package struct AWSProcessCredentials: Sendable {
         "AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PASSWORD",
     ]
 
+    /// The environment of a program run for credentials (this one, or Google's executable subject token source):
+    /// this process's, without the `withheld` secrets and the registry credentials OSSB reads.
+    static func childEnvironment(_ environment: Environment) -> [String: String] {
+        environment.variables.filter { !HelperRunner.isCredentialVariable($0.key) && !withheld.contains($0.key) }
+    }
+
     /// Prepares a profile's `credential_process`.
     /// - Throws: `CloudAuthError` when the command line is empty or its quotes do not balance.
     package init(profile: String, command: String, environment: Environment) throws {
@@ -98,11 +104,9 @@ package struct AWSProcessCredentials: Sendable {
                 "\(what) cannot be run: it is not an executable file, nor one found on PATH; install it or correct the profile"
             )
         }
-        let child = environment.variables.filter {
-            !HelperRunner.isCredentialVariable($0.key) && !Self.withheld.contains($0.key)
-        }
         var subprocess = Subprocess(
-            executable: program, arguments: Array(words.dropFirst()), environment: child, timeout: timeout)
+            executable: program, arguments: Array(words.dropFirst()), environment: Self.childEnvironment(environment),
+            timeout: timeout)
         subprocess.inheritsStandardError = true
         let result: Subprocess.Result
         do {

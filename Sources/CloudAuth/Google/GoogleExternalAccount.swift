@@ -17,7 +17,7 @@ struct GoogleExternalAccount {
         let subjectTokenType = try file.string("subject_token_type", http)
         let tokenURL = try http.secureURL(
             file.object["token_url"]?.stringValue ?? Self.defaultTokenURL, "the token_url of \(file.path)")
-        let subjectToken = try await self.subjectToken()
+        let subjectToken = try await self.subjectToken(audience: audience, tokenType: subjectTokenType)
         http.context.explain(
             "Google Cloud: \(file.path) is an external_account for \(audience); STS token exchange at \(tokenURL.absoluteString)"
         )
@@ -47,9 +47,7 @@ struct GoogleExternalAccount {
         -> CloudCredential
     {
         let url = try http.secureURL(urlText, "the service_account_impersonation_url of \(file.path)")
-        // `.../serviceAccounts/NAME@PROJECT.iam.gserviceaccount.com:generateAccessToken` names the account.
-        let account =
-            url.path.split(separator: "/").last.map { String($0.split(separator: ":").first ?? $0) } ?? urlText
+        let account = Self.account(in: url) ?? urlText
         http.context.explain("Google Cloud: impersonating \(account) at \(url.absoluteString)")
         var headers = HTTPHeaders()
         headers["Authorization"] = "Bearer \(federatedToken)"
@@ -72,13 +70,31 @@ struct GoogleExternalAccount {
             username: GoogleProvider.username, secret: token.token, expiresAt: expiresAt, identity: account)
     }
 
-    /// The subject token from `credential_source`: a file or a URL, as text or as a JSON member.
-    private func subjectToken() async throws(CloudAuthError) -> String {
+    /// The service account named by an impersonation URL:
+    /// `.../serviceAccounts/NAME@PROJECT.iam.gserviceaccount.com:generateAccessToken`.
+    static func account(in url: URL) -> String? {
+        url.path.split(separator: "/").last.map { String($0.split(separator: ":").first ?? $0) }
+    }
+
+    /// The email of the service account the file impersonates, which an executable source is told.
+    private var impersonatedEmail: String? {
+        file.object["service_account_impersonation_url"]?.stringValue.flatMap { URL(string: $0) }.flatMap {
+            Self.account(in: $0)
+        }
+    }
+
+    /// The subject token from `credential_source`: a file or a URL, as text or as a JSON member, or a command's
+    /// response.
+    private func subjectToken(audience: String, tokenType: String) async throws(CloudAuthError) -> String {
         guard let source = file.object["credential_source"]?.objectValue else {
             throw CloudAuthError(
                 cloud: http.cloud,
                 "Google Cloud: the external_account file \(file.path) has no credential_source; generate it again with `gcloud iam workload-identity-pools create-cred-config`"
             )
+        }
+        if let executable = source["executable"]?.objectValue {
+            return try GoogleExecutableSource(executable, path: file.path, http: http).subjectToken(
+                audience: audience, tokenType: tokenType, impersonatedEmail: impersonatedEmail)
         }
         let format = source["format"]?.objectValue
         let bytes: [UInt8]
@@ -119,7 +135,7 @@ struct GoogleExternalAccount {
         } else {
             throw CloudAuthError(
                 cloud: http.cloud,
-                "Google Cloud: the credential_source of \(file.path) names neither a file nor a url; only file- and URL-sourced subject tokens are supported (for AWS or executable sources, use a service account key)"
+                "Google Cloud: the credential_source of \(file.path) names neither a file, a url nor an executable; only these subject token sources are supported (for an AWS source, use a service account key)"
             )
         }
         let token: String?
