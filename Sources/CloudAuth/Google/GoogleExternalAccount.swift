@@ -80,6 +80,10 @@ struct GoogleExternalAccount {
                 "Google Cloud: the external_account file \(file.path) has no credential_source; generate it again with `gcloud iam workload-identity-pools create-cred-config`"
             )
         }
+        if source["environment_id"] != nil {
+            let audience = try file.string("audience", http)
+            return try await GoogleAWSSource(file: file, source: source, audience: audience, http: http).subjectToken()
+        }
         let format = source["format"]?.objectValue
         let bytes: [UInt8]
         let origin: String
