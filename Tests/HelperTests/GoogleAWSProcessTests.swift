@@ -81,6 +81,23 @@ struct GoogleAWSProcessTests {
         }
     }
 
+    @Test func anotherAccessKeyIsAnotherIdentityInTheTokenCache() throws {
+        let user = try user()
+        let config = try configuration()
+        var environment = [
+            "AWS_ACCESS_KEY_ID": try #require(user["access_key_id"]),
+            "AWS_SECRET_ACCESS_KEY": try #require(user["secret_access_key"]), "AWS_REGION": "us-east-2",
+        ]
+        let first = try get(config, environment)
+        #expect(first.status == 0, "\(first)")
+        let again = try get(config, environment)
+        #expect(again.helperSecret == first.helperSecret, "the same key: served from the cache: \(again)")
+        // A key the STS does not know must be asked for, not answered with the first key's token.
+        environment["AWS_ACCESS_KEY_ID"] = "AKIAOTHERKEY00000000"
+        let other = try get(config, environment)
+        expectOneLineFailure(other, containing: "InvalidClientTokenId")
+    }
+
     @Test func theInstanceRoleSignsWithAnIMDSv2SessionToken() throws {
         let result = try get(try configuration(), explain: true)
         #expect(result.status == 0, "\(result)")

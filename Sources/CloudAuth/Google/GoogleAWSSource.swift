@@ -23,6 +23,19 @@ struct GoogleAWSSource {
     /// may name, as AIP-4117 requires, since the IMDSv2 session token and the role's credentials travel in clear.
     static let metadataHosts: Set<String> = ["169.254.169.254", "fd00:ec2::254"]
 
+    /// For the token cache: the AWS access key that would sign, when `configuration` is AWS-sourced and the
+    /// environment holds a key (another key may map to another Google principal); "" otherwise, the instance role
+    /// being the same identity whatever its rotating credentials.
+    static func identity(configuration: [UInt8], _ environment: Environment) -> String {
+        guard
+            (try? JSONParser.parse(configuration))?.objectValue?["credential_source"]?.objectValue?["environment_id"]
+                != nil,
+            let key = environment["AWS_ACCESS_KEY_ID"], !key.isEmpty,
+            environment["AWS_SECRET_ACCESS_KEY"]?.isEmpty == false
+        else { return "" }
+        return " AWS key \(key)"
+    }
+
     func subjectToken() async throws(CloudAuthError) -> String {
         let environmentID = source["environment_id"]?.stringValue ?? ""
         guard environmentID == "aws1" else {
