@@ -63,4 +63,24 @@ import Testing
             SigV4Signer.hostHeader(URL(string: "https://api.ecr.us-east-1.amazonaws.com:443/")!)
                 == "api.ecr.us-east-1.amazonaws.com")
     }
+
+    /// Google's AWS subject token signs GetCallerIdentity with its parameters in the query: SigV4 signs the query
+    /// sorted (botocore computed the expected signature for the query given unsorted).
+    @Test func aQueryIsSignedSortedAsBotocoreSignsIt() {
+        var signed = HTTPRequest(
+            method: .post,
+            url: URL(string: "https://sts.us-east-1.amazonaws.com?Version=2011-06-15&Action=GetCallerIdentity")!,
+            headers: HTTPHeaders([
+                (
+                    "x-goog-cloud-target-resource",
+                    "//iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/p/providers/a"
+                )
+            ]))
+        SigV4Signer(credentials: Self.credentials, region: "us-east-1", service: "sts").sign(&signed, now: Self.moment)
+        #expect(
+            signed.headers["Authorization"]
+                == "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/sts/aws4_request, SignedHeaders=host;x-amz-date;x-goog-cloud-target-resource, Signature=7eb4b0f31c0cd928d23119791ac58e08fb744e0f57f467600550568294ff8d56"
+        )
+        #expect(SigV4Signer.canonicalQuery("b=2&a=%7e x&a=1") == "a=1&a=~%20x&b=2")
+    }
 }

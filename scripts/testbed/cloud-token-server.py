@@ -15,6 +15,10 @@ client secrets, the federated subject):
   subject-token               the federated subject (an OIDC token, subject_token_type ...:jwt or ...:id_token)
   subject-saml                another federated subject, a SAML response (subject_token_type ...:saml2); tests
                               print either from their executable-sourced configurations
+  google-external-aws.json    external_account from AWS (environment_id aws1): region, role and IMDSv2 session
+                              token from this server's instance metadata (/aws/latest/...), Google's STS
+                              verifying the signed GetCallerIdentity request as AWS would
+  google-aws-user.json        {"access_key_id", "secret_access_key", "arn"}: an IAM user's key the STS knows
   azure.json                  {"tenant", "client_id", "client_secret", "federated_token_file",
                                "identity_header", "managed_identity_client_id", "metadata_email",
                                "certificate_file", "certificate_key_first_file", "certificate_thumbprint",
@@ -36,7 +40,15 @@ Endpoints (http):
   POST /google/token                        jwt-bearer (RS256 signature against the key's public half; iss,
                                             aud = token_uri, scope, iat, exp <= iat + 3600) or refresh_token grant
   POST /google/sts/v1/token                 RFC 8693 token exchange (audience, scope, subject token and type: the
-                                            subject of subject-token or subject-saml, of the matching type)
+                                            subject of subject-token or subject-saml, of the matching type); an
+                                            AWS subject token (aws4_request) must be a serialised GetCallerIdentity
+                                            request to sts[.REGION].amazonaws.com over https, for this audience
+                                            (x-goog-cloud-target-resource, signed), whose SigV4 signature verifies
+                                            against the IAM user's or the instance role's secret (and session
+                                            token), scoped to the URL's region and dated within 15 minutes
+  PUT  /aws/latest/api/token                EC2 instance metadata (IMDSv2 only): a session token, then with it in
+  GET  /aws/latest/meta-data/...            X-aws-ec2-metadata-token: placement/availability-zone (us-west-2b),
+                                            iam/security-credentials/ (the role) and .../ROLE (its credentials)
   GET  /google/subject-token                the subject token as {"value": ...}; needs X-Ossb-Subject: yes
   POST /google/iam/v1/projects/-/serviceAccounts/EMAIL:generateAccessToken   needs a federated bearer token
   GET  /computeMetadata/v1/instance/service-accounts/default/{token,email}   needs Metadata-Flavor: Google
@@ -47,9 +59,9 @@ Endpoints (http):
   GET  /msi/token                           App Service identity; needs X-IDENTITY-HEADER
   GET  /stats                               {"requests": {path: count}}
 """
-import base64, datetime, hashlib, hmac, json, os, secrets, ssl, sys, threading, time, uuid
+import base64, datetime, hashlib, hmac, json, os, re, secrets, ssl, string, sys, threading, time, uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import urlparse, parse_qs
+from urllib.parse import parse_qs, parse_qsl, quote, unquote, urlparse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from testbed_http import read_request_body, send_body  # noqa: E402
@@ -145,6 +157,93 @@ write("google-external-url.json", dict(
                        "format": {"type": "json", "subject_token_field_name": "value"}},
     service_account_impersonation_url=f"{BASE}/google/iam/v1/projects/-/serviceAccounts/{IMPERSONATED}:generateAccessToken"))
 METADATA_EMAIL = "1234-compute@developer.gserviceaccount.com"
+
+# AWS as Google's STS sees it: an IAM user's key and an EC2 instance role's temporary credentials, served by this
+# server's instance metadata. The STS keeps their secrets to verify signatures, as AWS would when Google replays them.
+def aws_key_id(prefix):
+    return prefix + "".join(secrets.choice(string.ascii_uppercase + string.digits) for _ in range(16))
+
+
+AWS_ACCOUNT = "123456789012"
+AWS_USER = {"access_key_id": aws_key_id("AKIA"), "secret_access_key": secrets.token_urlsafe(30),
+            "arn": f"arn:aws:iam::{AWS_ACCOUNT}:user/ossb-google"}
+write("google-aws-user.json", AWS_USER)
+AWS_ROLE_NAME = "ossb-google-role"
+AWS_ROLE = {"AccessKeyId": aws_key_id("ASIA"), "SecretAccessKey": secrets.token_urlsafe(30),
+            "Token": secrets.token_urlsafe(60)}
+AWS_IDENTITIES = {  # access key ID: (secret, session token, principal)
+    AWS_USER["access_key_id"]: (AWS_USER["secret_access_key"], None, AWS_USER["arn"]),
+    AWS_ROLE["AccessKeyId"]: (AWS_ROLE["SecretAccessKey"], AWS_ROLE["Token"],
+                              f"arn:aws:sts::{AWS_ACCOUNT}:assumed-role/{AWS_ROLE_NAME}/i-0123456789abcdef0"),
+}
+AWS_ZONE = "us-west-2b"
+imds_tokens = set()
+write("google-external-aws.json", dict(
+    external, subject_token_type="urn:ietf:params:aws:token-type:aws4_request",
+    credential_source={"environment_id": "aws1",
+                       "region_url": f"{BASE}/aws/latest/meta-data/placement/availability-zone",
+                       "url": f"{BASE}/aws/latest/meta-data/iam/security-credentials",
+                       "regional_cred_verification_url":
+                           "https://sts.{region}.amazonaws.com?Action=GetCallerIdentity&Version=2011-06-15",
+                       "imdsv2_session_token_url": f"{BASE}/aws/latest/api/token"}))
+AWS_STS_HOST = re.compile(r"sts(?:\.([a-z0-9-]+))?\.amazonaws\.com")
+AWS_AUTHORIZATION = re.compile(r"AWS4-HMAC-SHA256 Credential=([^/]+)/(\d{8})/([^/]+)/([^/]+)/aws4_request, "
+                               r"SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]{64})")
+
+
+def verify_aws_request(token):
+    """Checks an AWS subject token as Google's STS does, replaying nothing: the serialised request must be a POST of
+    GetCallerIdentity to AWS STS over https, signed for this audience by a key AWS knows, with a valid SigV4
+    signature. Returns (principal, None) or (None, error description); never echoes a header's value."""
+    try:
+        request = json.loads(unquote(token))
+        headers = {}
+        for header in request["headers"]:
+            headers[header["key"].lower()] = header["value"]
+        url = urlparse(request["url"])
+    except Exception:
+        return None, "The subject token is not a serialized AWS signed request."
+    host = AWS_STS_HOST.fullmatch(url.hostname or "")
+    query = dict(parse_qsl(url.query, keep_blank_values=True))
+    if request.get("method") != "POST" or url.scheme != "https" or not host or url.port \
+            or query.get("Action") != "GetCallerIdentity":
+        return None, "The subject token's request is not an AWS STS GetCallerIdentity request."
+    if headers.get("x-goog-cloud-target-resource") not in (AUDIENCE, "https:" + AUDIENCE):
+        return None, "The AWS request's x-goog-cloud-target-resource does not match the audience."
+    match = AWS_AUTHORIZATION.fullmatch(headers.get("authorization", ""))
+    if not match:
+        return None, "The AWS request has no AWS4-HMAC-SHA256 Authorization header."
+    key_id, day, region, service, signed, signature = match.groups()
+    names = signed.split(";")
+    if not {"host", "x-amz-date", "x-goog-cloud-target-resource"} <= set(names) or not set(names) <= set(headers) \
+            or ("x-amz-security-token" in headers and "x-amz-security-token" not in names):
+        return None, "The AWS request does not sign host, x-amz-date, x-goog-cloud-target-resource and its token."
+    if headers["host"] != url.hostname or service != "sts" or region != (host.group(1) or "us-east-1"):
+        return None, "Received invalid AWS response of type SignatureDoesNotMatch: the credential scope does not match the endpoint."
+    known = AWS_IDENTITIES.get(key_id)
+    if not known or (known[1] is not None and not hmac.compare_digest(headers.get("x-amz-security-token", ""), known[1])):
+        return None, "Received invalid AWS response of type InvalidClientTokenId: The security token included in the request is invalid."
+    try:
+        moment = datetime.datetime.strptime(headers["x-amz-date"], "%Y%m%dT%H%M%SZ").replace(tzinfo=datetime.timezone.utc)
+    except ValueError:
+        return None, "The AWS request's x-amz-date is not a date."
+    if headers["x-amz-date"][:8] != day or abs(time.time() - moment.timestamp()) > 900:
+        return None, "Received invalid AWS response of type SignatureDoesNotMatch: Signature expired."
+    canonical_query = "&".join(f"{quote(k, safe='-_.~')}={quote(v, safe='-_.~')}" for k, v in sorted(
+        parse_qsl(url.query, keep_blank_values=True)))
+    canonical = "\n".join(["POST", url.path or "/", canonical_query,
+                           "".join(f"{n}:{' '.join(headers[n].split())}\n" for n in names), signed,
+                           hashlib.sha256(b"").hexdigest()])
+    scope = f"{day}/{region}/{service}/aws4_request"
+    to_sign = "\n".join(["AWS4-HMAC-SHA256", headers["x-amz-date"], scope,
+                         hashlib.sha256(canonical.encode()).hexdigest()])
+    key = ("AWS4" + known[0]).encode()
+    for part in (day, region, service, "aws4_request"):
+        key = hmac.new(key, part.encode(), hashlib.sha256).digest()
+    if not hmac.compare_digest(hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest(), signature):
+        return None, ("Received invalid AWS response of type SignatureDoesNotMatch: The request signature we "
+                      "calculated does not match the signature you provided.")
+    return known[2], None
 
 # Azure: an app registration with a secret and a federated credential; a managed identity.
 AZURE = {"tenant": str(uuid.uuid4()), "client_id": str(uuid.uuid4()), "client_secret": secrets.token_urlsafe(30),
@@ -319,6 +418,8 @@ class Handler(BaseHTTPRequestHandler):
                 return send_body(self, 200, METADATA_EMAIL.encode(), "application/text")
             if name == "token":
                 return reply(self, {"access_token": google_token(METADATA_EMAIL), "expires_in": 3599, "token_type": "Bearer"})
+        if url.path.startswith("/aws/latest/meta-data/"):
+            return self.instance_metadata(url.path.removeprefix("/aws/latest/meta-data/"))
         if url.path == "/google/subject-token":
             if self.headers.get("X-Ossb-Subject") != "yes":
                 return send_body(self, 403, b"missing header", "text/plain")
@@ -332,6 +433,33 @@ class Handler(BaseHTTPRequestHandler):
                 return oauth_error(self, 401, "unauthorized", "X-IDENTITY-HEADER is missing or wrong")
             return self.managed_identity(q, app_service=True)
         send_body(self, 404, b'{"error":"not found"}')
+
+    def instance_metadata(self, path):
+        with lock:
+            known = self.headers.get("X-aws-ec2-metadata-token") in imds_tokens
+        if not known:  # IMDSv2 only, as an instance with HttpTokens=required
+            return send_body(self, 401, b"", "text/plain")
+        roles = "iam/security-credentials"
+        if path == "placement/availability-zone":
+            return send_body(self, 200, AWS_ZONE.encode(), "text/plain")
+        if path in (roles, roles + "/"):
+            return send_body(self, 200, AWS_ROLE_NAME.encode(), "text/plain")
+        if path == f"{roles}/{AWS_ROLE_NAME}":
+            expiry = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3600))
+            return reply(self, dict(AWS_ROLE, Code="Success", Type="AWS-HMAC", Expiration=expiry))
+        send_body(self, 404, b"", "text/plain")
+
+    def do_PUT(self):
+        self.count(urlparse(self.path).path)
+        read_request_body(self)
+        if self.path != "/aws/latest/api/token":
+            return send_body(self, 404, b"", "text/plain")
+        if not self.headers.get("X-aws-ec2-metadata-token-ttl-seconds", "").isdigit():
+            return send_body(self, 400, b"", "text/plain")
+        token = secrets.token_urlsafe(24)
+        with lock:
+            imds_tokens.add(token)
+        send_body(self, 200, token.encode(), "text/plain")
 
     def managed_identity(self, q, app_service=False):
         if not q.get("api-version"):
@@ -382,6 +510,7 @@ class Handler(BaseHTTPRequestHandler):
         oauth_error(self, 400, "unsupported_grant_type", "Invalid grant_type")
 
     def sts(self, form):
+        aws = form.get("subject_token_type") == "urn:ietf:params:aws:token-type:aws4_request"
         expected = {"grant_type": "urn:ietf:params:oauth:grant-type:token-exchange", "audience": AUDIENCE,
                     "requested_token_type": "urn:ietf:params:oauth:token-type:access_token"}
         for name, value in expected.items():
@@ -389,12 +518,19 @@ class Handler(BaseHTTPRequestHandler):
                 return oauth_error(self, 400, "invalid_request", f"{name} is missing or wrong")
         if GOOGLE_SCOPE not in form.get("scope", "").split():
             return oauth_error(self, 400, "invalid_scope", "scope is missing")
-        subject = SUBJECTS.get(form.get("subject_token_type"))
-        if subject is None:
-            return oauth_error(self, 400, "invalid_request", "subject_token_type is missing or wrong")
-        if not hmac.compare_digest(form.get("subject_token", ""), subject):
-            return oauth_error(self, 400, "invalid_grant", "The subject token could not be verified")
-        token = google_token(AUDIENCE, prefix="fed.")
+        identity = AUDIENCE
+        if aws:
+            principal, problem = verify_aws_request(form.get("subject_token", ""))
+            if problem:
+                return oauth_error(self, 400, "invalid_grant", problem)
+            identity = f"aws:{principal}"
+        else:
+            subject = SUBJECTS.get(form.get("subject_token_type"))
+            if subject is None:
+                return oauth_error(self, 400, "invalid_request", "subject_token_type is missing or wrong")
+            if not hmac.compare_digest(form.get("subject_token", ""), subject):
+                return oauth_error(self, 400, "invalid_grant", "The subject token could not be verified")
+        token = google_token(identity, prefix="fed.")
         with lock:
             federated_tokens.add(token)
         reply(self, {"access_token": token, "issued_token_type": "urn:ietf:params:oauth:token-type:access_token",

@@ -72,28 +72,44 @@ package struct AWSMetadataCredentials: Sendable {
         guard let tokenURL = URL(string: "\(endpoint)/latest/api/token") else {
             throw CloudAuthError(cloud: "AWS", "AWS_EC2_METADATA_SERVICE_ENDPOINT \(endpoint) is not a URL")
         }
+        let token = try await sessionToken(at: tokenURL, lifetime: 21600)
+        return try await roleCredentials(
+            at: "\(endpoint)/latest/meta-data/iam/security-credentials/", sessionToken: token)
+    }
+
+    /// An IMDSv2 session token, from a `PUT` to `url` (`/latest/api/token`).
+    /// - Parameter lifetime: the token's lifetime in seconds (at most 21600).
+    package func sessionToken(at url: URL, lifetime: Int) async throws -> String {
         let tokenRequest = HTTPRequest(
-            method: .put, url: tokenURL, headers: HTTPHeaders([("X-aws-ec2-metadata-token-ttl-seconds", "21600")]),
+            method: .put, url: url, headers: HTTPHeaders([("X-aws-ec2-metadata-token-ttl-seconds", "\(lifetime)")]),
             maximumBufferedBody: 64 << 10, timeout: 2)
         let tokenResponse = try await send(tokenRequest, what: "instance metadata token")
         guard tokenResponse.isSuccess else {
             throw CloudAuthError(
                 cloud: "AWS",
-                "instance metadata at \(endpoint) answered \(tokenResponse.status) to the IMDSv2 token request")
+                "instance metadata at \(url.absoluteString) answered \(tokenResponse.status) to the IMDSv2 token request"
+            )
         }
-        let headers = HTTPHeaders([("X-aws-ec2-metadata-token", tokenResponse.text.trimmingWhitespace())])
-        let base = "\(endpoint)/latest/meta-data/iam/security-credentials/"
+        return tokenResponse.text.trimmingWhitespace()
+    }
+
+    /// The instance's role, the first line at `rolesURL` (`.../iam/security-credentials/`), then its credentials
+    /// at `rolesURL` + the role's name.
+    /// - Parameter sessionToken: the IMDSv2 session token, sent with both requests; `nil` for IMDSv1.
+    package func roleCredentials(at rolesURL: String, sessionToken: String?) async throws -> AWSCredentials {
+        let headers = HTTPHeaders(sessionToken.map { [("X-aws-ec2-metadata-token", $0)] } ?? [])
+        let base = rolesURL.hasSuffix("/") ? rolesURL : rolesURL + "/"
         let roles = try await fetch(base, headers: headers, what: "instance role")
         guard
             let role = String(decoding: roles, as: UTF8.self).split(whereSeparator: \.isNewline).first.map(String.init),
             !role.isEmpty, !role.contains("/")
         else {
             throw CloudAuthError(
-                cloud: "AWS", "the instance at \(endpoint) has no IAM role; attach an instance profile")
+                cloud: "AWS", "the instance metadata at \(base) names no IAM role; attach an instance profile")
         }
         context.explain("AWS: instance role \(role)")
         let body = try await fetch(base + role, headers: headers, what: "instance role credentials")
-        return try Self.credentials(fromJSON: body, source: "instance metadata at \(endpoint)")
+        return try Self.credentials(fromJSON: body, source: "instance metadata at \(base)")
     }
 
     func send(_ request: HTTPRequest, what: String) async throws -> HTTPResponse {

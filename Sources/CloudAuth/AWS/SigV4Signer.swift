@@ -2,8 +2,9 @@ import AuthCore
 import FoundationEssentials
 import Glibc
 
-/// AWS Signature Version 4 for the few requests the ECR helper signs (`GetAuthorizationToken`, STS `AssumeRole`):
-/// a POST to `/` with no query. Every header the request carries is signed, `host` and `x-amz-date` (and the
+/// AWS Signature Version 4 for the few requests the helpers sign: the ECR helper's `GetAuthorizationToken` and STS
+/// `AssumeRole` (a POST to `/` with no query), and the STS `GetCallerIdentity` request (its parameters in the query)
+/// that Google's workload identity federation takes as an AWS subject token. Every header the request carries is signed, `host` and `x-amz-date` (and the
 /// session token) added here. The hashes and HMACs are libcrypto's.
 package struct SigV4Signer: Sendable {
     /// The credentials that sign.
@@ -44,7 +45,7 @@ package struct SigV4Signer: Sendable {
         let signedHeaders = names.joined(separator: ";")
         let canonicalHeaders = names.map { "\($0):\(folded[$0]!)\n" }.joined()
         let path = request.url.path.isEmpty ? "/" : request.url.path
-        let query = request.url.query ?? ""
+        let query = Self.canonicalQuery(request.url.query ?? "")
         let canonicalRequest = [
             request.method.rawValue, path, query, canonicalHeaders, signedHeaders,
             CloudCrypto.hex(CloudCrypto.sha256(payload)),
@@ -59,6 +60,15 @@ package struct SigV4Signer: Sendable {
         let signature = CloudCrypto.hex(CloudCrypto.hmacSHA256(key: key, Array(stringToSign.utf8)))
         request.headers["Authorization"] =
             "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyID)/\(scope), SignedHeaders=\(signedHeaders), Signature=\(signature)"
+    }
+
+    /// The query as SigV4 signs it: each name and value percent-encoded with only RFC 3986's unreserved characters
+    /// left as they are, the pairs sorted by name, then value.
+    static func canonicalQuery(_ query: String) -> String {
+        guard !query.isEmpty else { return "" }
+        let pairs = FormEncoding.decode(query).map { (FormEncoding.escape($0.0), FormEncoding.escape($0.1)) }
+        return pairs.sorted { $0.0 == $1.0 ? $0.1 < $1.1 : $0.0 < $1.0 }.map { "\($0.0)=\($0.1)" }.joined(
+            separator: "&")
     }
 
     /// The `Host` header as the transport sends it: the port only when it is not the scheme's default.

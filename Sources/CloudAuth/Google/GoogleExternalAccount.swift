@@ -92,6 +92,10 @@ struct GoogleExternalAccount {
                 "Google Cloud: the external_account file \(file.path) has no credential_source; generate it again with `gcloud iam workload-identity-pools create-cred-config`"
             )
         }
+        if source["environment_id"] != nil {
+            let audience = try file.string("audience", http)
+            return try await GoogleAWSSource(file: file, source: source, audience: audience, http: http).subjectToken()
+        }
         if let executable = source["executable"]?.objectValue {
             return try GoogleExecutableSource(executable, path: file.path, http: http).subjectToken(
                 audience: audience, tokenType: tokenType, impersonatedEmail: impersonatedEmail)
@@ -135,7 +139,7 @@ struct GoogleExternalAccount {
         } else {
             throw CloudAuthError(
                 cloud: http.cloud,
-                "Google Cloud: the credential_source of \(file.path) names neither a file, a url nor an executable; only these subject token sources are supported (for an AWS source, use a service account key)"
+                "Google Cloud: the credential_source of \(file.path) names no subject token source (a file, a url, an executable or environment_id aws1); generate it again with `gcloud iam workload-identity-pools create-cred-config`"
             )
         }
         let token: String?

@@ -70,7 +70,8 @@ package struct GoogleProvider: CloudProvider {
                 continue
             }
             defer { SecretMemory.wipe(&bytes) }
-            return "Google file \(path) sha256:\(CloudCrypto.hex(CloudCrypto.sha256(bytes)).prefix(16))"
+            let aws = GoogleAWSSource.identity(configuration: bytes, environment)
+            return "Google file \(path) sha256:\(CloudCrypto.hex(CloudCrypto.sha256(bytes)).prefix(16))\(aws)"
         }
         return "Google metadata server \(GoogleMetadataServer(environment: environment).host)"
     }
