@@ -71,15 +71,8 @@ struct AzureEntraToken {
         _ http: CloudHTTP, clientID: String, tenant: String, path: String, resource: String
     ) async throws(CloudAuthError) -> AzureEntraToken {
         let environment = http.context.environment
-        // A password only ever unlocks a PFX or an encrypted key, neither of which is read: say so rather than
-        // fail later with a less telling reason.
-        if environment["AZURE_CLIENT_CERTIFICATE_PASSWORD"] != nil {
-            throw CloudAuthError(
-                cloud: http.cloud,
-                "Azure: AZURE_CLIENT_CERTIFICATE_PASSWORD is set, but only a PEM file with an unencrypted key is read from AZURE_CLIENT_CERTIFICATE_PATH \(path); convert it with `openssl pkcs12 -in cert.pfx -out cert.pem -nodes` and unset AZURE_CLIENT_CERTIFICATE_PASSWORD"
-            )
-        }
-        let certificate = try AzureClientCertificate(path: path, cloud: http.cloud)
+        let certificate = try AzureClientCertificate(
+            path: path, password: environment[AzureClientCertificate.passwordVariable], cloud: http.cloud)
         let thumbprint = CloudCrypto.hex(certificate.thumbprint).uppercased()
         // "true" or "1", as Azure's Go SDK reads it.
         let sendChain = ["true", "1"].contains(environment["AZURE_CLIENT_SEND_CERTIFICATE_CHAIN"]?.lowercased())
