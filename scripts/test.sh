@@ -80,6 +80,11 @@ if [ $# -eq 0 ] && [ "${OSSB_FUZZ_SECONDS:-10}" != 0 ]; then scripts/fuzz.sh "${
 # Swift Testing writes its results as JUnit XML beside the path given (results-swift-testing.xml); XCTest, if
 # the package ever has XCTest tests, writes results.xml. The summary counts both.
 results="$OSSB_TESTBED_DIR/results.xml"
+# At most as many test cases at once as the task pool has threads (one a core). Swift Testing's default is twice
+# that, and with two synchronous process tests blocking both threads for half a minute (a keyring that never
+# answers, a lock held 35 s) the other two cases in flight could not run their own tasks: a streaming copy's
+# download never started and its upload gave up after 60 s; measured on a loaded machine, reproduced twice.
+export SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH="${SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH:-$(nproc)}"
 set +e
 scripts/testbed/keyring-session.sh "${run[@]}" --xunit-output "$results" "$@"
 status=$?
