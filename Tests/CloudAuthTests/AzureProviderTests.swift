@@ -131,13 +131,15 @@ struct AzureProviderTests {
 
     @Test func withNothingToAskTheErrorNamesEverySourceAndWhatToDo() async throws {
         let message = await cloudError {
-            try await credential(["AZURE_POD_IDENTITY_AUTHORITY_HOST": "http://127.0.0.1:1"])
+            // No az on PATH: the chain's last source is absent too.
+            try await credential(["AZURE_POD_IDENTITY_AUTHORITY_HOST": "http://127.0.0.1:1", "PATH": bed.scratch.path])
         }
         #expect(message.hasPrefix("no Azure credentials"), "\(message)")
         #expect(
             message.contains("AZURE_CLIENT_SECRET") && message.contains("AZURE_CLIENT_CERTIFICATE_PATH")
                 && message.contains("AZURE_FEDERATED_TOKEN_FILE"), "\(message)")
         #expect(message.contains("managed identity"), "\(message)")
+        #expect(message.contains("run `az login`"), "\(message)")
     }
 
     @Test func theExchangeGoesOnlyToARegistryWithAVerifiedCertificate() async throws {
