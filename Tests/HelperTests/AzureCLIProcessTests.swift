@@ -227,6 +227,16 @@ struct AzureCLIProcessTests {
         #expect(!garbled.stdout.contains("eyJsecret") && !garbled.stderr.contains("eyJsecret"))
     }
 
+    @Test func aBadTimeoutIsOneLineNamingTheVariable() throws {
+        var environment = environment(configuration: home.file("azure"))
+        environment["OSSB_AZURE_CLI_TIMEOUT"] = "nan"
+        let result = try run("docker-credential-ossb-acr", ["get"], input: Self.registry, environment: environment)
+        #expect(result.status == 1, "\(result)")
+        #expect(result.stdout.split(separator: "\n").count == 1, "one line: \(result.stdout)")
+        #expect(
+            result.stdout.contains("OSSB_AZURE_CLI_TIMEOUT") && result.stdout.contains("unset it"), "\(result.stdout)")
+    }
+
     /// az runs in `/`, with its arguments, stdin empty, and without the secrets of other sources.
     @Test func azRunsInTheRootWithoutOtherSecrets() throws {
         let bin = home.file("spy-bin")

@@ -32,13 +32,6 @@ struct AzureCLICredential {
         return directory + "/azureProfile.json"
     }
 
-    var timeout: Double {
-        guard let text = context.environment["OSSB_AZURE_CLI_TIMEOUT"], let value = Double(text), value > 0 else {
-            return Self.defaultTimeout
-        }
-        return value
-    }
-
     /// The variables `az` never gets: those OSSB reads registry credentials from, and other sources' secrets
     /// (the AWS credential process's list, and App Service's per-process identity header). Written here because
     /// no shared child-environment helper exists yet; one should replace it.
@@ -63,6 +56,13 @@ struct AzureCLICredential {
         context.explain(
             "Azure: the Azure CLI's login: \(az) \(arguments.joined(separator: " ")) (the last source, as in Azure's DefaultAzureCredential)"
         )
+        // Validated as every numeric setting is: a bad value is one line, not a silently ignored setting.
+        let timeout: Double
+        do {
+            timeout = try environment.seconds("OSSB_AZURE_CLI_TIMEOUT", default: Self.defaultTimeout)
+        } catch {
+            throw CloudAuthError(cloud: cloud, "\(error)")
+        }
         var subprocess = Subprocess(
             executable: az, arguments: arguments, environment: Self.childEnvironment(environment.variables),
             timeout: timeout)
