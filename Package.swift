@@ -35,8 +35,9 @@ let package = Package(
         .target(name: "RegistryVocabulary", path: "Sources/RegistryVocabulary"),
 
         // Credentials, stores, configuration files, the helper protocol, the token exchange. FoundationEssentials
-        // and Glibc only: every helper links it, and `import Foundation` would triple their start-up time.
-        .target(name: "AuthCore", dependencies: ["RegistryVocabulary"], path: "Sources/AuthCore"),
+        // and Glibc only (CLinuxFiles declares glibc calls Swift's Glibc module leaves out; nothing to link): every
+        // helper links it, and `import Foundation` would triple their start-up time.
+        .target(name: "AuthCore", dependencies: ["RegistryVocabulary", "CLinuxFiles"], path: "Sources/AuthCore"),
 
         // Debian's C libraries: libsecret for the keyring, libcurl and libcrypto for HTTP and request signing.
         // Only the modules below that name them link them; LinkageTests keep them out of the helpers that must not.

@@ -13,6 +13,7 @@ packages=(
   python3 python3-venv curl openssl util-linux                  # test beds; setpriv for the run-as-nobody test
   binutils zsh                                                  # strip for install.sh; zsh checks the completion
   gcc libc6-dev                                                 # builds the call log a durability test preloads
+  azure-cli                                                     # the real Azure CLI, whose `az login` the Azure tests use
 )
 # The docker CLI is a peer of the end-to-end tests. Any docker on PATH will do (a static client binary is
 # common); only when there is none, Debian's docker.io provides one (its daemon is not used).

@@ -131,13 +131,60 @@ struct AzureProviderTests {
 
     @Test func withNothingToAskTheErrorNamesEverySourceAndWhatToDo() async throws {
         let message = await cloudError {
-            try await credential(["AZURE_POD_IDENTITY_AUTHORITY_HOST": "http://127.0.0.1:1"])
+            // No az on PATH: the chain's last source is absent too.
+            try await credential(["AZURE_POD_IDENTITY_AUTHORITY_HOST": "http://127.0.0.1:1", "PATH": bed.scratch.path])
         }
         #expect(message.hasPrefix("no Azure credentials"), "\(message)")
         #expect(
             message.contains("AZURE_CLIENT_SECRET") && message.contains("AZURE_CLIENT_CERTIFICATE_PATH")
                 && message.contains("AZURE_FEDERATED_TOKEN_FILE"), "\(message)")
         #expect(message.contains("managed identity"), "\(message)")
+        #expect(message.contains("run `az login`"), "\(message)")
+    }
+
+    /// IMDS's 400 (no such managed identity on this machine) goes on to the Azure CLI, as in Azure's SDKs; with no
+    /// az either, the last line says both.
+    @Test func aMachineWithoutTheManagedIdentityGoesOnToTheAzureCLI() async throws {
+        let message = await cloudError {
+            try await credential([
+                "AZURE_POD_IDENTITY_AUTHORITY_HOST": authority, "AZURE_CLIENT_ID": "not-this-machines-identity",
+                "PATH": bed.scratch.path,
+            ])
+        }
+        #expect(message.hasPrefix("no Azure credentials"), "\(message)")
+        #expect(message.contains("has no managed identity not-this-machines-identity here (400)"), "\(message)")
+        #expect(message.contains("the Azure CLI (az) is not on PATH") && message.contains("run `az login`"))
+    }
+
+    /// Where something between answers for the metadata address with an error that is not JSON (a proxy denying
+    /// 169.254.169.254, as on some networks and this project's own build machines), that is not Azure: the chain
+    /// goes on to the Azure CLI instead of ending at the proxy's page.
+    @Test(.enabled(if: TestServers.http != nil, "needs scripts/test.sh's HTTP test server"))
+    func aProxyAnsweringForTheMetadataAddressGoesOnToTheAzureCLI() async throws {
+        let proxy = try #require(TestServers.http).main
+        let message = await cloudError {
+            try await credential(["AZURE_POD_IDENTITY_AUTHORITY_HOST": "http://\(proxy)", "PATH": bed.scratch.path])
+        }
+        #expect(message.hasPrefix("no Azure credentials"), "\(message)")
+        #expect(message.contains("is not the instance metadata service answered 403"), "\(message)")
+        #expect(message.contains("the Azure CLI (az) is not on PATH") && message.contains("run `az login`"))
+    }
+
+    /// Every `az login`, `az logout` and `az account set` rewrites azureProfile.json: another login is another
+    /// identity in the token cache, the same profile the same one.
+    @Test func anotherAzureCLILoginIsAnotherIdentity() throws {
+        let directory = bed.scratch.file("azure-config")
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let context = try bed.context(["AZURE_CONFIG_DIR": directory], lines: lines)
+        let profile = "\(directory)/azureProfile.json"
+        try #"{"subscriptions": [{"user": {"name": "alice@example.com"}}]}"#.write(
+            toFile: profile, atomically: true, encoding: .utf8)
+        let alice = try provider.identity(for: bed.acrHost, in: context)
+        #expect(try provider.identity(for: bed.acrHost, in: context) == alice)
+        try #"{"subscriptions": [{"user": {"name": "bob@example.com"}}]}"#.write(
+            toFile: profile, atomically: true, encoding: .utf8)
+        let bob = try provider.identity(for: bed.acrHost, in: context)
+        #expect(alice?.contains(profile) == true && bob != nil && alice != bob, "\(alice ?? "") / \(bob ?? "")")
     }
 
     @Test func theExchangeGoesOnlyToARegistryWithAVerifiedCertificate() async throws {

@@ -40,13 +40,18 @@ YAML
   local azure="{\"registry\": \"$OSSB_TEST_TOKEN_REGISTRY\", \"token\": \"http://127.0.0.1:$token_port/token\",
     \"token_path\": \"/oauth2/token\", \"exchange\": \"127.0.0.1:$OSSB_TEST_CLOUD_EXCHANGE_PORT\"}"
   local ecr="{\"registry\": \"127.0.0.1:$ecr_port\"}"
+  # Entra ID and Resource Manager under their own names, for the real Azure CLI (`az login`, then
+  # `az account get-access-token`): the Azure stand-in answers both (cloud-token-server.py).
+  local entra="{\"registry\": \"$OSSB_TEST_CLOUD_SERVER\"}"
   cat > "$dir/routes.json" <<JSON
 {"ossbtest.azurecr.io": $azure,
  "ossbtest.azurecr.io.evil.example": $azure,
  "europe-west1-docker.pkg.dev": {"registry": "$OSSB_TEST_TOKEN_REGISTRY",
    "token": "http://127.0.0.1:$token_port/token", "token_path": "/v2/token"},
  "123456789012.dkr.ecr.us-east-1.amazonaws.com": $ecr,
- "123456789012.dkr.ecr.us-east-1.amazonaws.com.evil.example": $ecr}
+ "123456789012.dkr.ecr.us-east-1.amazonaws.com.evil.example": $ecr,
+ "login.microsoftonline.com": $entra,
+ "management.azure.com": $entra}
 JSON
   python3 "$(dirname "${BASH_SOURCE[0]}")/cloud-registry-front.py" "$dir/routes.json" "$dir" "$stats_port" \
     > "$dir/front.log" 2>&1 &

@@ -52,12 +52,17 @@ Endpoints (http):
   GET  /google/subject-token                the subject token as {"value": ...}; needs X-Ossb-Subject: yes
   POST /google/iam/v1/projects/-/serviceAccounts/EMAIL:generateAccessToken   needs a federated bearer token
   GET  /computeMetadata/v1/instance/service-accounts/default/{token,email}   needs Metadata-Flavor: Google
-  POST /TENANT/oauth2/v2.0/token            Entra ID client credentials: client_secret, a federated assertion, or
+  POST /TENANT/oauth2/v2.0/token            Entra ID client credentials (scope ACR's or, for `az login`,
+                                            Resource Manager's /.default): client_secret, a federated assertion, or
                                             a certificate's assertion (RS256 against the registered certificate,
                                             x5t its SHA-1 thumbprint, aud the token URL, iss = sub = client, exp)
   GET  /metadata/identity/oauth2/token      Azure IMDS; needs Metadata: true
   GET  /msi/token                           App Service identity; needs X-IDENTITY-HEADER
-  GET  /stats                               {"requests": {path: count}}
+  GET  /{tenant}/v2.0/.well-known/openid-configuration, /common/discovery/instance   what MSAL (the Azure CLI)
+                                            reads before asking for a token, under the name it was asked by
+  GET  /subscriptions, /tenants             Resource Manager's lists for `az login` (no subscription; the tenant)
+  GET  /stats                               {"requests": {path: count}, "exchanged": [the jti of each access
+                                            token /oauth2/exchange accepted]}
 """
 import base64, datetime, hashlib, hmac, json, os, re, secrets, ssl, string, sys, threading, time, uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -79,6 +84,7 @@ EXCHANGE_USER = sys.argv[5]
 BASE = f"http://127.0.0.1:{PORT}"
 GOOGLE_SCOPE = "https://www.googleapis.com/auth/cloud-platform"
 ACR_RESOURCE = "https://containerregistry.azure.net"
+ARM_RESOURCE = "https://management.core.windows.net/"  # the audience `az login` asks for
 ENTRA_SECRET = secrets.token_bytes(32)  # signs the Entra ID tokens this server issues
 
 
@@ -292,11 +298,12 @@ lock = threading.Lock()
 google_tokens = {}   # access token -> identity
 federated_tokens = set()
 counts = {}
+exchanged = []  # the jti of every access token the exchange accepted, so that a test can tell whose it was
 
 
-def entra_token(app_id):
+def entra_token(app_id, audience=ACR_RESOURCE):
     now = int(time.time())
-    return hs256({"aud": ACR_RESOURCE, "tid": AZURE["tenant"], "appid": app_id, "iat": now, "exp": now + 3600,
+    return hs256({"aud": audience, "tid": AZURE["tenant"], "appid": app_id, "iat": now, "exp": now + 3600,
                   "jti": secrets.token_hex(8)}, ENTRA_SECRET), now
 
 
@@ -409,7 +416,7 @@ class Handler(BaseHTTPRequestHandler):
         self.count(url.path)
         if url.path == "/stats":
             with lock:
-                return reply(self, {"requests": counts})
+                return reply(self, {"requests": counts, "exchanged": exchanged})
         if url.path.startswith("/computeMetadata/v1/instance/service-accounts/default/"):
             if self.headers.get("Metadata-Flavor") != "Google" or self.headers.get("X-Forwarded-For"):
                 return send_body(self, 403, b"Missing Metadata-Flavor:Google header.", "text/plain")
@@ -428,6 +435,16 @@ class Handler(BaseHTTPRequestHandler):
             if self.headers.get("Metadata") != "true":
                 return oauth_error(self, 400, "bad_request_102", "Required metadata header not specified")
             return self.managed_identity(q)
+        if url.path.endswith("/v2.0/.well-known/openid-configuration"):
+            return self.openid_configuration(url.path.split("/")[1])
+        if url.path == "/common/discovery/instance":
+            # Instance discovery, which MSAL asks before its first token request from a token cache.
+            host = self.headers.get("Host")
+            return reply(self, {"tenant_discovery_endpoint": f"https://{host}/common/v2.0/.well-known/openid-configuration",
+                                "api-version": "1.1", "metadata": [{"preferred_network": host, "preferred_cache": host,
+                                                                    "aliases": [host]}]})
+        if url.path in ("/subscriptions", "/tenants"):
+            return self.resource_manager(url.path)
         if url.path == "/msi/token":
             if not hmac.compare_digest(self.headers.get("X-IDENTITY-HEADER", ""), AZURE["identity_header"]):
                 return oauth_error(self, 401, "unauthorized", "X-IDENTITY-HEADER is missing or wrong")
@@ -460,6 +477,26 @@ class Handler(BaseHTTPRequestHandler):
         with lock:
             imds_tokens.add(token)
         send_body(self, 200, token.encode(), "text/plain")
+
+    def openid_configuration(self, tenant):
+        """The tenant's OpenID metadata, which MSAL (under the Azure CLI) reads before its first token request."""
+        if tenant not in (AZURE["tenant"], "common", "organizations"):
+            return oauth_error(self, 400, "invalid_tenant", "AADSTS90002: Tenant not found")
+        base = f"https://{self.headers.get('Host')}/{tenant}"
+        reply(self, {"issuer": f"{base}/v2.0", "token_endpoint": f"{base}/oauth2/v2.0/token",
+                     "authorization_endpoint": f"{base}/oauth2/v2.0/authorize",
+                     "device_authorization_endpoint": f"{base}/oauth2/v2.0/devicecode",
+                     "tenant_region_scope": "EU"})
+
+    def resource_manager(self, path):
+        """Resource Manager's subscription and tenant lists, as `az login` reads them: the service principal sees
+        no subscription (the CLI then logs in to the tenant alone, with --allow-no-subscriptions)."""
+        audience = verify_hs256(self.headers.get("Authorization", "")[7:], ENTRA_SECRET) or {}
+        if audience.get("aud") != ARM_RESOURCE:
+            return reply(self, {"error": {"code": "InvalidAuthenticationToken", "message": "bad token"}}, 401)
+        if path == "/tenants":
+            return reply(self, {"value": [{"id": f"/tenants/{AZURE['tenant']}", "tenantId": AZURE["tenant"]}]})
+        reply(self, {"value": []})
 
     def managed_identity(self, q, app_service=False):
         if not q.get("api-version"):
@@ -560,7 +597,9 @@ class Handler(BaseHTTPRequestHandler):
             return oauth_error(self, 400, "unsupported_grant_type", "AADSTS70003")
         if form.get("client_id") != AZURE["client_id"]:
             return oauth_error(self, 400, "unauthorized_client", "AADSTS700016: Application not found in the directory")
-        if form.get("scope") != ACR_RESOURCE + "/.default":
+        audience = {ACR_RESOURCE + "/.default": ACR_RESOURCE, ARM_RESOURCE + "/.default": ARM_RESOURCE}.get(
+            form.get("scope"))
+        if audience is None:
             return oauth_error(self, 400, "invalid_scope", "AADSTS70011: The provided value for scope is not valid")
         if "client_secret" in form:
             if not hmac.compare_digest(form["client_secret"], AZURE["client_secret"]):
@@ -577,7 +616,7 @@ class Handler(BaseHTTPRequestHandler):
                 return oauth_error(self, 401, "invalid_client", "AADSTS700213: No matching federated identity record found")
         else:
             return oauth_error(self, 401, "invalid_client", "AADSTS7000218: client_assertion or client_secret required")
-        token, _ = entra_token(AZURE["client_id"])
+        token, _ = entra_token(AZURE["client_id"], audience)
         reply(self, {"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599, "access_token": token})
 
 
@@ -605,6 +644,8 @@ class ExchangeHandler(BaseHTTPRequestHandler):
             return self.refuse("the access token is invalid, expired or not for Azure Container Registry")
         if "tenant" in form and form["tenant"] != claims.get("tid"):
             return self.refuse("tenant does not match the access token")
+        with lock:
+            exchanged.append(claims.get("jti"))
         now = int(time.time())
         refresh = hs256({"iss": "ossb-test-acr-exchange", "sub": EXCHANGE_USER, "aud": form["service"],
                          "tenant": claims["tid"], "iat": now, "exp": now + 10800, "jti": secrets.token_hex(8)}, EXCHANGE_SECRET)

@@ -12,6 +12,7 @@ Listens on 127.0.0.1:PORT and 127.0.0.2:PORT (two origins on one machine: 127.0.
                                    then 307 to /echo on the *other* address (127.0.0.2), or the same
                                    address with ?same=1
   GET  /status?code=N           -> N with a registry-style JSON error body
+  GET  /metadata/identity/oauth2/token -> 403 in plain text, as a proxy denying Azure's metadata address answers
   GET  /loop?id=ID&n=N          -> 302 to /loop?id=ID&n=N+1, forever (a redirect loop); counts requests per ID
   GET  /hits?id=ID              -> JSON {"hits": N}: how many /loop requests ID made
   GET  /bearer?realm=URL        -> 401 with WWW-Authenticate: Bearer realm="URL",service="ossb-test" unless a
@@ -100,6 +101,8 @@ class Handler(BaseHTTPRequestHandler):
             challenge = 'Bearer realm="%s",service="ossb-test"' % q["realm"][0]
             self.send_json(401, {"errors": [{"code": "UNAUTHORIZED", "message": "authentication required"}]},
                            {"WWW-Authenticate": challenge})
+        elif url.path == "/metadata/identity/oauth2/token":
+            send_body(self, 403, b"resolve_deny: denied destination", "text/plain")
         elif url.path == "/status":
             code = int(q["code"][0])
             self.send_json(code, {"errors": [{"code": q.get("error", ["UNKNOWN"])[0], "message": "test error"}]})

@@ -1,3 +1,4 @@
+import CLinuxFiles
 import Glibc
 
 /// Runs a program with `posix_spawn`, feeding stdin and collecting stdout and stderr, bounded by a deadline.
@@ -33,6 +34,9 @@ package struct Subprocess: Sendable {
     /// then empty): for a program whose messages are for the user as they happen, such as a credential process
     /// asking to touch a security key.
     package var inheritsStandardError = false
+    /// The child's working directory; `nil` keeps this process's. A program asked for a credential is run in a
+    /// fixed directory rather than wherever the user happens to be, which may hold files it would pick up.
+    package var workingDirectory: String?
 
     /// Describes a run.
     package init(executable: String, arguments: [String] = [], environment: [String: String], timeout: Double) {
@@ -91,6 +95,7 @@ package struct Subprocess: Sendable {
         posix_spawn_file_actions_adddup2(&actions, stdin, 0)
         posix_spawn_file_actions_adddup2(&actions, stdout, 1)
         if !inheritsStandardError { posix_spawn_file_actions_adddup2(&actions, stderr, 2) }
+        if let workingDirectory { posix_spawn_file_actions_addchdir_np(&actions, workingDirectory) }
 
         return Self.spawn(executable, arguments, environment: environment, actions: &actions)
     }

@@ -27,7 +27,7 @@ struct AzureEntraToken {
         }
     }
 
-    /// Walks the chain: client secret, client certificate, workload identity, managed identity.
+    /// Walks the chain: client secret, client certificate, workload identity, managed identity, the Azure CLI's login.
     static func obtain(for host: String, _ http: CloudHTTP) async throws(CloudAuthError) -> AzureEntraToken {
         let resource = resource(forRegistry: host)
         let environment = http.context.environment
@@ -62,7 +62,16 @@ struct AzureEntraToken {
         http.context.explain(
             "Azure: no client secret, certificate or federated token (\(partial.isEmpty ? "AZURE_CLIENT_SECRET, AZURE_CLIENT_CERTIFICATE_PATH and AZURE_FEDERATED_TOKEN_FILE are unset" : partial.joined(separator: " and ") + " unset")); asking the managed identity endpoint"
         )
-        return try await AzureManagedIdentity(http: http, clientID: clientID, resource: resource).token()
+        let managed = try await AzureManagedIdentity(http: http, clientID: clientID, resource: resource).token()
+        if let token = managed.token { return token }
+        switch try AzureCLICredential(context: http.context, cloud: http.cloud, resource: resource).token() {
+        case .token(let token): return token
+        case .absent(let why):
+            throw CloudAuthError(
+                cloud: http.cloud,
+                "no Azure credentials: AZURE_CLIENT_ID and AZURE_TENANT_ID with AZURE_CLIENT_SECRET, AZURE_CLIENT_CERTIFICATE_PATH or AZURE_FEDERATED_TOKEN_FILE are not set, \(managed.unanswered), and \(why); run `az login`, set those variables, or run on Azure with a managed identity"
+            )
+        }
     }
 
     /// A service principal's certificate (`AZURE_CLIENT_CERTIFICATE_PATH`): a client assertion signed with its

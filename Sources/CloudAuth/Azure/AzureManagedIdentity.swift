@@ -12,13 +12,16 @@ struct AzureManagedIdentity {
     /// The audience (`AzureEntraToken.resource(forRegistry:)`).
     let resource: String
 
-    func token() async throws(CloudAuthError) -> AzureEntraToken {
+    /// The token, or `nil` with what was asked when nothing answered there (off Azure), so that the chain goes
+    /// on to the Azure CLI's login.
+    func token() async throws(CloudAuthError) -> (token: AzureEntraToken?, unanswered: String) {
         let environment = http.context.environment
         var query = [("resource", resource)]
         if let clientID { query.append(("client_id", clientID)) }
         var headers = HTTPHeaders()
         let base: String
         let name: String
+        var imds = false
         if let endpoint = environment["IDENTITY_ENDPOINT"], let secret = environment["IDENTITY_HEADER"] {
             base = endpoint
             name = "the App Service identity endpoint (IDENTITY_ENDPOINT)"
@@ -29,6 +32,7 @@ struct AzureManagedIdentity {
             while host.hasSuffix("/") { host.removeLast() }
             base = "\(host)/metadata/identity/oauth2/token"
             name = "the instance metadata service"
+            imds = true
             query.insert(("api-version", "2018-02-01"), at: 0)
             headers["Metadata"] = "true"
         }
@@ -46,10 +50,23 @@ struct AzureManagedIdentity {
         do {
             response = try await http.context.http.send(HTTPRequest(url: url, headers: headers, timeout: 3))
         } catch {
-            throw CloudAuthError(
-                cloud: http.cloud,
-                "no Azure credentials: AZURE_CLIENT_ID and AZURE_TENANT_ID with AZURE_CLIENT_SECRET, AZURE_CLIENT_CERTIFICATE_PATH or AZURE_FEDERATED_TOKEN_FILE are not set, and \(name) did not answer at \(HTTPRequest(url: url).description) (\(error)); set those variables, or run on Azure with a managed identity"
-            )
+            let unanswered = "\(name) did not answer at \(HTTPRequest(url: url).description) (\(error))"
+            http.context.explain("Azure: \(unanswered)")
+            return (nil, unanswered)
+        }
+        // IMDS answers 400 on a machine without that managed identity: as in Azure's SDKs, the chain goes on.
+        if imds, response.status == 400 {
+            let unanswered = "\(name) has no managed identity\(clientID.map { " \($0)" } ?? "") here (400)"
+            http.context.explain("Azure: \(unanswered)")
+            return (nil, unanswered)
+        }
+        // The metadata service always answers JSON; an error page in anything else comes from something between
+        // (a proxy that denies the address, Docker Desktop's "unreachable network"), not from Azure: go on too.
+        if imds, response.status >= 400, (try? JSONParser.parse(response.body))?.objectValue == nil {
+            let unanswered =
+                "something that is not \(name) answered \(response.status) at \(HTTPRequest(url: url).description) (no JSON: a proxy?)"
+            http.context.explain("Azure: \(unanswered)")
+            return (nil, unanswered)
         }
         let answer = try http.object(
             response, from: "\(name)",
@@ -63,7 +80,8 @@ struct AzureManagedIdentity {
         let identity =
             clientID ?? answer["client_id"]?.stringValue ?? claims?["appid"]?.stringValue
             ?? "the system-assigned managed identity"
-        return AzureEntraToken(
+        let token = AzureEntraToken(
             token: access.token, expiresAt: expiresAt, identity: identity, tenant: claims?["tid"]?.stringValue)
+        return (token, "")
     }
 }

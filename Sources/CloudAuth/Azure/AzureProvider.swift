@@ -10,7 +10,8 @@ import FoundationEssentials
 /// (`AZURE_CLIENT_ID`, `AZURE_TENANT_ID`, `AZURE_CLIENT_SECRET`); a client certificate (the same with
 /// `AZURE_CLIENT_CERTIFICATE_PATH`, a PEM file with the certificate and its key); workload identity (`AZURE_CLIENT_ID`,
 /// `AZURE_TENANT_ID`, `AZURE_FEDERATED_TOKEN_FILE`, as AKS injects them); a managed identity (App Service's
-/// `IDENTITY_ENDPOINT` and `IDENTITY_HEADER`, else the instance metadata service).
+/// `IDENTITY_ENDPOINT` and `IDENTITY_HEADER`, else the instance metadata service); the Azure CLI's login (`az login`,
+/// `AzureCLICredential`).
 package struct AzureProvider: CloudProvider {
     /// The user name ACR expects with a refresh token.
     static let username = "00000000-0000-0000-0000-000000000000"
@@ -25,7 +26,8 @@ package struct AzureProvider: CloudProvider {
 
     /// Who would mint, without any network, in the order `credential` walks: the application and tenant with a
     /// hash of its secret or certificate file (a rotated secret is a new identity), the application and tenant of a workload identity,
-    /// else the managed identity endpoint with the client ID it asks for; with the authority that issues.
+    /// else the managed identity endpoint with the client ID it asks for and the Azure CLI's profile; with the
+    /// authority that issues.
     package func identity(for host: String, in context: CloudContext) throws -> String? {
         let environment = context.environment
         let authority = environment["AZURE_AUTHORITY_HOST"] ?? "https://login.microsoftonline.com"
@@ -50,7 +52,12 @@ package struct AzureProvider: CloudProvider {
             }
         }
         let endpoint = environment["IDENTITY_ENDPOINT"] ?? environment["AZURE_POD_IDENTITY_AUTHORITY_HOST"] ?? "IMDS"
-        return "Azure managed identity \(clientID ?? "(default)") at \(endpoint)"
+        // Off Azure the Azure CLI's login answers: a hash of its profile, which every `az login`, `az logout` and
+        // `az account set` rewrites, so that another login never gets the registry token of the one before.
+        let profile = AzureCLICredential.profilePath(environment)
+        let profileBytes = (try? FileIO.readIfExists(profile, limit: 4 << 20)) ?? []
+        return
+            "Azure managed identity \(clientID ?? "(default)") at \(endpoint), else the Azure CLI's login\(environment["AZURE_TENANT_ID"].map { " in \($0)" } ?? "") with \(profile) sha256:\(CloudCrypto.hex(CloudCrypto.sha256(profileBytes)).prefix(16))"
     }
 
     package func credential(for host: String, in context: CloudContext) async throws -> CloudCredential {
