@@ -206,22 +206,20 @@ struct AzureCLIProcessTests {
         let bin = home.file("fake-bin")
         try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
         let script = "\(bin)/az"
-        try "#!/bin/sh\nprintf 'WARNING: x\\nERROR: \\033]0;owned\\007bad thing\\n' >&2\nexit 2\n".write(
-            toFile: script, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script)
-        let failed = try run(
-            "docker-credential-ossb-acr", ["get"], input: Self.registry,
-            environment: environment(configuration: home.file("azure"), path: "\(bin):/usr/bin:/bin"))
+        /// Installs `body` as the az script and runs the helper with it first on PATH.
+        func getWithAz(_ body: String) throws -> ChildProcess.Result {
+            try "#!/bin/sh\n\(body)\n".write(toFile: script, atomically: true, encoding: .utf8)
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script)
+            return try run(
+                "docker-credential-ossb-acr", ["get"], input: Self.registry,
+                environment: environment(configuration: home.file("azure"), path: "\(bin):/usr/bin:/bin"))
+        }
+        let failed = try getWithAz("printf 'WARNING: x\\nERROR: \\033]0;owned\\007bad thing\\n' >&2\nexit 2")
         #expect(failed.status == 1, "\(failed)")
         #expect(failed.stdout.contains("ERROR: ]0;ownedbad thing"), "\(failed.stdout)")
         #expect(!failed.stdout.contains("\u{1B}") && !failed.stdout.contains("\u{07}"))
 
-        try "#!/bin/sh\necho '{\"accessTokenX\": \"eyJsecret\"}'\n".write(
-            toFile: script, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script)
-        let garbled = try run(
-            "docker-credential-ossb-acr", ["get"], input: Self.registry,
-            environment: environment(configuration: home.file("azure"), path: "\(bin):/usr/bin:/bin"))
+        let garbled = try getWithAz("echo '{\"accessTokenX\": \"eyJsecret\"}'")
         #expect(garbled.status == 1, "\(garbled)")
         #expect(garbled.stdout.contains("printed no accessToken"), "\(garbled.stdout)")
         #expect(!garbled.stdout.contains("eyJsecret") && !garbled.stderr.contains("eyJsecret"))
