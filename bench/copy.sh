@@ -8,6 +8,8 @@
 # one's peak memory.
 # Target: ossb-registry at most 0.6x skopeo's time in both cases.
 # Usage: bench/copy.sh [LAYER_MIB] [LAYERS] [SMALL_LAYER_MIB]   (defaults 200, 30, 8)
+# BENCH_DEST_TMPFS=1 keeps the destination registry's storage on /dev/shm (memory), to see the copy without the
+# destination's disk: its writes and syncs are what the registry spends much of a blob's time on.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
@@ -22,6 +24,10 @@ source_registry=$OSSB_TEST_BASIC_REGISTRY
 
 # The destination: a second docker-registry with the same users.
 dest_dir="$OSSB_TESTBED_DIR/dest-registry"
+if [ "${BENCH_DEST_TMPFS:-0}" = 1 ]; then
+  dest_dir=$(mktemp -d /dev/shm/ossb-bench-dest.XXXXXX)
+  trap 'bench_end; rm -rf "$dest_dir"' EXIT  # bench_end stops the registries first
+fi
 dest_port=$(free_port)
 registry_config "$dest_dir" "$dest_port" <<YAML
 auth:

@@ -4,7 +4,8 @@
 # Usage: scripts/fuzz.sh [SECONDS]   (per target, default 20)
 # The sources are compiled directly with swiftc (-sanitize=fuzzer,address) instead of through a separate package
 # build: RegistryVocabulary, which imports nothing, is built whole as a module of its own that the fuzz entries
-# import as users do; the helper protocol's entry is compiled with all of AuthCore (FoundationEssentials and Glibc).
+# import as users do; the helper protocol's entry is compiled with all of AuthCore (FoundationEssentials, Glibc and
+# the CLinuxFiles declarations, a header only).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:-20}
@@ -25,7 +26,7 @@ fuzz() {
   mkdir -p "$out/$name/corpus"
   cp "$root/fuzz/$name/corpus/"* "$out/$name/corpus/"
   swiftc -O -sanitize=fuzzer,address -parse-as-library -package-name ossb_registry -module-name "$name" \
-    -I "$vocabulary" \
+    -I "$vocabulary" -I "$root/Sources/CLinuxFiles" \
     "$root/fuzz/$name/$name.swift" "$@" "$vocabulary/libRegistryVocabulary.a" -o "$out/$name/fuzzer" \
     2> "$out/$name/build.log" || { cat "$out/$name/build.log" >&2; exit 1; }
   # Without this, Swift's backtracer kills the process on a trap before libFuzzer writes the crash input.
