@@ -56,6 +56,25 @@ import Testing
             ) == true, "\(values)")
     }
 
+    /// The region is put into the verification URL's host: one from the environment that is not a region name
+    /// (`us-east-1.evil.example/`) would move the signed request elsewhere, so it is refused before signing.
+    @Test(arguments: ["us-east-1.evil.example/", "eu west 1", "us-east-1?x"])
+    func aRegionThatIsNoRegionNameIsRefused(region: String) async throws {
+        let source = JSONObject([.init(name: "environment_id", value: .string("aws1"))])
+        let variables = [
+            "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+            "AWS_REGION": region,
+        ]
+        do {
+            let token = try await subjectToken(source, variables)
+            Issue.record("signed for \(region.debugDescription): \(token.removingPercentEncoding ?? token)")
+        } catch {
+            let message = "\(error)"
+            #expect(message.contains("AWS_REGION") && message.contains("region name"), "\(message)")
+            #expect(!message.contains("wJalrXUtnFEMI"))
+        }
+    }
+
     @Test func anotherEnvironmentIDIsRefused() async throws {
         await #expect(throws: CloudAuthError.self) {
             _ = try await subjectToken(JSONObject([.init(name: "environment_id", value: .string("aws2"))]), [:])

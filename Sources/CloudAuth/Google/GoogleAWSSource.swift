@@ -36,6 +36,11 @@ struct GoogleAWSSource {
         return " AWS key \(key)"
     }
 
+    /// Whether `text` has the form of an AWS region or availability zone: ASCII letters, digits and hyphens.
+    static func isRegionName(_ text: String) -> Bool {
+        !text.isEmpty && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
+    }
+
     func subjectToken() async throws(CloudAuthError) -> String {
         let environmentID = source["environment_id"]?.stringValue ?? ""
         guard environmentID == "aws1" else {
@@ -47,8 +52,13 @@ struct GoogleAWSSource {
         let regionURL = try metadataURL("region_url")
         let rolesURL = try metadataURL("url")
         let tokenURL = try metadataURL("imdsv2_session_token_url")
-        var region = [environment["AWS_REGION"], environment["AWS_DEFAULT_REGION"]].compactMap { $0 }.first {
-            !$0.isEmpty
+        let regionVariable = ["AWS_REGION", "AWS_DEFAULT_REGION"].first { environment[$0]?.isEmpty == false }
+        var region = regionVariable.flatMap { environment[$0] }
+        // The region goes into the verification URL's host: anything but a region name could move it elsewhere.
+        if let regionVariable, let region, !Self.isRegionName(region) {
+            throw failure(
+                "\(regionVariable) \"\(TerminalText.sanitized(region.prefix(40)))\" is not a region name (such as us-east-1); correct it"
+            )
         }
         var credentials: AWSCredentials?
         if let key = environment["AWS_ACCESS_KEY_ID"], let secret = environment["AWS_SECRET_ACCESS_KEY"],
@@ -101,7 +111,7 @@ struct GoogleAWSSource {
             try await metadata.fetch(url.absoluteString, headers: headers, what: "the availability zone")
         }
         let text = String(decoding: zone, as: UTF8.self).trimmingWhitespace()
-        guard text.count > 1, text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) else {
+        guard text.count > 1, Self.isRegionName(text) else {
             throw failure(
                 "the instance metadata at \(url.absoluteString) answered no availability zone; set AWS_REGION")
         }
