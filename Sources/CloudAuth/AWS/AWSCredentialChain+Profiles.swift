@@ -42,7 +42,7 @@ extension AWSCredentialChain {
         if let command = profile["credential_process"], !command.isEmpty {
             let process = try AWSProcessCredentials(profile: name, command: command, environment: context.environment)
             // The command line may hold secrets (a vault's password option): the identity keeps only its hash.
-            let commandHash = CloudCrypto.hex(CloudCrypto.sha256(Array(command.utf8))).prefix(16)
+            let commandHash = CloudCrypto.fingerprint(Array(command.utf8))
             return AWSCredentialSource(
                 name: "profile \(name) (credential_process \(TerminalText.sanitized(process.words[0].prefix(200))))",
                 identity: "profile:\(name):process:\(commandHash)", tried: tried

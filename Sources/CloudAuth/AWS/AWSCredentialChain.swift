@@ -85,7 +85,7 @@ package struct AWSCredentialChain: Sendable {
         // On a node every pod asks the same agent address; the authorization token tells whose role it is, so its
         // hash is part of the identity (never the token itself).
         let token = try AWSMetadataCredentials.authorizationToken(context.environment) ?? ""
-        let tokenHash = CloudCrypto.hex(CloudCrypto.sha256(Array(token.utf8))).prefix(16)
+        let tokenHash = CloudCrypto.fingerprint(Array(token.utf8))
         return AWSCredentialSource(
             name: "container credentials (\(url))", identity: "container:\(url):\(tokenHash)", tried: tried
         ) {

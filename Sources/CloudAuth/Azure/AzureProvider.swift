@@ -37,15 +37,13 @@ package struct AzureProvider: CloudProvider {
                 var bytes = Array(secret.utf8)
                 defer { SecretMemory.wipe(&bytes) }
                 return
-                    "Azure client \(clientID) in \(tenant) at \(authority), secret sha256:\(CloudCrypto.hex(CloudCrypto.sha256(bytes)).prefix(16))"
+                    "Azure client \(clientID) in \(tenant) at \(authority), secret sha256:\(CloudCrypto.fingerprint(bytes))"
             }
             if let path = environment["AZURE_CLIENT_CERTIFICATE_PATH"] {
                 // A hash of the file, so that a renewed certificate is a new identity; an unreadable file is
                 // reported when minting.
-                var bytes = (try? FileIO.readIfExists(path, limit: 1 << 20)) ?? []
-                defer { SecretMemory.wipe(&bytes) }
                 return
-                    "Azure client \(clientID) in \(tenant) at \(authority), certificate \(path) sha256:\(CloudCrypto.hex(CloudCrypto.sha256(bytes)).prefix(16))"
+                    "Azure client \(clientID) in \(tenant) at \(authority), certificate \(path) sha256:\(CloudCrypto.fingerprint(file: path))"
             }
             if let path = environment["AZURE_FEDERATED_TOKEN_FILE"] {
                 return "Azure workload identity \(clientID) in \(tenant) at \(authority) (\(path))"
@@ -55,9 +53,8 @@ package struct AzureProvider: CloudProvider {
         // Off Azure the Azure CLI's login answers: a hash of its profile, which every `az login`, `az logout` and
         // `az account set` rewrites, so that another login never gets the registry token of the one before.
         let profile = AzureCLICredential.profilePath(environment)
-        let profileBytes = (try? FileIO.readIfExists(profile, limit: 4 << 20)) ?? []
         return
-            "Azure managed identity \(clientID ?? "(default)") at \(endpoint), else the Azure CLI's login\(environment["AZURE_TENANT_ID"].map { " in \($0)" } ?? "") with \(profile) sha256:\(CloudCrypto.hex(CloudCrypto.sha256(profileBytes)).prefix(16))"
+            "Azure managed identity \(clientID ?? "(default)") at \(endpoint), else the Azure CLI's login\(environment["AZURE_TENANT_ID"].map { " in \($0)" } ?? "") with \(profile) sha256:\(CloudCrypto.fingerprint(file: profile, limit: 4 << 20))"
     }
 
     package func credential(for host: String, in context: CloudContext) async throws -> CloudCredential {

@@ -1,3 +1,4 @@
+import AuthCore
 import CCrypto
 
 /// SHA-256, HMAC-SHA256 and DER encoding from OpenSSL's libcrypto, for request signing, and SHA-1 for the names the AWS tools give
@@ -46,6 +47,20 @@ package enum CloudCrypto {
             return encode(&cursor)
         }
         return written == length ? der : nil
+    }
+
+    /// The first 16 hexadecimal digits of the SHA-256 of `bytes`: how a token cache identity names a secret, a
+    /// command line or a file's content without holding it (a changed secret or file is a new identity).
+    package static func fingerprint(_ bytes: [UInt8]) -> String {
+        String(hex(sha256(bytes)).prefix(16))
+    }
+
+    /// `fingerprint` of a file's content (up to `limit` bytes; an absent or unreadable file as empty, reported
+    /// where the file is used), the bytes wiped after.
+    package static func fingerprint(file path: String, limit: Int = 1 << 20) -> String {
+        var bytes = (try? FileIO.readIfExists(path, limit: limit)) ?? []
+        defer { SecretMemory.wipe(&bytes) }
+        return fingerprint(bytes)
     }
 
     /// Lower-case hexadecimal.

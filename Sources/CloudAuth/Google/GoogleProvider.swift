@@ -71,7 +71,7 @@ package struct GoogleProvider: CloudProvider {
             }
             defer { SecretMemory.wipe(&bytes) }
             let aws = GoogleAWSSource.identity(configuration: bytes, environment)
-            return "Google file \(path) sha256:\(CloudCrypto.hex(CloudCrypto.sha256(bytes)).prefix(16))\(aws)"
+            return "Google file \(path) sha256:\(CloudCrypto.fingerprint(bytes))\(aws)"
         }
         return "Google metadata server \(GoogleMetadataServer(environment: environment).host)"
     }
