@@ -98,33 +98,12 @@ package struct AWSProcessCredentials: Sendable {
     /// - Throws: `CloudAuthError` naming the profile: the program cannot be run, failed, timed out, or printed no
     ///   version 1 credentials.
     package func fetch() throws -> AWSCredentials {
-        guard let program = Subprocess.locate(words[0], environment: environment) else {
-            throw CloudAuthError(
-                cloud: "AWS",
-                "\(what) cannot be run: it is not an executable file, nor one found on PATH; install it or correct the profile"
-            )
-        }
-        var subprocess = Subprocess(
-            executable: program, arguments: Array(words.dropFirst()), environment: Self.childEnvironment(environment),
-            timeout: timeout)
-        subprocess.inheritsStandardError = true
-        let result: Subprocess.Result
-        do {
-            result = try subprocess.run()
-        } catch {
-            throw CloudAuthError(cloud: "AWS", "\(what) cannot be run: \(error); correct the profile")
-        }
-        if result.timedOut {
-            throw CloudAuthError(
-                cloud: "AWS",
-                "\(what) did not finish within \(Int(timeout)) s and was stopped; is it waiting for input?")
-        }
-        guard result.status == 0 else {
-            throw CloudAuthError(
-                cloud: "AWS",
-                "\(what) exited with status \(result.status); fix what it reported above, or run it by hand to see why")
-        }
-        return try Self.credentials(fromJSON: result.stdout, what: what)
+        let command = CredentialCommand(
+            words: words, what: what, cloud: "AWS", prefix: "", configuration: "the profile")
+        let stdout = try command.run(
+            environment: environment, timeout: timeout,
+            timedOut: "\(what) did not finish within \(Int(timeout)) s and was stopped; is it waiting for input?")
+        return try Self.credentials(fromJSON: stdout, what: what)
     }
 
     /// The credentials of the program's JSON answer; the messages never repeat the answer, which holds secrets.

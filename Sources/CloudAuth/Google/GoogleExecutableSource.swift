@@ -71,41 +71,26 @@ struct GoogleExecutableSource {
             http.context.explain("Google Cloud: subject token from the command's output file \(outputFile)")
             return cached
         }
-        guard let program = Subprocess.locate(words[0], environment: http.context.environment) else {
-            throw fault(
-                "\(what) cannot be run: it is not an executable file, nor one found on PATH; install it or correct the command"
-            )
-        }
-        http.context.explain("Google Cloud: subject token from the command \(TerminalText.sanitized(program))")
-        var environment = AWSProcessCredentials.childEnvironment(http.context.environment)
-        environment["GOOGLE_EXTERNAL_ACCOUNT_AUDIENCE"] = audience
-        environment["GOOGLE_EXTERNAL_ACCOUNT_TOKEN_TYPE"] = tokenType
-        // Interactive mode (a command that prompts, with its own timeout) is not supported, as in Google's Go library.
-        environment["GOOGLE_EXTERNAL_ACCOUNT_INTERACTIVE"] = "0"
-        environment["GOOGLE_EXTERNAL_ACCOUNT_IMPERSONATED_EMAIL"] = impersonatedEmail
-        environment["GOOGLE_EXTERNAL_ACCOUNT_OUTPUT_FILE"] = outputFile
-        var subprocess = Subprocess(
-            executable: program, arguments: Array(words.dropFirst()), environment: environment,
-            timeout: Double(timeoutMillis) / 1000)
-        subprocess.inheritsStandardError = true
-        let result: Subprocess.Result
-        do {
-            result = try subprocess.run()
-        } catch {
-            throw fault("\(what) cannot be run: \(error); correct the command")
-        }
-        if result.timedOut {
-            throw fault(
+        var extra = [
+            "GOOGLE_EXTERNAL_ACCOUNT_AUDIENCE": audience, "GOOGLE_EXTERNAL_ACCOUNT_TOKEN_TYPE": tokenType,
+            // Interactive mode (a command that prompts, with its own timeout) is not supported, as in Google's Go
+            // library.
+            "GOOGLE_EXTERNAL_ACCOUNT_INTERACTIVE": "0",
+        ]
+        extra["GOOGLE_EXTERNAL_ACCOUNT_IMPERSONATED_EMAIL"] = impersonatedEmail
+        extra["GOOGLE_EXTERNAL_ACCOUNT_OUTPUT_FILE"] = outputFile
+        let command = CredentialCommand(
+            words: words, what: what, cloud: http.cloud, prefix: "Google Cloud: ", configuration: "the command")
+        let stdout = try command.run(
+            environment: http.context.environment, extra: extra, timeout: Double(timeoutMillis) / 1000,
+            timedOut:
                 "\(what) did not finish within \(timeoutMillis) ms and was stopped; raise credential_source.executable.timeout_millis (at most 120000) or run it by hand to see why it hangs"
-            )
-        }
-        guard result.status == 0 else {
-            throw fault(
-                "\(what) exited with status \(result.status); fix what it reported above, or run it by hand to see why")
+        ) { program in
+            http.context.explain("Google Cloud: subject token from the command \(TerminalText.sanitized(program))")
         }
         do {
             return try Self.token(
-                in: Array(result.stdout.utf8), from: what, now: http.context.now(), needsExpiration: outputFile != nil)
+                in: Array(stdout.utf8), from: what, now: http.context.now(), needsExpiration: outputFile != nil)
         } catch {
             throw fault(error.reason)
         }
